@@ -1,0 +1,757 @@
+//! Building the IR from a loaded schema set: type mapping, naming, `$ref`, unions, cycles.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Errors, Loc, Sink};
+use crate::ident;
+use crate::ir::{
+    Catalog, EnumVariant, Event, Field, IntTy, Struct, TaggedVariant, Ty, TypeDef, TypeKind,
+    UntaggedVariant,
+};
+use crate::schema::{Payload, SchemaSet};
+
+/// Keywords that only annotate or constrain values: they do not change the Rust type,
+/// and the validator enforces them.
+const PASSIVE: &[&str] = &[
+    "$schema", "$comment", "$defs", "definitions", "title", "description", "default",
+    "examples", "deprecated", "readOnly", "writeOnly", "minimum", "maximum",
+    "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern",
+    "format", "minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains",
+    "minProperties", "maxProperties", "propertyNames", "dependentRequired", "not",
+    "contentMediaType", "contentEncoding", "contentSchema",
+];
+
+/// Keywords this module maps to Rust types.
+const STRUCTURAL: &[&str] = &[
+    "type", "properties", "required", "additionalProperties", "unevaluatedProperties",
+    "items", "enum", "const", "$ref", "allOf", "anyOf", "oneOf",
+];
+
+/// Keywords that may sit beside `$ref` (annotations).
+const REF_SIBLINGS: &[&str] = &[
+    "$comment", "title", "description", "default", "examples", "deprecated", "readOnly",
+    "writeOnly",
+];
+
+/// Builds the IR of a whole schema set, collecting every error.
+pub fn build(set: &SchemaSet) -> Result<Catalog, Errors> {
+    let mut cx = Cx {
+        set,
+        types: BTreeMap::new(),
+        by_key: HashMap::new(),
+        sink: Sink::default(),
+    };
+    let mut events = Vec::new();
+    for def in &set.events {
+        match cx.event_struct(def) {
+            Ok(struct_name) => events.push(Event {
+                loc: set.loc(&def.rel),
+                def: def.clone(),
+                embedded: Vec::new(),
+                struct_name,
+            }),
+            Err(e) => cx.sink.push(e),
+        }
+    }
+    let mut types = cx.types;
+    check_event_type_names(set, &mut cx.sink);
+    box_cycles(&mut types);
+    for event in &mut events {
+        event.embedded = embedded_pointers(&types, &event.struct_name);
+    }
+    cx.sink.finish(Catalog {
+        type_field: set.envelope.type_field.clone(),
+        version_field: set.envelope.version_field.clone(),
+        events,
+        types,
+    })
+}
+
+/// Two event types that map to one Rust name (`a.b_c` and `a_b.c`) cannot both exist.
+fn check_event_type_names(set: &SchemaSet, sink: &mut Sink) {
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for def in &set.events {
+        let name = ident::type_name(&def.event_type);
+        match seen.get(&name) {
+            Some(other) if *other != def.event_type => sink.push(
+                Error::new(
+                    set.loc(&def.rel).join("x-event").join("type"),
+                    format!("event type {:?} and {other:?} both become the Rust name {name}", def.event_type),
+                )
+                .hint("rename one of the event types"),
+            ),
+            _ => {
+                seen.insert(name, &def.event_type);
+            }
+        }
+    }
+}
+
+struct Cx<'a> {
+    set: &'a SchemaSet,
+    types: BTreeMap<String, TypeDef>,
+    /// Schema location (or a derived key) → the name of the type made from it.
+    by_key: HashMap<Loc, String>,
+    sink: Sink,
+}
+
+/// An object schema with `allOf` merged in.
+struct Shape<'a> {
+    doc: Option<String>,
+    props: Vec<Prop<'a>>,
+    required: BTreeSet<String>,
+    closed: bool,
+    extra: Option<(Loc, &'a Value)>,
+}
+
+struct Prop<'a> {
+    name: String,
+    loc: Loc,
+    schema: &'a Value,
+}
+
+fn description(schema: &Value) -> Option<String> {
+    schema.get("description").and_then(Value::as_str).map(str::to_owned)
+}
+
+fn is_null_schema(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("null")
+}
+
+impl<'a> Cx<'a> {
+    /// Follows `$ref`s to the schema they name.
+    fn deref(&self, loc: &Loc, schema: &'a Value) -> Result<(Loc, &'a Value), Error> {
+        let mut loc = loc.clone();
+        let mut schema = schema;
+        for _ in 0..64 {
+            match schema.get("$ref").and_then(Value::as_str) {
+                Some(uri) => {
+                    let (l, s) = self.set.resolve(uri, &loc.join("$ref"))?;
+                    loc = l;
+                    schema = s;
+                }
+                None => return Ok((loc, schema)),
+            }
+        }
+        Err(Error::new(loc, "`$ref` chain does not end (a reference to itself?)"))
+    }
+
+    fn event_struct(&mut self, def: &crate::schema::EventDef) -> Result<String, Error> {
+        let set = self.set;
+        let env = &set.envelope;
+        let env_doc = set.doc(&env.rel).map(|d| &d.json).unwrap_or(&Value::Null);
+        let env_loc = set.loc(&env.rel);
+        let ev_doc = set.doc(&def.rel).map(|d| &d.json).unwrap_or(&Value::Null);
+        let ev_loc = set.loc(&def.rel);
+        let name = ident::event_struct(&def.event_type, def.major);
+        let key = ev_loc.join("x-event");
+        self.claim(&key, &name)?;
+        let mut shape = self.shape(&env_loc, env_doc)?;
+        match &env.payload {
+            Payload::Flat => {
+                let payload = self.shape(&ev_loc, ev_doc)?;
+                for prop in payload.props {
+                    if shape.props.iter().any(|p| p.name == prop.name) {
+                        return Err(Error::new(
+                            prop.loc,
+                            format!("property {:?} is an envelope header field", prop.name),
+                        )
+                        .hint("remove it from the event: header fields come from the envelope schema"));
+                    }
+                    shape.props.push(prop);
+                }
+                shape.required.extend(payload.required);
+                shape.closed = payload.closed;
+                shape.extra = payload.extra;
+            }
+            Payload::Field(field) => {
+                if let Some(p) = shape.props.iter_mut().find(|p| &p.name == field) {
+                    p.loc = ev_loc.clone();
+                    p.schema = ev_doc;
+                }
+            }
+        }
+        shape.doc = description(ev_doc);
+        let type_field = env.type_field.clone();
+        self.make_struct(&key, &name, shape, Some(&type_field))?;
+        Ok(name)
+    }
+
+    /// Registers `name` for the schema at `key`, refusing a second schema with that name.
+    fn claim(&mut self, key: &Loc, name: &str) -> Result<(), Error> {
+        if let Some((other, _)) = self.by_key.iter().find(|(k, n)| *n == name && *k != key) {
+            return Err(Error::new(
+                key.clone(),
+                format!("two different schemas both become the Rust type {name} (the other is {other})"),
+            )
+            .hint("give one of them a distinct `title`"));
+        }
+        self.by_key.insert(key.clone(), name.to_owned());
+        Ok(())
+    }
+
+    fn check_keywords(&self, loc: &Loc, map: &Map<String, Value>) -> Result<(), Error> {
+        for key in map.keys() {
+            let known = key.starts_with("x-")
+                || PASSIVE.contains(&key.as_str())
+                || STRUCTURAL.contains(&key.as_str());
+            if !known {
+                let hint = match key.as_str() {
+                    "patternProperties" => "declare the properties, or use `additionalProperties` with a schema for a map",
+                    "prefixItems" => "use an object instead of a tuple",
+                    "if" | "then" | "else" => "express the alternatives with `oneOf` and a `const` discriminator",
+                    _ => "remove it or express it with supported keywords (see the README)",
+                };
+                return Err(Error::new(loc.join(key), format!("`{key}` is not supported by the generator")).hint(hint));
+            }
+        }
+        Ok(())
+    }
+
+    /// The object shape of a schema, with `allOf` members merged in.
+    fn shape(&mut self, loc: &Loc, schema: &'a Value) -> Result<Shape<'a>, Error> {
+        let (loc, schema) = self.deref(loc, schema)?;
+        let Some(map) = schema.as_object() else {
+            return Err(Error::new(loc, "expected an object schema"));
+        };
+        self.check_keywords(&loc, map)?;
+        let mut shape = Shape {
+            doc: description(schema),
+            props: Vec::new(),
+            required: BTreeSet::new(),
+            closed: map.get("additionalProperties") == Some(&Value::Bool(false))
+                || map.get("unevaluatedProperties") == Some(&Value::Bool(false)),
+            extra: None,
+        };
+        if let Some(t) = map.get("type") {
+            if t.as_str() != Some("object") {
+                return Err(Error::new(loc.join("type"), format!("expected an object schema, found type {t}")));
+            }
+        }
+        if let Some(Value::Object(props)) = map.get("properties") {
+            let props_loc = loc.join("properties");
+            for (name, schema) in props {
+                shape.props.push(Prop {
+                    name: name.clone(),
+                    loc: props_loc.join(name),
+                    schema,
+                });
+            }
+        }
+        if let Some(Value::Array(req)) = map.get("required") {
+            shape.required.extend(req.iter().filter_map(Value::as_str).map(str::to_owned));
+        }
+        match map.get("additionalProperties") {
+            Some(v @ Value::Object(_)) | Some(v @ Value::Bool(true)) => {
+                shape.extra = Some((loc.join("additionalProperties"), v));
+            }
+            _ => {}
+        }
+        if let Some(v) = map.get("unevaluatedProperties") {
+            if v != &Value::Bool(false) && v != &Value::Bool(true) {
+                return Err(Error::new(loc.join("unevaluatedProperties"), "`unevaluatedProperties` with a schema is not supported")
+                    .hint("use `additionalProperties` with a schema for a map, or `false` to close the object"));
+            }
+        }
+        if let Some(Value::Array(members)) = map.get("allOf") {
+            let all_loc = loc.join("allOf");
+            for (i, member) in members.iter().enumerate() {
+                let sub = self.shape(&all_loc.join(i), member)?;
+                for prop in sub.props {
+                    if !shape.props.iter().any(|p| p.name == prop.name) {
+                        shape.props.push(prop);
+                    }
+                }
+                shape.required.extend(sub.required);
+                if shape.extra.is_none() {
+                    shape.extra = sub.extra;
+                }
+                if shape.doc.is_none() {
+                    shape.doc = sub.doc;
+                }
+            }
+        }
+        for name in &shape.required {
+            if !shape.props.iter().any(|p| &p.name == name) && shape.extra.is_none() {
+                return Err(Error::new(loc.join("required"), format!("{name:?} is required but not among the properties"))
+                    .hint("add it to `properties` or remove it from `required`"));
+            }
+        }
+        Ok(shape)
+    }
+
+    /// Turns a shape into a named struct (once per key).
+    fn make_struct(
+        &mut self,
+        key: &Loc,
+        name: &str,
+        shape: Shape<'a>,
+        tag_field: Option<&str>,
+    ) -> Result<Ty, Error> {
+        let mut fields: Vec<Field> = Vec::new();
+        let mut first_error = None;
+        for prop in shape.props {
+            let (rust_name, raw) = ident::field_name(&prop.name);
+            if let Some(other) = fields.iter().find(|f| f.rust_name == rust_name) {
+                let e = Error::new(prop.loc.clone(), format!("properties {:?} and {:?} both become the Rust field `{rust_name}`", other.json_name, prop.name))
+                    .hint("rename one of them");
+                self.sink.push(e);
+                continue;
+            }
+            let required = shape.required.contains(&prop.name);
+            let ty = if Some(prop.name.as_str()) == tag_field {
+                Ok(Ty::Tag)
+            } else {
+                let hint = format!("{name}{}", ident::type_name(&prop.name));
+                self.ty(&prop.loc, prop.schema, &hint)
+            };
+            let ty = match ty {
+                Ok(ty) => ty,
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                    continue;
+                }
+            };
+            let (ty, nullable) = match ty {
+                Ty::Option(inner) => (*inner, true),
+                ty => (ty, false),
+            };
+            let doc = description(prop.schema).or_else(|| {
+                self.deref(&prop.loc, prop.schema).ok().and_then(|(_, s)| description(s))
+            });
+            fields.push(Field {
+                json_name: prop.name.clone(),
+                rust_name,
+                raw,
+                ty,
+                required,
+                nullable,
+                boxed: false,
+                doc,
+                default: prop.schema.get("default").cloned(),
+                loc: prop.loc,
+            });
+        }
+        if let Some(e) = first_error {
+            return Err(e);
+        }
+        let extra = match shape.extra {
+            Some((loc, schema)) => Some(self.ty(&loc, schema, &format!("{name}Value"))?),
+            None => None,
+        };
+        self.types.insert(
+            name.to_owned(),
+            TypeDef {
+                name: name.to_owned(),
+                loc: key.clone(),
+                doc: shape.doc,
+                kind: TypeKind::Struct(Struct {
+                    fields,
+                    closed: shape.closed,
+                    extra,
+                }),
+            },
+        );
+        Ok(Ty::Named(name.to_owned()))
+    }
+
+    /// The Rust type of a schema; `hint` names it if it needs a named type.
+    fn ty(&mut self, loc: &Loc, schema: &'a Value, hint: &str) -> Result<Ty, Error> {
+        let map = match schema {
+            Value::Bool(true) => return Ok(Ty::Any),
+            Value::Bool(false) => return Err(Error::new(loc.clone(), "the `false` schema accepts nothing and has no type")),
+            Value::Object(map) => map,
+            _ => return Err(Error::new(loc.clone(), "a schema must be an object or a boolean")),
+        };
+        self.check_keywords(loc, map)?;
+        let hint = map.get("title").and_then(Value::as_str).map_or_else(|| hint.to_owned(), ident::type_name);
+        match map.get("x-encoding") {
+            None => self.ty_plain(loc, schema, map, &hint),
+            Some(Value::String(s)) if s == "json-string" => {
+                let inner = self.ty_plain(loc, schema, map, &hint)?;
+                Ok(Ty::Embedded(Box::new(inner)))
+            }
+            Some(other) => Err(Error::new(loc.join("x-encoding"), format!("unknown encoding {other}"))
+                .hint("the only encoding is \"json-string\"")),
+        }
+    }
+
+    /// [`Cx::ty`] without the `x-encoding` wrapper.
+    fn ty_plain(&mut self, loc: &Loc, schema: &'a Value, map: &'a Map<String, Value>, hint: &str) -> Result<Ty, Error> {
+        if let Some(uri) = map.get("$ref").and_then(Value::as_str) {
+            if let Some(k) = map.keys().find(|k| *k != "$ref" && !k.starts_with("x-") && !REF_SIBLINGS.contains(&k.as_str())) {
+                return Err(Error::new(loc.join(k), format!("`{k}` beside `$ref` is not supported"))
+                    .hint("combine the two with `allOf`"));
+            }
+            let (target_loc, target) = self.set.resolve(uri, &loc.join("$ref"))?;
+            let name = ref_name(&target_loc, target);
+            return self.ty(&target_loc, target, &name);
+        }
+        if map.contains_key("anyOf") || map.contains_key("oneOf") {
+            return self.union(loc, map, hint);
+        }
+        if let Some(values) = map.get("enum") {
+            return self.string_enum(loc, map, values, hint);
+        }
+        let (types, nullable) = match map.get("type") {
+            None => (Vec::new(), false),
+            Some(Value::String(t)) => (vec![t.as_str()], false),
+            Some(Value::Array(ts)) => {
+                let all: Vec<&str> = ts.iter().filter_map(Value::as_str).collect();
+                let nullable = all.contains(&"null");
+                (all.into_iter().filter(|t| *t != "null").collect(), nullable)
+            }
+            Some(other) => return Err(Error::new(loc.join("type"), format!("invalid `type` {other}"))),
+        };
+        let base = match types.as_slice() {
+            [] if map.contains_key("properties") || map.contains_key("allOf") => self.object(loc, schema, map, hint)?,
+            [] => match map.get("const") {
+                Some(c) => const_ty(loc, c)?,
+                None => Ty::Any,
+            },
+            [t] => match *t {
+                "object" => self.object(loc, schema, map, hint)?,
+                "array" => self.array(loc, map, hint)?,
+                "string" => string_ty(map),
+                "integer" => integer_ty(loc, map)?,
+                "number" => match map.get("format").and_then(Value::as_str) {
+                    Some("float") => Ty::F32,
+                    _ => Ty::F64,
+                },
+                "boolean" => Ty::Bool,
+                other => return Err(Error::new(loc.join("type"), format!("unknown type {other:?}"))),
+            },
+            _ => {
+                return Err(Error::new(loc.join("type"), format!("several types {types:?} cannot be one Rust type"))
+                    .hint("use `oneOf` with one schema per type"))
+            }
+        };
+        Ok(if nullable { Ty::Option(Box::new(base)) } else { base })
+    }
+
+    fn object(&mut self, loc: &Loc, schema: &'a Value, map: &'a Map<String, Value>, hint: &str) -> Result<Ty, Error> {
+        let has_props = map.contains_key("properties") || map.contains_key("allOf");
+        match map.get("additionalProperties") {
+            Some(s @ Value::Object(_)) if !has_props => {
+                let item = self.ty(&loc.join("additionalProperties"), s, &format!("{hint}Value"))?;
+                Ok(Ty::Map(Box::new(item)))
+            }
+            Some(Value::Bool(false)) => {
+                let shape = self.shape(loc, schema)?;
+                self.named(loc, hint, shape)
+            }
+            _ if has_props => {
+                let shape = self.shape(loc, schema)?;
+                self.named(loc, hint, shape)
+            }
+            _ => Ok(Ty::AnyObject),
+        }
+    }
+
+    fn named(&mut self, loc: &Loc, name: &str, shape: Shape<'a>) -> Result<Ty, Error> {
+        if let Some(existing) = self.by_key.get(loc) {
+            return Ok(Ty::Named(existing.clone()));
+        }
+        self.claim(loc, name)?;
+        self.make_struct(loc, name, shape, None)
+    }
+
+    fn array(&mut self, loc: &Loc, map: &'a Map<String, Value>, hint: &str) -> Result<Ty, Error> {
+        match map.get("items") {
+            None | Some(Value::Bool(true)) => Ok(Ty::Vec(Box::new(Ty::Any))),
+            Some(items) => {
+                let item = self.ty(&loc.join("items"), items, &format!("{hint}Item"))?;
+                Ok(Ty::Vec(Box::new(item)))
+            }
+        }
+    }
+
+    fn string_enum(&mut self, loc: &Loc, map: &'a Map<String, Value>, values: &Value, hint: &str) -> Result<Ty, Error> {
+        let Some(values) = values.as_array() else {
+            return Err(Error::new(loc.join("enum"), "`enum` must be an array"));
+        };
+        let nullable = values.iter().any(Value::is_null);
+        let mut variants: Vec<EnumVariant> = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            match v {
+                Value::Null => {}
+                Value::String(s) => {
+                    let name = ident::type_name(s);
+                    if let Some(other) = variants.iter().find(|o| o.name == name) {
+                        return Err(Error::new(loc.join("enum").join(i), format!("enum values {:?} and {s:?} both become the Rust variant {name}", other.value))
+                            .hint("enum values must differ in more than punctuation and case"));
+                    }
+                    variants.push(EnumVariant { name, value: s.clone() });
+                }
+                other => {
+                    return Err(Error::new(loc.join("enum").join(i), format!("enum value {other} is not a string"))
+                        .hint("only string enums become Rust enums; use `minimum`/`maximum` for numbers"))
+                }
+            }
+        }
+        if variants.is_empty() {
+            return Err(Error::new(loc.join("enum"), "`enum` has no string values"));
+        }
+        let ty = if let Some(existing) = self.by_key.get(loc) {
+            Ty::Named(existing.clone())
+        } else {
+            self.claim(loc, hint)?;
+            self.types.insert(hint.to_owned(), TypeDef {
+                name: hint.to_owned(),
+                loc: loc.clone(),
+                doc: description(&Value::Object(map.clone())),
+                kind: TypeKind::Enum(variants),
+            });
+            Ty::Named(hint.to_owned())
+        };
+        Ok(if nullable { Ty::Option(Box::new(ty)) } else { ty })
+    }
+
+    fn union(&mut self, loc: &Loc, map: &'a Map<String, Value>, hint: &str) -> Result<Ty, Error> {
+        let (keyword, members) = match (map.get("oneOf"), map.get("anyOf")) {
+            (Some(_), Some(_)) => return Err(Error::new(loc.clone(), "`oneOf` and `anyOf` together are not supported")
+                .hint("nest one inside `allOf`")),
+            (Some(Value::Array(m)), None) => ("oneOf", m),
+            (None, Some(Value::Array(m))) => ("anyOf", m),
+            _ => return Err(Error::new(loc.clone(), "`oneOf`/`anyOf` must be an array")),
+        };
+        if let Some(k) = map.keys().find(|k| STRUCTURAL.contains(&k.as_str()) && *k != keyword) {
+            return Err(Error::new(loc.join(k), format!("`{k}` beside `{keyword}` is not supported"))
+                .hint(format!("move it into each `{keyword}` member")));
+        }
+        let base = loc.join(keyword);
+        let mut nullable = false;
+        let mut rest: Vec<(Loc, &'a Value)> = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            let (mloc, resolved) = self.deref(&base.join(i), m)?;
+            if is_null_schema(resolved) {
+                nullable = true;
+            } else {
+                rest.push((base.join(i), m));
+                let _ = mloc;
+            }
+        }
+        let ty = match rest.len() {
+            0 => return Err(Error::new(base, "a union of only `null` has no type")),
+            1 => {
+                let (l, s) = rest.remove(0);
+                self.ty(&l, s, hint)?
+            }
+            _ => {
+                if let Some(existing) = self.by_key.get(loc) {
+                    Ty::Named(existing.clone())
+                } else {
+                    self.claim(loc, hint)?;
+                    let kind = match self.tagged(&rest, hint)? {
+                        Some(kind) => kind,
+                        None => self.untagged(&rest, hint)?,
+                    };
+                    self.types.insert(hint.to_owned(), TypeDef {
+                        name: hint.to_owned(),
+                        loc: loc.clone(),
+                        doc: map.get("description").and_then(Value::as_str).map(str::to_owned),
+                        kind,
+                    });
+                    Ty::Named(hint.to_owned())
+                }
+            }
+        };
+        Ok(if nullable { Ty::Option(Box::new(ty)) } else { ty })
+    }
+
+    /// A tagged enum, if every member is an object with a `const` string in one shared property.
+    fn tagged(&mut self, members: &[(Loc, &'a Value)], hint: &str) -> Result<Option<TypeKind>, Error> {
+        let mut shapes = Vec::new();
+        for (l, m) in members {
+            let (dl, d) = self.deref(l, m)?;
+            let is_object = d.get("properties").is_some() || d.get("type").and_then(Value::as_str) == Some("object");
+            if !is_object {
+                return Ok(None);
+            }
+            shapes.push((dl, self.shape(l, m)?));
+        }
+        let const_of = |shape: &Shape<'_>, name: &str| -> Option<String> {
+            let p = shape.props.iter().find(|p| p.name == name)?;
+            match (p.schema.get("const"), p.schema.get("enum")) {
+                (Some(Value::String(s)), _) => Some(s.clone()),
+                (None, Some(Value::Array(v))) if v.len() == 1 => v[0].as_str().map(str::to_owned),
+                _ => None,
+            }
+        };
+        let candidates: Vec<String> = shapes[0].1.props.iter().map(|p| p.name.clone()).collect();
+        let tag = candidates.into_iter().find(|name| {
+            let values: Vec<Option<String>> = shapes.iter().map(|(_, s)| const_of(s, name)).collect();
+            let distinct: BTreeSet<&String> = values.iter().flatten().collect();
+            values.iter().all(Option::is_some) && distinct.len() == values.len()
+        });
+        let Some(tag) = tag else { return Ok(None) };
+        let mut variants = Vec::new();
+        for (dl, mut shape) in shapes {
+            let value = const_of(&shape, &tag).unwrap_or_default();
+            shape.props.retain(|p| p.name != tag);
+            shape.required.remove(&tag);
+            let vname = ident::type_name(&value);
+            let struct_name = format!("{hint}{vname}");
+            let key = dl.join("(variant)");
+            let ty = match self.by_key.get(&key) {
+                Some(existing) => Ty::Named(existing.clone()),
+                None => {
+                    self.claim(&key, &struct_name)?;
+                    self.make_struct(&key, &struct_name, shape, None)?
+                }
+            };
+            if variants.iter().any(|v: &TaggedVariant| v.name == vname) {
+                return Err(Error::new(dl, format!("two variants become the Rust name {vname}")));
+            }
+            variants.push(TaggedVariant { name: vname, value, ty });
+        }
+        Ok(Some(TypeKind::Tagged { tag, variants }))
+    }
+
+    fn untagged(&mut self, members: &[(Loc, &'a Value)], hint: &str) -> Result<TypeKind, Error> {
+        let mut variants: Vec<UntaggedVariant> = Vec::new();
+        for (i, (l, m)) in members.iter().enumerate() {
+            let ty = self.ty(l, m, &format!("{hint}Variant{i}"))?;
+            let mut name = match &ty {
+                Ty::Named(n) => n.strip_prefix(hint).filter(|s| !s.is_empty()).unwrap_or(n).to_owned(),
+                Ty::String | Ty::DateTime | Ty::Date | Ty::Uuid => "String".to_owned(),
+                Ty::Int(_) | Ty::UnixTime => "Integer".to_owned(),
+                Ty::F64 | Ty::F32 => "Number".to_owned(),
+                Ty::Bool => "Boolean".to_owned(),
+                Ty::Vec(_) => "Array".to_owned(),
+                _ => format!("Variant{i}"),
+            };
+            if variants.iter().any(|v| v.name == name) {
+                name = format!("{name}{i}");
+            }
+            variants.push(UntaggedVariant { name, ty });
+        }
+        Ok(TypeKind::Untagged(variants))
+    }
+}
+
+/// The type name a `$ref` target suggests: its `title`, its `$defs` key, or its file name.
+fn ref_name(loc: &Loc, schema: &Value) -> String {
+    if let Some(t) = schema.get("title").and_then(Value::as_str) {
+        return ident::type_name(t);
+    }
+    if let Some(last) = loc.pointer.rsplit('/').next().filter(|s| !s.is_empty()) {
+        return ident::type_name(&last.replace("~1", "/").replace("~0", "~"));
+    }
+    let file = loc.file.rsplit(['/', '\\']).next().unwrap_or(&loc.file);
+    ident::type_name(file.trim_end_matches(".json"))
+}
+
+fn const_ty(loc: &Loc, value: &Value) -> Result<Ty, Error> {
+    Ok(match value {
+        Value::String(_) => Ty::String,
+        Value::Bool(_) => Ty::Bool,
+        Value::Number(n) if n.is_i64() || n.is_u64() => Ty::Int(IntTy::I64),
+        Value::Number(_) => Ty::F64,
+        _ => return Err(Error::new(loc.join("const"), "only scalar `const` values are supported")),
+    })
+}
+
+fn string_ty(map: &Map<String, Value>) -> Ty {
+    match map.get("format").and_then(Value::as_str) {
+        Some("date-time") => Ty::DateTime,
+        Some("date") => Ty::Date,
+        Some("uuid") => Ty::Uuid,
+        Some("ipv4") => Ty::Ipv4,
+        Some("ipv6") => Ty::Ipv6,
+        _ => Ty::String,
+    }
+}
+
+fn integer_ty(loc: &Loc, map: &Map<String, Value>) -> Result<Ty, Error> {
+    let int = match map.get("format").and_then(Value::as_str) {
+        Some("unix-time") => return Ok(Ty::UnixTime),
+        Some("int8") => IntTy::I8,
+        Some("int16") => IntTy::I16,
+        Some("int32") => IntTy::I32,
+        Some("int64") => IntTy::I64,
+        Some("uint8") => IntTy::U8,
+        Some("uint16") => IntTy::U16,
+        Some("uint32") => IntTy::U32,
+        Some("uint64") => IntTy::U64,
+        Some(other) if other.starts_with("int") || other.starts_with("uint") => {
+            return Err(Error::new(loc.join("format"), format!("unknown integer format {other:?}"))
+                .hint("use int8..int64, uint8..uint64 or unix-time"))
+        }
+        _ => {
+            let num = |k: &str| map.get(k).and_then(Value::as_f64);
+            let min = num("minimum").or_else(|| num("exclusiveMinimum").map(|m| m + 1.0));
+            let max = num("maximum").or_else(|| num("exclusiveMaximum").map(|m| m - 1.0));
+            IntTy::fitting(min, max)
+        }
+    };
+    Ok(Ty::Int(int))
+}
+
+/// Boxes struct fields that would otherwise make a type contain itself.
+fn box_cycles(types: &mut BTreeMap<String, TypeDef>) {
+    let edges: HashMap<String, Vec<String>> = types
+        .iter()
+        .map(|(name, def)| {
+            let targets: Vec<String> = match &def.kind {
+                TypeKind::Struct(s) => s.fields.iter().flat_map(|f| f.ty.direct_names()).map(str::to_owned).collect(),
+                TypeKind::Tagged { variants, .. } => variants.iter().flat_map(|v| v.ty.direct_names()).map(str::to_owned).collect(),
+                TypeKind::Untagged(vs) => vs.iter().flat_map(|v| v.ty.direct_names()).map(str::to_owned).collect(),
+                TypeKind::Enum(_) => Vec::new(),
+            };
+            (name.clone(), targets)
+        })
+        .collect();
+    let reaches = |from: &str, to: &str| -> bool {
+        let mut stack = vec![from.to_owned()];
+        let mut seen = HashSet::new();
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return true;
+            }
+            if seen.insert(n.clone()) {
+                stack.extend(edges.get(&n).into_iter().flatten().cloned());
+            }
+        }
+        false
+    };
+    let mut to_box = Vec::new();
+    for (name, def) in types.iter() {
+        if let TypeKind::Struct(s) = &def.kind {
+            for (i, f) in s.fields.iter().enumerate() {
+                if f.ty.direct_names().iter().any(|t| reaches(t, name)) {
+                    to_box.push((name.clone(), i));
+                }
+            }
+        }
+    }
+    for (name, i) in to_box {
+        if let Some(TypeKind::Struct(s)) = types.get_mut(&name).map(|d| &mut d.kind) {
+            s.fields[i].boxed = true;
+        }
+    }
+}
+
+/// JSON pointers of `x-encoding: json-string` fields reachable from a struct through
+/// struct fields (not through arrays or maps), for the validator to decode first.
+fn embedded_pointers(types: &BTreeMap<String, TypeDef>, root: &str) -> Vec<String> {
+    fn walk(types: &BTreeMap<String, TypeDef>, name: &str, prefix: &str, out: &mut Vec<String>, depth: usize) {
+        let Some(TypeDef { kind: TypeKind::Struct(s), .. }) = types.get(name) else { return };
+        if depth > 8 {
+            return;
+        }
+        for f in &s.fields {
+            let path = format!("{prefix}/{}", f.json_name.replace('~', "~0").replace('/', "~1"));
+            match &f.ty {
+                Ty::Embedded(_) => out.push(path),
+                Ty::Named(n) => walk(types, n, &path, out, depth + 1),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(types, root, "", &mut out, 0);
+    out
+}

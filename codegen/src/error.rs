@@ -1,0 +1,157 @@
+//! Located build errors: every problem names the schema file, the JSON pointer and a fix.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// A place in a schema file: the file as the user sees it and a JSON pointer inside it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    /// Path of the schema file, as given to the generator (e.g. `schemas/order/x.v1.json`).
+    pub file: Arc<str>,
+    /// JSON pointer into the file (`/properties/items`), empty for the whole document.
+    pub pointer: String,
+}
+
+impl Loc {
+    /// The whole document of `file`.
+    pub fn file(file: &Arc<str>) -> Self {
+        Self {
+            file: file.clone(),
+            pointer: String::new(),
+        }
+    }
+
+    /// This location extended by one pointer segment (escaped per RFC 6901).
+    pub fn join(&self, segment: impl fmt::Display) -> Self {
+        let segment = segment.to_string().replace('~', "~0").replace('/', "~1");
+        Self {
+            file: self.file.clone(),
+            pointer: format!("{}/{}", self.pointer, segment),
+        }
+    }
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.pointer.is_empty() {
+            write!(f, "{}", self.file)
+        } else {
+            write!(f, "{}: {}", self.file, self.pointer)
+        }
+    }
+}
+
+/// One problem with the schema set.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Error {
+    /// Where it is.
+    pub loc: Loc,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it, when there is something specific to say.
+    pub hint: Option<String>,
+}
+
+impl Error {
+    /// An error at `loc`.
+    pub fn new(loc: Loc, message: impl Into<String>) -> Self {
+        Self {
+            loc,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds the fix to suggest.
+    #[must_use]
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.loc, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " — {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Every problem found in one run, sorted by file and position.
+///
+/// The generator collects errors instead of stopping at the first one, so that one build
+/// shows everything that needs fixing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Errors(Vec<Error>);
+
+impl Errors {
+    /// The individual errors, sorted.
+    pub fn iter(&self) -> impl Iterator<Item = &Error> {
+        self.0.iter()
+    }
+
+    /// Number of errors.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Always false for a returned `Errors`; present for symmetry with `len`.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Vec<Error>> for Errors {
+    fn from(mut errors: Vec<Error>) -> Self {
+        errors.sort();
+        errors.dedup();
+        Self(errors)
+    }
+}
+
+impl From<Error> for Errors {
+    fn from(error: Error) -> Self {
+        Self(vec![error])
+    }
+}
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        writeln!(
+            f,
+            "{n} error{} in the event schemas:",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for e in &self.0 {
+            writeln!(f, "  {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Errors {}
+
+/// Collects errors while a pass goes on.
+#[derive(Debug, Default)]
+pub(crate) struct Sink(Vec<Error>);
+
+impl Sink {
+    pub(crate) fn push(&mut self, e: Error) {
+        self.0.push(e);
+    }
+
+    /// `Ok(value)` if nothing was collected, else all collected errors.
+    pub(crate) fn finish<T>(self, value: T) -> Result<T, Errors> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.0.into())
+        }
+    }
+}

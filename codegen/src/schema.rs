@@ -1,0 +1,651 @@
+//! Loading a schema directory: parse, meta-validate, check our conventions, resolve `$ref`.
+//!
+//! Every `$ref` is rewritten at load time to an absolute `file:///<path relative to the
+//! schema root>#<pointer>` URI, so that later passes (and the JSON Schema validator) can
+//! move schemas around without caring which file they came from.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::error::{Error, Errors, Loc, Sink};
+
+/// URI scheme prefix of every loaded document.
+pub(crate) const URI_PREFIX: &str = "file:///";
+
+/// A loaded, checked contract set: one envelope, definitions, and event files.
+#[derive(Debug, Clone)]
+pub struct SchemaSet {
+    pub(crate) docs: BTreeMap<String, Doc>,
+    /// The envelope that wraps every event of this set.
+    pub envelope: Envelope,
+    /// Every event file, sorted by event type and major version.
+    pub events: Vec<EventDef>,
+}
+
+/// One schema file.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// Path relative to the schema root, with `/` separators.
+    pub rel: String,
+    /// Path as shown in messages (the root as given, joined with `rel`).
+    pub file: Arc<str>,
+    /// Path on disk.
+    pub path: PathBuf,
+    /// The document, with every `$ref` made absolute.
+    pub json: Value,
+}
+
+/// Where the envelope puts the event payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payload {
+    /// Payload fields sit beside the header fields (the Vondi Redis streams).
+    Flat,
+    /// Payload is an object under this header field (`data` in the Kafka order service).
+    Field(String),
+}
+
+/// The envelope schema of a set (`x-envelope`).
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    /// Relative path of the envelope file.
+    pub rel: String,
+    /// Header field holding the event type.
+    pub type_field: String,
+    /// Header field holding the `major.minor` version, if the envelope has one.
+    pub version_field: Option<String>,
+    /// Where the payload goes.
+    pub payload: Payload,
+}
+
+/// Whether an event is published to a stream (Redis) or a topic (Kafka, RabbitMQ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelKind {
+    /// A Redis stream.
+    Stream,
+    /// A broker topic or routing key.
+    Topic,
+}
+
+/// The metadata of one event file (`x-event`).
+#[derive(Debug, Clone)]
+pub struct EventDef {
+    /// Relative path of the event file.
+    pub rel: String,
+    /// Event type, e.g. `order.confirmed`.
+    pub event_type: String,
+    /// Declared `major.minor` version.
+    pub version: String,
+    /// Major version (the `vN` in the file name).
+    pub major: u32,
+    /// Minor version.
+    pub minor: u32,
+    /// Stream or topic.
+    pub channel_kind: ChannelKind,
+    /// Stream or topic name.
+    pub channel: String,
+    /// Producing service.
+    pub producer: String,
+    /// Consuming services.
+    pub consumers: Vec<String>,
+    /// The schema's `description`.
+    pub description: Option<String>,
+}
+
+impl SchemaSet {
+    /// Loads every `*.json` file under `root` (recursively) and checks the set.
+    pub fn load(root: &Path) -> Result<Self, Errors> {
+        let mut sink = Sink::default();
+        let mut paths = Vec::new();
+        if let Err(e) = collect_json_files(root, &mut paths) {
+            let file: Arc<str> = root.display().to_string().into();
+            return Err(Error::new(
+                Loc::file(&file),
+                format!("cannot read schema directory: {e}"),
+            )
+            .into());
+        }
+        paths.sort();
+        let mut docs = BTreeMap::new();
+        for path in paths {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            let file: Arc<str> = path.display().to_string().into();
+            match load_doc(&path, &rel, &file) {
+                Ok(json) => {
+                    docs.insert(
+                        rel.clone(),
+                        Doc {
+                            rel,
+                            file,
+                            path,
+                            json,
+                        },
+                    );
+                }
+                Err(errors) => errors.into_iter().for_each(|e| sink.push(e)),
+            }
+        }
+        let set = check_set(docs, root, &mut sink);
+        match set {
+            Some(set) => sink.finish(set),
+            None => Err(sink.finish(()).err().unwrap_or_else(|| {
+                let file: Arc<str> = root.display().to_string().into();
+                Error::new(Loc::file(&file), "no schemas found").into()
+            })),
+        }
+    }
+
+    /// Every file of the set, for `cargo:rerun-if-changed`.
+    pub fn files(&self) -> impl Iterator<Item = &Doc> {
+        self.docs.values()
+    }
+
+    /// The document at a relative path.
+    pub fn doc(&self, rel: &str) -> Option<&Doc> {
+        self.docs.get(rel)
+    }
+
+    /// The absolute URI of a document.
+    pub fn uri(rel: &str) -> String {
+        format!("{URI_PREFIX}{rel}")
+    }
+
+    /// Location of the root of a document.
+    pub fn loc(&self, rel: &str) -> Loc {
+        let file = self
+            .docs
+            .get(rel)
+            .map_or_else(|| Arc::from(rel), |d| d.file.clone());
+        Loc::file(&file)
+    }
+
+    /// Resolves an absolute `$ref` (as rewritten at load time) to its schema and location.
+    pub fn resolve<'a>(&'a self, uri: &str, from: &Loc) -> Result<(Loc, &'a Value), Error> {
+        let (rel, fragment) = split_uri(uri).ok_or_else(|| {
+            Error::new(from.clone(), format!("`$ref` {uri:?} points outside the schema directory"))
+                .hint("refer to files by relative path, e.g. \"../common/order.json#/$defs/OrderItem\"")
+        })?;
+        let doc = self.docs.get(rel).ok_or_else(|| {
+            Error::new(from.clone(), format!("`$ref` points to {rel:?}, which is not a schema file of this set"))
+                .hint("check the relative path of the file")
+        })?;
+        let pointer = percent_decode(fragment);
+        let value = doc.json.pointer(&pointer).ok_or_else(|| {
+            Error::new(
+                from.clone(),
+                format!("`$ref` points to {pointer:?} in {}, which does not exist", doc.file),
+            )
+            .hint("check the JSON pointer after `#`")
+        })?;
+        Ok((
+            Loc {
+                file: doc.file.clone(),
+                pointer,
+            },
+            value,
+        ))
+    }
+}
+
+fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_json_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Splits `file:///a/b.json#/x` into (`a/b.json`, `/x`).
+pub(crate) fn split_uri(uri: &str) -> Option<(&str, &str)> {
+    let rest = uri.strip_prefix(URI_PREFIX)?;
+    Some(rest.split_once('#').unwrap_or((rest, "")))
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    let hex = |b: u8| (b as char).to_digit(16);
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Reads one file: JSON syntax, draft 2020-12 meta-schema, no `$id`, `$ref`s made absolute.
+fn load_doc(path: &Path, rel: &str, file: &Arc<str>) -> Result<Value, Vec<Error>> {
+    let root = Loc::file(file);
+    let text = fs::read_to_string(path)
+        .map_err(|e| vec![Error::new(root.clone(), format!("cannot read file: {e}"))])?;
+    let mut json: Value = serde_json::from_str(&text).map_err(|e| {
+        vec![Error::new(
+            root.clone(),
+            format!(
+                "malformed JSON at line {} column {}: {e}",
+                e.line(),
+                e.column()
+            ),
+        )
+        .hint("fix the JSON syntax")]
+    })?;
+    let mut errors = Vec::new();
+    match json.get("$schema") {
+        Some(Value::String(s)) if s == "https://json-schema.org/draft/2020-12/schema" => {}
+        other => errors.push(
+            Error::new(
+                root.join("$schema"),
+                match other {
+                    None => "missing `$schema`".to_owned(),
+                    Some(v) => format!("unsupported `$schema` {v}"),
+                },
+            )
+            .hint("set \"$schema\": \"https://json-schema.org/draft/2020-12/schema\""),
+        ),
+    }
+    if json.get("$id").is_some() {
+        errors.push(
+            Error::new(root.join("$id"), "`$id` is not allowed in contract files")
+                .hint("remove it: ids come from the file path, and `$ref`s are relative paths"),
+        );
+    }
+    {
+        let validator = jsonschema::draft202012::meta::validator();
+        for e in validator.iter_errors(&json) {
+            errors.push(
+                Error::new(
+                    Loc {
+                        file: file.clone(),
+                        pointer: e.instance_path().as_str().to_owned(),
+                    },
+                    format!("not a valid JSON Schema (draft 2020-12): {e}"),
+                ),
+            );
+        }
+    }
+    absolutize_refs(&mut json, rel, &root, &mut errors);
+    if errors.is_empty() {
+        Ok(json)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Keywords whose values are data, not schemas: `$ref`s are not looked for inside them.
+const DATA_KEYWORDS: &[&str] = &["const", "enum", "default", "examples", "x-event", "x-envelope"];
+
+fn absolutize_refs(value: &mut Value, rel: &str, loc: &Loc, errors: &mut Vec<Error>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if DATA_KEYWORDS.contains(&key.as_str()) {
+                    continue;
+                }
+                let here = loc.join(key);
+                if key == "$ref" {
+                    if let Value::String(r) = v {
+                        match absolute_ref(rel, r) {
+                            Ok(abs) => *r = abs,
+                            Err(msg) => errors.push(Error::new(here, msg)),
+                        }
+                    }
+                } else if key == "$dynamicRef" || key == "$recursiveRef" {
+                    errors.push(Error::new(here, format!("`{key}` is not supported")).hint("use `$ref`"));
+                } else {
+                    absolutize_refs(v, rel, &here, errors);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                absolutize_refs(v, rel, &loc.join(i), errors);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Resolves a `$ref` written in file `rel` to an absolute URI.
+fn absolute_ref(rel: &str, reference: &str) -> Result<String, String> {
+    let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+    if !fragment.is_empty() && !fragment.starts_with('/') {
+        return Err(format!(
+            "`$ref` {reference:?} uses an anchor; only JSON pointers (`#/$defs/Name`) are supported"
+        ));
+    }
+    if path.contains("://") {
+        return Err(format!(
+            "`$ref` {reference:?} is a remote reference; refer to files of this set by relative path"
+        ));
+    }
+    let target = if path.is_empty() {
+        rel.to_owned()
+    } else {
+        let mut parts: Vec<&str> = rel.split('/').collect();
+        parts.pop();
+        for part in path.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    if parts.pop().is_none() {
+                        return Err(format!(
+                            "`$ref` {reference:?} points outside the schema directory"
+                        ));
+                    }
+                }
+                p => parts.push(p),
+            }
+        }
+        parts.join("/")
+    };
+    Ok(format!("{URI_PREFIX}{target}#{fragment}"))
+}
+
+/// Classifies the files and checks the conventions that span files.
+fn check_set(docs: BTreeMap<String, Doc>, root: &Path, sink: &mut Sink) -> Option<SchemaSet> {
+    let mut envelopes = Vec::new();
+    let mut events: Vec<EventDef> = Vec::new();
+    for doc in docs.values() {
+        let root_loc = Loc::file(&doc.file);
+        if let Some(meta) = doc.json.get("x-envelope") {
+            match check_envelope(doc, meta) {
+                Ok(env) => envelopes.push((env, doc.file.clone())),
+                Err(e) => sink.push(e),
+            }
+        }
+        if let Some(meta) = doc.json.get("x-event") {
+            match check_event(doc, meta) {
+                Ok(ev) => events.push(ev),
+                Err(errs) => errs.into_iter().for_each(|e| sink.push(e)),
+            }
+            if doc.json.get("x-envelope").is_some() {
+                sink.push(Error::new(root_loc, "a file cannot be both an event and the envelope"));
+            }
+        }
+        check_refs_resolve(doc, &docs, sink);
+    }
+    events.sort_by(|a, b| (&a.event_type, a.major).cmp(&(&b.event_type, b.major)));
+    for pair in events.windows(2) {
+        if pair[0].event_type == pair[1].event_type && pair[0].major == pair[1].major {
+            let first = &docs[&pair[0].rel].file;
+            sink.push(
+                Error::new(
+                    Loc::file(&docs[&pair[1].rel].file).join("x-event").join("type"),
+                    format!(
+                        "event type {:?} major version {} is also claimed by {first}",
+                        pair[1].event_type, pair[1].major
+                    ),
+                )
+                .hint("each event type and major version has exactly one file"),
+            );
+        }
+    }
+    let root_file: Arc<str> = root.display().to_string().into();
+    let envelope = match envelopes.len() {
+        1 => envelopes.pop().map(|(e, _)| e),
+        0 => {
+            sink.push(
+                Error::new(Loc::file(&root_file), "no envelope schema (a file with `x-envelope`)")
+                    .hint("add envelope.json describing the header fields, see the README"),
+            );
+            None
+        }
+        _ => {
+            for (_, file) in &envelopes {
+                sink.push(
+                    Error::new(Loc::file(file).join("x-envelope"), "more than one envelope schema in this set")
+                        .hint("keep exactly one file with `x-envelope`"),
+                );
+            }
+            None
+        }
+    };
+    if events.is_empty() && envelope.is_some() {
+        sink.push(Error::new(Loc::file(&root_file), "no event schemas (files with `x-event`)"));
+    }
+    Some(SchemaSet {
+        envelope: envelope?,
+        docs,
+        events,
+    })
+}
+
+fn check_refs_resolve(doc: &Doc, docs: &BTreeMap<String, Doc>, sink: &mut Sink) {
+    fn walk(v: &Value, loc: &Loc, docs: &BTreeMap<String, Doc>, sink: &mut Sink) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if DATA_KEYWORDS.contains(&k.as_str()) {
+                        continue;
+                    }
+                    let here = loc.join(k);
+                    if let ("$ref", Value::String(uri)) = (k.as_str(), v) {
+                        let target = split_uri(uri).and_then(|(rel, frag)| {
+                            docs.get(rel).map(|d| d.json.pointer(&percent_decode(frag)).is_some())
+                        });
+                        match target {
+                            Some(true) => {}
+                            Some(false) => sink.push(
+                                Error::new(here, format!("`$ref` {uri:?} points to nothing"))
+                                    .hint("check the JSON pointer after `#`"),
+                            ),
+                            None => sink.push(
+                                Error::new(here, format!("`$ref` {uri:?} names a file that is not in the schema directory"))
+                                    .hint("check the relative path"),
+                            ),
+                        }
+                    } else {
+                        walk(v, &here, docs, sink);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(v, &loc.join(i), docs, sink);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(&doc.json, &Loc::file(&doc.file), docs, sink);
+}
+
+fn string_at<'a>(meta: &'a Value, key: &str, loc: &Loc) -> Result<&'a str, Error> {
+    match meta.get(key) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s),
+        Some(_) => Err(Error::new(loc.join(key), format!("`{key}` must be a non-empty string"))),
+        None => Err(Error::new(loc.clone(), format!("missing `{key}`"))),
+    }
+}
+
+fn check_envelope(doc: &Doc, meta: &Value) -> Result<Envelope, Error> {
+    let loc = Loc::file(&doc.file).join("x-envelope");
+    let type_field = string_at(meta, "type_field", &loc)?.to_owned();
+    let version_field = match meta.get("version_field") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(string_at(meta, "version_field", &loc)?.to_owned()),
+    };
+    let payload = match meta.get("payload") {
+        Some(Value::String(s)) if s == "flat" => Payload::Flat,
+        Some(Value::Object(o)) => match o.get("field") {
+            Some(Value::String(f)) if !f.is_empty() => Payload::Field(f.clone()),
+            _ => {
+                return Err(Error::new(loc.join("payload"), "expected {\"field\": \"<name>\"}")
+                    .hint("name the header field that holds the payload, e.g. \"data\""))
+            }
+        },
+        _ => {
+            return Err(Error::new(loc.join("payload"), "missing or invalid `payload`")
+                .hint("use \"flat\" or {\"field\": \"data\"}"))
+        }
+    };
+    let props = doc.json.get("properties").and_then(Value::as_object);
+    let mut fields = vec![type_field.as_str()];
+    fields.extend(version_field.as_deref());
+    if let Payload::Field(f) = &payload {
+        fields.push(f);
+    }
+    for f in fields {
+        if !props.is_some_and(|p| p.contains_key(f)) {
+            return Err(Error::new(
+                Loc::file(&doc.file).join("properties"),
+                format!("the envelope names field {f:?} but does not define it"),
+            )
+            .hint(format!("add \"{f}\" to the envelope's `properties`")));
+        }
+    }
+    Ok(Envelope {
+        rel: doc.rel.clone(),
+        type_field,
+        version_field,
+        payload,
+    })
+}
+
+fn valid_event_type(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        })
+}
+
+fn check_event(doc: &Doc, meta: &Value) -> Result<EventDef, Vec<Error>> {
+    let loc = Loc::file(&doc.file).join("x-event");
+    let mut errors = Vec::new();
+    let mut get = |key: &str| match string_at(meta, key, &loc) {
+        Ok(s) => Some(s.to_owned()),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let event_type = get("type");
+    let version = get("version");
+    let producer = get("producer");
+    if let Some(t) = &event_type {
+        if !valid_event_type(t) {
+            errors.push(
+                Error::new(loc.join("type"), format!("event type {t:?} is not dot-separated lowercase words"))
+                    .hint("use `category.action` or `category.subject.action`, e.g. \"pvz.parcel.arrived\""),
+            );
+        }
+    }
+    let parsed = version.as_deref().and_then(|v| {
+        let (a, b) = v.split_once('.')?;
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+        (digits(a) && digits(b)).then(|| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)))?
+    });
+    if let (Some(v), None) = (&version, parsed) {
+        errors.push(
+            Error::new(loc.join("version"), format!("version {v:?} is not `major.minor`"))
+                .hint("write it like \"1.0\" or \"2.3\""),
+        );
+    }
+    let channel = match (meta.get("stream"), meta.get("topic")) {
+        (Some(_), None) => string_at(meta, "stream", &loc).map(|s| (ChannelKind::Stream, s.to_owned())),
+        (None, Some(_)) => string_at(meta, "topic", &loc).map(|s| (ChannelKind::Topic, s.to_owned())),
+        _ => Err(Error::new(loc.clone(), "exactly one of `stream` or `topic` is required")
+            .hint("name the Redis stream or the broker topic the event is published to")),
+    };
+    let channel = channel.map_err(|e| errors.push(e)).ok();
+    let consumers = match meta.get("consumers") {
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => {
+            errors.push(Error::new(loc.join("consumers"), "`consumers` must be an array of service names"));
+            Vec::new()
+        }
+    };
+    if let (Some(t), Some((major, _))) = (&event_type, parsed) {
+        let expected = format!("{t}.v{major}.json");
+        let name = doc.rel.rsplit('/').next().unwrap_or(&doc.rel);
+        if name != expected {
+            errors.push(
+                Error::new(
+                    loc.clone(),
+                    format!("file name {name:?} disagrees with the metadata (type {t:?}, version {})", version.as_deref().unwrap_or("")),
+                )
+                .hint(format!("rename the file to {expected:?} or fix `x-event`")),
+            );
+        }
+    }
+    if doc.json.get("type").and_then(Value::as_str) != Some("object") {
+        errors.push(
+            Error::new(Loc::file(&doc.file).join("type"), "an event payload must be `\"type\": \"object\"`"),
+        );
+    }
+    match (event_type, version, producer, channel, parsed, errors.is_empty()) {
+        (Some(event_type), Some(version), Some(producer), Some((channel_kind, channel)), Some((major, minor)), true) => {
+            Ok(EventDef {
+                rel: doc.rel.clone(),
+                event_type,
+                version,
+                major,
+                minor,
+                channel_kind,
+                channel,
+                producer,
+                consumers,
+                description: doc.json.get("description").and_then(Value::as_str).map(str::to_owned),
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_become_absolute() {
+        assert_eq!(
+            absolute_ref("order/x.v1.json", "../common/order.json#/$defs/Item").unwrap(),
+            "file:///common/order.json#/$defs/Item"
+        );
+        assert_eq!(
+            absolute_ref("order/x.v1.json", "#/$defs/A").unwrap(),
+            "file:///order/x.v1.json#/$defs/A"
+        );
+        assert!(absolute_ref("x.json", "../../y.json").is_err());
+        assert!(absolute_ref("x.json", "https://example.com/y.json").is_err());
+        assert!(absolute_ref("x.json", "#anchor").is_err());
+    }
+
+    #[test]
+    fn event_type_shape() {
+        assert!(valid_event_type("pvz.parcel.arrived"));
+        assert!(valid_event_type("delivery.parcel.routed_to_pvz"));
+        assert!(!valid_event_type("order"));
+        assert!(!valid_event_type("Order.Created"));
+        assert!(!valid_event_type("order..created"));
+    }
+}

@@ -423,7 +423,8 @@ fn check_set(docs: BTreeMap<String, Doc>, root: &Path, sink: &mut Sink) -> Optio
             None
         }
     };
-    if events.is_empty() && envelope.is_some() {
+    let any_event_file = docs.values().any(|d| d.json.get("x-event").is_some());
+    if !any_event_file && envelope.is_some() {
         sink.push(Error::new(Loc::file(&root_file), "no event schemas (files with `x-event`)"));
     }
     Some(SchemaSet {

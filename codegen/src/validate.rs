@@ -1,1 +1,250 @@
-pub fn _x() {}
+//! Validating JSON payloads against the contracts, with the `jsonschema` crate.
+//!
+//! A payload is dispatched on its envelope type and version fields to the schema of that
+//! event and major version; the schema it is checked against is the envelope and the event
+//! file composed the way the generator composes them. Fields marked
+//! `"x-encoding": "json-string"` are accepted in both spellings: a string is parsed as JSON
+//! first, then the value is validated.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use crate::convert;
+use crate::error::{Error, Errors, Loc};
+use crate::schema::{Payload, SchemaSet};
+
+/// One broken rule in a payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    /// JSON pointer of the offending value in the payload (`/items/0/quantity`).
+    pub path: String,
+    /// The rule broken: a JSON Schema keyword (`required`, `type`, `enum`, …) or one of ours
+    /// (`event_type`, `version`, `x-encoding`).
+    pub rule: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// The offending value, when there is one.
+    pub value: Option<Value>,
+}
+
+/// The result of validating one payload.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Report {
+    /// Event type the payload was dispatched to, when it named a known one.
+    pub event_type: Option<String>,
+    /// Major version it was checked against.
+    pub major: Option<u32>,
+    /// Everything wrong with it; empty when valid.
+    pub violations: Vec<Violation>,
+}
+
+impl Report {
+    /// No violations.
+    pub fn is_valid(&self) -> bool {
+        self.violations.is_empty()
+    }
+}
+
+struct Compiled {
+    validator: jsonschema::Validator,
+    embedded: Vec<String>,
+}
+
+/// Validates payloads against every event of a schema set.
+pub struct Validator {
+    type_field: String,
+    version_field: Option<String>,
+    events: BTreeMap<(String, u32), Compiled>,
+    known: Vec<String>,
+}
+
+impl std::fmt::Debug for Validator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Validator")
+            .field("events", &self.events.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Validator {
+    /// Compiles a validator per event and major version.
+    pub fn new(set: &SchemaSet) -> Result<Self, Errors> {
+        let catalog = convert::build(set)?;
+        let mut registry = jsonschema::Registry::new();
+        for doc in set.files() {
+            registry = registry
+                .add(SchemaSet::uri(&doc.rel), doc.json.clone())
+                .map_err(|e| Errors::from(Error::new(Loc::file(&doc.file), format!("cannot register schema: {e}"))))?;
+        }
+        let registry = registry
+            .prepare()
+            .map_err(|e| Errors::from(Error::new(set.loc(&set.envelope.rel), format!("cannot resolve schemas: {e}"))))?;
+        let mut events = BTreeMap::new();
+        let mut errors = Vec::new();
+        for event in &catalog.events {
+            let schema = compose(set, &event.def.rel, &event.def.event_type);
+            match jsonschema::options()
+                .with_registry(&registry)
+                .should_validate_formats(true)
+                .build(&schema)
+            {
+                Ok(validator) => {
+                    events.insert(
+                        (event.def.event_type.clone(), event.def.major),
+                        Compiled {
+                            validator,
+                            embedded: event.embedded.clone(),
+                        },
+                    );
+                }
+                Err(e) => errors.push(Error::new(event.loc.clone(), format!("cannot compile the schema: {e}"))),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let mut known: Vec<String> = events.keys().map(|(t, _)| t.clone()).collect();
+        known.dedup();
+        Ok(Self {
+            type_field: set.envelope.type_field.clone(),
+            version_field: set.envelope.version_field.clone(),
+            events,
+            known,
+        })
+    }
+
+    /// Every known event type.
+    pub fn event_types(&self) -> &[String] {
+        &self.known
+    }
+
+    /// Validates one payload.
+    pub fn validate(&self, payload: &Value) -> Report {
+        let mut report = Report::default();
+        let fail = |report: &mut Report, path: String, rule: &str, message: String, value: Option<Value>| {
+            report.violations.push(Violation {
+                path,
+                rule: rule.to_owned(),
+                message,
+                value,
+            });
+        };
+        let Some(object) = payload.as_object() else {
+            fail(&mut report, String::new(), "type", "an event must be a JSON object".into(), Some(payload.clone()));
+            return report;
+        };
+        let type_path = pointer(&self.type_field);
+        let event_type = match object.get(&self.type_field) {
+            Some(Value::String(t)) => t.clone(),
+            None => {
+                fail(&mut report, String::new(), "required", format!("missing the event type field {:?}", self.type_field), None);
+                return report;
+            }
+            Some(other) => {
+                fail(&mut report, type_path, "type", "the event type must be a string".into(), Some(other.clone()));
+                return report;
+            }
+        };
+        let major = match self.version_field.as_ref().and_then(|f| Some((f, object.get(f)?))) {
+            None => 1,
+            Some((f, v)) => match v.as_str().and_then(events_rt::parse_major) {
+                Some(m) => m,
+                None => {
+                    fail(&mut report, pointer(f), "version", "the version must be a `major.minor` string".into(), Some(v.clone()));
+                    return report;
+                }
+            },
+        };
+        if !self.known.contains(&event_type) {
+            let names: Vec<&str> = self.known.iter().map(String::as_str).collect();
+            let nearest = events_rt::nearest_of(&event_type, &names);
+            let hint = nearest.map(|n| format!(" (did you mean {n:?}?)")).unwrap_or_default();
+            fail(&mut report, type_path, "event_type", format!("unknown event type {event_type:?}{hint}"), Some(Value::String(event_type)));
+            return report;
+        }
+        report.event_type = Some(event_type.clone());
+        let Some(compiled) = self.events.get(&(event_type.clone(), major)) else {
+            let path = self.version_field.as_deref().map(pointer).unwrap_or_default();
+            fail(&mut report, path, "version", format!("{event_type} has no contract for major version {major}"), None);
+            return report;
+        };
+        report.major = Some(major);
+        let mut decoded;
+        let mut doc = payload;
+        if compiled.embedded.iter().any(|p| payload.pointer(p).is_some_and(Value::is_string)) {
+            decoded = payload.clone();
+            for p in &compiled.embedded {
+                if let Some(slot) = decoded.pointer_mut(p) {
+                    if let Value::String(text) = slot {
+                        match serde_json::from_str::<Value>(text) {
+                            Ok(v) => *slot = v,
+                            Err(e) => fail(&mut report, p.clone(), "x-encoding", format!("not valid JSON inside the string: {e}"), Some(slot.clone())),
+                        }
+                    }
+                }
+            }
+            doc = &decoded;
+        }
+        for e in compiled.validator.iter_errors(doc) {
+            report.violations.push(Violation {
+                path: e.instance_path().as_str().to_owned(),
+                rule: e.kind().keyword().to_owned(),
+                message: e.to_string(),
+                value: Some(e.instance().clone().into_owned()),
+            });
+        }
+        report
+    }
+}
+
+fn pointer(field: &str) -> String {
+    format!("/{}", field.replace('~', "~0").replace('/', "~1"))
+}
+
+/// The schema of a whole document of one event: envelope and event file composed.
+pub fn compose(set: &SchemaSet, event_rel: &str, event_type: &str) -> Value {
+    let env = &set.envelope;
+    let env_doc = set.doc(&env.rel).map(|d| &d.json).cloned().unwrap_or(Value::Null);
+    let ev_doc = set.doc(event_rel).map(|d| &d.json).cloned().unwrap_or(Value::Null);
+    let mut out = Map::new();
+    out.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+    let strip = |doc: &Value, out: &mut Map<String, Value>| {
+        if let Value::Object(m) = doc {
+            for (k, v) in m {
+                if !matches!(k.as_str(), "$schema" | "x-event" | "x-envelope" | "$defs" | "title") {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    };
+    match &env.payload {
+        Payload::Flat => {
+            strip(&ev_doc, &mut out);
+            let mut props = env_doc.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+            if let Some(Value::Object(p)) = ev_doc.get("properties") {
+                props.extend(p.clone());
+            }
+            let mut required: Vec<Value> = env_doc.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+            for r in ev_doc.get("required").and_then(Value::as_array).into_iter().flatten() {
+                if !required.contains(r) {
+                    required.push(r.clone());
+                }
+            }
+            out.insert("properties".into(), Value::Object(props));
+            out.insert("required".into(), Value::Array(required));
+        }
+        Payload::Field(field) => {
+            strip(&env_doc, &mut out);
+            let uri = SchemaSet::uri(event_rel);
+            if let Some(Value::Object(props)) = out.get_mut("properties") {
+                props.insert(field.clone(), json!({ "$ref": format!("{uri}#") }));
+            }
+        }
+    }
+    if let Some(Value::Object(props)) = out.get_mut("properties") {
+        let original = props.get(&env.type_field).cloned().unwrap_or(json!({}));
+        props.insert(env.type_field.clone(), json!({ "allOf": [original], "const": event_type }));
+    }
+    Value::Object(out)
+}

@@ -79,6 +79,11 @@ impl UnknownEventType {
 
 /// The known string closest to `input` by edit distance, if it is within a third of its length.
 pub fn nearest(input: &str, known: &[&'static str]) -> Option<&'static str> {
+    nearest_of(input, known)
+}
+
+/// [`nearest`] for strings of any lifetime.
+pub fn nearest_of<'a>(input: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
         .map(|k| (strsim::damerau_levenshtein(input, k), *k))

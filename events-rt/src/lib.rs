@@ -12,7 +12,7 @@ mod tag;
 mod time;
 
 pub use contract::{
-    action, category, decode, nearest, parse_major, peek_head, subject, Contract,
+    action, category, decode, nearest, nearest_of, parse_major, peek_head, subject, Contract,
     DecodeError, Head, UnknownEventType,
 };
 pub use embedded::Embedded;

@@ -1,0 +1,141 @@
+//! Bad input gives a build error naming the file, the place and the fix; never a panic.
+
+use std::path::Path;
+
+use events_codegen::Config;
+
+const ENVELOPE: &str = r#"{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "x-envelope": { "type_field": "type", "version_field": "version", "payload": "flat" },
+  "type": "object",
+  "properties": { "type": { "type": "string" }, "version": { "type": "string" } },
+  "required": ["type"]
+}"#;
+
+fn event(event_type: &str, version: &str, properties: &str) -> String {
+    format!(
+        r#"{{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "x-event": {{ "type": "{event_type}", "version": "{version}", "stream": "s", "producer": "p", "consumers": [] }},
+  "type": "object",
+  "properties": {properties},
+  "additionalProperties": false
+}}"#
+    )
+}
+
+/// Generates from a set made of `files` (plus the envelope) and returns the error text.
+fn errors_of(files: &[(&str, String)]) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "envelope.json", ENVELOPE);
+    for (name, text) in files {
+        write(tmp.path(), name, text);
+    }
+    match Config::new().generate(tmp.path()) {
+        Ok(code) => panic!("expected an error, generated:\n{code}"),
+        Err(e) => e.to_string().replace(&tmp.path().display().to_string(), "<dir>"),
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn assert_has(errors: &str, parts: &[&str]) {
+    let line = errors.lines().find(|l| parts.iter().all(|p| l.contains(p)));
+    assert!(line.is_some(), "no error line with {parts:?} in:\n{errors}");
+}
+
+#[test]
+fn malformed_json_names_line_and_column() {
+    let e = errors_of(&[("a/a.b.v1.json", "{\n  \"$schema\": 1,\n  oops\n}".into())]);
+    assert_has(&e, &["<dir>/a/a.b.v1.json", "malformed JSON at line 3 column 3"]);
+}
+
+#[test]
+fn dangling_ref() {
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event("a.b", "1.0", r##"{"x": {"$ref": "../common.json#/$defs/Nope"}}"##),
+    )]);
+    assert_has(&e, &["a.b.v1.json: /properties/x/$ref", "not in the schema directory"]);
+    let e = errors_of(&[
+        ("common.json", r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": {}}"#.into()),
+        ("a/a.b.v1.json", event("a.b", "1.0", r##"{"x": {"$ref": "../common.json#/$defs/Nope"}}"##)),
+    ]);
+    assert_has(&e, &["a.b.v1.json: /properties/x/$ref", "points to nothing", "check the JSON pointer"]);
+}
+
+#[test]
+fn two_files_claim_one_event_type() {
+    let e = errors_of(&[
+        ("a/a.b.v1.json", event("a.b", "1.0", "{}")),
+        ("z/a.b.v1.json", event("a.b", "1.1", "{}")),
+    ]);
+    assert_has(&e, &["z/a.b.v1.json: /x-event/type", "also claimed by <dir>/a/a.b.v1.json"]);
+}
+
+#[test]
+fn version_must_be_major_minor() {
+    let e = errors_of(&[("a/a.b.v1.json", event("a.b", "1", "{}"))]);
+    assert_has(&e, &["a.b.v1.json: /x-event/version", "\"1\" is not `major.minor`", "\"1.0\""]);
+    let e = errors_of(&[("a/a.b.v1.json", event("a.b", "1.0.0", "{}"))]);
+    assert_has(&e, &["/x-event/version", "not `major.minor`"]);
+}
+
+#[test]
+fn file_name_must_match_metadata() {
+    let e = errors_of(&[("a/a.b.v1.json", event("a.b", "2.0", "{}"))]);
+    assert_has(&e, &["a.b.v1.json: /x-event", "disagrees with the metadata", "rename the file to \"a.b.v2.json\""]);
+    let e = errors_of(&[("a/a.c.v1.json", event("a.b", "1.0", "{}"))]);
+    assert_has(&e, &["a.c.v1.json", "rename the file to \"a.b.v1.json\""]);
+}
+
+#[test]
+fn unsupported_construct_is_named_with_its_pointer() {
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event("a.b", "1.0", r#"{"m": {"type": "object", "patternProperties": {"^x": {"type": "string"}}}}"#),
+    )]);
+    assert_has(&e, &["a.b.v1.json: /properties/m/patternProperties", "not supported by the generator"]);
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event("a.b", "1.0", r#"{"m": {"type": ["string", "integer"]}}"#),
+    )]);
+    assert_has(&e, &["/properties/m/type", "cannot be one Rust type", "oneOf"]);
+}
+
+#[test]
+fn not_a_json_schema() {
+    let e = errors_of(&[("a/a.b.v1.json", event("a.b", "1.0", r#"{"m": {"type": "strnig"}}"#))]);
+    assert_has(&e, &["a.b.v1.json: /properties/m/type", "not a valid JSON Schema"]);
+}
+
+#[test]
+fn missing_metadata_and_envelope_rules() {
+    let no_stream = r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+        "x-event": {"type": "a.b", "version": "1.0", "producer": "p", "consumers": []},
+        "type": "object"}"#;
+    let e = errors_of(&[("a/a.b.v1.json", no_stream.into())]);
+    assert_has(&e, &["/x-event", "exactly one of `stream` or `topic`"]);
+    let header_again = event("a.b", "1.0", r#"{"version": {"type": "string"}}"#);
+    let e = errors_of(&[("a/a.b.v1.json", header_again)]);
+    assert_has(&e, &["/properties/version", "envelope header field"]);
+}
+
+#[test]
+fn all_errors_are_reported_at_once() {
+    let e = errors_of(&[
+        ("a/a.b.v1.json", event("a.b", "1", "{}")),
+        ("c/c.d.v1.json", "not json".into()),
+    ]);
+    assert!(e.starts_with("2 errors"), "{e}");
+}
+
+#[test]
+fn schema_dir_that_does_not_exist() {
+    let err = Config::new().generate("/definitely/not/here").unwrap_err();
+    assert!(err.to_string().contains("cannot read schema directory"), "{err}");
+}

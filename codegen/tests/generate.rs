@@ -1,0 +1,76 @@
+//! Generation from the fixture schema sets: golden files and determinism.
+
+use std::path::Path;
+
+use events_codegen::Config;
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    let mut entries: Vec<_> = std::fs::read_dir(from).unwrap().map(|e| e.unwrap().path()).collect();
+    // Reverse order, so that directory listing order cannot leak into the output.
+    entries.sort();
+    entries.reverse();
+    for path in entries {
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn constructs_golden() {
+    let code = Config::new().generate(fixture("constructs")).unwrap();
+    insta::assert_snapshot!("constructs", code);
+}
+
+#[test]
+fn strict_mode_denies_unknown_fields_on_closed_structs_only() {
+    let code = Config::new()
+        .strict_unknown_fields(true)
+        .generate(fixture("constructs"))
+        .unwrap();
+    let deny_count = code.matches("#[serde(deny_unknown_fields)]").count();
+    let tolerant = Config::new().generate(fixture("constructs")).unwrap();
+    assert_eq!(tolerant.matches("deny_unknown_fields").count(), 0);
+    // Closed: ShapeEverythingV1, ShapeMinimalV1, ShapeMinimalV2, Money, ShapeEverythingV1Merged.
+    assert_eq!(deny_count, 5, "{code}");
+}
+
+#[test]
+fn output_is_deterministic_and_independent_of_file_order() {
+    let first = Config::new().generate(fixture("constructs")).unwrap();
+    let second = Config::new().generate(fixture("constructs")).unwrap();
+    assert_eq!(first, second);
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("constructs"), tmp.path());
+    let copied = Config::new().generate(tmp.path()).unwrap();
+    assert_eq!(first, copied);
+}
+
+#[test]
+fn the_vondi_catalog_generates() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
+    let code = Config::new().generate(&dir).unwrap();
+    assert!(code.contains("pub struct OrderConfirmedV1 {"));
+    assert!(code.starts_with("// @generated"));
+}
+
+#[test]
+fn compile_writes_only_when_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = Config::new()
+        .out_dir(tmp.path())
+        .compile(fixture("constructs"))
+        .unwrap();
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    Config::new().out_dir(tmp.path()).compile(fixture("constructs")).unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), modified);
+}

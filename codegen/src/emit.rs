@@ -340,7 +340,7 @@ fn event_type_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
     });
     let from_str = types.iter().map(|(t, _)| {
         let v = variant_of(t);
-        quote!(#t => Ok(Self::#v),)
+        quote!(#t => ::std::result::Result::Ok(Self::#v),)
     });
     let majors = types.iter().map(|(t, evs)| {
         let v = variant_of(t);
@@ -397,7 +397,7 @@ fn event_type_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
             fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
                 match s {
                     #(#from_str)*
-                    _ => Err(#rt::UnknownEventType::new(s, Self::NAMES)),
+                    _ => ::std::result::Result::Err(#rt::UnknownEventType::new(s, Self::NAMES)),
                 }
             }
         }
@@ -441,7 +441,7 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
         let n = ident(&e.struct_name);
         let v = variant_of(&e.def.event_type);
         let major = e.def.major;
-        quote!((EventType::#v, #major) => #rt::decode(json).map(Self::#n),)
+        quote!((EventType::#v, #major) => source.decode().map(Self::#n),)
     });
     let type_arms = catalog.events.iter().map(|e| {
         let n = ident(&e.struct_name);
@@ -463,17 +463,34 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
             /// Decodes a JSON document, dispatching on its type and major version (a missing
             /// version means major version 1).
             pub fn from_json(json: &[u8]) -> ::std::result::Result<Self, #rt::DecodeError> {
-                let head = #rt::peek_head(json, Self::TYPE_FIELD, Self::VERSION_FIELD)?;
+                Self::decode_from(#rt::Json(json))
+            }
+
+            /// Decodes the field/value pairs of a stream entry, dispatching like `from_json`.
+            pub fn from_redis_fields<K: ::std::convert::AsRef<str>, V: ::std::convert::AsRef<str>>(
+                fields: &[(K, V)],
+            ) -> ::std::result::Result<Self, #rt::DecodeError> {
+                Self::decode_from(#rt::FieldMap(fields))
+            }
+
+            /// Decodes any payload source, dispatching on its type and major version.
+            pub fn decode_from<S: #rt::Source>(source: S) -> ::std::result::Result<Self, #rt::DecodeError> {
+                let head = source.head(Self::TYPE_FIELD, Self::VERSION_FIELD)?;
                 let event_type: EventType = head.event_type(Self::TYPE_FIELD)?.parse()?;
                 let major = head.major(#version_name)?;
                 match (event_type, major) {
                     #(#dispatch)*
-                    _ => Err(#rt::DecodeError::UnknownVersion {
+                    _ => ::std::result::Result::Err(#rt::DecodeError::UnknownVersion {
                         event_type: event_type.as_str(),
                         major,
                         known: event_type.majors(),
                     }),
                 }
+            }
+
+            /// The field/value pairs of this event for a stream entry.
+            pub fn to_redis_fields(&self) -> ::std::result::Result<#rt::Fields, #rt::FieldError> {
+                match self { #(Self::#names(e) => #rt::FieldCodec::to_redis_fields(e),)* }
             }
 
             /// The event type.

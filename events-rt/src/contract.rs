@@ -45,6 +45,9 @@ pub enum DecodeError {
         /// The value found.
         found: String,
     },
+    /// A field of a field map could not be read.
+    #[error("{0}")]
+    Field(crate::fields::FieldError),
     /// The event type is known but this major version is not.
     #[error("{event_type} has no contract for major version {major} (known: {known:?})")]
     UnknownVersion {

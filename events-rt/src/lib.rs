@@ -7,7 +7,9 @@
 
 mod contract;
 mod embedded;
+pub mod fields;
 pub mod serde_helpers;
+mod source;
 mod tag;
 mod time;
 
@@ -16,6 +18,8 @@ pub use contract::{
     DecodeError, Head, UnknownEventType,
 };
 pub use embedded::Embedded;
+pub use fields::{FieldError, Fields};
+pub use source::{FieldCodec, FieldMap, Json, Source};
 pub use tag::Tag;
 pub use time::{DateTime, UnixTime};
 

@@ -10,6 +10,8 @@ mod embedded;
 pub mod fields;
 pub mod serde_helpers;
 mod source;
+#[cfg(feature = "redis")]
+pub mod redis;
 mod tag;
 mod time;
 

@@ -21,6 +21,7 @@ mod emit;
 pub mod error;
 mod ident;
 pub mod ir;
+pub mod sample;
 pub mod schema;
 pub mod validate;
 
@@ -129,6 +130,11 @@ impl Config {
         }
         Ok(path)
     }
+}
+
+/// Builds the checked model (IR) of a loaded set, for tools that need more than the code.
+pub fn catalog(set: &SchemaSet) -> Result<ir::Catalog, Errors> {
+    convert::build(set)
 }
 
 /// Shortcut for `Config::new().compile(schemas)`.

@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// remembers which one it was read from and is written back the same way, so a consumer
 /// that re-publishes an event does not change it. New values ([`Embedded::new`]) use the
 /// string form, as the fleet does.
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Default)]
 pub struct Embedded<T> {
     value: T,
     native: bool,
@@ -45,6 +45,21 @@ impl<T> Embedded<T> {
     /// The wrapped value.
     pub fn into_inner(self) -> T {
         self.value
+    }
+}
+
+/// Equality is of the values: the spelling is a wire detail.
+impl<T: PartialEq> PartialEq for Embedded<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl<T: Eq> Eq for Embedded<T> {}
+
+impl<T: std::hash::Hash> std::hash::Hash for Embedded<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.value.hash(state);
     }
 }
 

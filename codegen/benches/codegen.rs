@@ -1,6 +1,9 @@
 //! Code generation time: the real catalog, and synthetic catalogs of 250, 500 and 1,000
 //! event schemas (to show the growth is linear). Run: `cargo bench -p events-codegen`.
 
+// criterion_group! defines an undocumented public function.
+#![allow(missing_docs)]
+
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -80,7 +83,9 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("generate");
     group.sample_size(10);
     let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
-    group.bench_function("vondi-catalog", |b| b.iter(|| Config::new().generate(&real).unwrap()));
+    group.bench_function("vondi-catalog", |b| {
+        b.iter(|| Config::new().generate(&real).unwrap())
+    });
     for n in [250usize, 500, 1000] {
         let tmp = tempfile::tempdir().unwrap();
         synthetic(tmp.path(), n);

@@ -15,23 +15,67 @@ use crate::schema::{Payload, SchemaSet};
 /// Keywords that only annotate or constrain values: they do not change the Rust type,
 /// and the validator enforces them.
 const PASSIVE: &[&str] = &[
-    "$schema", "$comment", "$defs", "definitions", "title", "description", "default",
-    "examples", "deprecated", "readOnly", "writeOnly", "minimum", "maximum",
-    "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern",
-    "format", "minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains",
-    "minProperties", "maxProperties", "propertyNames", "dependentRequired", "not",
-    "contentMediaType", "contentEncoding", "contentSchema",
+    "$schema",
+    "$comment",
+    "$defs",
+    "definitions",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "contains",
+    "minContains",
+    "maxContains",
+    "minProperties",
+    "maxProperties",
+    "propertyNames",
+    "dependentRequired",
+    "not",
+    "contentMediaType",
+    "contentEncoding",
+    "contentSchema",
 ];
 
 /// Keywords this module maps to Rust types.
 const STRUCTURAL: &[&str] = &[
-    "type", "properties", "required", "additionalProperties", "unevaluatedProperties",
-    "items", "enum", "const", "$ref", "allOf", "anyOf", "oneOf",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "unevaluatedProperties",
+    "items",
+    "enum",
+    "const",
+    "$ref",
+    "allOf",
+    "anyOf",
+    "oneOf",
 ];
 
 /// Keywords that may sit beside `$ref` (annotations).
 const REF_SIBLINGS: &[&str] = &[
-    "$comment", "title", "description", "default", "examples", "deprecated", "readOnly",
+    "$comment",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
     "writeOnly",
 ];
 
@@ -78,7 +122,10 @@ fn check_event_type_names(set: &SchemaSet, sink: &mut Sink) {
             Some(other) if *other != def.event_type => sink.push(
                 Error::new(
                     set.loc(&def.rel).join("x-event").join("type"),
-                    format!("event type {:?} and {other:?} both become the Rust name {name}", def.event_type),
+                    format!(
+                        "event type {:?} and {other:?} both become the Rust name {name}",
+                        def.event_type
+                    ),
                 )
                 .hint("rename one of the event types"),
             ),
@@ -113,7 +160,10 @@ struct Prop<'a> {
 }
 
 fn description(schema: &Value) -> Option<String> {
-    schema.get("description").and_then(Value::as_str).map(str::to_owned)
+    schema
+        .get("description")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 fn is_null_schema(schema: &Value) -> bool {
@@ -135,7 +185,10 @@ impl<'a> Cx<'a> {
                 None => return Ok((loc, schema)),
             }
         }
-        Err(Error::new(loc, "`$ref` chain does not end (a reference to itself?)"))
+        Err(Error::new(
+            loc,
+            "`$ref` chain does not end (a reference to itself?)",
+        ))
     }
 
     fn event_struct(&mut self, def: &crate::schema::EventDef) -> Result<String, Error> {
@@ -158,7 +211,9 @@ impl<'a> Cx<'a> {
                             prop.loc,
                             format!("property {:?} is an envelope header field", prop.name),
                         )
-                        .hint("remove it from the event: header fields come from the envelope schema"));
+                        .hint(
+                            "remove it from the event: header fields come from the envelope schema",
+                        ));
                     }
                     shape.props.push(prop);
                 }
@@ -184,7 +239,9 @@ impl<'a> Cx<'a> {
         if let Some((other, _)) = self.by_key.iter().find(|(k, n)| *n == name && *k != key) {
             return Err(Error::new(
                 key.clone(),
-                format!("two different schemas both become the Rust type {name} (the other is {other})"),
+                format!(
+                    "two different schemas both become the Rust type {name} (the other is {other})"
+                ),
             )
             .hint("give one of them a distinct `title`"));
         }
@@ -204,7 +261,11 @@ impl<'a> Cx<'a> {
                     "if" | "then" | "else" => "express the alternatives with `oneOf` and a `const` discriminator",
                     _ => "remove it or express it with supported keywords (see the README)",
                 };
-                return Err(Error::new(loc.join(key), format!("`{key}` is not supported by the generator")).hint(hint));
+                return Err(Error::new(
+                    loc.join(key),
+                    format!("`{key}` is not supported by the generator"),
+                )
+                .hint(hint));
             }
         }
         Ok(())
@@ -227,7 +288,10 @@ impl<'a> Cx<'a> {
         };
         if let Some(t) = map.get("type") {
             if t.as_str() != Some("object") {
-                return Err(Error::new(loc.join("type"), format!("expected an object schema, found type {t}")));
+                return Err(Error::new(
+                    loc.join("type"),
+                    format!("expected an object schema, found type {t}"),
+                ));
             }
         }
         if let Some(Value::Object(props)) = map.get("properties") {
@@ -241,7 +305,9 @@ impl<'a> Cx<'a> {
             }
         }
         if let Some(Value::Array(req)) = map.get("required") {
-            shape.required.extend(req.iter().filter_map(Value::as_str).map(str::to_owned));
+            shape
+                .required
+                .extend(req.iter().filter_map(Value::as_str).map(str::to_owned));
         }
         match map.get("additionalProperties") {
             Some(v @ Value::Object(_)) | Some(v @ Value::Bool(true)) => {
@@ -257,8 +323,13 @@ impl<'a> Cx<'a> {
         }
         if let Some(Value::Array(members)) = map.get("allOf") {
             let all_loc = loc.join("allOf");
+            let mut closed_members = Vec::new();
             for (i, member) in members.iter().enumerate() {
                 let sub = self.shape(&all_loc.join(i), member)?;
+                if sub.closed && map.get("additionalProperties") != Some(&Value::Bool(false)) {
+                    let names: Vec<String> = sub.props.iter().map(|p| p.name.clone()).collect();
+                    closed_members.push((all_loc.join(i), names));
+                }
                 for prop in sub.props {
                     if !shape.props.iter().any(|p| p.name == prop.name) {
                         shape.props.push(prop);
@@ -272,11 +343,23 @@ impl<'a> Cx<'a> {
                     shape.doc = sub.doc;
                 }
             }
+            for (member_loc, names) in closed_members {
+                if let Some(other) = shape.props.iter().find(|p| !names.contains(&p.name)) {
+                    return Err(Error::new(
+                        member_loc,
+                        format!("this `allOf` member is closed (`additionalProperties: false`), so property {:?} of another member can never be present", other.name),
+                    )
+                    .hint("leave the members open and put `\"unevaluatedProperties\": false` on the schema that holds the `allOf`"));
+                }
+            }
         }
         for name in &shape.required {
             if !shape.props.iter().any(|p| &p.name == name) && shape.extra.is_none() {
-                return Err(Error::new(loc.join("required"), format!("{name:?} is required but not among the properties"))
-                    .hint("add it to `properties` or remove it from `required`"));
+                return Err(Error::new(
+                    loc.join("required"),
+                    format!("{name:?} is required but not among the properties"),
+                )
+                .hint("add it to `properties` or remove it from `required`"));
             }
         }
         Ok(shape)
@@ -295,8 +378,14 @@ impl<'a> Cx<'a> {
         for prop in shape.props {
             let (rust_name, raw) = ident::field_name(&prop.name);
             if let Some(other) = fields.iter().find(|f| f.rust_name == rust_name) {
-                let e = Error::new(prop.loc.clone(), format!("properties {:?} and {:?} both become the Rust field `{rust_name}`", other.json_name, prop.name))
-                    .hint("rename one of them");
+                let e = Error::new(
+                    prop.loc.clone(),
+                    format!(
+                        "properties {:?} and {:?} both become the Rust field `{rust_name}`",
+                        other.json_name, prop.name
+                    ),
+                )
+                .hint("rename one of them");
                 self.sink.push(e);
                 continue;
             }
@@ -319,7 +408,9 @@ impl<'a> Cx<'a> {
                 ty => (ty, false),
             };
             let doc = description(prop.schema).or_else(|| {
-                self.deref(&prop.loc, prop.schema).ok().and_then(|(_, s)| description(s))
+                self.deref(&prop.loc, prop.schema)
+                    .ok()
+                    .and_then(|(_, s)| description(s))
             });
             fields.push(Field {
                 json_name: prop.name.clone(),
@@ -361,29 +452,56 @@ impl<'a> Cx<'a> {
     fn ty(&mut self, loc: &Loc, schema: &'a Value, hint: &str) -> Result<Ty, Error> {
         let map = match schema {
             Value::Bool(true) => return Ok(Ty::Any),
-            Value::Bool(false) => return Err(Error::new(loc.clone(), "the `false` schema accepts nothing and has no type")),
+            Value::Bool(false) => {
+                return Err(Error::new(
+                    loc.clone(),
+                    "the `false` schema accepts nothing and has no type",
+                ))
+            }
             Value::Object(map) => map,
-            _ => return Err(Error::new(loc.clone(), "a schema must be an object or a boolean")),
+            _ => {
+                return Err(Error::new(
+                    loc.clone(),
+                    "a schema must be an object or a boolean",
+                ))
+            }
         };
         self.check_keywords(loc, map)?;
-        let hint = map.get("title").and_then(Value::as_str).map_or_else(|| hint.to_owned(), ident::type_name);
+        let hint = map
+            .get("title")
+            .and_then(Value::as_str)
+            .map_or_else(|| hint.to_owned(), ident::type_name);
         match map.get("x-encoding") {
             None => self.ty_plain(loc, schema, map, &hint),
             Some(Value::String(s)) if s == "json-string" => {
                 let inner = self.ty_plain(loc, schema, map, &hint)?;
                 Ok(Ty::Embedded(Box::new(inner)))
             }
-            Some(other) => Err(Error::new(loc.join("x-encoding"), format!("unknown encoding {other}"))
-                .hint("the only encoding is \"json-string\"")),
+            Some(other) => Err(Error::new(
+                loc.join("x-encoding"),
+                format!("unknown encoding {other}"),
+            )
+            .hint("the only encoding is \"json-string\"")),
         }
     }
 
     /// [`Cx::ty`] without the `x-encoding` wrapper.
-    fn ty_plain(&mut self, loc: &Loc, schema: &'a Value, map: &'a Map<String, Value>, hint: &str) -> Result<Ty, Error> {
+    fn ty_plain(
+        &mut self,
+        loc: &Loc,
+        schema: &'a Value,
+        map: &'a Map<String, Value>,
+        hint: &str,
+    ) -> Result<Ty, Error> {
         if let Some(uri) = map.get("$ref").and_then(Value::as_str) {
-            if let Some(k) = map.keys().find(|k| *k != "$ref" && !k.starts_with("x-") && !REF_SIBLINGS.contains(&k.as_str())) {
-                return Err(Error::new(loc.join(k), format!("`{k}` beside `$ref` is not supported"))
-                    .hint("combine the two with `allOf`"));
+            if let Some(k) = map.keys().find(|k| {
+                *k != "$ref" && !k.starts_with("x-") && !REF_SIBLINGS.contains(&k.as_str())
+            }) {
+                return Err(Error::new(
+                    loc.join(k),
+                    format!("`{k}` beside `$ref` is not supported"),
+                )
+                .hint("combine the two with `allOf`"));
             }
             let (target_loc, target) = self.set.resolve(uri, &loc.join("$ref"))?;
             let name = ref_name(&target_loc, target);
@@ -403,10 +521,17 @@ impl<'a> Cx<'a> {
                 let nullable = all.contains(&"null");
                 (all.into_iter().filter(|t| *t != "null").collect(), nullable)
             }
-            Some(other) => return Err(Error::new(loc.join("type"), format!("invalid `type` {other}"))),
+            Some(other) => {
+                return Err(Error::new(
+                    loc.join("type"),
+                    format!("invalid `type` {other}"),
+                ))
+            }
         };
         let base = match types.as_slice() {
-            [] if map.contains_key("properties") || map.contains_key("allOf") => self.object(loc, schema, map, hint)?,
+            [] if map.contains_key("properties") || map.contains_key("allOf") => {
+                self.object(loc, schema, map, hint)?
+            }
             [] => match map.get("const") {
                 Some(c) => const_ty(loc, c)?,
                 None => Ty::Any,
@@ -421,21 +546,43 @@ impl<'a> Cx<'a> {
                     _ => Ty::F64,
                 },
                 "boolean" => Ty::Bool,
-                other => return Err(Error::new(loc.join("type"), format!("unknown type {other:?}"))),
+                other => {
+                    return Err(Error::new(
+                        loc.join("type"),
+                        format!("unknown type {other:?}"),
+                    ))
+                }
             },
             _ => {
-                return Err(Error::new(loc.join("type"), format!("several types {types:?} cannot be one Rust type"))
-                    .hint("use `oneOf` with one schema per type"))
+                return Err(Error::new(
+                    loc.join("type"),
+                    format!("several types {types:?} cannot be one Rust type"),
+                )
+                .hint("use `oneOf` with one schema per type"))
             }
         };
-        Ok(if nullable { Ty::Option(Box::new(base)) } else { base })
+        Ok(if nullable {
+            Ty::Option(Box::new(base))
+        } else {
+            base
+        })
     }
 
-    fn object(&mut self, loc: &Loc, schema: &'a Value, map: &'a Map<String, Value>, hint: &str) -> Result<Ty, Error> {
+    fn object(
+        &mut self,
+        loc: &Loc,
+        schema: &'a Value,
+        map: &'a Map<String, Value>,
+        hint: &str,
+    ) -> Result<Ty, Error> {
         let has_props = map.contains_key("properties") || map.contains_key("allOf");
         match map.get("additionalProperties") {
             Some(s @ Value::Object(_)) if !has_props => {
-                let item = self.ty(&loc.join("additionalProperties"), s, &format!("{hint}Value"))?;
+                let item = self.ty(
+                    &loc.join("additionalProperties"),
+                    s,
+                    &format!("{hint}Value"),
+                )?;
                 Ok(Ty::Map(Box::new(item)))
             }
             Some(Value::Bool(false)) => {
@@ -468,7 +615,13 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn string_enum(&mut self, loc: &Loc, map: &'a Map<String, Value>, values: &Value, hint: &str) -> Result<Ty, Error> {
+    fn string_enum(
+        &mut self,
+        loc: &Loc,
+        map: &'a Map<String, Value>,
+        values: &Value,
+        hint: &str,
+    ) -> Result<Ty, Error> {
         let Some(values) = values.as_array() else {
             return Err(Error::new(loc.join("enum"), "`enum` must be an array"));
         };
@@ -480,14 +633,28 @@ impl<'a> Cx<'a> {
                 Value::String(s) => {
                     let name = ident::type_name(s);
                     if let Some(other) = variants.iter().find(|o| o.name == name) {
-                        return Err(Error::new(loc.join("enum").join(i), format!("enum values {:?} and {s:?} both become the Rust variant {name}", other.value))
-                            .hint("enum values must differ in more than punctuation and case"));
+                        return Err(Error::new(
+                            loc.join("enum").join(i),
+                            format!(
+                                "enum values {:?} and {s:?} both become the Rust variant {name}",
+                                other.value
+                            ),
+                        )
+                        .hint("enum values must differ in more than punctuation and case"));
                     }
-                    variants.push(EnumVariant { name, value: s.clone() });
+                    variants.push(EnumVariant {
+                        name,
+                        value: s.clone(),
+                    });
                 }
                 other => {
-                    return Err(Error::new(loc.join("enum").join(i), format!("enum value {other} is not a string"))
-                        .hint("only string enums become Rust enums; use `minimum`/`maximum` for numbers"))
+                    return Err(Error::new(
+                        loc.join("enum").join(i),
+                        format!("enum value {other} is not a string"),
+                    )
+                    .hint(
+                        "only string enums become Rust enums; use `minimum`/`maximum` for numbers",
+                    ))
                 }
             }
         }
@@ -498,28 +665,46 @@ impl<'a> Cx<'a> {
             Ty::Named(existing.clone())
         } else {
             self.claim(loc, hint)?;
-            self.types.insert(hint.to_owned(), TypeDef {
-                name: hint.to_owned(),
-                loc: loc.clone(),
-                doc: description(&Value::Object(map.clone())),
-                kind: TypeKind::Enum(variants),
-            });
+            self.types.insert(
+                hint.to_owned(),
+                TypeDef {
+                    name: hint.to_owned(),
+                    loc: loc.clone(),
+                    doc: description(&Value::Object(map.clone())),
+                    kind: TypeKind::Enum(variants),
+                },
+            );
             Ty::Named(hint.to_owned())
         };
-        Ok(if nullable { Ty::Option(Box::new(ty)) } else { ty })
+        Ok(if nullable {
+            Ty::Option(Box::new(ty))
+        } else {
+            ty
+        })
     }
 
     fn union(&mut self, loc: &Loc, map: &'a Map<String, Value>, hint: &str) -> Result<Ty, Error> {
         let (keyword, members) = match (map.get("oneOf"), map.get("anyOf")) {
-            (Some(_), Some(_)) => return Err(Error::new(loc.clone(), "`oneOf` and `anyOf` together are not supported")
-                .hint("nest one inside `allOf`")),
+            (Some(_), Some(_)) => {
+                return Err(Error::new(
+                    loc.clone(),
+                    "`oneOf` and `anyOf` together are not supported",
+                )
+                .hint("nest one inside `allOf`"))
+            }
             (Some(Value::Array(m)), None) => ("oneOf", m),
             (None, Some(Value::Array(m))) => ("anyOf", m),
             _ => return Err(Error::new(loc.clone(), "`oneOf`/`anyOf` must be an array")),
         };
-        if let Some(k) = map.keys().find(|k| STRUCTURAL.contains(&k.as_str()) && *k != keyword) {
-            return Err(Error::new(loc.join(k), format!("`{k}` beside `{keyword}` is not supported"))
-                .hint(format!("move it into each `{keyword}` member")));
+        if let Some(k) = map
+            .keys()
+            .find(|k| STRUCTURAL.contains(&k.as_str()) && *k != keyword)
+        {
+            return Err(Error::new(
+                loc.join(k),
+                format!("`{k}` beside `{keyword}` is not supported"),
+            )
+            .hint(format!("move it into each `{keyword}` member")));
         }
         let base = loc.join(keyword);
         let mut nullable = false;
@@ -548,25 +733,40 @@ impl<'a> Cx<'a> {
                         Some(kind) => kind,
                         None => self.untagged(&rest, hint)?,
                     };
-                    self.types.insert(hint.to_owned(), TypeDef {
-                        name: hint.to_owned(),
-                        loc: loc.clone(),
-                        doc: map.get("description").and_then(Value::as_str).map(str::to_owned),
-                        kind,
-                    });
+                    self.types.insert(
+                        hint.to_owned(),
+                        TypeDef {
+                            name: hint.to_owned(),
+                            loc: loc.clone(),
+                            doc: map
+                                .get("description")
+                                .and_then(Value::as_str)
+                                .map(str::to_owned),
+                            kind,
+                        },
+                    );
                     Ty::Named(hint.to_owned())
                 }
             }
         };
-        Ok(if nullable { Ty::Option(Box::new(ty)) } else { ty })
+        Ok(if nullable {
+            Ty::Option(Box::new(ty))
+        } else {
+            ty
+        })
     }
 
     /// A tagged enum, if every member is an object with a `const` string in one shared property.
-    fn tagged(&mut self, members: &[(Loc, &'a Value)], hint: &str) -> Result<Option<TypeKind>, Error> {
+    fn tagged(
+        &mut self,
+        members: &[(Loc, &'a Value)],
+        hint: &str,
+    ) -> Result<Option<TypeKind>, Error> {
         let mut shapes = Vec::new();
         for (l, m) in members {
             let (dl, d) = self.deref(l, m)?;
-            let is_object = d.get("properties").is_some() || d.get("type").and_then(Value::as_str) == Some("object");
+            let is_object = d.get("properties").is_some()
+                || d.get("type").and_then(Value::as_str) == Some("object");
             if !is_object {
                 return Ok(None);
             }
@@ -582,7 +782,8 @@ impl<'a> Cx<'a> {
         };
         let candidates: Vec<String> = shapes[0].1.props.iter().map(|p| p.name.clone()).collect();
         let tag = candidates.into_iter().find(|name| {
-            let values: Vec<Option<String>> = shapes.iter().map(|(_, s)| const_of(s, name)).collect();
+            let values: Vec<Option<String>> =
+                shapes.iter().map(|(_, s)| const_of(s, name)).collect();
             let distinct: BTreeSet<&String> = values.iter().flatten().collect();
             values.iter().all(Option::is_some) && distinct.len() == values.len()
         });
@@ -603,9 +804,16 @@ impl<'a> Cx<'a> {
                 }
             };
             if variants.iter().any(|v: &TaggedVariant| v.name == vname) {
-                return Err(Error::new(dl, format!("two variants become the Rust name {vname}")));
+                return Err(Error::new(
+                    dl,
+                    format!("two variants become the Rust name {vname}"),
+                ));
             }
-            variants.push(TaggedVariant { name: vname, value, ty });
+            variants.push(TaggedVariant {
+                name: vname,
+                value,
+                ty,
+            });
         }
         Ok(Some(TypeKind::Tagged { tag, variants }))
     }
@@ -615,7 +823,11 @@ impl<'a> Cx<'a> {
         for (i, (l, m)) in members.iter().enumerate() {
             let ty = self.ty(l, m, &format!("{hint}Variant{i}"))?;
             let mut name = match &ty {
-                Ty::Named(n) => n.strip_prefix(hint).filter(|s| !s.is_empty()).unwrap_or(n).to_owned(),
+                Ty::Named(n) => n
+                    .strip_prefix(hint)
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or(n)
+                    .to_owned(),
                 Ty::String | Ty::DateTime | Ty::Date | Ty::Uuid => "String".to_owned(),
                 Ty::Int(_) | Ty::UnixTime => "Integer".to_owned(),
                 Ty::F64 | Ty::F32 => "Number".to_owned(),
@@ -650,7 +862,12 @@ fn const_ty(loc: &Loc, value: &Value) -> Result<Ty, Error> {
         Value::Bool(_) => Ty::Bool,
         Value::Number(n) if n.is_i64() || n.is_u64() => Ty::Int(IntTy::I64),
         Value::Number(_) => Ty::F64,
-        _ => return Err(Error::new(loc.join("const"), "only scalar `const` values are supported")),
+        _ => {
+            return Err(Error::new(
+                loc.join("const"),
+                "only scalar `const` values are supported",
+            ))
+        }
     })
 }
 
@@ -677,8 +894,11 @@ fn integer_ty(loc: &Loc, map: &Map<String, Value>) -> Result<Ty, Error> {
         Some("uint32") => IntTy::U32,
         Some("uint64") => IntTy::U64,
         Some(other) if other.starts_with("int") || other.starts_with("uint") => {
-            return Err(Error::new(loc.join("format"), format!("unknown integer format {other:?}"))
-                .hint("use int8..int64, uint8..uint64 or unix-time"))
+            return Err(Error::new(
+                loc.join("format"),
+                format!("unknown integer format {other:?}"),
+            )
+            .hint("use int8..int64, uint8..uint64 or unix-time"))
         }
         _ => {
             let num = |k: &str| map.get(k).and_then(Value::as_f64);
@@ -696,9 +916,22 @@ fn box_cycles(types: &mut BTreeMap<String, TypeDef>) {
         .iter()
         .map(|(name, def)| {
             let targets: Vec<String> = match &def.kind {
-                TypeKind::Struct(s) => s.fields.iter().flat_map(|f| f.ty.direct_names()).map(str::to_owned).collect(),
-                TypeKind::Tagged { variants, .. } => variants.iter().flat_map(|v| v.ty.direct_names()).map(str::to_owned).collect(),
-                TypeKind::Untagged(vs) => vs.iter().flat_map(|v| v.ty.direct_names()).map(str::to_owned).collect(),
+                TypeKind::Struct(s) => s
+                    .fields
+                    .iter()
+                    .flat_map(|f| f.ty.direct_names())
+                    .map(str::to_owned)
+                    .collect(),
+                TypeKind::Tagged { variants, .. } => variants
+                    .iter()
+                    .flat_map(|v| v.ty.direct_names())
+                    .map(str::to_owned)
+                    .collect(),
+                TypeKind::Untagged(vs) => vs
+                    .iter()
+                    .flat_map(|v| v.ty.direct_names())
+                    .map(str::to_owned)
+                    .collect(),
                 TypeKind::Enum(_) => Vec::new(),
             };
             (name.clone(), targets)
@@ -737,13 +970,28 @@ fn box_cycles(types: &mut BTreeMap<String, TypeDef>) {
 /// JSON pointers of `x-encoding: json-string` fields reachable from a struct through
 /// struct fields (not through arrays or maps), for the validator to decode first.
 fn embedded_pointers(types: &BTreeMap<String, TypeDef>, root: &str) -> Vec<String> {
-    fn walk(types: &BTreeMap<String, TypeDef>, name: &str, prefix: &str, out: &mut Vec<String>, depth: usize) {
-        let Some(TypeDef { kind: TypeKind::Struct(s), .. }) = types.get(name) else { return };
+    fn walk(
+        types: &BTreeMap<String, TypeDef>,
+        name: &str,
+        prefix: &str,
+        out: &mut Vec<String>,
+        depth: usize,
+    ) {
+        let Some(TypeDef {
+            kind: TypeKind::Struct(s),
+            ..
+        }) = types.get(name)
+        else {
+            return;
+        };
         if depth > 8 {
             return;
         }
         for f in &s.fields {
-            let path = format!("{prefix}/{}", f.json_name.replace('~', "~0").replace('/', "~1"));
+            let path = format!(
+                "{prefix}/{}",
+                f.json_name.replace('~', "~0").replace('/', "~1")
+            );
             match &f.ty {
                 Ty::Embedded(_) => out.push(path),
                 Ty::Named(n) => walk(types, n, &path, out, depth + 1),

@@ -4,11 +4,11 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Rust keywords that need `r#` as field names (and cannot be raw: `self`, `Self`, `crate`, `super`).
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
-    "pub", "ref", "return", "static", "struct", "trait", "true", "type", "unsafe", "use",
-    "where", "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv",
-    "try", "typeof", "unsized", "virtual", "yield",
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
+    "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "try",
+    "typeof", "unsized", "virtual", "yield",
 ];
 
 const NOT_RAW: &[&str] = &["self", "Self", "crate", "super", "_"];
@@ -57,7 +57,10 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(type_name("pvz.parcel.arrived"), "PvzParcelArrived");
-        assert_eq!(type_name("delivery.parcel.routed_to_pvz"), "DeliveryParcelRoutedToPvz");
+        assert_eq!(
+            type_name("delivery.parcel.routed_to_pvz"),
+            "DeliveryParcelRoutedToPvz"
+        );
         assert_eq!(type_name("in-transit"), "InTransit");
         assert_eq!(type_name("100%"), "_100");
         assert_eq!(type_name("self"), "Self_");

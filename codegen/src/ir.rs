@@ -164,9 +164,7 @@ impl IntTy {
 
     /// Smallest type holding every integer in `min..=max` (missing bounds are unbounded).
     pub fn fitting(min: Option<f64>, max: Option<f64>) -> Self {
-        let fits = |lo: f64, hi: f64| {
-            min.is_some_and(|m| m >= lo) && max.is_some_and(|m| m <= hi)
-        };
+        let fits = |lo: f64, hi: f64| min.is_some_and(|m| m >= lo) && max.is_some_and(|m| m <= hi);
         if min.is_some_and(|m| m >= 0.0) {
             for (ty, hi) in [
                 (IntTy::U8, u8::MAX as f64),

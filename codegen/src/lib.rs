@@ -5,11 +5,9 @@
 //! an `EventType` enum and an `Event` enum that dispatches JSON payloads on their type.
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     if let Err(e) = events_codegen::Config::new().compile("../schemas") {
-//!         panic!("{e}");
-//!     }
+//! // in build.rs, inside `fn main()`:
+//! if let Err(e) = events_codegen::Config::new().compile("../schemas") {
+//!     panic!("{e}");
 //! }
 //! ```
 //!
@@ -110,7 +108,10 @@ impl Config {
     /// Generates the code for a schema directory and writes it to the output directory,
     /// printing `cargo:rerun-if-changed` for the directory and every schema file.
     /// The file is rewritten only when its content changed.
-    pub fn compile(&self, schemas: impl AsRef<Path>) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    pub fn compile(
+        &self,
+        schemas: impl AsRef<Path>,
+    ) -> Result<PathBuf, Box<dyn std::error::Error>> {
         let schemas = schemas.as_ref();
         println!("cargo:rerun-if-changed={}", schemas.display());
         let set = SchemaSet::load(schemas);
@@ -122,7 +123,10 @@ impl Config {
         let code = self.generate_set(&set?)?;
         let out_dir = match &self.out_dir {
             Some(d) => d.clone(),
-            None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set; call out_dir() outside build scripts")?),
+            None => PathBuf::from(
+                std::env::var_os("OUT_DIR")
+                    .ok_or("OUT_DIR is not set; call out_dir() outside build scripts")?,
+            ),
         };
         let path = out_dir.join(&self.file_name);
         if fs::read_to_string(&path).ok().as_deref() != Some(code.as_str()) {

@@ -28,7 +28,14 @@ pub fn instance(catalog: &Catalog, event: &Event, mode: Mode) -> Value {
         },
         event_type: &event.def.event_type,
     };
-    s.value(&Ty::Named(event.struct_name.clone()), 0)
+    let mut doc = s.value(&Ty::Named(event.struct_name.clone()), 0);
+    // The version field, when present, must be a real `major.minor` of this contract.
+    if let (Some(field), Value::Object(m)) = (&catalog.version_field, &mut doc) {
+        if let Some(v) = m.get_mut(field) {
+            *v = json!(event.def.version);
+        }
+    }
+    doc
 }
 
 struct Sampler<'a> {
@@ -40,7 +47,16 @@ struct Sampler<'a> {
 
 const MAX_DEPTH: usize = 4;
 
-const WORDS: &[&str] = &["parcel_12345", "PVZ-BG-001", "Sorting Center Belgrade", "čаj \"quoted\" ✓", "", "a,b;c", "[not json", "0"];
+const WORDS: &[&str] = &[
+    "parcel_12345",
+    "PVZ-BG-001",
+    "Sorting Center Belgrade",
+    "čаj \"quoted\" ✓",
+    "",
+    "a,b;c",
+    "[not json",
+    "0",
+];
 
 impl Sampler<'_> {
     fn next(&mut self) -> u64 {
@@ -90,14 +106,22 @@ impl Sampler<'_> {
                     Mode::Random(_) => (self.next() % 2_000_001) as f64 / 1000.0 - 1000.0,
                     _ => 99.5,
                 };
-                json!(if matches!(ty, Ty::F32) { f64::from(x as f32) } else { x })
+                json!(if matches!(ty, Ty::F32) {
+                    f64::from(x as f32)
+                } else {
+                    x
+                })
             }
             Ty::String => {
                 let i = self.pick(WORDS.len());
                 json!(WORDS[i])
             }
             Ty::DateTime => {
-                const TIMES: &[&str] = &["2025-12-25T10:00:00Z", "2025-06-29T23:59:59.5+07:00", "2024-02-29T00:00:00-03:30"];
+                const TIMES: &[&str] = &[
+                    "2025-12-25T10:00:00Z",
+                    "2025-06-29T23:59:59.5+07:00",
+                    "2024-02-29T00:00:00-03:30",
+                ];
                 let i = self.pick(TIMES.len());
                 json!(TIMES[i])
             }
@@ -123,11 +147,15 @@ impl Sampler<'_> {
             Ty::AnyObject => json!({"order_id": 12345}),
             Ty::Tag => json!(self.event_type),
             Ty::Vec(item) => {
-                let n = if depth >= MAX_DEPTH { 0 } else { match self.mode {
-                    Mode::Full => 2,
-                    Mode::Minimal => 1,
-                    Mode::Random(_) => self.pick(4),
-                } };
+                let n = if depth >= MAX_DEPTH {
+                    0
+                } else {
+                    match self.mode {
+                        Mode::Full => 2,
+                        Mode::Minimal => 1,
+                        Mode::Random(_) => self.pick(4),
+                    }
+                };
                 Value::Array((0..n).map(|_| self.value(item, depth + 1)).collect())
             }
             Ty::Map(item) => {
@@ -188,7 +216,10 @@ impl Sampler<'_> {
             if !present {
                 continue;
             }
-            let v = if f.nullable && self.mode != Mode::Full && self.coin() == (self.mode == Mode::Minimal) {
+            let v = if f.nullable
+                && self.mode != Mode::Full
+                && self.coin() == (self.mode == Mode::Minimal)
+            {
                 Value::Null
             } else {
                 self.value(&f.ty, depth + 1)

@@ -171,18 +171,27 @@ impl SchemaSet {
     /// Resolves an absolute `$ref` (as rewritten at load time) to its schema and location.
     pub fn resolve<'a>(&'a self, uri: &str, from: &Loc) -> Result<(Loc, &'a Value), Error> {
         let (rel, fragment) = split_uri(uri).ok_or_else(|| {
-            Error::new(from.clone(), format!("`$ref` {uri:?} points outside the schema directory"))
-                .hint("refer to files by relative path, e.g. \"../common/order.json#/$defs/OrderItem\"")
+            Error::new(
+                from.clone(),
+                format!("`$ref` {uri:?} points outside the schema directory"),
+            )
+            .hint("refer to files by relative path, e.g. \"../common/order.json#/$defs/OrderItem\"")
         })?;
         let doc = self.docs.get(rel).ok_or_else(|| {
-            Error::new(from.clone(), format!("`$ref` points to {rel:?}, which is not a schema file of this set"))
-                .hint("check the relative path of the file")
+            Error::new(
+                from.clone(),
+                format!("`$ref` points to {rel:?}, which is not a schema file of this set"),
+            )
+            .hint("check the relative path of the file")
         })?;
         let pointer = percent_decode(fragment);
         let value = doc.json.pointer(&pointer).ok_or_else(|| {
             Error::new(
                 from.clone(),
-                format!("`$ref` points to {pointer:?} in {}, which does not exist", doc.file),
+                format!(
+                    "`$ref` points to {pointer:?} in {}, which does not exist",
+                    doc.file
+                ),
             )
             .hint("check the JSON pointer after `#`")
         })?;
@@ -275,15 +284,13 @@ fn load_doc(path: &Path, rel: &str, file: &Arc<str>) -> Result<Value, Vec<Error>
     {
         let validator = jsonschema::draft202012::meta::validator();
         for e in validator.iter_errors(&json) {
-            errors.push(
-                Error::new(
-                    Loc {
-                        file: file.clone(),
-                        pointer: e.instance_path().as_str().to_owned(),
-                    },
-                    format!("not a valid JSON Schema (draft 2020-12): {e}"),
-                ),
-            );
+            errors.push(Error::new(
+                Loc {
+                    file: file.clone(),
+                    pointer: e.instance_path().as_str().to_owned(),
+                },
+                format!("not a valid JSON Schema (draft 2020-12): {e}"),
+            ));
         }
     }
     absolutize_refs(&mut json, rel, &root, &mut errors);
@@ -295,7 +302,14 @@ fn load_doc(path: &Path, rel: &str, file: &Arc<str>) -> Result<Value, Vec<Error>
 }
 
 /// Keywords whose values are data, not schemas: `$ref`s are not looked for inside them.
-const DATA_KEYWORDS: &[&str] = &["const", "enum", "default", "examples", "x-event", "x-envelope"];
+const DATA_KEYWORDS: &[&str] = &[
+    "const",
+    "enum",
+    "default",
+    "examples",
+    "x-event",
+    "x-envelope",
+];
 
 fn absolutize_refs(value: &mut Value, rel: &str, loc: &Loc, errors: &mut Vec<Error>) {
     match value {
@@ -313,7 +327,9 @@ fn absolutize_refs(value: &mut Value, rel: &str, loc: &Loc, errors: &mut Vec<Err
                         }
                     }
                 } else if key == "$dynamicRef" || key == "$recursiveRef" {
-                    errors.push(Error::new(here, format!("`{key}` is not supported")).hint("use `$ref`"));
+                    errors.push(
+                        Error::new(here, format!("`{key}` is not supported")).hint("use `$ref`"),
+                    );
                 } else {
                     absolutize_refs(v, rel, &here, errors);
                 }
@@ -382,7 +398,10 @@ fn check_set(docs: BTreeMap<String, Doc>, root: &Path, sink: &mut Sink) -> Optio
                 Err(errs) => errs.into_iter().for_each(|e| sink.push(e)),
             }
             if doc.json.get("x-envelope").is_some() {
-                sink.push(Error::new(root_loc, "a file cannot be both an event and the envelope"));
+                sink.push(Error::new(
+                    root_loc,
+                    "a file cannot be both an event and the envelope",
+                ));
             }
         }
         check_refs_resolve(doc, &docs, sink);
@@ -393,7 +412,9 @@ fn check_set(docs: BTreeMap<String, Doc>, root: &Path, sink: &mut Sink) -> Optio
             let first = &docs[&pair[0].rel].file;
             sink.push(
                 Error::new(
-                    Loc::file(&docs[&pair[1].rel].file).join("x-event").join("type"),
+                    Loc::file(&docs[&pair[1].rel].file)
+                        .join("x-event")
+                        .join("type"),
                     format!(
                         "event type {:?} major version {} is also claimed by {first}",
                         pair[1].event_type, pair[1].major
@@ -408,16 +429,22 @@ fn check_set(docs: BTreeMap<String, Doc>, root: &Path, sink: &mut Sink) -> Optio
         1 => envelopes.pop().map(|(e, _)| e),
         0 => {
             sink.push(
-                Error::new(Loc::file(&root_file), "no envelope schema (a file with `x-envelope`)")
-                    .hint("add envelope.json describing the header fields, see the README"),
+                Error::new(
+                    Loc::file(&root_file),
+                    "no envelope schema (a file with `x-envelope`)",
+                )
+                .hint("add envelope.json describing the header fields, see the README"),
             );
             None
         }
         _ => {
             for (_, file) in &envelopes {
                 sink.push(
-                    Error::new(Loc::file(file).join("x-envelope"), "more than one envelope schema in this set")
-                        .hint("keep exactly one file with `x-envelope`"),
+                    Error::new(
+                        Loc::file(file).join("x-envelope"),
+                        "more than one envelope schema in this set",
+                    )
+                    .hint("keep exactly one file with `x-envelope`"),
                 );
             }
             None
@@ -425,7 +452,10 @@ fn check_set(docs: BTreeMap<String, Doc>, root: &Path, sink: &mut Sink) -> Optio
     };
     let any_event_file = docs.values().any(|d| d.json.get("x-event").is_some());
     if !any_event_file && envelope.is_some() {
-        sink.push(Error::new(Loc::file(&root_file), "no event schemas (files with `x-event`)"));
+        sink.push(Error::new(
+            Loc::file(&root_file),
+            "no event schemas (files with `x-event`)",
+        ));
     }
     Some(SchemaSet {
         envelope: envelope?,
@@ -445,7 +475,8 @@ fn check_refs_resolve(doc: &Doc, docs: &BTreeMap<String, Doc>, sink: &mut Sink) 
                     let here = loc.join(k);
                     if let ("$ref", Value::String(uri)) = (k.as_str(), v) {
                         let target = split_uri(uri).and_then(|(rel, frag)| {
-                            docs.get(rel).map(|d| d.json.pointer(&percent_decode(frag)).is_some())
+                            docs.get(rel)
+                                .map(|d| d.json.pointer(&percent_decode(frag)).is_some())
                         });
                         match target {
                             Some(true) => {}
@@ -477,7 +508,10 @@ fn check_refs_resolve(doc: &Doc, docs: &BTreeMap<String, Doc>, sink: &mut Sink) 
 fn string_at<'a>(meta: &'a Value, key: &str, loc: &Loc) -> Result<&'a str, Error> {
     match meta.get(key) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
-        Some(_) => Err(Error::new(loc.join(key), format!("`{key}` must be a non-empty string"))),
+        Some(_) => Err(Error::new(
+            loc.join(key),
+            format!("`{key}` must be a non-empty string"),
+        )),
         None => Err(Error::new(loc.clone(), format!("missing `{key}`"))),
     }
 }
@@ -494,13 +528,17 @@ fn check_envelope(doc: &Doc, meta: &Value) -> Result<Envelope, Error> {
         Some(Value::Object(o)) => match o.get("field") {
             Some(Value::String(f)) if !f.is_empty() => Payload::Field(f.clone()),
             _ => {
-                return Err(Error::new(loc.join("payload"), "expected {\"field\": \"<name>\"}")
-                    .hint("name the header field that holds the payload, e.g. \"data\""))
+                return Err(
+                    Error::new(loc.join("payload"), "expected {\"field\": \"<name>\"}")
+                        .hint("name the header field that holds the payload, e.g. \"data\""),
+                )
             }
         },
         _ => {
-            return Err(Error::new(loc.join("payload"), "missing or invalid `payload`")
-                .hint("use \"flat\" or {\"field\": \"data\"}"))
+            return Err(
+                Error::new(loc.join("payload"), "missing or invalid `payload`")
+                    .hint("use \"flat\" or {\"field\": \"data\"}"),
+            )
         }
     };
     let props = doc.json.get("properties").and_then(Value::as_object);
@@ -564,15 +602,25 @@ fn check_event(doc: &Doc, meta: &Value) -> Result<EventDef, Vec<Error>> {
     });
     if let (Some(v), None) = (&version, parsed) {
         errors.push(
-            Error::new(loc.join("version"), format!("version {v:?} is not `major.minor`"))
-                .hint("write it like \"1.0\" or \"2.3\""),
+            Error::new(
+                loc.join("version"),
+                format!("version {v:?} is not `major.minor`"),
+            )
+            .hint("write it like \"1.0\" or \"2.3\""),
         );
     }
     let channel = match (meta.get("stream"), meta.get("topic")) {
-        (Some(_), None) => string_at(meta, "stream", &loc).map(|s| (ChannelKind::Stream, s.to_owned())),
-        (None, Some(_)) => string_at(meta, "topic", &loc).map(|s| (ChannelKind::Topic, s.to_owned())),
-        _ => Err(Error::new(loc.clone(), "exactly one of `stream` or `topic` is required")
-            .hint("name the Redis stream or the broker topic the event is published to")),
+        (Some(_), None) => {
+            string_at(meta, "stream", &loc).map(|s| (ChannelKind::Stream, s.to_owned()))
+        }
+        (None, Some(_)) => {
+            string_at(meta, "topic", &loc).map(|s| (ChannelKind::Topic, s.to_owned()))
+        }
+        _ => Err(Error::new(
+            loc.clone(),
+            "exactly one of `stream` or `topic` is required",
+        )
+        .hint("name the Redis stream or the broker topic the event is published to")),
     };
     let channel = channel.map_err(|e| errors.push(e)).ok();
     let consumers = match meta.get("consumers") {
@@ -581,7 +629,10 @@ fn check_event(doc: &Doc, meta: &Value) -> Result<EventDef, Vec<Error>> {
             .filter_map(|v| v.as_str().map(str::to_owned))
             .collect(),
         _ => {
-            errors.push(Error::new(loc.join("consumers"), "`consumers` must be an array of service names"));
+            errors.push(Error::new(
+                loc.join("consumers"),
+                "`consumers` must be an array of service names",
+            ));
             Vec::new()
         }
     };
@@ -592,32 +643,52 @@ fn check_event(doc: &Doc, meta: &Value) -> Result<EventDef, Vec<Error>> {
             errors.push(
                 Error::new(
                     loc.clone(),
-                    format!("file name {name:?} disagrees with the metadata (type {t:?}, version {})", version.as_deref().unwrap_or("")),
+                    format!(
+                        "file name {name:?} disagrees with the metadata (type {t:?}, version {})",
+                        version.as_deref().unwrap_or("")
+                    ),
                 )
                 .hint(format!("rename the file to {expected:?} or fix `x-event`")),
             );
         }
     }
     if doc.json.get("type").and_then(Value::as_str) != Some("object") {
-        errors.push(
-            Error::new(Loc::file(&doc.file).join("type"), "an event payload must be `\"type\": \"object\"`"),
-        );
+        errors.push(Error::new(
+            Loc::file(&doc.file).join("type"),
+            "an event payload must be `\"type\": \"object\"`",
+        ));
     }
-    match (event_type, version, producer, channel, parsed, errors.is_empty()) {
-        (Some(event_type), Some(version), Some(producer), Some((channel_kind, channel)), Some((major, minor)), true) => {
-            Ok(EventDef {
-                rel: doc.rel.clone(),
-                event_type,
-                version,
-                major,
-                minor,
-                channel_kind,
-                channel,
-                producer,
-                consumers,
-                description: doc.json.get("description").and_then(Value::as_str).map(str::to_owned),
-            })
-        }
+    match (
+        event_type,
+        version,
+        producer,
+        channel,
+        parsed,
+        errors.is_empty(),
+    ) {
+        (
+            Some(event_type),
+            Some(version),
+            Some(producer),
+            Some((channel_kind, channel)),
+            Some((major, minor)),
+            true,
+        ) => Ok(EventDef {
+            rel: doc.rel.clone(),
+            event_type,
+            version,
+            major,
+            minor,
+            channel_kind,
+            channel,
+            producer,
+            consumers,
+            description: doc
+                .json
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        }),
         _ => Err(errors),
     }
 }

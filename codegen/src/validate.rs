@@ -12,6 +12,7 @@ use serde_json::{json, Map, Value};
 
 use crate::convert;
 use crate::error::{Error, Errors, Loc};
+use crate::ir::{Catalog, Ty, TypeKind};
 use crate::schema::{Payload, SchemaSet};
 
 /// One broken rule in a payload.
@@ -49,6 +50,7 @@ impl Report {
 struct Compiled {
     validator: jsonschema::Validator,
     embedded: Vec<String>,
+    struct_name: String,
 }
 
 /// Validates payloads against every event of a schema set.
@@ -57,6 +59,7 @@ pub struct Validator {
     version_field: Option<String>,
     events: BTreeMap<(String, u32), Compiled>,
     known: Vec<String>,
+    catalog: Catalog,
 }
 
 impl std::fmt::Debug for Validator {
@@ -75,11 +78,19 @@ impl Validator {
         for doc in set.files() {
             registry = registry
                 .add(SchemaSet::uri(&doc.rel), doc.json.clone())
-                .map_err(|e| Errors::from(Error::new(Loc::file(&doc.file), format!("cannot register schema: {e}"))))?;
+                .map_err(|e| {
+                    Errors::from(Error::new(
+                        Loc::file(&doc.file),
+                        format!("cannot register schema: {e}"),
+                    ))
+                })?;
         }
-        let registry = registry
-            .prepare()
-            .map_err(|e| Errors::from(Error::new(set.loc(&set.envelope.rel), format!("cannot resolve schemas: {e}"))))?;
+        let registry = registry.prepare().map_err(|e| {
+            Errors::from(Error::new(
+                set.loc(&set.envelope.rel),
+                format!("cannot resolve schemas: {e}"),
+            ))
+        })?;
         let mut events = BTreeMap::new();
         let mut errors = Vec::new();
         for event in &catalog.events {
@@ -95,10 +106,14 @@ impl Validator {
                         Compiled {
                             validator,
                             embedded: event.embedded.clone(),
+                            struct_name: event.struct_name.clone(),
                         },
                     );
                 }
-                Err(e) => errors.push(Error::new(event.loc.clone(), format!("cannot compile the schema: {e}"))),
+                Err(e) => errors.push(Error::new(
+                    event.loc.clone(),
+                    format!("cannot compile the schema: {e}"),
+                )),
             }
         }
         if !errors.is_empty() {
@@ -111,6 +126,7 @@ impl Validator {
             version_field: set.envelope.version_field.clone(),
             events,
             known,
+            catalog,
         })
     }
 
@@ -119,10 +135,63 @@ impl Validator {
         &self.known
     }
 
+    /// The checked model the validator was built from.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Validates a Redis stream entry's field/value pairs: values are read back into JSON
+    /// by the type of their field (integers, booleans as Go's `ParseBool`, JSON text of
+    /// objects and arrays), then validated like a JSON payload. A value that does not fit
+    /// its type stays a string, so the report names the field and the broken rule.
+    pub fn validate_fields<K: AsRef<str>, V: AsRef<str>>(&self, fields: &[(K, V)]) -> Report {
+        self.validate(&self.fields_to_json(fields))
+    }
+
+    /// The JSON document a field map stands for (see [`Validator::validate_fields`]).
+    pub fn fields_to_json<K: AsRef<str>, V: AsRef<str>>(&self, fields: &[(K, V)]) -> Value {
+        let get = |name: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k.as_ref() == name)
+                .map(|(_, v)| v.as_ref())
+        };
+        let major = match self.version_field.as_deref().and_then(get) {
+            None => Some(1),
+            Some(v) => events_rt::parse_major(v),
+        };
+        let compiled = get(&self.type_field)
+            .zip(major)
+            .and_then(|(t, m)| self.events.get(&(t.to_owned(), m)));
+        let def =
+            compiled.and_then(
+                |c| match self.catalog.types.get(&c.struct_name).map(|d| &d.kind) {
+                    Some(TypeKind::Struct(s)) => Some(s),
+                    _ => None,
+                },
+            );
+        let mut out = Map::new();
+        for (k, v) in fields {
+            let (k, v) = (k.as_ref(), v.as_ref());
+            let field = def.and_then(|s| s.fields.iter().find(|f| f.json_name == k));
+            let value = match field {
+                Some(f) if f.nullable && v == "null" => Value::Null,
+                Some(f) => text_to_json(&self.catalog, &f.ty, v),
+                None => Value::String(v.to_owned()),
+            };
+            out.insert(k.to_owned(), value);
+        }
+        Value::Object(out)
+    }
+
     /// Validates one payload.
     pub fn validate(&self, payload: &Value) -> Report {
         let mut report = Report::default();
-        let fail = |report: &mut Report, path: String, rule: &str, message: String, value: Option<Value>| {
+        let fail = |report: &mut Report,
+                    path: String,
+                    rule: &str,
+                    message: String,
+                    value: Option<Value>| {
             report.violations.push(Violation {
                 path,
                 rule: rule.to_owned(),
@@ -131,27 +200,55 @@ impl Validator {
             });
         };
         let Some(object) = payload.as_object() else {
-            fail(&mut report, String::new(), "type", "an event must be a JSON object".into(), Some(payload.clone()));
+            fail(
+                &mut report,
+                String::new(),
+                "type",
+                "an event must be a JSON object".into(),
+                Some(payload.clone()),
+            );
             return report;
         };
         let type_path = pointer(&self.type_field);
         let event_type = match object.get(&self.type_field) {
             Some(Value::String(t)) => t.clone(),
             None => {
-                fail(&mut report, String::new(), "required", format!("missing the event type field {:?}", self.type_field), None);
+                fail(
+                    &mut report,
+                    String::new(),
+                    "required",
+                    format!("missing the event type field {:?}", self.type_field),
+                    None,
+                );
                 return report;
             }
             Some(other) => {
-                fail(&mut report, type_path, "type", "the event type must be a string".into(), Some(other.clone()));
+                fail(
+                    &mut report,
+                    type_path,
+                    "type",
+                    "the event type must be a string".into(),
+                    Some(other.clone()),
+                );
                 return report;
             }
         };
-        let major = match self.version_field.as_ref().and_then(|f| Some((f, object.get(f)?))) {
+        let major = match self
+            .version_field
+            .as_ref()
+            .and_then(|f| Some((f, object.get(f)?)))
+        {
             None => 1,
             Some((f, v)) => match v.as_str().and_then(events_rt::parse_major) {
                 Some(m) => m,
                 None => {
-                    fail(&mut report, pointer(f), "version", "the version must be a `major.minor` string".into(), Some(v.clone()));
+                    fail(
+                        &mut report,
+                        pointer(f),
+                        "version",
+                        "the version must be a `major.minor` string".into(),
+                        Some(v.clone()),
+                    );
                     return report;
                 }
             },
@@ -159,27 +256,55 @@ impl Validator {
         if !self.known.contains(&event_type) {
             let names: Vec<&str> = self.known.iter().map(String::as_str).collect();
             let nearest = events_rt::nearest_of(&event_type, &names);
-            let hint = nearest.map(|n| format!(" (did you mean {n:?}?)")).unwrap_or_default();
-            fail(&mut report, type_path, "event_type", format!("unknown event type {event_type:?}{hint}"), Some(Value::String(event_type)));
+            let hint = nearest
+                .map(|n| format!(" (did you mean {n:?}?)"))
+                .unwrap_or_default();
+            fail(
+                &mut report,
+                type_path,
+                "event_type",
+                format!("unknown event type {event_type:?}{hint}"),
+                Some(Value::String(event_type)),
+            );
             return report;
         }
         report.event_type = Some(event_type.clone());
         let Some(compiled) = self.events.get(&(event_type.clone(), major)) else {
-            let path = self.version_field.as_deref().map(pointer).unwrap_or_default();
-            fail(&mut report, path, "version", format!("{event_type} has no contract for major version {major}"), None);
+            let path = self
+                .version_field
+                .as_deref()
+                .map(pointer)
+                .unwrap_or_default();
+            fail(
+                &mut report,
+                path,
+                "version",
+                format!("{event_type} has no contract for major version {major}"),
+                None,
+            );
             return report;
         };
         report.major = Some(major);
         let mut decoded;
         let mut doc = payload;
-        if compiled.embedded.iter().any(|p| payload.pointer(p).is_some_and(Value::is_string)) {
+        if compiled
+            .embedded
+            .iter()
+            .any(|p| payload.pointer(p).is_some_and(Value::is_string))
+        {
             decoded = payload.clone();
             for p in &compiled.embedded {
                 if let Some(slot) = decoded.pointer_mut(p) {
                     if let Value::String(text) = slot {
                         match serde_json::from_str::<Value>(text) {
                             Ok(v) => *slot = v,
-                            Err(e) => fail(&mut report, p.clone(), "x-encoding", format!("not valid JSON inside the string: {e}"), Some(slot.clone())),
+                            Err(e) => fail(
+                                &mut report,
+                                p.clone(),
+                                "x-encoding",
+                                format!("not valid JSON inside the string: {e}"),
+                                Some(slot.clone()),
+                            ),
                         }
                     }
                 }
@@ -198,6 +323,75 @@ impl Validator {
     }
 }
 
+/// The field map (Redis stream entry) of a JSON document: strings as they are, numbers
+/// in Go's spelling (`100`, `0.95`), booleans `true`/`false`, `null`, and compact JSON text
+/// for objects and arrays. The same rules as the typed codec in `events_rt::fields`.
+pub fn json_to_fields(doc: &Value) -> Vec<(String, String)> {
+    let Some(object) = doc.as_object() else {
+        return Vec::new();
+    };
+    object
+        .iter()
+        .map(|(k, v)| {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => match n.as_f64() {
+                    Some(f) if n.is_f64() => f.to_string(),
+                    _ => n.to_string(),
+                },
+                Value::Bool(b) => b.to_string(),
+                Value::Null => "null".to_owned(),
+                other => other.to_string(),
+            };
+            (k.clone(), text)
+        })
+        .collect()
+}
+
+/// A field-map value read back as JSON by its type; text that does not fit stays a string.
+fn text_to_json(catalog: &Catalog, ty: &Ty, text: &str) -> Value {
+    let keep = || Value::String(text.to_owned());
+    match ty {
+        Ty::Int(_) | Ty::UnixTime => text
+            .parse::<i64>()
+            .map(Value::from)
+            .or_else(|_| text.parse::<u64>().map(Value::from))
+            .unwrap_or_else(|_| keep()),
+        Ty::F64 | Ty::F32 => text
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or_else(keep, Value::Number),
+        Ty::Bool => events_rt::fields::parse_bool(text).map_or_else(keep, Value::Bool),
+        Ty::Option(inner) => {
+            if text == "null" {
+                Value::Null
+            } else {
+                text_to_json(catalog, inner, text)
+            }
+        }
+        Ty::Named(n)
+            if matches!(
+                catalog.types.get(n).map(|d| &d.kind),
+                Some(TypeKind::Enum(_))
+            ) =>
+        {
+            keep()
+        }
+        Ty::Vec(_) | Ty::Map(_) | Ty::Named(_) | Ty::Any | Ty::AnyObject => {
+            serde_json::from_str(text).unwrap_or_else(|_| keep())
+        }
+        Ty::String
+        | Ty::DateTime
+        | Ty::Date
+        | Ty::Uuid
+        | Ty::Ipv4
+        | Ty::Ipv6
+        | Ty::Tag
+        | Ty::Embedded(_) => keep(),
+    }
+}
+
 fn pointer(field: &str) -> String {
     format!("/{}", field.replace('~', "~0").replace('/', "~1"))
 }
@@ -205,14 +399,28 @@ fn pointer(field: &str) -> String {
 /// The schema of a whole document of one event: envelope and event file composed.
 pub fn compose(set: &SchemaSet, event_rel: &str, event_type: &str) -> Value {
     let env = &set.envelope;
-    let env_doc = set.doc(&env.rel).map(|d| &d.json).cloned().unwrap_or(Value::Null);
-    let ev_doc = set.doc(event_rel).map(|d| &d.json).cloned().unwrap_or(Value::Null);
+    let env_doc = set
+        .doc(&env.rel)
+        .map(|d| &d.json)
+        .cloned()
+        .unwrap_or(Value::Null);
+    let ev_doc = set
+        .doc(event_rel)
+        .map(|d| &d.json)
+        .cloned()
+        .unwrap_or(Value::Null);
     let mut out = Map::new();
-    out.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+    out.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
     let strip = |doc: &Value, out: &mut Map<String, Value>| {
         if let Value::Object(m) = doc {
             for (k, v) in m {
-                if !matches!(k.as_str(), "$schema" | "x-event" | "x-envelope" | "$defs" | "title") {
+                if !matches!(
+                    k.as_str(),
+                    "$schema" | "x-event" | "x-envelope" | "$defs" | "title"
+                ) {
                     out.insert(k.clone(), v.clone());
                 }
             }
@@ -221,12 +429,25 @@ pub fn compose(set: &SchemaSet, event_rel: &str, event_type: &str) -> Value {
     match &env.payload {
         Payload::Flat => {
             strip(&ev_doc, &mut out);
-            let mut props = env_doc.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+            let mut props = env_doc
+                .get("properties")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
             if let Some(Value::Object(p)) = ev_doc.get("properties") {
                 props.extend(p.clone());
             }
-            let mut required: Vec<Value> = env_doc.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
-            for r in ev_doc.get("required").and_then(Value::as_array).into_iter().flatten() {
+            let mut required: Vec<Value> = env_doc
+                .get("required")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for r in ev_doc
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if !required.contains(r) {
                     required.push(r.clone());
                 }
@@ -244,7 +465,10 @@ pub fn compose(set: &SchemaSet, event_rel: &str, event_type: &str) -> Value {
     }
     if let Some(Value::Object(props)) = out.get_mut("properties") {
         let original = props.get(&env.type_field).cloned().unwrap_or(json!({}));
-        props.insert(env.type_field.clone(), json!({ "allOf": [original], "const": event_type }));
+        props.insert(
+            env.type_field.clone(),
+            json!({ "allOf": [original], "const": event_type }),
+        );
     }
     Value::Object(out)
 }

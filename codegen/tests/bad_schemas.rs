@@ -33,7 +33,9 @@ fn errors_of(files: &[(&str, String)]) -> String {
     }
     match Config::new().generate(tmp.path()) {
         Ok(code) => panic!("expected an error, generated:\n{code}"),
-        Err(e) => e.to_string().replace(&tmp.path().display().to_string(), "<dir>"),
+        Err(e) => e
+            .to_string()
+            .replace(&tmp.path().display().to_string(), "<dir>"),
     }
 }
 
@@ -51,21 +53,51 @@ fn assert_has(errors: &str, parts: &[&str]) {
 #[test]
 fn malformed_json_names_line_and_column() {
     let e = errors_of(&[("a/a.b.v1.json", "{\n  \"$schema\": 1,\n  oops\n}".into())]);
-    assert_has(&e, &["<dir>/a/a.b.v1.json", "malformed JSON at line 3 column 3"]);
+    assert_has(
+        &e,
+        &["<dir>/a/a.b.v1.json", "malformed JSON at line 3 column 3"],
+    );
 }
 
 #[test]
 fn dangling_ref() {
     let e = errors_of(&[(
         "a/a.b.v1.json",
-        event("a.b", "1.0", r##"{"x": {"$ref": "../common.json#/$defs/Nope"}}"##),
+        event(
+            "a.b",
+            "1.0",
+            r##"{"x": {"$ref": "../common.json#/$defs/Nope"}}"##,
+        ),
     )]);
-    assert_has(&e, &["a.b.v1.json: /properties/x/$ref", "not in the schema directory"]);
+    assert_has(
+        &e,
+        &[
+            "a.b.v1.json: /properties/x/$ref",
+            "not in the schema directory",
+        ],
+    );
     let e = errors_of(&[
-        ("common.json", r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": {}}"#.into()),
-        ("a/a.b.v1.json", event("a.b", "1.0", r##"{"x": {"$ref": "../common.json#/$defs/Nope"}}"##)),
+        (
+            "common.json",
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": {}}"#.into(),
+        ),
+        (
+            "a/a.b.v1.json",
+            event(
+                "a.b",
+                "1.0",
+                r##"{"x": {"$ref": "../common.json#/$defs/Nope"}}"##,
+            ),
+        ),
     ]);
-    assert_has(&e, &["a.b.v1.json: /properties/x/$ref", "points to nothing", "check the JSON pointer"]);
+    assert_has(
+        &e,
+        &[
+            "a.b.v1.json: /properties/x/$ref",
+            "points to nothing",
+            "check the JSON pointer",
+        ],
+    );
 }
 
 #[test]
@@ -74,13 +106,26 @@ fn two_files_claim_one_event_type() {
         ("a/a.b.v1.json", event("a.b", "1.0", "{}")),
         ("z/a.b.v1.json", event("a.b", "1.1", "{}")),
     ]);
-    assert_has(&e, &["z/a.b.v1.json: /x-event/type", "also claimed by <dir>/a/a.b.v1.json"]);
+    assert_has(
+        &e,
+        &[
+            "z/a.b.v1.json: /x-event/type",
+            "also claimed by <dir>/a/a.b.v1.json",
+        ],
+    );
 }
 
 #[test]
 fn version_must_be_major_minor() {
     let e = errors_of(&[("a/a.b.v1.json", event("a.b", "1", "{}"))]);
-    assert_has(&e, &["a.b.v1.json: /x-event/version", "\"1\" is not `major.minor`", "\"1.0\""]);
+    assert_has(
+        &e,
+        &[
+            "a.b.v1.json: /x-event/version",
+            "\"1\" is not `major.minor`",
+            "\"1.0\"",
+        ],
+    );
     let e = errors_of(&[("a/a.b.v1.json", event("a.b", "1.0.0", "{}"))]);
     assert_has(&e, &["/x-event/version", "not `major.minor`"]);
 }
@@ -88,7 +133,14 @@ fn version_must_be_major_minor() {
 #[test]
 fn file_name_must_match_metadata() {
     let e = errors_of(&[("a/a.b.v1.json", event("a.b", "2.0", "{}"))]);
-    assert_has(&e, &["a.b.v1.json: /x-event", "disagrees with the metadata", "rename the file to \"a.b.v2.json\""]);
+    assert_has(
+        &e,
+        &[
+            "a.b.v1.json: /x-event",
+            "disagrees with the metadata",
+            "rename the file to \"a.b.v2.json\"",
+        ],
+    );
     let e = errors_of(&[("a/a.c.v1.json", event("a.b", "1.0", "{}"))]);
     assert_has(&e, &["a.c.v1.json", "rename the file to \"a.b.v1.json\""]);
 }
@@ -97,20 +149,63 @@ fn file_name_must_match_metadata() {
 fn unsupported_construct_is_named_with_its_pointer() {
     let e = errors_of(&[(
         "a/a.b.v1.json",
-        event("a.b", "1.0", r#"{"m": {"type": "object", "patternProperties": {"^x": {"type": "string"}}}}"#),
+        event(
+            "a.b",
+            "1.0",
+            r#"{"m": {"type": "object", "patternProperties": {"^x": {"type": "string"}}}}"#,
+        ),
     )]);
-    assert_has(&e, &["a.b.v1.json: /properties/m/patternProperties", "not supported by the generator"]);
+    assert_has(
+        &e,
+        &[
+            "a.b.v1.json: /properties/m/patternProperties",
+            "not supported by the generator",
+        ],
+    );
     let e = errors_of(&[(
         "a/a.b.v1.json",
         event("a.b", "1.0", r#"{"m": {"type": ["string", "integer"]}}"#),
     )]);
-    assert_has(&e, &["/properties/m/type", "cannot be one Rust type", "oneOf"]);
+    assert_has(
+        &e,
+        &["/properties/m/type", "cannot be one Rust type", "oneOf"],
+    );
+}
+
+#[test]
+fn closed_allof_member_that_can_never_validate() {
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event(
+            "a.b",
+            "1.0",
+            r#"{"m": {"allOf": [
+            {"type": "object", "properties": {"x": {"type": "string"}}, "additionalProperties": false},
+            {"properties": {"y": {"type": "string"}}}
+        ]}}"#,
+        ),
+    )]);
+    assert_has(
+        &e,
+        &[
+            "a.b.v1.json: /properties/m/allOf/0",
+            "closed",
+            "\"y\"",
+            "unevaluatedProperties",
+        ],
+    );
 }
 
 #[test]
 fn not_a_json_schema() {
-    let e = errors_of(&[("a/a.b.v1.json", event("a.b", "1.0", r#"{"m": {"type": "strnig"}}"#))]);
-    assert_has(&e, &["a.b.v1.json: /properties/m/type", "not a valid JSON Schema"]);
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event("a.b", "1.0", r#"{"m": {"type": "strnig"}}"#),
+    )]);
+    assert_has(
+        &e,
+        &["a.b.v1.json: /properties/m/type", "not a valid JSON Schema"],
+    );
 }
 
 #[test]
@@ -137,5 +232,8 @@ fn all_errors_are_reported_at_once() {
 #[test]
 fn schema_dir_that_does_not_exist() {
     let err = Config::new().generate("/definitely/not/here").unwrap_err();
-    assert!(err.to_string().contains("cannot read schema directory"), "{err}");
+    assert!(
+        err.to_string().contains("cannot read schema directory"),
+        "{err}"
+    );
 }

@@ -5,12 +5,17 @@ use std::path::Path;
 use events_codegen::Config;
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
-    let mut entries: Vec<_> = std::fs::read_dir(from).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(from)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     // Reverse order, so that directory listing order cannot leak into the output.
     entries.sort();
     entries.reverse();
@@ -71,6 +76,12 @@ fn compile_writes_only_when_changed() {
         .unwrap();
     let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
-    Config::new().out_dir(tmp.path()).compile(fixture("constructs")).unwrap();
-    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), modified);
+    Config::new()
+        .out_dir(tmp.path())
+        .compile(fixture("constructs"))
+        .unwrap();
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().modified().unwrap(),
+        modified
+    );
 }

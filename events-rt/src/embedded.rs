@@ -145,6 +145,9 @@ mod tests {
     #[test]
     fn bad_json_inside_the_string_is_reported() {
         let err = serde_json::from_str::<Embedded<Vec<u8>>>(r#""[1,""#).unwrap_err();
-        assert!(err.to_string().contains("bad JSON inside the string"), "{err}");
+        assert!(
+            err.to_string().contains("bad JSON inside the string"),
+            "{err}"
+        );
     }
 }

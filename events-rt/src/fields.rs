@@ -103,7 +103,10 @@ where
 }
 
 /// The value of a field, when present.
-pub fn field<'a, K: AsRef<str>, V: AsRef<str>>(fields: &'a [(K, V)], name: &str) -> Option<&'a str> {
+pub fn field<'a, K: AsRef<str>, V: AsRef<str>>(
+    fields: &'a [(K, V)],
+    name: &str,
+) -> Option<&'a str> {
     fields
         .iter()
         .find(|(k, _)| k.as_ref() == name)
@@ -125,7 +128,9 @@ struct TopStruct<'a> {
 fn encode_value<T: Serialize + ?Sized>(value: &T) -> Result<Option<String>, FieldError> {
     match value.serialize(Scalar) {
         Ok(v) => Ok(v),
-        Err(ScalarError::Compound) => serde_json::to_string(value).map(Some).map_err(FieldError::new),
+        Err(ScalarError::Compound) => serde_json::to_string(value)
+            .map(Some)
+            .map_err(FieldError::new),
         Err(ScalarError::Other(e)) => Err(e),
     }
 }
@@ -133,7 +138,11 @@ fn encode_value<T: Serialize + ?Sized>(value: &T) -> Result<Option<String>, Fiel
 impl ser::SerializeStruct for TopStruct<'_> {
     type Ok = ();
     type Error = FieldError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), FieldError> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), FieldError> {
         if let Some(v) = encode_value(value).map_err(|mut e| {
             e.field = Some(key.to_owned());
             e
@@ -194,20 +203,43 @@ impl<'a> ser::Serializer for Top<'a> {
     type SerializeStructVariant = Impossible<(), FieldError>;
 
     not_a_struct!(
-        serialize_bool(bool), serialize_i8(i8), serialize_i16(i16), serialize_i32(i32),
-        serialize_i64(i64), serialize_u8(u8), serialize_u16(u16), serialize_u32(u32),
-        serialize_u64(u64), serialize_f32(f32), serialize_f64(f64), serialize_char(char),
-        serialize_str(&str), serialize_bytes(&[u8]), serialize_none(), serialize_unit(),
-        serialize_unit_struct(&'static str), serialize_unit_variant(&'static str, u32, &'static str),
+        serialize_bool(bool),
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_f32(f32),
+        serialize_f64(f64),
+        serialize_char(char),
+        serialize_str(&str),
+        serialize_bytes(&[u8]),
+        serialize_none(),
+        serialize_unit(),
+        serialize_unit_struct(&'static str),
+        serialize_unit_variant(&'static str, u32, &'static str),
     );
 
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), FieldError> {
         value.serialize(self)
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), FieldError> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), FieldError> {
         value.serialize(self)
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> Result<(), FieldError> {
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), FieldError> {
         Err(FieldError::new("only structs and maps become field maps"))
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, FieldError> {
@@ -216,20 +248,42 @@ impl<'a> ser::Serializer for Top<'a> {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, FieldError> {
         Err(FieldError::new("only structs and maps become field maps"))
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, FieldError> {
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, FieldError> {
         Err(FieldError::new("only structs and maps become field maps"))
     }
-    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeTupleVariant, FieldError> {
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, FieldError> {
         Err(FieldError::new("only structs and maps become field maps"))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<TopStruct<'a>, FieldError> {
-        Ok(TopStruct { out: self.out, key: None })
+        Ok(TopStruct {
+            out: self.out,
+            key: None,
+        })
     }
     fn serialize_struct(self, _: &'static str, len: usize) -> Result<TopStruct<'a>, FieldError> {
         self.out.reserve(len);
-        Ok(TopStruct { out: self.out, key: None })
+        Ok(TopStruct {
+            out: self.out,
+            key: None,
+        })
     }
-    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeStructVariant, FieldError> {
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, FieldError> {
         Err(FieldError::new("only structs and maps become field maps"))
     }
 }
@@ -266,7 +320,9 @@ fn float_text(v: f64) -> Result<Option<String>, ScalarError> {
         // strconv.FormatFloat(v, 'f', -1, 64).
         Ok(Some(v.to_string()))
     } else {
-        Err(ScalarError::Other(FieldError::new(format!("{v} has no JSON or field-map form"))))
+        Err(ScalarError::Other(FieldError::new(format!(
+            "{v} has no JSON or field-map form"
+        ))))
     }
 }
 
@@ -289,8 +345,16 @@ impl ser::Serializer for Scalar {
     type SerializeStruct = Impossible<Option<String>, ScalarError>;
     type SerializeStructVariant = Impossible<Option<String>, ScalarError>;
 
-    integers!(serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_i64(i64),
-        serialize_u8(u8), serialize_u16(u16), serialize_u32(u32), serialize_u64(u64));
+    integers!(
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64)
+    );
 
     fn serialize_bool(self, v: bool) -> Result<Self::Ok, ScalarError> {
         Ok(Some(if v { "true" } else { "false" }.to_owned()))
@@ -315,7 +379,11 @@ impl ser::Serializer for Scalar {
     }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Self::Ok, ScalarError> {
         // A present field whose value is null (`Some(None)`) is written as `null`.
-        Ok(Some(value.serialize(Scalar)?.unwrap_or_else(|| "null".to_owned())))
+        Ok(Some(
+            value
+                .serialize(Scalar)?
+                .unwrap_or_else(|| "null".to_owned()),
+        ))
     }
     fn serialize_unit(self) -> Result<Self::Ok, ScalarError> {
         Ok(Some("null".to_owned()))
@@ -323,13 +391,28 @@ impl ser::Serializer for Scalar {
     fn serialize_unit_struct(self, _: &'static str) -> Result<Self::Ok, ScalarError> {
         Ok(Some("null".to_owned()))
     }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<Self::Ok, ScalarError> {
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<Self::Ok, ScalarError> {
         Ok(Some(variant.to_owned()))
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<Self::Ok, ScalarError> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<Self::Ok, ScalarError> {
         value.serialize(self)
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> Result<Self::Ok, ScalarError> {
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<Self::Ok, ScalarError> {
         Err(ScalarError::Compound)
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, ScalarError> {
@@ -338,19 +421,39 @@ impl ser::Serializer for Scalar {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, ScalarError> {
         Err(ScalarError::Compound)
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, ScalarError> {
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, ScalarError> {
         Err(ScalarError::Compound)
     }
-    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeTupleVariant, ScalarError> {
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, ScalarError> {
         Err(ScalarError::Compound)
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, ScalarError> {
         Err(ScalarError::Compound)
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, ScalarError> {
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, ScalarError> {
         Err(ScalarError::Compound)
     }
-    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeStructVariant, ScalarError> {
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, ScalarError> {
         Err(ScalarError::Compound)
     }
 }
@@ -362,7 +465,9 @@ struct EntryDeserializer<'a, Key, Val> {
     fields: &'a [(Key, Val)],
 }
 
-impl<'de, Key: AsRef<str>, Val: AsRef<str>> de::Deserializer<'de> for EntryDeserializer<'de, Key, Val> {
+impl<'de, Key: AsRef<str>, Val: AsRef<str>> de::Deserializer<'de>
+    for EntryDeserializer<'de, Key, Val>
+{
     type Error = FieldError;
 
     fn deserialize_any<W: Visitor<'de>>(self, visitor: W) -> Result<W::Value, FieldError> {
@@ -387,18 +492,28 @@ struct Entries<'a, K, V> {
 impl<'de, K: AsRef<str>, V: AsRef<str>> MapAccess<'de> for Entries<'de, K, V> {
     type Error = FieldError;
 
-    fn next_key_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, FieldError> {
+    fn next_key_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, FieldError> {
         match self.iter.next() {
             None => Ok(None),
             Some(pair) => {
                 self.current = Some(pair);
-                seed.deserialize(pair.0.as_ref().into_deserializer()).map(Some)
+                seed.deserialize(pair.0.as_ref().into_deserializer())
+                    .map(Some)
             }
         }
     }
 
-    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, FieldError> {
-        let (k, v) = self.current.take().ok_or_else(|| FieldError::new("value without a field"))?;
+    fn next_value_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<S::Value, FieldError> {
+        let (k, v) = self
+            .current
+            .take()
+            .ok_or_else(|| FieldError::new("value without a field"))?;
         let (k, v) = (k.as_ref(), v.as_ref());
         seed.deserialize(Text(v)).map_err(|mut e| {
             if e.field.is_none() {
@@ -419,16 +534,21 @@ struct Text<'a>(&'a str);
 
 impl<'a> Text<'a> {
     fn parse<T: std::str::FromStr>(&self, what: &str) -> Result<T, FieldError> {
-        self.0.parse().map_err(|_| FieldError::new(format!("not {what}")))
+        self.0
+            .parse()
+            .map_err(|_| FieldError::new(format!("not {what}")))
     }
 
     fn json<W, F>(&self, f: F) -> Result<W, FieldError>
     where
-        F: FnOnce(&mut serde_json::Deserializer<serde_json::de::StrRead<'a>>) -> Result<W, serde_json::Error>,
+        F: FnOnce(
+            &mut serde_json::Deserializer<serde_json::de::StrRead<'a>>,
+        ) -> Result<W, serde_json::Error>,
     {
         let mut de = serde_json::Deserializer::from_str(self.0);
         let value = f(&mut de).map_err(|e| FieldError::new(format!("bad JSON: {e}")))?;
-        de.end().map_err(|e| FieldError::new(format!("bad JSON: {e}")))?;
+        de.end()
+            .map_err(|e| FieldError::new(format!("bad JSON: {e}")))?;
         Ok(value)
     }
 }
@@ -442,7 +562,7 @@ macro_rules! parse_int {
 }
 
 /// Go's `strconv.ParseBool`.
-fn parse_bool(s: &str) -> Option<bool> {
+pub fn parse_bool(s: &str) -> Option<bool> {
     match s {
         "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
         "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
@@ -510,28 +630,55 @@ impl<'de> de::Deserializer<'de> for Text<'de> {
     fn deserialize_unit<W: Visitor<'de>>(self, visitor: W) -> Result<W::Value, FieldError> {
         visitor.visit_unit()
     }
-    fn deserialize_unit_struct<W: Visitor<'de>>(self, _: &'static str, visitor: W) -> Result<W::Value, FieldError> {
+    fn deserialize_unit_struct<W: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: W,
+    ) -> Result<W::Value, FieldError> {
         visitor.visit_unit()
     }
-    fn deserialize_newtype_struct<W: Visitor<'de>>(self, _: &'static str, visitor: W) -> Result<W::Value, FieldError> {
+    fn deserialize_newtype_struct<W: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: W,
+    ) -> Result<W::Value, FieldError> {
         visitor.visit_newtype_struct(self)
     }
     fn deserialize_seq<W: Visitor<'de>>(self, visitor: W) -> Result<W::Value, FieldError> {
         self.json(|de| de::Deserializer::deserialize_seq(de, visitor))
     }
-    fn deserialize_tuple<W: Visitor<'de>>(self, len: usize, visitor: W) -> Result<W::Value, FieldError> {
+    fn deserialize_tuple<W: Visitor<'de>>(
+        self,
+        len: usize,
+        visitor: W,
+    ) -> Result<W::Value, FieldError> {
         self.json(|de| de::Deserializer::deserialize_tuple(de, len, visitor))
     }
-    fn deserialize_tuple_struct<W: Visitor<'de>>(self, name: &'static str, len: usize, visitor: W) -> Result<W::Value, FieldError> {
+    fn deserialize_tuple_struct<W: Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        visitor: W,
+    ) -> Result<W::Value, FieldError> {
         self.json(|de| de::Deserializer::deserialize_tuple_struct(de, name, len, visitor))
     }
     fn deserialize_map<W: Visitor<'de>>(self, visitor: W) -> Result<W::Value, FieldError> {
         self.json(|de| de::Deserializer::deserialize_map(de, visitor))
     }
-    fn deserialize_struct<W: Visitor<'de>>(self, name: &'static str, fields: &'static [&'static str], visitor: W) -> Result<W::Value, FieldError> {
+    fn deserialize_struct<W: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: W,
+    ) -> Result<W::Value, FieldError> {
         self.json(|de| de::Deserializer::deserialize_struct(de, name, fields, visitor))
     }
-    fn deserialize_enum<W: Visitor<'de>>(self, name: &'static str, variants: &'static [&'static str], visitor: W) -> Result<W::Value, FieldError> {
+    fn deserialize_enum<W: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: W,
+    ) -> Result<W::Value, FieldError> {
         if self.0.starts_with('{') {
             self.json(|de| de::Deserializer::deserialize_enum(de, name, variants, visitor))
         } else {
@@ -575,14 +722,20 @@ mod tests {
             ratio: 100.0,
             ok: true,
             note: None,
-            items: vec![Item { listing_id: 100, quantity: 2 }],
+            items: vec![Item {
+                listing_id: 100,
+                quantity: 2,
+            }],
         }
     }
 
     #[test]
     fn encodes_in_field_order_with_go_spelling() {
         let fields = to_fields(&doc()).unwrap();
-        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_ref(), v.as_str()))
+            .collect();
         assert_eq!(
             pairs,
             [
@@ -599,7 +752,14 @@ mod tests {
 
     #[test]
     fn go_booleans() {
-        for (text, v) in [("1", true), ("t", true), ("TRUE", true), ("True", true), ("0", false), ("F", false)] {
+        for (text, v) in [
+            ("1", true),
+            ("t", true),
+            ("TRUE", true),
+            ("True", true),
+            ("0", false),
+            ("F", false),
+        ] {
             assert_eq!(parse_bool(text), Some(v));
         }
         assert_eq!(parse_bool("yes"), None);
@@ -607,10 +767,27 @@ mod tests {
 
     #[test]
     fn errors_name_field_value_and_reason() {
-        let fields = [("name", "x"), ("id", "12a"), ("ratio", "1"), ("ok", "1"), ("items", "[]")];
-        let err = from_fields::<Doc, _, _>(&fields).unwrap_err().in_entry("1-0");
-        assert_eq!(err.to_string(), r#"entry 1-0: field `id` = "12a": not an integer"#);
-        let fields = [("name", "x"), ("id", "1"), ("ratio", "1"), ("ok", "1"), ("items", "[{")];
+        let fields = [
+            ("name", "x"),
+            ("id", "12a"),
+            ("ratio", "1"),
+            ("ok", "1"),
+            ("items", "[]"),
+        ];
+        let err = from_fields::<Doc, _, _>(&fields)
+            .unwrap_err()
+            .in_entry("1-0");
+        assert_eq!(
+            err.to_string(),
+            r#"entry 1-0: field `id` = "12a": not an integer"#
+        );
+        let fields = [
+            ("name", "x"),
+            ("id", "1"),
+            ("ratio", "1"),
+            ("ok", "1"),
+            ("items", "[{"),
+        ];
         let err = from_fields::<Doc, _, _>(&fields).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("items"));
         assert!(err.reason.starts_with("bad JSON"), "{err}");

@@ -8,10 +8,10 @@
 mod contract;
 mod embedded;
 pub mod fields;
-pub mod serde_helpers;
-mod source;
 #[cfg(feature = "redis")]
 pub mod redis;
+pub mod serde_helpers;
+mod source;
 mod tag;
 mod time;
 

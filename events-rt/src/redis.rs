@@ -55,7 +55,9 @@ fn text(v: &Value, what: &str) -> Result<String, ParsingError> {
         Value::SimpleString(s) => Ok(s.clone()),
         Value::VerbatimString { text, .. } => Ok(text.clone()),
         Value::Int(i) => Ok(i.to_string()),
-        other => Err(ParsingError::from(format!("{what}: expected a string, got {other:?}"))),
+        other => Err(ParsingError::from(format!(
+            "{what}: expected a string, got {other:?}"
+        ))),
     }
 }
 
@@ -63,7 +65,9 @@ fn pairs(v: &Value, id: &str) -> Result<Vec<(String, String)>, ParsingError> {
     match v {
         Value::Array(items) => {
             if items.len() % 2 != 0 {
-                return Err(ParsingError::from(format!("entry {id}: odd number of field/value items")));
+                return Err(ParsingError::from(format!(
+                    "entry {id}: odd number of field/value items"
+                )));
             }
             items
                 .chunks(2)
@@ -75,7 +79,9 @@ fn pairs(v: &Value, id: &str) -> Result<Vec<(String, String)>, ParsingError> {
             .map(|(k, v)| Ok((text(k, "field name")?, text(v, "field value")?)))
             .collect(),
         Value::Nil => Ok(Vec::new()),
-        other => Err(ParsingError::from(format!("entry {id}: expected field/value pairs, got {other:?}"))),
+        other => Err(ParsingError::from(format!(
+            "entry {id}: expected field/value pairs, got {other:?}"
+        ))),
     }
 }
 
@@ -87,7 +93,9 @@ impl FromRedisValue for StreamEntry {
                 let fields = pairs(&parts[1], &id)?;
                 Ok(Self { id, fields })
             }
-            other => Err(ParsingError::from(format!("expected a stream entry [id, fields], got {other:?}"))),
+            other => Err(ParsingError::from(format!(
+                "expected a stream entry [id, fields], got {other:?}"
+            ))),
         }
     }
 
@@ -105,26 +113,43 @@ pub struct StreamReadReply {
 
 impl FromRedisValue for StreamReadReply {
     fn from_redis_value_ref(v: &Value) -> Result<Self, ParsingError> {
-        let per_stream = |key: &Value, entries: &Value| -> Result<(String, Vec<StreamEntry>), ParsingError> {
-            let name = text(key, "stream name")?;
-            let entries = match entries {
-                Value::Array(items) => items.iter().map(StreamEntry::from_redis_value_ref).collect::<Result<_, _>>()?,
-                Value::Nil => Vec::new(),
-                other => return Err(ParsingError::from(format!("stream {name}: expected entries, got {other:?}"))),
+        let per_stream =
+            |key: &Value, entries: &Value| -> Result<(String, Vec<StreamEntry>), ParsingError> {
+                let name = text(key, "stream name")?;
+                let entries = match entries {
+                    Value::Array(items) => items
+                        .iter()
+                        .map(StreamEntry::from_redis_value_ref)
+                        .collect::<Result<_, _>>()?,
+                    Value::Nil => Vec::new(),
+                    other => {
+                        return Err(ParsingError::from(format!(
+                            "stream {name}: expected entries, got {other:?}"
+                        )))
+                    }
+                };
+                Ok((name, entries))
             };
-            Ok((name, entries))
-        };
         let streams = match v {
             Value::Nil => Vec::new(),
             Value::Array(items) => items
                 .iter()
                 .map(|item| match item {
                     Value::Array(kv) if kv.len() == 2 => per_stream(&kv[0], &kv[1]),
-                    other => Err(ParsingError::from(format!("expected [stream, entries], got {other:?}"))),
+                    other => Err(ParsingError::from(format!(
+                        "expected [stream, entries], got {other:?}"
+                    ))),
                 })
                 .collect::<Result<_, _>>()?,
-            Value::Map(kvs) => kvs.iter().map(|(k, e)| per_stream(k, e)).collect::<Result<_, _>>()?,
-            other => return Err(ParsingError::from(format!("expected a stream read reply, got {other:?}"))),
+            Value::Map(kvs) => kvs
+                .iter()
+                .map(|(k, e)| per_stream(k, e))
+                .collect::<Result<_, _>>()?,
+            other => {
+                return Err(ParsingError::from(format!(
+                    "expected a stream read reply, got {other:?}"
+                )))
+            }
         };
         Ok(Self { streams })
     }
@@ -168,11 +193,19 @@ mod tests {
     fn reads_xrange_entries_in_order() {
         let reply = Value::Array(vec![Value::Array(vec![
             bulk("1-0"),
-            Value::Array(vec![bulk("type"), bulk("order.cancelled"), bulk("order_id"), bulk("1")]),
+            Value::Array(vec![
+                bulk("type"),
+                bulk("order.cancelled"),
+                bulk("order_id"),
+                bulk("1"),
+            ]),
         ])]);
         let entries: Vec<StreamEntry> = FromRedisValue::from_redis_value(reply).unwrap();
         assert_eq!(entries[0].id, "1-0");
-        assert_eq!(entries[0].fields[0], ("type".to_owned(), "order.cancelled".to_owned()));
+        assert_eq!(
+            entries[0].fields[0],
+            ("type".to_owned(), "order.cancelled".to_owned())
+        );
     }
 
     #[test]
@@ -180,12 +213,18 @@ mod tests {
         for bad in [
             Value::Array(vec![bulk("1-0")]),
             Value::Array(vec![bulk("1-0"), Value::Array(vec![bulk("odd")])]),
-            Value::Array(vec![bulk("1-0"), Value::Array(vec![bulk("k"), Value::BulkString(vec![0xff])])]),
+            Value::Array(vec![
+                bulk("1-0"),
+                Value::Array(vec![bulk("k"), Value::BulkString(vec![0xff])]),
+            ]),
             Value::Int(3),
         ] {
             assert!(StreamEntry::from_redis_value(bad).is_err());
         }
-        assert_eq!(StreamReadReply::from_redis_value(Value::Nil).unwrap(), StreamReadReply::default());
+        assert_eq!(
+            StreamReadReply::from_redis_value(Value::Nil).unwrap(),
+            StreamReadReply::default()
+        );
     }
 
     #[test]
@@ -193,6 +232,11 @@ mod tests {
         let fields: Fields = vec![("type".into(), "a.b".into())];
         let packed = xadd("s", Some(10_000), &fields).get_packed_command();
         let text = String::from_utf8(packed).unwrap();
-        assert!(text.contains("XADD") && text.contains("MAXLEN") && text.contains("~") && text.contains("10000"));
+        assert!(
+            text.contains("XADD")
+                && text.contains("MAXLEN")
+                && text.contains("~")
+                && text.contains("10000")
+        );
     }
 }

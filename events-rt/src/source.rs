@@ -36,7 +36,9 @@ impl<K: AsRef<str>, V: AsRef<str>> Source for FieldMap<'_, K, V> {
     fn head(&self, type_field: &str, version_field: Option<&str>) -> Result<Head, DecodeError> {
         Ok(Head {
             event_type: field(self.0, type_field).map(str::to_owned),
-            version: version_field.and_then(|f| field(self.0, f)).map(str::to_owned),
+            version: version_field
+                .and_then(|f| field(self.0, f))
+                .map(str::to_owned),
         })
     }
     fn decode<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
@@ -52,7 +54,9 @@ pub trait FieldCodec: Contract + Serialize + DeserializeOwned {
     }
 
     /// Reads the pairs of a stream entry.
-    fn from_redis_fields<K: AsRef<str>, V: AsRef<str>>(fields: &[(K, V)]) -> Result<Self, FieldError> {
+    fn from_redis_fields<K: AsRef<str>, V: AsRef<str>>(
+        fields: &[(K, V)],
+    ) -> Result<Self, FieldError> {
         from_fields(fields)
     }
 }

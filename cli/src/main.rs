@@ -1,0 +1,163 @@
+//! `events`: validate payloads against the contracts, audit a live stream, list and
+//! document the catalog, generate the Rust code.
+//!
+//! Exit codes are a contract: 0 all valid, 1 some payload invalid, 2 usage, schema or
+//! input error.
+
+mod docs;
+mod input;
+mod report;
+mod validate;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use events_codegen::{Config, SchemaSet};
+
+/// Typed event contracts: validate payloads, audit streams, document and generate.
+#[derive(Debug, Parser)]
+#[command(name = "events", version, about, long_about = None)]
+struct Cli {
+    /// Directory of the contract schemas.
+    #[arg(long, global = true, env = "EVENTS_SCHEMAS", default_value = "schemas")]
+    schemas: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate payloads (files, directories, globs, `-` for stdin, or a live Redis stream).
+    ///
+    /// Reads JSON documents, JSON arrays, NDJSON, Redis field maps (a JSON object of string
+    /// values) and `redis-cli --json XRANGE` output. Each payload is dispatched on its type
+    /// and version field to its schema.
+    Validate(validate::Args),
+    /// List the catalog: event type, version, stream or topic, producer, consumers.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Write a Markdown event catalog generated from the schemas.
+    Docs {
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Directory of sample payloads used as examples (default: `samples` beside the schemas).
+        #[arg(long)]
+        samples: Option<PathBuf>,
+    },
+    /// Write the Rust code the build script would generate.
+    Generate {
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Closed schemas reject unknown fields in typed decoding.
+        #[arg(long)]
+        strict: bool,
+        /// Path of the runtime crate in the generated code.
+        #[arg(long, default_value = "::events_rt")]
+        runtime: String,
+    },
+}
+
+/// Report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people (coloured when the output is a terminal).
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+/// Exit statuses.
+pub mod exit {
+    /// Everything valid.
+    pub const OK: u8 = 0;
+    /// Some payload is invalid.
+    pub const INVALID: u8 = 1;
+    /// Usage, schema or input error.
+    pub const ERROR: u8 = 2;
+}
+
+fn load(schemas: &std::path::Path) -> Result<SchemaSet, u8> {
+    SchemaSet::load(schemas).map_err(|e| {
+        eprint!("error: {e}");
+        exit::ERROR
+    })
+}
+
+fn run(cli: Cli) -> Result<u8, u8> {
+    match cli.command {
+        Command::Validate(args) => {
+            let set = load(&cli.schemas)?;
+            validate::run(&set, &args)
+        }
+        Command::List { format } => {
+            let set = load(&cli.schemas)?;
+            let mut out = anstream::stdout().lock();
+            let text = docs::list(&set, format);
+            write_out(&mut out, &text)?;
+            Ok(exit::OK)
+        }
+        Command::Docs { out, samples } => {
+            let set = load(&cli.schemas)?;
+            let samples = samples.unwrap_or_else(|| cli.schemas.join("../samples"));
+            docs::write(&set, &out, &samples).map_err(|e| {
+                eprintln!("error: {e}");
+                exit::ERROR
+            })?;
+            Ok(exit::OK)
+        }
+        Command::Generate {
+            out,
+            strict,
+            runtime,
+        } => {
+            let code = Config::new()
+                .strict_unknown_fields(strict)
+                .runtime_path(runtime)
+                .generate(&cli.schemas)
+                .map_err(|e| {
+                    eprint!("error: {e}");
+                    exit::ERROR
+                })?;
+            std::fs::write(&out, code).map_err(|e| {
+                eprintln!("error: cannot write {}: {e}", out.display());
+                exit::ERROR
+            })?;
+            Ok(exit::OK)
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`events list | head`) ends quietly.
+pub fn write_out(out: &mut impl Write, text: &str) -> Result<(), u8> {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(exit::OK),
+        Err(e) => {
+            eprintln!("error: cannot write output: {e}");
+            Err(exit::ERROR)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    ExitCode::from(run(cli).unwrap_or_else(|code| code))
+}

@@ -1,0 +1,395 @@
+//! The real `events` binary on valid and invalid inputs: exit codes and report contents.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn events() -> Command {
+    let mut cmd = Command::cargo_bin("events").unwrap();
+    cmd.current_dir(root()).env_remove("EVENTS_SCHEMAS");
+    cmd
+}
+
+fn confirmed(order_id: Value) -> Value {
+    json!({
+        "type": "order.confirmed", "order_id": order_id, "storefront_id": 67,
+        "items": "[{\"listing_id\":100,\"quantity\":2,\"warehouse_id\":1}]", "timestamp": 1734825600
+    })
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn stdout_of(cmd: &mut Command, code: i32) -> String {
+    let out = cmd.assert().code(code).get_output().clone();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn help_of_every_command_is_pinned() {
+    for args in [
+        vec!["--help"],
+        vec!["validate", "--help"],
+        vec!["list", "--help"],
+        vec!["docs", "--help"],
+        vec!["generate", "--help"],
+    ] {
+        let text = stdout_of(events().args(&args), 0);
+        insta::assert_snapshot!(
+            format!("help-{}", args.join("-").trim_start_matches("--")),
+            text
+        );
+    }
+}
+
+#[test]
+fn valid_document_exits_zero() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = write(tmp.path(), "ok.json", &confirmed(json!(12345)).to_string());
+    let out = stdout_of(events().arg("validate").arg(&f), 0);
+    assert!(
+        out.contains("ok: 1 payloads checked, 1 valid, 0 invalid"),
+        "{out}"
+    );
+}
+
+#[test]
+fn invalid_document_is_reported_with_path_rule_and_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = write(
+        tmp.path(),
+        "bad.json",
+        &confirmed(json!("12345")).to_string(),
+    );
+    let out = stdout_of(events().arg("validate").arg(&f), 1);
+    assert!(
+        out.contains("bad.json: order.confirmed v1: invalid"),
+        "{out}"
+    );
+    assert!(out.contains("/order_id [type]"), "{out}");
+    let json_out = stdout_of(events().args(["validate", "--format", "json"]).arg(&f), 1);
+    let report: Value = serde_json::from_str(&json_out).unwrap();
+    assert_eq!(report["invalid"], 1);
+    let v = &report["invalid_payloads"][0]["violations"][0];
+    assert_eq!(
+        (v["path"].as_str(), v["rule"].as_str(), &v["value"]),
+        (Some("/order_id"), Some("type"), &json!("12345"))
+    );
+}
+
+#[test]
+fn ndjson_with_three_bad_lines_out_of_ten_thousand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("events.ndjson");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    let bad = [17usize, 5000, 9999];
+    for line in 1..=10_000usize {
+        let doc = if line == 17 {
+            confirmed(json!("not a number")).to_string()
+        } else if line == 5000 {
+            "{\"type\": \"order.confirmed\", broken".to_owned()
+        } else if line == 9999 {
+            json!({"type": "order.confirmd", "order_id": 1}).to_string()
+        } else {
+            confirmed(json!(line)).to_string()
+        };
+        writeln!(f, "{doc}").unwrap();
+    }
+    drop(f);
+    let out = stdout_of(
+        events().args(["validate", "--format", "json"]).arg(&path),
+        1,
+    );
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["checked"], 10_000);
+    assert_eq!(report["invalid"], 3);
+    let lines: Vec<u64> = report["invalid_payloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, bad.map(|b| b as u64));
+    let rules: Vec<&str> = report["invalid_payloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["violations"][0]["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["type", "json", "event_type"]);
+    let human = stdout_of(events().arg("validate").arg(&path), 1);
+    assert!(
+        human.contains("events.ndjson:9999: unknown event: invalid"),
+        "{human}"
+    );
+    assert!(
+        human.contains("did you mean \\\"order.confirmed\\\"")
+            || human.contains("did you mean \"order.confirmed\""),
+        "{human}"
+    );
+}
+
+#[test]
+fn directories_globs_stdin_and_arrays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = tmp.path().join("nested");
+    std::fs::create_dir_all(&sub).unwrap();
+    write(&sub, "a.json", &confirmed(json!(1)).to_string());
+    write(
+        tmp.path(),
+        "b.json",
+        &json!([confirmed(json!(2)), confirmed(json!(3))]).to_string(),
+    );
+    let out = stdout_of(events().arg("validate").arg(tmp.path()), 0);
+    assert!(out.contains("3 payloads checked"), "{out}");
+    let pattern = format!("{}/*.json", tmp.path().display());
+    let out = stdout_of(events().arg("validate").arg(&pattern), 0);
+    assert!(out.contains("2 payloads checked"), "{out}");
+    let out = stdout_of(
+        events()
+            .args(["validate", "-"])
+            .write_stdin(confirmed(json!("x")).to_string()),
+        1,
+    );
+    assert!(out.contains("-: order.confirmed v1: invalid"), "{out}");
+}
+
+#[test]
+fn redis_field_maps_and_redis_cli_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Seed 000's field map: every value a string.
+    let map = json!({"type": "order.cancelled", "order_id": "12345", "reason": "customer_request", "timestamp": "1701709200"});
+    let f = write(tmp.path(), "map.json", &map.to_string());
+    stdout_of(events().arg("validate").arg(&f), 0);
+    // redis-cli --json XRANGE output, one corrupt entry.
+    let xrange = json!([
+        [
+            "1701709200000-0",
+            [
+                "type",
+                "order.cancelled",
+                "order_id",
+                "12345",
+                "reason",
+                "r",
+                "timestamp",
+                "1701709200"
+            ]
+        ],
+        [
+            "1701709200000-1",
+            [
+                "type",
+                "order.cancelled",
+                "order_id",
+                "12x",
+                "reason",
+                "r",
+                "timestamp",
+                "1701709200"
+            ]
+        ]
+    ]);
+    let f = write(tmp.path(), "xrange.json", &xrange.to_string());
+    let out = stdout_of(events().arg("validate").arg(&f), 1);
+    assert!(
+        out.contains("xrange.json entry 1701709200000-1: order.cancelled v1: invalid"),
+        "{out}"
+    );
+    assert!(out.contains("/order_id [type]"), "{out}");
+}
+
+#[test]
+fn input_and_schema_errors_exit_two() {
+    let out = events()
+        .args(["validate", "does/not/exist.json"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("does/not/exist.json: no such file or directory"));
+    let out = events()
+        .args(["validate", "[bad"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("[bad: bad glob pattern"),
+        "{out:?}"
+    );
+    let out = events()
+        .args(["validate", "nothing-*.json"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("matches no file"));
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "broken.json", "{");
+    let out = events()
+        .args(["list", "--schemas"])
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.json: malformed JSON"));
+    events().args(["validate", "--bogus"]).assert().code(2);
+}
+
+#[test]
+fn another_contract_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let doc = json!({
+        "event_id": "0b8f2a4e-6c1d-4f5e-9a7b-3c2d1e0f9a8b", "event_type": "order.chat_linked",
+        "timestamp": "2025-06-29T10:35:00Z", "version": "1.0", "source": "order-service",
+        "data": {"order_id": "1b8f2a4e-6c1d-4f5e-9a7b-3c2d1e0f9a8b", "order_number": "ORD-2025-001234"},
+        "metadata": {"correlation_id": "2b8f2a4e-6c1d-4f5e-9a7b-3c2d1e0f9a8b", "causation_id": "3b8f2a4e-6c1d-4f5e-9a7b-3c2d1e0f9a8b"}
+    });
+    let f = write(tmp.path(), "k.json", &doc.to_string());
+    let out = stdout_of(
+        events()
+            .args([
+                "validate",
+                "--format",
+                "json",
+                "--schemas",
+                "examples/kafka-orders/schemas",
+            ])
+            .arg(&f),
+        1,
+    );
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let paths: Vec<&str> = report["invalid_payloads"][0]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&"/data"), "{out}");
+}
+
+#[test]
+fn list_shows_the_catalog() {
+    let out = stdout_of(events().arg("list"), 0);
+    assert!(
+        out.contains("pvz.parcel.arrived") && out.contains("pvz.events"),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with("70 events"), "{out}");
+    let json_out = stdout_of(events().args(["list", "--format", "json"]), 0);
+    let rows: Value = serde_json::from_str(&json_out).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 70);
+}
+
+#[test]
+fn generate_writes_what_the_build_script_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("events.rs");
+    events()
+        .args(["generate", "--out"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let expected = events_codegen::Config::new()
+        .generate(root().join("schemas"))
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(out).unwrap(), expected);
+}
+
+#[test]
+fn docs_catalog_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    events()
+        .args(["docs", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .code(0);
+    let index = std::fs::read_to_string(tmp.path().join("index.md")).unwrap();
+    insta::assert_snapshot!("docs-index", index);
+    let page = std::fs::read_to_string(tmp.path().join("listings_events_orders.md")).unwrap();
+    insta::assert_snapshot!("docs-listings-orders", page);
+    let pvz = std::fs::read_to_string(tmp.path().join("pvz_events.md")).unwrap();
+    assert!(
+        pvz.contains("## `pvz.parcel.arrived` (v1)")
+            && pvz.contains("XADD pvz.events * type pvz.parcel.arrived"),
+        "{pvz}"
+    );
+}
+
+#[test]
+fn audits_a_live_stream_read_only() {
+    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let conn = redis::Client::open(url.as_str())
+        .and_then(|c| c.get_connection_with_timeout(std::time::Duration::from_secs(2)));
+    let mut conn = match conn {
+        Ok(c) => c,
+        Err(e) => {
+            if std::env::var_os("EVENTS_REQUIRE_REDIS").is_some() {
+                panic!("no Redis at {url}: {e}; EVENTS_REQUIRE_REDIS is set");
+            }
+            eprintln!("\n!!!!!!!! SKIPPED: no Redis at {url} ({e}) !!!!!!!!\n");
+            return;
+        }
+    };
+    let key = format!(
+        "events-cli-test:{}:{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    for i in 0..1203 {
+        let order = if i == 700 {
+            "oops".to_owned()
+        } else {
+            i.to_string()
+        };
+        let _: String = redis::cmd("XADD")
+            .arg(&key)
+            .arg("*")
+            .arg("type")
+            .arg("order.cancelled")
+            .arg("order_id")
+            .arg(order)
+            .arg("reason")
+            .arg("r")
+            .arg("timestamp")
+            .arg("1701709200")
+            .query(&mut conn)
+            .unwrap();
+    }
+    let len_before: usize = redis::cmd("XLEN").arg(&key).query(&mut conn).unwrap();
+    let out = stdout_of(
+        events().args([
+            "validate", "--format", "json", "--redis", &url, "--stream", &key,
+        ]),
+        1,
+    );
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["checked"], 1203);
+    assert_eq!(report["invalid"], 1);
+    assert!(report["invalid_payloads"][0]["entry_id"].is_string());
+    let out = stdout_of(
+        events().args([
+            "validate", "--format", "json", "--count", "500", "--redis", &url, "--stream", &key,
+        ]),
+        0,
+    );
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["checked"], 500);
+    let len_after: usize = redis::cmd("XLEN").arg(&key).query(&mut conn).unwrap();
+    assert_eq!(len_before, len_after);
+    let _: i64 = redis::cmd("DEL").arg(&key).query(&mut conn).unwrap();
+}

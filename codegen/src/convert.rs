@@ -85,6 +85,7 @@ pub fn build(set: &SchemaSet) -> Result<Catalog, Errors> {
         set,
         types: BTreeMap::new(),
         by_key: HashMap::new(),
+        by_name: HashMap::new(),
         sink: Sink::default(),
     };
     let mut events = Vec::new();
@@ -141,6 +142,8 @@ struct Cx<'a> {
     types: BTreeMap<String, TypeDef>,
     /// Schema location (or a derived key) → the name of the type made from it.
     by_key: HashMap<Loc, String>,
+    /// The reverse of `by_key`, to find name clashes.
+    by_name: HashMap<String, Loc>,
     sink: Sink,
 }
 
@@ -236,7 +239,7 @@ impl<'a> Cx<'a> {
 
     /// Registers `name` for the schema at `key`, refusing a second schema with that name.
     fn claim(&mut self, key: &Loc, name: &str) -> Result<(), Error> {
-        if let Some((other, _)) = self.by_key.iter().find(|(k, n)| *n == name && *k != key) {
+        if let Some(other) = self.by_name.get(name).filter(|other| *other != key) {
             return Err(Error::new(
                 key.clone(),
                 format!(
@@ -246,6 +249,7 @@ impl<'a> Cx<'a> {
             .hint("give one of them a distinct `title`"));
         }
         self.by_key.insert(key.clone(), name.to_owned());
+        self.by_name.insert(name.to_owned(), key.clone());
         Ok(())
     }
 

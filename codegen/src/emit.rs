@@ -26,9 +26,13 @@ pub(crate) fn file(catalog: &Catalog, opts: &Options) -> String {
     let mut items = TokenStream::new();
     items.extend(event_type_enum(catalog, &cx));
     items.extend(event_enum(catalog, &cx));
+    let events: std::collections::HashMap<&str, &Event> = catalog
+        .events
+        .iter()
+        .map(|e| (e.struct_name.as_str(), e))
+        .collect();
     for def in catalog.types.values() {
-        let event = catalog.events.iter().find(|e| e.struct_name == def.name);
-        items.extend(type_def(def, event, &cx));
+        items.extend(type_def(def, events.get(def.name.as_str()).copied(), &cx));
     }
     let file: syn::File = match syn::parse2(items) {
         Ok(f) => f,

@@ -110,6 +110,7 @@ impl SchemaSet {
         }
         paths.sort();
         let mut docs = BTreeMap::new();
+        let meta = jsonschema::draft202012::meta::validator();
         for path in paths {
             let rel = path
                 .strip_prefix(root)
@@ -119,7 +120,7 @@ impl SchemaSet {
                 .collect::<Vec<_>>()
                 .join("/");
             let file: Arc<str> = path.display().to_string().into();
-            match load_doc(&path, &rel, &file) {
+            match load_doc(&path, &rel, &file, &meta) {
                 Ok(json) => {
                     docs.insert(
                         rel.clone(),
@@ -246,7 +247,12 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// Reads one file: JSON syntax, draft 2020-12 meta-schema, no `$id`, `$ref`s made absolute.
-fn load_doc(path: &Path, rel: &str, file: &Arc<str>) -> Result<Value, Vec<Error>> {
+fn load_doc(
+    path: &Path,
+    rel: &str,
+    file: &Arc<str>,
+    meta: &jsonschema::meta::MetaValidator<'_>,
+) -> Result<Value, Vec<Error>> {
     let root = Loc::file(file);
     let text = fs::read_to_string(path)
         .map_err(|e| vec![Error::new(root.clone(), format!("cannot read file: {e}"))])?;
@@ -282,8 +288,7 @@ fn load_doc(path: &Path, rel: &str, file: &Arc<str>) -> Result<Value, Vec<Error>
         );
     }
     {
-        let validator = jsonschema::draft202012::meta::validator();
-        for e in validator.iter_errors(&json) {
+        for e in meta.iter_errors(&json) {
             errors.push(Error::new(
                 Loc {
                     file: file.clone(),

@@ -4,7 +4,9 @@
 // criterion_group! defines an undocumented public function.
 #![allow(missing_docs)]
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion};
 use events_rt::FieldCodec;
 use events_types::{OrderConfirmedV1, PvzParcelArrivedV1};
 

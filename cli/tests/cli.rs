@@ -294,6 +294,23 @@ fn list_shows_the_catalog() {
 }
 
 #[test]
+fn exported_schema_is_self_contained_and_validates_like_events() {
+    let out = stdout_of(events().args(["schema", "order.confirmed"]), 0);
+    let schema: Value = serde_json::from_str(&out).unwrap();
+    assert!(!out.contains("file:///"), "outside reference left: {out}");
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&json!({
+        "type": "order.confirmed", "order_id": 1, "storefront_id": 2, "timestamp": 3,
+        "items": [{"listing_id": 100, "quantity": 2, "warehouse_id": 1}]
+    })));
+    assert!(!validator.is_valid(&json!({
+        "type": "order.confirmed", "order_id": 1, "storefront_id": 2, "timestamp": 3,
+        "items": [{"listing_id": 100, "quantity": "2", "warehouse_id": 1}]
+    })));
+    events().args(["schema", "no.such"]).assert().code(2);
+}
+
+#[test]
 fn generate_writes_what_the_build_script_writes() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("events.rs");

@@ -396,6 +396,69 @@ fn pointer(field: &str) -> String {
     format!("/{}", field.replace('~', "~0").replace('/', "~1"))
 }
 
+/// A self-contained schema of one event's whole document, for other tools: the composed
+/// schema with every `$ref` target copied into `$defs` (so it has no outside references).
+pub fn bundle(set: &SchemaSet, event_rel: &str, event_type: &str) -> Value {
+    fn key_of(uri: &str) -> String {
+        let raw = uri.strip_prefix(crate::schema::URI_PREFIX).unwrap_or(uri);
+        raw.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    }
+    fn walk(v: &mut Value, set: &SchemaSet, defs: &mut Map<String, Value>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(uri)) = m.get("$ref").cloned() {
+                    let key = key_of(&uri);
+                    if !defs.contains_key(&key) {
+                        let target = crate::schema::split_uri(&uri).and_then(|(rel, frag)| {
+                            set.doc(rel).and_then(|d| d.json.pointer(frag)).cloned()
+                        });
+                        if let Some(mut target) = target {
+                            if let Value::Object(t) = &mut target {
+                                for k in ["$schema", "$defs", "x-event", "x-envelope"] {
+                                    t.remove(k);
+                                }
+                            }
+                            defs.insert(key.clone(), Value::Null);
+                            walk(&mut target, set, defs);
+                            defs.insert(key.clone(), target);
+                        }
+                    }
+                    m.insert("$ref".into(), Value::String(format!("#/$defs/{key}")));
+                }
+                for (k, child) in m.iter_mut() {
+                    if k != "$ref"
+                        && k != "const"
+                        && k != "enum"
+                        && k != "default"
+                        && k != "examples"
+                    {
+                        walk(child, set, defs);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| walk(i, set, defs)),
+            _ => {}
+        }
+    }
+    let mut doc = compose(set, event_rel, event_type);
+    let mut defs = Map::new();
+    walk(&mut doc, set, &mut defs);
+    if let Value::Object(m) = &mut doc {
+        if !defs.is_empty() {
+            m.insert("$defs".into(), Value::Object(defs));
+        }
+    }
+    doc
+}
+
 /// The schema of a whole document of one event: envelope and event file composed.
 pub fn compose(set: &SchemaSet, event_rel: &str, event_type: &str) -> Value {
     let env = &set.envelope;

@@ -4,6 +4,7 @@
 //! Exit codes are a contract: 0 all valid, 1 some payload invalid, 2 usage, schema or
 //! input error.
 
+mod check;
 mod docs;
 mod input;
 mod report;
@@ -35,6 +36,9 @@ enum Command {
     /// values) and `redis-cli --json XRANGE` output. Each payload is dispatched on its type
     /// and version field to its schema.
     Validate(validate::Args),
+    /// Check schema changes against a git revision or directory: every change bumps the
+    /// version, compatible changes the minor, breaking ones need a new major file.
+    Check(check::Args),
     /// List the catalog: event type, version, stream or topic, producer, consumers.
     List {
         /// Output format.
@@ -49,6 +53,15 @@ enum Command {
         /// Directory of sample payloads used as examples (default: `samples` beside the schemas).
         #[arg(long)]
         samples: Option<PathBuf>,
+    },
+    /// Print the self-contained JSON Schema of one event's whole document (envelope and
+    /// payload composed, references inlined), for other tools.
+    Schema {
+        /// Event type, e.g. `order.confirmed`.
+        event_type: String,
+        /// Major version (default: the highest).
+        #[arg(long)]
+        major: Option<u32>,
     },
     /// Write the Rust code the build script would generate.
     Generate {
@@ -96,6 +109,7 @@ fn run(cli: Cli) -> Result<u8, u8> {
             let set = load(&cli.schemas)?;
             validate::run(&set, &args)
         }
+        Command::Check(args) => check::run(&cli.schemas, &args),
         Command::List { format } => {
             let set = load(&cli.schemas)?;
             let mut out = anstream::stdout().lock();
@@ -110,6 +124,28 @@ fn run(cli: Cli) -> Result<u8, u8> {
                 eprintln!("error: {e}");
                 exit::ERROR
             })?;
+            Ok(exit::OK)
+        }
+        Command::Schema { event_type, major } => {
+            let set = load(&cli.schemas)?;
+            let event = set
+                .events
+                .iter()
+                .rfind(|e| e.event_type == event_type && major.is_none_or(|m| e.major == m))
+                .ok_or_else(|| {
+                    eprintln!(
+                        "error: no event {event_type:?}{} in {}",
+                        major.map(|m| format!(" major {m}")).unwrap_or_default(),
+                        cli.schemas.display()
+                    );
+                    exit::ERROR
+                })?;
+            let schema = events_codegen::validate::bundle(&set, &event.rel, &event.event_type);
+            let text = format!(
+                "{}\n",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            );
+            write_out(&mut anstream::stdout().lock(), &text)?;
             Ok(exit::OK)
         }
         Command::Generate {

@@ -15,7 +15,11 @@ pub(crate) struct Options {
 }
 
 /// The formatted source of a whole catalog.
-pub(crate) fn file(catalog: &Catalog, opts: &Options) -> String {
+pub(crate) fn file(
+    catalog: &Catalog,
+    opts: &Options,
+    conversions: &[crate::upcast::Conversion],
+) -> String {
     let rt = &opts.runtime;
     let serde_crate = format!("{}::__private::serde", path_string(rt));
     let cx = Cx {
@@ -26,6 +30,7 @@ pub(crate) fn file(catalog: &Catalog, opts: &Options) -> String {
     let mut items = TokenStream::new();
     items.extend(event_type_enum(catalog, &cx));
     items.extend(event_enum(catalog, &cx));
+    items.extend(upcasts(catalog, conversions, &cx));
     let events: std::collections::HashMap<&str, &Event> = catalog
         .events
         .iter()
@@ -334,6 +339,83 @@ fn type_def(def: &TypeDef, event: Option<&Event>, cx: &Cx<'_>) -> TokenStream {
             }
         }
     }
+}
+
+/// `From` impls for mechanical conversions between majors, and `Event::upcast`.
+fn upcasts(
+    catalog: &Catalog,
+    conversions: &[crate::upcast::Conversion],
+    cx: &Cx<'_>,
+) -> TokenStream {
+    use crate::upcast::Fill;
+    if conversions.is_empty() {
+        return TokenStream::new();
+    }
+    let rt = cx.rt;
+    let mut out = TokenStream::new();
+    for c in conversions {
+        let Ok(fields) = &c.plan else { continue };
+        let (from, to) = (ident(&c.from), ident(&c.to));
+        let inits = fields.iter().map(|f| {
+            let name = if f.raw { Ident::new_raw(&f.rust_name, Span::call_site()) } else { ident(&f.rust_name) };
+            let value = match f.fill {
+                Fill::Move => quote!(old.#name),
+                Fill::Wrap => quote!(::std::option::Option::Some(old.#name)),
+                Fill::Into => quote!(::std::convert::Into::into(old.#name)),
+                Fill::IntoOption => quote!(old.#name.map(::std::convert::Into::into)),
+                Fill::Absent => quote!(::std::option::Option::None),
+                Fill::Tag => quote!(::std::default::Default::default()),
+                Fill::Version { optional: false } => quote!(::std::borrow::ToOwned::to_owned(<#to as #rt::Contract>::VERSION)),
+                Fill::Version { optional: true } => quote!(::std::option::Option::Some(::std::borrow::ToOwned::to_owned(<#to as #rt::Contract>::VERSION))),
+            };
+            quote!(#name: #value,)
+        });
+        let doc = format!(
+            " Upcast generated from the schemas: the change from `{}` to `{}` is mechanical.",
+            c.from, c.to
+        );
+        out.extend(quote! {
+            #[doc = #doc]
+            impl ::std::convert::From<#from> for #to {
+                fn from(old: #from) -> Self {
+                    Self { #(#inits)* }
+                }
+            }
+        });
+    }
+    // Each older major goes up the chain V(n) -> V(n+1) -> ... -> latest.
+    let mut arms = Vec::new();
+    for ev in &catalog.events {
+        let chain: Vec<&crate::ir::Event> = catalog
+            .events
+            .iter()
+            .filter(|e| e.def.event_type == ev.def.event_type && e.def.major > ev.def.major)
+            .collect();
+        let Some(latest) = chain.last() else { continue };
+        let (v, l) = (ident(&ev.struct_name), ident(&latest.struct_name));
+        let mut expr = quote!(e);
+        for step in &chain {
+            let s = ident(&step.struct_name);
+            expr = quote!(<#s as ::std::convert::From<_>>::from(#expr));
+        }
+        arms.push(quote!(Self::#v(e) => Self::#l(#expr),));
+    }
+    if !arms.is_empty() {
+        out.extend(quote! {
+            impl Event {
+                /// Converts an event of an older major version to the latest major version of
+                /// its type, through the chain of `From` conversions; latest ones are returned
+                /// as they are.
+                pub fn upcast(self) -> Self {
+                    match self {
+                        #(#arms)*
+                        other => other,
+                    }
+                }
+            }
+        });
+    }
+    out
 }
 
 /// Event types in catalog order, each once, with their major versions.

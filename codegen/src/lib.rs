@@ -15,12 +15,15 @@
 //! [`ir`] is the checked model (built by `convert`), and `emit` writes tokens.
 
 mod convert;
+pub mod diff;
 mod emit;
 pub mod error;
+pub mod evolve;
 mod ident;
 pub mod ir;
 pub mod sample;
 pub mod schema;
+pub mod upcast;
 pub mod validate;
 
 use std::fs;
@@ -89,6 +92,12 @@ impl Config {
 
     /// Like [`Config::generate`] for an already loaded set.
     pub fn generate_set(&self, set: &SchemaSet) -> Result<String, Errors> {
+        self.generate_with_warnings(set).map(|(code, _)| code)
+    }
+
+    /// Like [`Config::generate_set`], plus the warnings a build should show (conversions
+    /// between major versions that must be written by hand, and where).
+    pub fn generate_with_warnings(&self, set: &SchemaSet) -> Result<(String, Vec<String>), Errors> {
         let runtime: syn::Path = syn::parse_str(&self.runtime).map_err(|e| {
             Errors::from(Error::new(
                 Loc::file(&"Config::runtime_path".into()),
@@ -96,13 +105,26 @@ impl Config {
             ))
         })?;
         let catalog = convert::build(set)?;
-        Ok(emit::file(
+        let conversions = upcast::conversions(&catalog);
+        let warnings = conversions
+            .iter()
+            .filter_map(|c| {
+                let reason = c.plan.as_ref().err()?;
+                Some(format!(
+                    "no generated conversion {} -> {}: {reason}; write `impl From<{}> for {}` in the crate that includes the generated code (events-types: src/upcast.rs)",
+                    c.from, c.to, c.from, c.to
+                ))
+            })
+            .collect();
+        let code = emit::file(
             &catalog,
             &emit::Options {
                 runtime,
                 strict: self.strict,
             },
-        ))
+            &conversions,
+        );
+        Ok((code, warnings))
     }
 
     /// Generates the code for a schema directory and writes it to the output directory,
@@ -120,7 +142,10 @@ impl Config {
                 println!("cargo:rerun-if-changed={}", doc.path.display());
             }
         }
-        let code = self.generate_set(&set?)?;
+        let (code, warnings) = self.generate_with_warnings(&set?)?;
+        for w in warnings {
+            println!("cargo:warning={w}");
+        }
         let out_dir = match &self.out_dir {
             Some(d) => d.clone(),
             None => PathBuf::from(

@@ -59,6 +59,8 @@ pub struct Envelope {
     pub version_field: Option<String>,
     /// Where the payload goes.
     pub payload: Payload,
+    /// Default compatibility mode of the set (`x-envelope.compatibility`), if given.
+    pub compatibility: Option<String>,
 }
 
 /// Whether an event is published to a stream (Redis) or a topic (Kafka, RabbitMQ).
@@ -93,6 +95,8 @@ pub struct EventDef {
     pub consumers: Vec<String>,
     /// The schema's `description`.
     pub description: Option<String>,
+    /// Compatibility mode of this event (`x-event.compatibility`), if given.
+    pub compatibility: Option<String>,
 }
 
 impl SchemaSet {
@@ -561,12 +565,27 @@ fn check_envelope(doc: &Doc, meta: &Value) -> Result<Envelope, Error> {
             .hint(format!("add \"{f}\" to the envelope's `properties`")));
         }
     }
+    let compatibility = match meta.get("compatibility") {
+        None => None,
+        Some(v) => Some(check_mode(v, &loc.join("compatibility"))?),
+    };
     Ok(Envelope {
         rel: doc.rel.clone(),
         type_field,
         version_field,
         payload,
+        compatibility,
     })
+}
+
+fn check_mode(v: &Value, loc: &Loc) -> Result<String, Error> {
+    match v.as_str().and_then(crate::diff::Mode::parse) {
+        Some(m) => Ok(m.as_str().to_owned()),
+        None => Err(
+            Error::new(loc.clone(), format!("unknown compatibility mode {v}"))
+                .hint("use none, backward, forward, full, or one of them with _transitive"),
+        ),
+    }
 }
 
 fn valid_event_type(s: &str) -> bool {
@@ -657,6 +676,12 @@ fn check_event(doc: &Doc, meta: &Value) -> Result<EventDef, Vec<Error>> {
             );
         }
     }
+    let compatibility = match meta.get("compatibility") {
+        None => None,
+        Some(v) => check_mode(v, &loc.join("compatibility"))
+            .map_err(|e| errors.push(e))
+            .ok(),
+    };
     if doc.json.get("type").and_then(Value::as_str) != Some("object") {
         errors.push(Error::new(
             Loc::file(&doc.file).join("type"),
@@ -693,6 +718,7 @@ fn check_event(doc: &Doc, meta: &Value) -> Result<EventDef, Vec<Error>> {
                 .get("description")
                 .and_then(Value::as_str)
                 .map(str::to_owned),
+            compatibility,
         }),
         _ => Err(errors),
     }

@@ -85,3 +85,37 @@ fn compile_writes_only_when_changed() {
         modified
     );
 }
+
+#[test]
+fn a_conversion_that_is_not_mechanical_is_reported_with_where_to_write_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("constructs"), tmp.path());
+    let v2 = tmp.path().join("shapes/shape.minimal.v2.json");
+    let text = std::fs::read_to_string(&v2)
+        .unwrap()
+        .replace(
+            r#""reason": { "type": "string", "description": "Added in v2, optional." }"#,
+            r#""reason": { "type": "string", "description": "Added in v2, required." }"#,
+        )
+        .replace(
+            r#""additionalProperties": false"#,
+            r#""required": ["reason"], "additionalProperties": false"#,
+        );
+    std::fs::write(&v2, text).unwrap();
+    let set = events_codegen::SchemaSet::load(tmp.path()).unwrap();
+    let (code, warnings) = Config::new().generate_with_warnings(&set).unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("ShapeMinimalV1 -> ShapeMinimalV2"),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        warnings[0].contains("`reason`") && warnings[0].contains("src/upcast.rs"),
+        "{}",
+        warnings[0]
+    );
+    assert!(!code.contains("impl ::std::convert::From<ShapeMinimalV1> for ShapeMinimalV2"));
+    // Event::upcast still goes through the conversion, so the build fails until it is written.
+    assert!(code.contains("pub fn upcast(self) -> Self"));
+}

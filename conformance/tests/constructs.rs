@@ -184,3 +184,29 @@ fn dispatch_without_a_version_field_is_major_one() {
     assert_eq!(event.event_type(), constructs::EventType::ShapeMinimal);
     assert_eq!(constructs::EventType::ShapeMinimal.majors(), &[1, 2]);
 }
+
+#[test]
+fn a_v1_payload_decodes_and_upcasts_to_v2() {
+    let doc = br#"{"event":"shape.minimal","at":"2025-01-01T00:00:00Z","count":7}"#;
+    let event = constructs::Event::from_json(doc).unwrap();
+    assert_eq!(event.major(), 1);
+    let latest = event.upcast();
+    assert_eq!(latest.major(), 2);
+    match latest {
+        constructs::Event::ShapeMinimalV2(v2) => {
+            let count: Option<i64> = v2.count;
+            assert_eq!(count, Some(7));
+            assert_eq!(v2.reason, None);
+            assert_eq!(v2.at.as_str(), "2025-01-01T00:00:00Z");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The latest major is returned as it is.
+    let v2 = constructs::Event::ShapeMinimalV2(constructs::ShapeMinimalV2 {
+        event: Default::default(),
+        at: "2025-01-01T00:00:00Z".parse().unwrap(),
+        count: None,
+        reason: Some("r".into()),
+    });
+    assert_eq!(v2.clone().upcast(), v2);
+}

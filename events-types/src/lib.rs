@@ -16,4 +16,6 @@
 
 pub use events_rt;
 
+mod upcast;
+
 include!(concat!(env!("OUT_DIR"), "/events.rs"));

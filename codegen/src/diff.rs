@@ -1,0 +1,1436 @@
+//! Schema evolution: compare two versions of one event schema and classify every
+//! difference with a named rule.
+//!
+//! Each rule has a fixed [`Effect`] on the set of documents the schema accepts: it widens
+//! the set (new readers still read old data: backward compatible), narrows it (old readers
+//! still read new data: forward compatible), leaves it alone (annotations), or breaks both.
+//! Whether a change is allowed then follows from the compatibility [`Mode`]. The same
+//! change can be a different rule in an open and a closed content model. What the engine
+//! does not understand is [`Rule::Unclassified`] and fails closed.
+
+use std::collections::{BTreeSet, HashSet};
+
+use serde_json::{Map, Value};
+
+use crate::schema::SchemaSet;
+use crate::validate::compose;
+
+/// What a change does to the set of accepted documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Effect {
+    /// Accepts the same documents (annotations).
+    None,
+    /// Accepts more documents: backward compatible, forward breaking.
+    Widens,
+    /// Accepts fewer documents: forward compatible, backward breaking.
+    Narrows,
+    /// Neither a superset nor a subset: breaking both ways.
+    Breaks,
+}
+
+impl Effect {
+    /// Short label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::None => "none",
+            Effect::Widens => "widens",
+            Effect::Narrows => "narrows",
+            Effect::Breaks => "breaks",
+        }
+    }
+}
+
+/// A compatibility mode, as in Confluent Schema Registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Mode {
+    /// No checks.
+    None,
+    /// New readers read data of the previous version.
+    Backward,
+    /// Readers of the previous version read new data.
+    Forward,
+    /// Both.
+    Full,
+    /// Backward against every kept version.
+    BackwardTransitive,
+    /// Forward against every kept version.
+    ForwardTransitive,
+    /// Full against every kept version.
+    FullTransitive,
+}
+
+impl Mode {
+    /// All modes, by name.
+    pub const ALL: [(&'static str, Mode); 7] = [
+        ("none", Mode::None),
+        ("backward", Mode::Backward),
+        ("forward", Mode::Forward),
+        ("full", Mode::Full),
+        ("backward_transitive", Mode::BackwardTransitive),
+        ("forward_transitive", Mode::ForwardTransitive),
+        ("full_transitive", Mode::FullTransitive),
+    ];
+
+    /// Parses `backward`, `full_transitive`, … (case-insensitive, `-` or `_`).
+    pub fn parse(s: &str) -> Option<Mode> {
+        let s = s.to_ascii_lowercase().replace('-', "_");
+        Self::ALL.iter().find(|(n, _)| *n == s).map(|(_, m)| *m)
+    }
+
+    /// The name.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("none", |(n, _)| n)
+    }
+
+    /// Whether every kept version is checked, not only the previous one.
+    pub fn transitive(self) -> bool {
+        matches!(
+            self,
+            Mode::BackwardTransitive | Mode::ForwardTransitive | Mode::FullTransitive
+        )
+    }
+
+    /// Whether a change with this effect is allowed.
+    pub fn allows(self, effect: Effect) -> bool {
+        match self {
+            Mode::None => true,
+            Mode::Backward | Mode::BackwardTransitive => {
+                matches!(effect, Effect::None | Effect::Widens)
+            }
+            Mode::Forward | Mode::ForwardTransitive => {
+                matches!(effect, Effect::None | Effect::Narrows)
+            }
+            Mode::Full | Mode::FullTransitive => effect == Effect::None,
+        }
+    }
+}
+
+macro_rules! rules {
+    ($($variant:ident = $name:literal, $effect:ident, $doc:literal;)*) => {
+        /// A named kind of difference between two schemas.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule {
+            $(#[doc = $doc] $variant,)*
+            /// A difference the engine cannot classify: review by hand (fails closed).
+            Unclassified,
+        }
+
+        impl Rule {
+            /// Every rule, in catalogue order.
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant,)* Rule::Unclassified];
+
+            /// The stable name (kebab-case), used in reports and in accepted-break entries.
+            pub fn name(self) -> &'static str {
+                match self { $(Rule::$variant => $name,)* Rule::Unclassified => "unclassified" }
+            }
+
+            /// What the change does to the accepted documents. `Unclassified` counts as breaking.
+            pub fn effect(self) -> Effect {
+                match self { $(Rule::$variant => Effect::$effect,)* Rule::Unclassified => Effect::Breaks }
+            }
+
+            /// One line on the rule.
+            pub fn description(self) -> &'static str {
+                match self { $(Rule::$variant => $doc,)* Rule::Unclassified => "a difference the checker cannot classify: review by hand" }
+            }
+
+            /// Looks a rule up by name.
+            pub fn from_name(name: &str) -> Option<Rule> {
+                Self::ALL.iter().copied().find(|r| r.name() == name)
+            }
+        }
+    };
+}
+
+rules! {
+    DescriptionChanged = "description-changed", None, "`description` changed";
+    TitleChanged = "title-changed", None, "`title` changed";
+    DefaultChanged = "default-changed", None, "`default` changed (an annotation: validation ignores it)";
+    ExamplesChanged = "examples-changed", None, "`examples` changed";
+    CommentChanged = "comment-changed", None, "`$comment` changed";
+    DeprecatedChanged = "deprecated-changed", None, "`deprecated` changed";
+    ReadOnlyChanged = "read-only-changed", None, "`readOnly` or `writeOnly` changed";
+    SchemaAdded = "schema-added", Narrows, "a subschema appeared where anything was accepted";
+    SchemaRemoved = "schema-removed", Widens, "a subschema was removed, so anything is accepted there";
+    TypeExtended = "type-extended", Widens, "more JSON types accepted (e.g. integer → number, T → T or null)";
+    TypeNarrowed = "type-narrowed", Narrows, "fewer JSON types accepted (e.g. number → integer)";
+    TypeChanged = "type-changed", Breaks, "the JSON type changed to an unrelated one";
+    MaxLengthAdded = "max-length-added", Narrows, "`maxLength` added";
+    MaxLengthRemoved = "max-length-removed", Widens, "`maxLength` removed";
+    MaxLengthIncreased = "max-length-increased", Widens, "`maxLength` increased";
+    MaxLengthDecreased = "max-length-decreased", Narrows, "`maxLength` decreased";
+    MinLengthAdded = "min-length-added", Narrows, "`minLength` added";
+    MinLengthRemoved = "min-length-removed", Widens, "`minLength` removed";
+    MinLengthIncreased = "min-length-increased", Narrows, "`minLength` increased";
+    MinLengthDecreased = "min-length-decreased", Widens, "`minLength` decreased";
+    PatternAdded = "pattern-added", Narrows, "`pattern` added";
+    PatternRemoved = "pattern-removed", Widens, "`pattern` removed";
+    PatternChanged = "pattern-changed", Breaks, "`pattern` changed";
+    FormatAdded = "format-added", Narrows, "`format` added (asserted by the validator)";
+    FormatRemoved = "format-removed", Widens, "`format` removed";
+    FormatChanged = "format-changed", Breaks, "`format` changed";
+    ContentChanged = "content-changed", Breaks, "`contentEncoding`, `contentMediaType` or `contentSchema` changed";
+    EncodingChanged = "encoding-changed", Breaks, "`x-encoding` changed: the value's wire form differs";
+    MaximumAdded = "maximum-added", Narrows, "`maximum` added";
+    MaximumRemoved = "maximum-removed", Widens, "`maximum` removed";
+    MaximumIncreased = "maximum-increased", Widens, "`maximum` increased";
+    MaximumDecreased = "maximum-decreased", Narrows, "`maximum` decreased";
+    MinimumAdded = "minimum-added", Narrows, "`minimum` added";
+    MinimumRemoved = "minimum-removed", Widens, "`minimum` removed";
+    MinimumIncreased = "minimum-increased", Narrows, "`minimum` increased";
+    MinimumDecreased = "minimum-decreased", Widens, "`minimum` decreased";
+    ExclusiveMaximumAdded = "exclusive-maximum-added", Narrows, "`exclusiveMaximum` added";
+    ExclusiveMaximumRemoved = "exclusive-maximum-removed", Widens, "`exclusiveMaximum` removed";
+    ExclusiveMaximumIncreased = "exclusive-maximum-increased", Widens, "`exclusiveMaximum` increased";
+    ExclusiveMaximumDecreased = "exclusive-maximum-decreased", Narrows, "`exclusiveMaximum` decreased";
+    ExclusiveMinimumAdded = "exclusive-minimum-added", Narrows, "`exclusiveMinimum` added";
+    ExclusiveMinimumRemoved = "exclusive-minimum-removed", Widens, "`exclusiveMinimum` removed";
+    ExclusiveMinimumIncreased = "exclusive-minimum-increased", Narrows, "`exclusiveMinimum` increased";
+    ExclusiveMinimumDecreased = "exclusive-minimum-decreased", Widens, "`exclusiveMinimum` decreased";
+    MultipleOfAdded = "multiple-of-added", Narrows, "`multipleOf` added";
+    MultipleOfRemoved = "multiple-of-removed", Widens, "`multipleOf` removed";
+    MultipleOfExpanded = "multiple-of-expanded", Narrows, "`multipleOf` became a multiple of the old value";
+    MultipleOfReduced = "multiple-of-reduced", Widens, "`multipleOf` became a divisor of the old value";
+    MultipleOfChanged = "multiple-of-changed", Breaks, "`multipleOf` changed to an unrelated value";
+    RequiredAttributeAdded = "required-added", Narrows, "an existing property became required";
+    RequiredAttributeWithDefaultAdded = "required-with-default-added", Narrows, "an existing property with a `default` became required (validation ignores the default)";
+    RequiredAttributeRemoved = "required-removed", Widens, "a property is no longer required";
+    MaxPropertiesAdded = "max-properties-added", Narrows, "`maxProperties` added";
+    MaxPropertiesRemoved = "max-properties-removed", Widens, "`maxProperties` removed";
+    MaxPropertiesIncreased = "max-properties-increased", Widens, "`maxProperties` increased";
+    MaxPropertiesDecreased = "max-properties-decreased", Narrows, "`maxProperties` decreased";
+    MinPropertiesAdded = "min-properties-added", Narrows, "`minProperties` added";
+    MinPropertiesRemoved = "min-properties-removed", Widens, "`minProperties` removed";
+    MinPropertiesIncreased = "min-properties-increased", Narrows, "`minProperties` increased";
+    MinPropertiesDecreased = "min-properties-decreased", Widens, "`minProperties` decreased";
+    AdditionalPropertiesAdded = "additional-properties-added", Narrows, "an open object now limits extra properties to a schema";
+    AdditionalPropertiesRemoved = "additional-properties-removed", Widens, "an object that limited extra properties to a schema is open again";
+    AdditionalPropertiesExtended = "additional-properties-extended", Widens, "a closed object now allows extra properties";
+    AdditionalPropertiesNarrowed = "additional-properties-narrowed", Narrows, "an object that allowed extra properties is closed";
+    UnevaluatedPropertiesAdded = "unevaluated-properties-added", Narrows, "`unevaluatedProperties` limits an open object";
+    UnevaluatedPropertiesRemoved = "unevaluated-properties-removed", Widens, "`unevaluatedProperties` removed";
+    UnevaluatedPropertiesExtended = "unevaluated-properties-extended", Widens, "`unevaluatedProperties: false` relaxed";
+    UnevaluatedPropertiesNarrowed = "unevaluated-properties-narrowed", Narrows, "`unevaluatedProperties` tightened to `false`";
+    DependentRequiredAdded = "dependent-required-added", Narrows, "a `dependentRequired` entry added";
+    DependentRequiredRemoved = "dependent-required-removed", Widens, "a `dependentRequired` entry removed";
+    DependentRequiredExtended = "dependent-required-extended", Narrows, "a `dependentRequired` entry requires more properties";
+    DependentRequiredNarrowed = "dependent-required-narrowed", Widens, "a `dependentRequired` entry requires fewer properties";
+    DependentRequiredChanged = "dependent-required-changed", Breaks, "a `dependentRequired` entry requires other properties";
+    DependentSchemaAdded = "dependent-schema-added", Narrows, "a `dependentSchemas` entry added";
+    DependentSchemaRemoved = "dependent-schema-removed", Widens, "a `dependentSchemas` entry removed";
+    PropertyNamesAdded = "property-names-added", Narrows, "`propertyNames` added";
+    PropertyNamesRemoved = "property-names-removed", Widens, "`propertyNames` removed";
+    RequiredPropertyAddedToOpenContentModel = "required-property-added-to-open-content-model", Narrows, "a required property added to an open object";
+    RequiredPropertyWithDefaultAddedToOpenContentModel = "required-property-with-default-added-to-open-content-model", Narrows, "a required property with a default added to an open object";
+    OptionalPropertyAddedToOpenContentModel = "optional-property-added-to-open-content-model", Narrows, "an optional property added to an open object: old data may carry that name with another type";
+    PropertyWithEmptySchemaAddedToOpenContentModel = "property-with-empty-schema-added-to-open-content-model", None, "a property accepting anything added to an open object";
+    RequiredPropertyAddedToClosedContentModel = "required-property-added-to-closed-content-model", Breaks, "a required property added to a closed object";
+    RequiredPropertyWithDefaultAddedToClosedContentModel = "required-property-with-default-added-to-closed-content-model", Breaks, "a required property with a default added to a closed object";
+    OptionalPropertyAddedToClosedContentModel = "optional-property-added-to-closed-content-model", Widens, "an optional property added to a closed object";
+    PropertyRemovedFromOpenContentModel = "property-removed-from-open-content-model", Widens, "a property removed from an open object: any value is accepted under its name";
+    PropertyWithFalseRemovedFromClosedContentModel = "property-with-false-removed-from-closed-content-model", None, "a forbidden (`false`) property removed from a closed object";
+    PropertyRemovedFromClosedContentModel = "property-removed-from-closed-content-model", Narrows, "a property removed from a closed object: data carrying it is rejected";
+    PropertyRemovedIsCoveredByPartiallyOpenContentModel = "property-removed-is-covered-by-partially-open-content-model", Widens, "a property removed; `additionalProperties` still accepts its values";
+    PropertyRemovedNotCoveredByPartiallyOpenContentModel = "property-removed-not-covered-by-partially-open-content-model", Breaks, "a property removed; `additionalProperties` rejects some of its values";
+    PropertyAddedIsCoveredByPartiallyOpenContentModel = "property-added-is-covered-by-partially-open-content-model", Narrows, "a property added whose values `additionalProperties` accepted before";
+    PropertyAddedNotCoveredByPartiallyOpenContentModel = "property-added-not-covered-by-partially-open-content-model", Breaks, "a property added whose values `additionalProperties` rejected before";
+    MaxItemsAdded = "max-items-added", Narrows, "`maxItems` added";
+    MaxItemsRemoved = "max-items-removed", Widens, "`maxItems` removed";
+    MaxItemsIncreased = "max-items-increased", Widens, "`maxItems` increased";
+    MaxItemsDecreased = "max-items-decreased", Narrows, "`maxItems` decreased";
+    MinItemsAdded = "min-items-added", Narrows, "`minItems` added";
+    MinItemsRemoved = "min-items-removed", Widens, "`minItems` removed";
+    MinItemsIncreased = "min-items-increased", Narrows, "`minItems` increased";
+    MinItemsDecreased = "min-items-decreased", Widens, "`minItems` decreased";
+    MaxContainsAdded = "max-contains-added", Narrows, "`maxContains` added";
+    MaxContainsRemoved = "max-contains-removed", Widens, "`maxContains` removed";
+    MaxContainsIncreased = "max-contains-increased", Widens, "`maxContains` increased";
+    MaxContainsDecreased = "max-contains-decreased", Narrows, "`maxContains` decreased";
+    MinContainsAdded = "min-contains-added", Narrows, "`minContains` added";
+    MinContainsRemoved = "min-contains-removed", Widens, "`minContains` removed";
+    MinContainsIncreased = "min-contains-increased", Narrows, "`minContains` increased";
+    MinContainsDecreased = "min-contains-decreased", Widens, "`minContains` decreased";
+    ContainsAdded = "contains-added", Narrows, "`contains` added";
+    ContainsRemoved = "contains-removed", Widens, "`contains` removed";
+    UniqueItemsAdded = "unique-items-added", Narrows, "`uniqueItems` turned on";
+    UniqueItemsRemoved = "unique-items-removed", Widens, "`uniqueItems` turned off";
+    AdditionalItemsAdded = "additional-items-added", Narrows, "items after the tuple now limited to a schema";
+    AdditionalItemsRemoved = "additional-items-removed", Widens, "items after the tuple no longer limited";
+    AdditionalItemsExtended = "additional-items-extended", Widens, "items after the tuple allowed again";
+    AdditionalItemsNarrowed = "additional-items-narrowed", Narrows, "items after the tuple forbidden";
+    UnevaluatedItemsAdded = "unevaluated-items-added", Narrows, "`unevaluatedItems` added";
+    UnevaluatedItemsRemoved = "unevaluated-items-removed", Widens, "`unevaluatedItems` removed";
+    UnevaluatedItemsExtended = "unevaluated-items-extended", Widens, "`unevaluatedItems: false` relaxed";
+    UnevaluatedItemsNarrowed = "unevaluated-items-narrowed", Narrows, "`unevaluatedItems` tightened to `false`";
+    ItemAddedToOpenContentModel = "item-added-to-open-content-model", Narrows, "a tuple position added where extra items were open";
+    ItemWithEmptySchemaAddedToOpenContentModel = "item-with-empty-schema-added-to-open-content-model", None, "a tuple position accepting anything added";
+    ItemAddedToClosedContentModel = "item-added-to-closed-content-model", Widens, "a tuple position added where extra items were forbidden";
+    ItemRemovedFromOpenContentModel = "item-removed-from-open-content-model", Widens, "a tuple position removed; extra items are open";
+    ItemWithFalseRemovedFromClosedContentModel = "item-with-false-removed-from-closed-content-model", None, "a forbidden tuple position removed";
+    ItemRemovedFromClosedContentModel = "item-removed-from-closed-content-model", Narrows, "a tuple position removed; extra items are forbidden";
+    ItemRemovedIsCoveredByPartiallyOpenContentModel = "item-removed-is-covered-by-partially-open-content-model", Widens, "a tuple position removed; the extra-items schema accepts its values";
+    ItemRemovedNotCoveredByPartiallyOpenContentModel = "item-removed-not-covered-by-partially-open-content-model", Breaks, "a tuple position removed; the extra-items schema rejects some of its values";
+    ItemAddedIsCoveredByPartiallyOpenContentModel = "item-added-is-covered-by-partially-open-content-model", Narrows, "a tuple position added within what extra items accepted";
+    ItemAddedNotCoveredByPartiallyOpenContentModel = "item-added-not-covered-by-partially-open-content-model", Breaks, "a tuple position added outside what extra items accepted";
+    EnumAdded = "enum-added", Narrows, "`enum` added";
+    EnumRemoved = "enum-removed", Widens, "`enum` removed";
+    EnumExtended = "enum-extended", Widens, "enum values added";
+    EnumNarrowed = "enum-narrowed", Narrows, "enum values removed";
+    EnumChanged = "enum-changed", Breaks, "enum values both added and removed";
+    ConstAdded = "const-added", Narrows, "`const` added";
+    ConstRemoved = "const-removed", Widens, "`const` removed";
+    ConstChanged = "const-changed", Breaks, "`const` changed";
+    CombinedTypeAdded = "combined-type-added", Narrows, "`allOf`/`anyOf`/`oneOf` added";
+    CombinedTypeRemoved = "combined-type-removed", Widens, "`allOf`/`anyOf`/`oneOf` removed";
+    CombinedTypeExtended = "combined-type-extended", Widens, "`oneOf` became `anyOf`";
+    CombinedTypeChanged = "combined-type-changed", Breaks, "the combinator changed (e.g. `anyOf` → `allOf`)";
+    ProductTypeExtended = "product-type-extended", Narrows, "`allOf` has more members";
+    ProductTypeNarrowed = "product-type-narrowed", Widens, "`allOf` has fewer members";
+    SumTypeExtended = "sum-type-extended", Widens, "`anyOf`/`oneOf` has more members";
+    SumTypeNarrowed = "sum-type-narrowed", Narrows, "`anyOf`/`oneOf` has fewer members";
+    NotTypeAdded = "not-type-added", Narrows, "`not` added";
+    NotTypeRemoved = "not-type-removed", Widens, "`not` removed";
+    NotTypeExtended = "not-type-extended", Widens, "the `not` subschema narrowed, so more is accepted";
+    NotTypeNarrowed = "not-type-narrowed", Narrows, "the `not` subschema widened, so less is accepted";
+    ConditionalAdded = "conditional-added", Narrows, "`if`/`then`/`else` added";
+    ConditionalRemoved = "conditional-removed", Widens, "`if`/`then`/`else` removed";
+}
+
+/// One classified difference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// The rule.
+    pub rule: Rule,
+    /// JSON pointer into the (composed) schema.
+    pub path: String,
+    /// JSON pointer of the affected place in documents, when there is one.
+    pub instance_path: Option<String>,
+    /// Value in the old schema (keyword value or subschema), if any.
+    pub old: Option<Value>,
+    /// Value in the new schema, if any.
+    pub new: Option<Value>,
+}
+
+/// Compares the whole-document schemas of one event in two schema sets.
+pub fn diff_event(
+    old: &SchemaSet,
+    old_rel: &str,
+    new: &SchemaSet,
+    new_rel: &str,
+    event_type: &str,
+) -> Vec<Change> {
+    let o = compose(old, old_rel, event_type);
+    let n = compose(new, new_rel, event_type);
+    diff_schemas(old, &o, new, &n)
+}
+
+/// Compares two schemas whose `$ref`s resolve in `old_set` and `new_set`.
+pub fn diff_schemas(
+    old_set: &SchemaSet,
+    old: &Value,
+    new_set: &SchemaSet,
+    new: &Value,
+) -> Vec<Change> {
+    let mut d = Differ {
+        old_set,
+        new_set,
+        seen: HashSet::new(),
+        out: Vec::new(),
+    };
+    d.schema("", Some(String::new()), old, new);
+    d.out
+}
+
+struct Differ<'a> {
+    old_set: &'a SchemaSet,
+    new_set: &'a SchemaSet,
+    /// `$ref` pairs being compared (recursive schemas).
+    seen: HashSet<(String, String)>,
+    out: Vec<Change>,
+}
+
+const ANNOTATIONS: &[(&str, Rule)] = &[
+    ("description", Rule::DescriptionChanged),
+    ("title", Rule::TitleChanged),
+    ("default", Rule::DefaultChanged),
+    ("examples", Rule::ExamplesChanged),
+    ("$comment", Rule::CommentChanged),
+    ("deprecated", Rule::DeprecatedChanged),
+    ("readOnly", Rule::ReadOnlyChanged),
+    ("writeOnly", Rule::ReadOnlyChanged),
+];
+
+/// (keyword, added, removed, increased, decreased)
+const BOUNDS: &[(&str, Rule, Rule, Rule, Rule)] = &[
+    (
+        "maxLength",
+        Rule::MaxLengthAdded,
+        Rule::MaxLengthRemoved,
+        Rule::MaxLengthIncreased,
+        Rule::MaxLengthDecreased,
+    ),
+    (
+        "minLength",
+        Rule::MinLengthAdded,
+        Rule::MinLengthRemoved,
+        Rule::MinLengthIncreased,
+        Rule::MinLengthDecreased,
+    ),
+    (
+        "maximum",
+        Rule::MaximumAdded,
+        Rule::MaximumRemoved,
+        Rule::MaximumIncreased,
+        Rule::MaximumDecreased,
+    ),
+    (
+        "minimum",
+        Rule::MinimumAdded,
+        Rule::MinimumRemoved,
+        Rule::MinimumIncreased,
+        Rule::MinimumDecreased,
+    ),
+    (
+        "exclusiveMaximum",
+        Rule::ExclusiveMaximumAdded,
+        Rule::ExclusiveMaximumRemoved,
+        Rule::ExclusiveMaximumIncreased,
+        Rule::ExclusiveMaximumDecreased,
+    ),
+    (
+        "exclusiveMinimum",
+        Rule::ExclusiveMinimumAdded,
+        Rule::ExclusiveMinimumRemoved,
+        Rule::ExclusiveMinimumIncreased,
+        Rule::ExclusiveMinimumDecreased,
+    ),
+    (
+        "maxProperties",
+        Rule::MaxPropertiesAdded,
+        Rule::MaxPropertiesRemoved,
+        Rule::MaxPropertiesIncreased,
+        Rule::MaxPropertiesDecreased,
+    ),
+    (
+        "minProperties",
+        Rule::MinPropertiesAdded,
+        Rule::MinPropertiesRemoved,
+        Rule::MinPropertiesIncreased,
+        Rule::MinPropertiesDecreased,
+    ),
+    (
+        "maxItems",
+        Rule::MaxItemsAdded,
+        Rule::MaxItemsRemoved,
+        Rule::MaxItemsIncreased,
+        Rule::MaxItemsDecreased,
+    ),
+    (
+        "minItems",
+        Rule::MinItemsAdded,
+        Rule::MinItemsRemoved,
+        Rule::MinItemsIncreased,
+        Rule::MinItemsDecreased,
+    ),
+    (
+        "maxContains",
+        Rule::MaxContainsAdded,
+        Rule::MaxContainsRemoved,
+        Rule::MaxContainsIncreased,
+        Rule::MaxContainsDecreased,
+    ),
+    (
+        "minContains",
+        Rule::MinContainsAdded,
+        Rule::MinContainsRemoved,
+        Rule::MinContainsIncreased,
+        Rule::MinContainsDecreased,
+    ),
+];
+
+/// (keyword, added, removed, changed)
+const SIMPLE: &[(&str, Rule, Rule, Rule)] = &[
+    (
+        "pattern",
+        Rule::PatternAdded,
+        Rule::PatternRemoved,
+        Rule::PatternChanged,
+    ),
+    (
+        "format",
+        Rule::FormatAdded,
+        Rule::FormatRemoved,
+        Rule::FormatChanged,
+    ),
+    (
+        "const",
+        Rule::ConstAdded,
+        Rule::ConstRemoved,
+        Rule::ConstChanged,
+    ),
+];
+
+/// Keywords this module compares; a difference in any other keyword is unclassified.
+const HANDLED: &[&str] = &[
+    "$schema",
+    "$ref",
+    "$defs",
+    "definitions",
+    "type",
+    "enum",
+    "const",
+    "pattern",
+    "format",
+    "maxLength",
+    "minLength",
+    "maximum",
+    "minimum",
+    "exclusiveMaximum",
+    "exclusiveMinimum",
+    "multipleOf",
+    "maxProperties",
+    "minProperties",
+    "maxItems",
+    "minItems",
+    "maxContains",
+    "minContains",
+    "properties",
+    "required",
+    "additionalProperties",
+    "unevaluatedProperties",
+    "dependentRequired",
+    "dependentSchemas",
+    "propertyNames",
+    "items",
+    "prefixItems",
+    "contains",
+    "uniqueItems",
+    "unevaluatedItems",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contentEncoding",
+    "contentMediaType",
+    "contentSchema",
+    "x-encoding",
+    "x-event",
+    "x-envelope",
+];
+
+const TYPES: &[&str] = &[
+    "null", "boolean", "object", "array", "number", "integer", "string",
+];
+
+fn type_set(m: &Map<String, Value>) -> Option<BTreeSet<&str>> {
+    match m.get("type")? {
+        Value::String(t) => Some(std::iter::once(t.as_str()).collect()),
+        Value::Array(ts) => Some(ts.iter().filter_map(Value::as_str).collect()),
+        _ => None,
+    }
+}
+
+fn covers(set: &BTreeSet<&str>, t: &str) -> bool {
+    set.contains(t) || (t == "integer" && set.contains("number"))
+}
+
+fn subset(a: &BTreeSet<&str>, b: &BTreeSet<&str>) -> bool {
+    a.iter().all(|t| covers(b, t))
+}
+
+fn has_ref(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.contains_key("$ref") || m.values().any(has_ref),
+        Value::Array(a) => a.iter().any(has_ref),
+        _ => false,
+    }
+}
+
+fn is_empty_schema(v: &Value) -> bool {
+    match v {
+        Value::Bool(true) => true,
+        Value::Object(m) => m.keys().all(|k| ANNOTATIONS.iter().any(|(a, _)| a == k)),
+        _ => false,
+    }
+}
+
+/// Open (anything extra allowed), closed (`false`), or partially open (a schema).
+enum Model<'a> {
+    Open,
+    Closed,
+    Partial(&'a Value),
+}
+
+fn model<'a>(m: &'a Map<String, Value>, key: &str) -> Model<'a> {
+    match m.get(key) {
+        None | Some(Value::Bool(true)) => {
+            if key == "additionalProperties"
+                && m.get("unevaluatedProperties") == Some(&Value::Bool(false))
+            {
+                Model::Closed
+            } else {
+                Model::Open
+            }
+        }
+        Some(Value::Bool(false)) => Model::Closed,
+        Some(v) if is_empty_schema(v) => Model::Open,
+        Some(v) => Model::Partial(v),
+    }
+}
+
+fn ptr(path: &str, seg: impl std::fmt::Display) -> String {
+    format!(
+        "{path}/{}",
+        seg.to_string().replace('~', "~0").replace('/', "~1")
+    )
+}
+
+impl Differ<'_> {
+    fn push(
+        &mut self,
+        rule: Rule,
+        path: &str,
+        ipath: &Option<String>,
+        old: Option<&Value>,
+        new: Option<&Value>,
+    ) {
+        self.out.push(Change {
+            rule,
+            path: path.to_owned(),
+            instance_path: ipath.clone(),
+            old: old.cloned(),
+            new: new.cloned(),
+        });
+    }
+
+    fn deref<'v>(set: &'v SchemaSet, mut v: &'v Value) -> (Value, Option<String>) {
+        let mut first = None;
+        for _ in 0..32 {
+            let Some(uri) = v.get("$ref").and_then(Value::as_str) else {
+                break;
+            };
+            first.get_or_insert_with(|| uri.to_owned());
+            let target = crate::schema::split_uri(uri)
+                .and_then(|(rel, frag)| set.doc(rel).and_then(|d| d.json.pointer(frag)));
+            match target {
+                Some(t) => v = t,
+                None => break,
+            }
+        }
+        let mut v = v.clone();
+        if let Value::Object(m) = &mut v {
+            m.remove("$ref");
+        }
+        (v, first)
+    }
+
+    /// Whether every document `a` accepts, `b` accepts too (within what the engine can tell).
+    fn accepts_all(&self, a: &Value, b: &Value) -> bool {
+        if is_empty_schema(b) || a == b {
+            return true;
+        }
+        let mut sub = Differ {
+            old_set: self.old_set,
+            new_set: self.new_set,
+            seen: self.seen.clone(),
+            out: Vec::new(),
+        };
+        sub.schema("", None, a, b);
+        sub.out
+            .iter()
+            .all(|c| matches!(c.rule.effect(), Effect::None | Effect::Widens))
+    }
+
+    fn schema(&mut self, path: &str, ipath: Option<String>, old: &Value, new: &Value) {
+        if old == new && !has_ref(old) {
+            return;
+        }
+        let (o, oref) = Self::deref(self.old_set, old);
+        let (n, nref) = Self::deref(self.new_set, new);
+        if let (Some(a), Some(b)) = (&oref, &nref) {
+            if !self.seen.insert((a.clone(), b.clone())) {
+                return;
+            }
+        }
+        let as_map = |v: &Value| -> Map<String, Value> {
+            match v {
+                Value::Object(m) => m.clone(),
+                Value::Bool(false) => {
+                    let mut m = Map::new();
+                    m.insert("not".into(), Value::Object(Map::new()));
+                    m
+                }
+                _ => Map::new(),
+            }
+        };
+        let (o, n) = (as_map(&o), as_map(&n));
+        for (k, rule) in ANNOTATIONS {
+            if o.get(*k) != n.get(*k) {
+                self.push(*rule, &ptr(path, k), &ipath, o.get(*k), n.get(*k));
+            }
+        }
+        self.types(path, &ipath, &o, &n);
+        self.enums(path, &ipath, &o, &n);
+        for (k, added, removed, changed) in SIMPLE {
+            match (o.get(*k), n.get(*k)) {
+                (None, Some(v)) => self.push(*added, &ptr(path, k), &ipath, None, Some(v)),
+                (Some(v), None) => self.push(*removed, &ptr(path, k), &ipath, Some(v), None),
+                (Some(a), Some(b)) if a != b => {
+                    self.push(*changed, &ptr(path, k), &ipath, Some(a), Some(b))
+                }
+                _ => {}
+            }
+        }
+        for (k, added, removed, up, down) in BOUNDS {
+            let num = |m: &Map<String, Value>| m.get(*k).and_then(Value::as_f64);
+            match (num(&o), num(&n)) {
+                (None, Some(_)) => self.push(*added, &ptr(path, k), &ipath, None, n.get(*k)),
+                (Some(_), None) => self.push(*removed, &ptr(path, k), &ipath, o.get(*k), None),
+                (Some(a), Some(b)) if b > a => {
+                    self.push(*up, &ptr(path, k), &ipath, o.get(*k), n.get(*k))
+                }
+                (Some(a), Some(b)) if b < a => {
+                    self.push(*down, &ptr(path, k), &ipath, o.get(*k), n.get(*k))
+                }
+                _ => {}
+            }
+        }
+        self.multiple_of(path, &ipath, &o, &n);
+        for k in ["contentEncoding", "contentMediaType", "contentSchema"] {
+            if o.get(k) != n.get(k) {
+                self.push(
+                    Rule::ContentChanged,
+                    &ptr(path, k),
+                    &ipath,
+                    o.get(k),
+                    n.get(k),
+                );
+            }
+        }
+        if o.get("x-encoding") != n.get("x-encoding") {
+            self.push(
+                Rule::EncodingChanged,
+                &ptr(path, "x-encoding"),
+                &ipath,
+                o.get("x-encoding"),
+                n.get("x-encoding"),
+            );
+        }
+        if o.get("uniqueItems") != n.get("uniqueItems") {
+            let on = |m: &Map<String, Value>| m.get("uniqueItems") == Some(&Value::Bool(true));
+            match (on(&o), on(&n)) {
+                (false, true) => self.push(
+                    Rule::UniqueItemsAdded,
+                    &ptr(path, "uniqueItems"),
+                    &ipath,
+                    o.get("uniqueItems"),
+                    n.get("uniqueItems"),
+                ),
+                (true, false) => self.push(
+                    Rule::UniqueItemsRemoved,
+                    &ptr(path, "uniqueItems"),
+                    &ipath,
+                    o.get("uniqueItems"),
+                    n.get("uniqueItems"),
+                ),
+                _ => {}
+            }
+        }
+        self.properties(path, &ipath, &o, &n);
+        self.open_model(
+            path,
+            &ipath,
+            &o,
+            &n,
+            "additionalProperties",
+            [
+                Rule::AdditionalPropertiesAdded,
+                Rule::AdditionalPropertiesRemoved,
+                Rule::AdditionalPropertiesExtended,
+                Rule::AdditionalPropertiesNarrowed,
+            ],
+        );
+        self.open_model(
+            path,
+            &ipath,
+            &o,
+            &n,
+            "unevaluatedProperties",
+            [
+                Rule::UnevaluatedPropertiesAdded,
+                Rule::UnevaluatedPropertiesRemoved,
+                Rule::UnevaluatedPropertiesExtended,
+                Rule::UnevaluatedPropertiesNarrowed,
+            ],
+        );
+        self.open_model(
+            path,
+            &ipath,
+            &o,
+            &n,
+            "unevaluatedItems",
+            [
+                Rule::UnevaluatedItemsAdded,
+                Rule::UnevaluatedItemsRemoved,
+                Rule::UnevaluatedItemsExtended,
+                Rule::UnevaluatedItemsNarrowed,
+            ],
+        );
+        self.dependent_required(path, &ipath, &o, &n);
+        self.keyed_schemas(
+            path,
+            &ipath,
+            &o,
+            &n,
+            "dependentSchemas",
+            Rule::DependentSchemaAdded,
+            Rule::DependentSchemaRemoved,
+        );
+        self.sub(
+            path,
+            &ipath,
+            None,
+            &o,
+            &n,
+            "propertyNames",
+            Rule::PropertyNamesAdded,
+            Rule::PropertyNamesRemoved,
+        );
+        self.sub(
+            path,
+            &ipath,
+            None,
+            &o,
+            &n,
+            "contains",
+            Rule::ContainsAdded,
+            Rule::ContainsRemoved,
+        );
+        self.items(path, &ipath, &o, &n);
+        self.combinators(path, &ipath, &o, &n);
+        self.not(path, &ipath, &o, &n);
+        let cond =
+            |m: &Map<String, Value>| ["if", "then", "else"].iter().any(|k| m.contains_key(*k));
+        match (cond(&o), cond(&n)) {
+            (false, true) => self.push(
+                Rule::ConditionalAdded,
+                &ptr(path, "if"),
+                &ipath,
+                None,
+                n.get("if"),
+            ),
+            (true, false) => self.push(
+                Rule::ConditionalRemoved,
+                &ptr(path, "if"),
+                &ipath,
+                o.get("if"),
+                None,
+            ),
+            (true, true)
+                if ["if", "then", "else"]
+                    .iter()
+                    .any(|k| o.get(*k) != n.get(*k)) =>
+            {
+                self.push(
+                    Rule::Unclassified,
+                    &ptr(path, "if"),
+                    &ipath,
+                    o.get("if"),
+                    n.get("if"),
+                )
+            }
+            _ => {}
+        }
+        let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+        for k in keys {
+            let known = HANDLED.contains(&k.as_str())
+                || ANNOTATIONS.iter().any(|(a, _)| a == k)
+                || (k.starts_with("x-") && k != "x-encoding");
+            if !known && o.get(k) != n.get(k) {
+                self.push(
+                    Rule::Unclassified,
+                    &ptr(path, k),
+                    &ipath,
+                    o.get(k),
+                    n.get(k),
+                );
+            }
+        }
+    }
+
+    fn types(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let all: BTreeSet<&str> = TYPES.iter().copied().collect();
+        let (a, b) = (type_set(o), type_set(n));
+        if a == b {
+            return;
+        }
+        let (sa, sb) = (
+            a.clone().unwrap_or_else(|| all.clone()),
+            b.clone().unwrap_or_else(|| all.clone()),
+        );
+        let rule = match (subset(&sa, &sb), subset(&sb, &sa)) {
+            (true, true) => return,
+            (true, false) => Rule::TypeExtended,
+            (false, true) => Rule::TypeNarrowed,
+            (false, false) => Rule::TypeChanged,
+        };
+        self.push(
+            rule,
+            &ptr(path, "type"),
+            ipath,
+            o.get("type"),
+            n.get("type"),
+        );
+    }
+
+    fn enums(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let p = ptr(path, "enum");
+        match (
+            o.get("enum").and_then(Value::as_array),
+            n.get("enum").and_then(Value::as_array),
+        ) {
+            (None, Some(_)) => self.push(Rule::EnumAdded, &p, ipath, None, n.get("enum")),
+            (Some(_), None) => self.push(Rule::EnumRemoved, &p, ipath, o.get("enum"), None),
+            (Some(a), Some(b)) => {
+                let added = b.iter().any(|v| !a.contains(v));
+                let removed = a.iter().any(|v| !b.contains(v));
+                let rule = match (added, removed) {
+                    (true, false) => Rule::EnumExtended,
+                    (false, true) => Rule::EnumNarrowed,
+                    (true, true) => Rule::EnumChanged,
+                    (false, false) => return,
+                };
+                self.push(rule, &p, ipath, o.get("enum"), n.get("enum"));
+            }
+            (None, None) => {}
+        }
+    }
+
+    fn multiple_of(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let p = ptr(path, "multipleOf");
+        let get = |m: &Map<String, Value>| m.get("multipleOf").and_then(Value::as_f64);
+        let divides = |a: f64, b: f64| a != 0.0 && ((b / a) - (b / a).round()).abs() < 1e-9;
+        let rule = match (get(o), get(n)) {
+            (None, Some(_)) => Rule::MultipleOfAdded,
+            (Some(_), None) => Rule::MultipleOfRemoved,
+            (Some(a), Some(b)) if a == b => return,
+            (Some(a), Some(b)) if divides(a, b) => Rule::MultipleOfExpanded,
+            (Some(a), Some(b)) if divides(b, a) => Rule::MultipleOfReduced,
+            (Some(_), Some(_)) => Rule::MultipleOfChanged,
+            (None, None) => return,
+        };
+        self.push(rule, &p, ipath, o.get("multipleOf"), n.get("multipleOf"));
+    }
+
+    fn properties(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let empty = Map::new();
+        let op = o
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let np = n
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let req = |m: &Map<String, Value>| -> BTreeSet<String> {
+            m.get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        };
+        let (oreq, nreq) = (req(o), req(n));
+        let base = ptr(path, "properties");
+        let child = |name: &str| ipath.as_ref().map(|p| ptr(p, name));
+        for (name, os) in op {
+            let p = ptr(&base, name);
+            match np.get(name) {
+                Some(ns) => self.schema(&p, child(name), os, ns),
+                None => {
+                    let rule = match model(n, "additionalProperties") {
+                        Model::Open => Rule::PropertyRemovedFromOpenContentModel,
+                        Model::Closed if *os == Value::Bool(false) => {
+                            Rule::PropertyWithFalseRemovedFromClosedContentModel
+                        }
+                        Model::Closed => Rule::PropertyRemovedFromClosedContentModel,
+                        Model::Partial(s) if self.accepts_all(os, s) => {
+                            Rule::PropertyRemovedIsCoveredByPartiallyOpenContentModel
+                        }
+                        Model::Partial(_) => {
+                            Rule::PropertyRemovedNotCoveredByPartiallyOpenContentModel
+                        }
+                    };
+                    self.push(rule, &p, &child(name), Some(os), None);
+                }
+            }
+        }
+        for (name, ns) in np {
+            if op.contains_key(name) {
+                continue;
+            }
+            let p = ptr(&base, name);
+            let required = nreq.contains(name);
+            let with_default = ns.get("default").is_some();
+            let rule = match model(o, "additionalProperties") {
+                Model::Closed => match (required, with_default) {
+                    (true, false) => Rule::RequiredPropertyAddedToClosedContentModel,
+                    (true, true) => Rule::RequiredPropertyWithDefaultAddedToClosedContentModel,
+                    (false, _) => Rule::OptionalPropertyAddedToClosedContentModel,
+                },
+                Model::Open => match (required, with_default) {
+                    (true, false) => Rule::RequiredPropertyAddedToOpenContentModel,
+                    (true, true) => Rule::RequiredPropertyWithDefaultAddedToOpenContentModel,
+                    (false, _) if is_empty_schema(ns) => {
+                        Rule::PropertyWithEmptySchemaAddedToOpenContentModel
+                    }
+                    (false, _) => Rule::OptionalPropertyAddedToOpenContentModel,
+                },
+                Model::Partial(s) if self.accepts_all(ns, s) => {
+                    Rule::PropertyAddedIsCoveredByPartiallyOpenContentModel
+                }
+                Model::Partial(_) => Rule::PropertyAddedNotCoveredByPartiallyOpenContentModel,
+            };
+            self.push(rule, &p, &child(name), None, Some(ns));
+        }
+        let rp = ptr(path, "required");
+        for name in nreq.difference(&oreq) {
+            if op.contains_key(name) || !np.contains_key(name) {
+                let rule = if np.get(name).and_then(|s| s.get("default")).is_some() {
+                    Rule::RequiredAttributeWithDefaultAdded
+                } else {
+                    Rule::RequiredAttributeAdded
+                };
+                self.push(
+                    rule,
+                    &rp,
+                    &child(name),
+                    None,
+                    Some(&Value::String(name.clone())),
+                );
+            }
+        }
+        for name in oreq.difference(&nreq) {
+            if np.contains_key(name) || !op.contains_key(name) {
+                self.push(
+                    Rule::RequiredAttributeRemoved,
+                    &rp,
+                    &child(name),
+                    Some(&Value::String(name.clone())),
+                    None,
+                );
+            }
+        }
+    }
+
+    /// `additionalProperties`-like keywords: open, closed (`false`) or a schema.
+    fn open_model(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+        key: &str,
+        rules: [Rule; 4],
+    ) {
+        let [added, removed, extended, narrowed] = rules;
+        let p = ptr(path, key);
+        let state = |m: &Map<String, Value>| match m.get(key) {
+            None | Some(Value::Bool(true)) => 0,
+            Some(Value::Bool(false)) => 1,
+            Some(v) if is_empty_schema(v) => 0,
+            Some(_) => 2,
+        };
+        let (a, b) = (o.get(key), n.get(key));
+        let rule = match (state(o), state(n)) {
+            (0, 0) | (1, 1) => return,
+            (0, 1) | (2, 1) => narrowed,
+            (1, 0) | (1, 2) => extended,
+            (0, 2) => added,
+            (2, 0) => removed,
+            _ => {
+                if let (Some(a), Some(b)) = (a, b) {
+                    let ip = if key.ends_with("Items") {
+                        ipath.as_ref().map(|p| format!("{p}/*"))
+                    } else {
+                        ipath.as_ref().map(|p| format!("{p}/*"))
+                    };
+                    self.schema(&p, ip, a, b);
+                }
+                return;
+            }
+        };
+        self.push(rule, &p, ipath, a, b);
+    }
+
+    fn dependent_required(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let empty = Map::new();
+        let a = o
+            .get("dependentRequired")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let b = n
+            .get("dependentRequired")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let base = ptr(path, "dependentRequired");
+        for (k, v) in a {
+            match b.get(k) {
+                None => self.push(
+                    Rule::DependentRequiredRemoved,
+                    &ptr(&base, k),
+                    ipath,
+                    Some(v),
+                    None,
+                ),
+                Some(w) if w != v => {
+                    let set = |x: &Value| -> BTreeSet<String> {
+                        x.as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    };
+                    let (sa, sb) = (set(v), set(w));
+                    let rule = if sa.is_subset(&sb) {
+                        Rule::DependentRequiredExtended
+                    } else if sb.is_subset(&sa) {
+                        Rule::DependentRequiredNarrowed
+                    } else {
+                        Rule::DependentRequiredChanged
+                    };
+                    self.push(rule, &ptr(&base, k), ipath, Some(v), Some(w));
+                }
+                _ => {}
+            }
+        }
+        for (k, w) in b {
+            if !a.contains_key(k) {
+                self.push(
+                    Rule::DependentRequiredAdded,
+                    &ptr(&base, k),
+                    ipath,
+                    None,
+                    Some(w),
+                );
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn keyed_schemas(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+        key: &str,
+        added: Rule,
+        removed: Rule,
+    ) {
+        let empty = Map::new();
+        let a = o.get(key).and_then(Value::as_object).unwrap_or(&empty);
+        let b = n.get(key).and_then(Value::as_object).unwrap_or(&empty);
+        let base = ptr(path, key);
+        for (k, v) in a {
+            match b.get(k) {
+                None => self.push(removed, &ptr(&base, k), ipath, Some(v), None),
+                Some(w) => self.schema(&ptr(&base, k), ipath.clone(), v, w),
+            }
+        }
+        for (k, w) in b {
+            if !a.contains_key(k) {
+                self.push(added, &ptr(&base, k), ipath, None, Some(w));
+            }
+        }
+    }
+
+    /// A keyword holding one subschema: added, removed, or compared.
+    #[allow(clippy::too_many_arguments)]
+    fn sub(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        child: Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+        key: &str,
+        added: Rule,
+        removed: Rule,
+    ) {
+        let p = ptr(path, key);
+        match (o.get(key), n.get(key)) {
+            (None, Some(v)) if !is_empty_schema(v) => self.push(added, &p, ipath, None, Some(v)),
+            (Some(v), None) if !is_empty_schema(v) => self.push(removed, &p, ipath, Some(v), None),
+            (Some(a), Some(b)) => self.schema(&p, child, a, b),
+            _ => {}
+        }
+    }
+
+    fn items(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let empty = Vec::new();
+        let a = o
+            .get("prefixItems")
+            .and_then(Value::as_array)
+            .unwrap_or(&empty);
+        let b = n
+            .get("prefixItems")
+            .and_then(Value::as_array)
+            .unwrap_or(&empty);
+        let item = |i: usize| ipath.as_ref().map(|p| format!("{p}/{i}"));
+        if a.is_empty() && b.is_empty() {
+            self.sub(
+                path,
+                ipath,
+                ipath.as_ref().map(|p| format!("{p}/0")),
+                o,
+                n,
+                "items",
+                Rule::SchemaAdded,
+                Rule::SchemaRemoved,
+            );
+            return;
+        }
+        let base = ptr(path, "prefixItems");
+        for i in 0..a.len().max(b.len()) {
+            let p = ptr(&base, i);
+            match (a.get(i), b.get(i)) {
+                (Some(x), Some(y)) => self.schema(&p, item(i), x, y),
+                (None, Some(y)) => {
+                    let rule = match model(o, "items") {
+                        Model::Open if is_empty_schema(y) => {
+                            Rule::ItemWithEmptySchemaAddedToOpenContentModel
+                        }
+                        Model::Open => Rule::ItemAddedToOpenContentModel,
+                        Model::Closed => Rule::ItemAddedToClosedContentModel,
+                        Model::Partial(s) if self.accepts_all(y, s) => {
+                            Rule::ItemAddedIsCoveredByPartiallyOpenContentModel
+                        }
+                        Model::Partial(_) => Rule::ItemAddedNotCoveredByPartiallyOpenContentModel,
+                    };
+                    self.push(rule, &p, &item(i), None, Some(y));
+                }
+                (Some(x), None) => {
+                    let rule = match model(n, "items") {
+                        Model::Open => Rule::ItemRemovedFromOpenContentModel,
+                        Model::Closed if *x == Value::Bool(false) => {
+                            Rule::ItemWithFalseRemovedFromClosedContentModel
+                        }
+                        Model::Closed => Rule::ItemRemovedFromClosedContentModel,
+                        Model::Partial(s) if self.accepts_all(x, s) => {
+                            Rule::ItemRemovedIsCoveredByPartiallyOpenContentModel
+                        }
+                        Model::Partial(_) => Rule::ItemRemovedNotCoveredByPartiallyOpenContentModel,
+                    };
+                    self.push(rule, &p, &item(i), Some(x), None);
+                }
+                (None, None) => {}
+            }
+        }
+        self.open_model(
+            path,
+            ipath,
+            o,
+            n,
+            "items",
+            [
+                Rule::AdditionalItemsAdded,
+                Rule::AdditionalItemsRemoved,
+                Rule::AdditionalItemsExtended,
+                Rule::AdditionalItemsNarrowed,
+            ],
+        );
+    }
+
+    fn combinators(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let kind = |m: &Map<String, Value>| {
+            ["allOf", "anyOf", "oneOf"]
+                .into_iter()
+                .find(|k| m.contains_key(*k))
+        };
+        match (kind(o), kind(n)) {
+            (None, None) => {}
+            (None, Some(k)) => self.push(
+                Rule::CombinedTypeAdded,
+                &ptr(path, k),
+                ipath,
+                None,
+                n.get(k),
+            ),
+            (Some(k), None) => self.push(
+                Rule::CombinedTypeRemoved,
+                &ptr(path, k),
+                ipath,
+                o.get(k),
+                None,
+            ),
+            (Some(a), Some(b)) if a != b => {
+                let rule = if a == "oneOf" && b == "anyOf" {
+                    Rule::CombinedTypeExtended
+                } else {
+                    Rule::CombinedTypeChanged
+                };
+                self.push(rule, &ptr(path, b), ipath, o.get(a), n.get(b));
+            }
+            (Some(k), Some(_)) => {
+                let empty = Vec::new();
+                let a = o.get(k).and_then(Value::as_array).unwrap_or(&empty);
+                let b = n.get(k).and_then(Value::as_array).unwrap_or(&empty);
+                let only_old: Vec<usize> = (0..a.len())
+                    .filter(|i| has_ref(&a[*i]) || !b.contains(&a[*i]))
+                    .collect();
+                let only_new: Vec<usize> = (0..b.len())
+                    .filter(|i| has_ref(&b[*i]) || !a.contains(&b[*i]))
+                    .collect();
+                let p = ptr(path, k);
+                let product = k == "allOf";
+                if only_old.len() == only_new.len() {
+                    // Same shape: compare the differing members pairwise, in order.
+                    for (i, j) in only_old.iter().zip(&only_new) {
+                        self.schema(&ptr(&p, j), ipath.clone(), &a[*i], &b[*j]);
+                    }
+                } else if only_old.is_empty() {
+                    self.push(
+                        if product {
+                            Rule::ProductTypeExtended
+                        } else {
+                            Rule::SumTypeExtended
+                        },
+                        &p,
+                        ipath,
+                        o.get(k),
+                        n.get(k),
+                    );
+                } else if only_new.is_empty() {
+                    self.push(
+                        if product {
+                            Rule::ProductTypeNarrowed
+                        } else {
+                            Rule::SumTypeNarrowed
+                        },
+                        &p,
+                        ipath,
+                        o.get(k),
+                        n.get(k),
+                    );
+                } else {
+                    self.push(Rule::Unclassified, &p, ipath, o.get(k), n.get(k));
+                }
+            }
+        }
+    }
+
+    fn not(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let p = ptr(path, "not");
+        match (o.get("not"), n.get("not")) {
+            (None, Some(v)) => self.push(Rule::NotTypeAdded, &p, ipath, None, Some(v)),
+            (Some(v), None) => self.push(Rule::NotTypeRemoved, &p, ipath, Some(v), None),
+            (Some(a), Some(b)) if a != b || has_ref(a) => {
+                let mut sub = Differ {
+                    old_set: self.old_set,
+                    new_set: self.new_set,
+                    seen: self.seen.clone(),
+                    out: Vec::new(),
+                };
+                sub.schema("", None, a, b);
+                let effects: BTreeSet<Effect> = sub
+                    .out
+                    .iter()
+                    .map(|c| c.rule.effect())
+                    .filter(|e| *e != Effect::None)
+                    .collect();
+                let rule = match effects.iter().copied().collect::<Vec<_>>().as_slice() {
+                    [] => return,
+                    [Effect::Widens] => Rule::NotTypeNarrowed,
+                    [Effect::Narrows] => Rule::NotTypeExtended,
+                    _ => Rule::Unclassified,
+                };
+                self.push(rule, &p, ipath, Some(a), Some(b));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The bump a set of changes needs under `mode`: none (identical), minor (only allowed
+/// changes), or major (something the mode does not allow).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Bump {
+    /// Nothing changed.
+    None,
+    /// Compatible change: bump the minor version.
+    Minor,
+    /// Breaking change: a new major version (a new file).
+    Major,
+}
+
+/// The bump needed for `changes` under `mode`, ignoring changes `accepted` says are fine.
+pub fn needed_bump(changes: &[Change], mode: Mode, accepted: impl Fn(&Change) -> bool) -> Bump {
+    if changes.is_empty() {
+        return Bump::None;
+    }
+    if changes
+        .iter()
+        .any(|c| !mode.allows(c.rule.effect()) && !accepted(c))
+    {
+        Bump::Major
+    } else {
+        Bump::Minor
+    }
+}

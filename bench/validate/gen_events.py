@@ -52,7 +52,7 @@ def event(i, only=None):
     make = KINDS[only] if only else rng.choice(list(KINDS.values()))
     doc = make(i)
     if rng.random() < 0.01:  # about 1% invalid: an id of the wrong type
-        key = next(k for k in doc if k.endswith("_id"))
+        key = next(k for k, v in doc.items() if k.endswith("_id") and isinstance(v, int))
         doc[key] = str(doc[key]) + "x"
     return doc
 

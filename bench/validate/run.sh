@@ -32,12 +32,11 @@ PARSE=$root/target/release/examples/parse_only
 [ -f "$work/half.ndjson" ] || head -n $((events / 2)) "$work/events.ndjson" > "$work/half.ndjson"
 "$EVENTS" schema pvz.parcel.arrived > "$work/pvz.parcel.arrived.schema.json"
 
-# run NAME CMD... : wall seconds and peak RSS (MB); exit status 0/1 are both "ran".
+# run NAME CMD... : median wall seconds over $RUNS runs and peak RSS (MB); exit status 0/1 both count.
+RUNS=${RUNS:-5}
 run() {
     local name=$1; shift
-    /usr/bin/time -o "$work/$name.time" -f "%e %M" "$@" > "$work/$name.out" 2> "$work/$name.err" || true
-    read -r secs kb < <(tail -n 1 "$work/$name.time")
-    printf '%s\t%s\t%s\n' "$name" "$secs" "$((kb / 1024))"
+    printf '%s\t%s\n' "$name" "$(python3 bench/validate/timeit.py "$RUNS" "$@")"
 }
 
 single=("$work"/single/*.json)

@@ -5,6 +5,10 @@ use std::io::BufRead;
 
 use rayon::prelude::*;
 
+// The same allocator as the `events` binary, so the ceiling is comparable.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let path = std::env::args().nth(1).expect("usage: parse_only FILE");
     let file = std::fs::File::open(&path).expect("cannot open input");

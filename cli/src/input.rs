@@ -4,14 +4,15 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 
 /// Where a payload came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
-    /// File path, `-` for stdin, or `redis:<stream>`.
-    pub source: String,
+    /// File path, `-` for stdin, or `redis:<stream>` (shared by all payloads of a source).
+    pub source: Arc<str>,
     /// Position inside the source.
     pub at: At,
 }
@@ -106,10 +107,19 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
+    // The entry's file type comes from the directory listing: no stat per file.
+    let mut paths: Vec<(PathBuf, bool)> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| {
+            let is_dir = e
+                .file_type()
+                .is_ok_and(|t| t.is_dir() || (t.is_symlink() && e.path().is_dir()));
+            (e.path(), is_dir)
+        })
+        .collect();
+    paths.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
+    for (p, is_dir) in paths {
+        if is_dir {
             collect(&p, files, errors);
         } else if matches!(
             p.extension().and_then(|e| e.to_str()),
@@ -134,7 +144,7 @@ pub fn open(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
 
 /// Turns one parsed JSON value into payloads: arrays are split, `redis-cli --json XRANGE`
 /// output becomes entries, objects of string values become field maps (per `hint`).
-pub fn classify(value: Value, source: &str, at: At, hint: FormHint, out: &mut Vec<Payload>) {
+pub fn classify(value: Value, source: &Arc<str>, at: At, hint: FormHint, out: &mut Vec<Payload>) {
     match value {
         Value::Array(items) if at == At::Whole => {
             if !items.is_empty() && items.iter().all(is_xrange_entry) {
@@ -240,7 +250,7 @@ mod tests {
             ["2-0", ["type", "x"]]
         ]);
         let mut out = Vec::new();
-        classify(v, "f", At::Whole, FormHint::Auto, &mut out);
+        classify(v, &Arc::from("f"), At::Whole, FormHint::Auto, &mut out);
         assert_eq!(out.len(), 2);
         assert_eq!(out[1].origin.at, At::Entry("2-0".into()));
         assert!(matches!(&out[0].form, Form::Fields(f) if f[1] == ("order_id".into(), "1".into())));
@@ -250,7 +260,7 @@ mod tests {
     fn arrays_split_and_string_objects_are_field_maps() {
         let v = json!([{"type": "a.b", "n": 1}, {"type": "a.b", "n": "1"}]);
         let mut out = Vec::new();
-        classify(v, "f", At::Whole, FormHint::Auto, &mut out);
+        classify(v, &Arc::from("f"), At::Whole, FormHint::Auto, &mut out);
         assert!(matches!(out[0].form, Form::Json(_)));
         assert!(matches!(out[1].form, Form::Fields(_)));
         assert_eq!(out[1].origin.at, At::Index(1));

@@ -53,6 +53,11 @@ impl Reporter {
         }
     }
 
+    /// Counts payloads that were checked and found valid (without their details).
+    pub fn add_valid(&mut self, n: usize) {
+        self.checked += n;
+    }
+
     /// Records one payload's result.
     pub fn add(&mut self, o: Outcome) {
         self.checked += 1;
@@ -102,7 +107,7 @@ impl Reporter {
                     At::Entry(id) => (None, None, Some(id.clone())),
                 };
                 self.json.push(json!({
-                    "source": o.origin.source,
+                    "source": &*o.origin.source,
                     "line": line,
                     "index": index,
                     "entry_id": entry_id,

@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, Read};
 use std::path::Path;
+use std::sync::Arc;
 
 use events_codegen::validate::{Report, Validator, Violation};
 use events_codegen::SchemaSet;
@@ -45,7 +46,8 @@ pub struct Outcome {
     pub report: Report,
 }
 
-const BATCH: usize = 8192;
+/// Files up to this size are read whole in one go.
+const SMALL: u64 = 1 << 20;
 
 /// Runs the command; returns the exit status.
 pub fn run(set: &SchemaSet, args: &Args) -> Result<u8, u8> {
@@ -121,22 +123,29 @@ fn validate_files(
     // batch by batch as they are read, so memory stays flat whatever the input size.
     let mut pending: Vec<&Path> = Vec::new();
     for file in files {
+        // Small regular files are read whole, once, in the parallel batch; NDJSON files and
+        // large or special inputs are sniffed and streamed here.
+        let streamed = file.as_path() == Path::new("-")
+            || matches!(
+                file.extension().and_then(|e| e.to_str()),
+                Some("ndjson" | "jsonl")
+            );
+        if !streamed {
+            pending.push(file);
+            if pending.len() >= 512 {
+                flush_small(validator, &mut pending, hint, reporter, progress);
+            }
+            continue;
+        }
         match sniff(file) {
             Ok((true, reader, head)) => {
                 flush_small(validator, &mut pending, hint, reporter, progress);
                 stream_ndjson(validator, file, reader, head, hint, reporter, progress);
             }
-            Ok((false, reader, head)) if file.as_path() == Path::new("-") => {
-                // stdin can be read only once: check it here rather than in a batch.
+            Ok((false, reader, head)) => {
                 flush_small(validator, &mut pending, hint, reporter, progress);
                 let outcomes = whole_file(validator, file, input::read_all(reader, head), hint);
                 record(outcomes, reporter, progress);
-            }
-            Ok((false, _, _)) => {
-                pending.push(file);
-                if pending.len() >= 512 {
-                    flush_small(validator, &mut pending, hint, reporter, progress);
-                }
             }
             Err(e) => reporter.error(format!("{}: {e}", file.display())),
         }
@@ -160,19 +169,40 @@ fn whole_file(
     hint: FormHint,
 ) -> Result<Vec<Outcome>, String> {
     let bytes = bytes.map_err(|e| format!("{}: {e}", path.display()))?;
-    let source = path.display().to_string();
+    let source: Arc<str> = path.display().to_string().into();
     let mut payloads = Vec::new();
+    if input::sniff_ndjson(path, &bytes[..bytes.len().min(4096)]) {
+        for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                parse_into(line, &source, At::Line(i + 1), hint, &mut payloads);
+            }
+        }
+        return Ok(payloads.into_iter().map(|p| check(validator, p)).collect());
+    }
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(v) => input::classify(v, &source, At::Whole, hint, &mut payloads),
         Err(e) => payloads.push(Payload {
             origin: Origin {
-                source,
+                source: source.clone(),
                 at: At::Line(e.line()),
             },
             form: Form::Broken(format!("not valid JSON: {e}")),
         }),
     }
     Ok(payloads.into_iter().map(|p| check(validator, p)).collect())
+}
+
+fn parse_into(bytes: &[u8], source: &Arc<str>, at: At, hint: FormHint, out: &mut Vec<Payload>) {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v) => input::classify(v, source, at, hint, out),
+        Err(e) => out.push(Payload {
+            origin: Origin {
+                source: source.clone(),
+                at,
+            },
+            form: Form::Broken(format!("not valid JSON: {e}")),
+        }),
+    }
 }
 
 fn record(result: Result<Vec<Outcome>, String>, reporter: &mut Reporter, progress: &ProgressBar) {
@@ -192,12 +222,39 @@ fn flush_small(
     reporter: &mut Reporter,
     progress: &ProgressBar,
 ) {
-    let results: Vec<Result<Vec<Outcome>, String>> = pending
+    // Read and check in parallel; a file too large to read whole is left for the
+    // streaming path (`None`), which runs here, in order.
+    let results: Vec<Option<Result<Vec<Outcome>, String>>> = pending
         .par_iter()
-        .map(|path| whole_file(validator, path, std::fs::read(path), hint))
+        .map(|path| {
+            let mut file = match std::fs::File::open(path) {
+                Ok(f) => f,
+                Err(e) => return Some(Err(format!("{}: {e}", path.display()))),
+            };
+            let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+            if len > SMALL {
+                return None;
+            }
+            let mut bytes = Vec::with_capacity(len as usize + 1);
+            let read = file.read_to_end(&mut bytes).map(|_| bytes);
+            Some(whole_file(validator, path, read, hint))
+        })
         .collect();
-    for r in results {
-        record(r, reporter, progress);
+    for (path, r) in pending.iter().zip(results) {
+        match r {
+            Some(r) => record(r, reporter, progress),
+            None => match sniff(path) {
+                Ok((true, reader, head)) => {
+                    stream_ndjson(validator, path, reader, head, hint, reporter, progress)
+                }
+                Ok((false, reader, head)) => record(
+                    whole_file(validator, path, input::read_all(reader, head), hint),
+                    reporter,
+                    progress,
+                ),
+                Err(e) => reporter.error(format!("{}: {e}", path.display())),
+            },
+        }
     }
     pending.clear();
 }
@@ -205,57 +262,71 @@ fn flush_small(
 fn stream_ndjson(
     validator: &Validator,
     path: &Path,
-    reader: Box<dyn BufRead + Send>,
+    mut reader: Box<dyn BufRead + Send>,
     head: Vec<u8>,
     hint: FormHint,
     reporter: &mut Reporter,
     progress: &ProgressBar,
 ) {
-    let source = path.display().to_string();
-    let mut lines = std::io::Cursor::new(head).chain(reader).lines();
-    let mut line_no = 0usize;
-    loop {
-        let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH);
-        while batch.len() < BATCH {
-            match lines.next() {
-                Some(Ok(line)) => {
-                    line_no += 1;
-                    if !line.trim().is_empty() {
-                        batch.push((line_no, line));
-                    }
+    // Read big chunks, cut them at the last newline, and check the lines of a chunk in
+    // parallel straight from the buffer: no allocation per line, memory bounded by CHUNK.
+    const CHUNK: usize = 4 << 20;
+    let source: Arc<str> = path.display().to_string().into();
+    let mut buf = head;
+    let mut first_line = 1usize;
+    let mut eof = false;
+    let mut target = CHUNK;
+    while !eof || !buf.is_empty() {
+        while !eof && buf.len() < target {
+            let start = buf.len();
+            buf.resize(start + (target - start).max(1 << 16), 0);
+            match reader.read(&mut buf[start..]) {
+                Ok(0) => {
+                    buf.truncate(start);
+                    eof = true;
                 }
-                Some(Err(e)) => {
-                    line_no += 1;
-                    reporter.error(format!("{source}:{line_no}: {e}"));
-                    if e.kind() != std::io::ErrorKind::InvalidData {
-                        break;
-                    }
+                Ok(n) => buf.truncate(start + n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
+                Err(e) => {
+                    buf.truncate(start);
+                    reporter.error(format!("{source}: {e}"));
+                    eof = true;
                 }
-                None => break,
             }
         }
-        if batch.is_empty() {
-            return;
-        }
-        let outcomes: Vec<Outcome> = batch
+        let cut = match buf.iter().rposition(|b| *b == b'\n') {
+            _ if eof => buf.len(),
+            Some(i) => i + 1,
+            None => {
+                // One line longer than the buffer: read on until it ends.
+                target *= 2;
+                continue;
+            }
+        };
+        target = CHUNK;
+        let lines: Vec<(usize, &[u8])> = buf[..cut]
+            .split(|b| *b == b'\n')
+            .enumerate()
+            .map(|(i, l)| (first_line + i, l))
+            .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
+            .collect();
+        first_line += buf[..cut].iter().filter(|b| **b == b'\n').count();
+        let checked = lines.len();
+        let invalid: Vec<Outcome> = lines
             .into_par_iter()
             .flat_map_iter(|(n, line)| {
                 let mut payloads = Vec::with_capacity(1);
-                match serde_json::from_str::<Value>(&line) {
-                    Ok(v) => input::classify(v, &source, At::Line(n), hint, &mut payloads),
-                    Err(e) => payloads.push(Payload {
-                        origin: Origin {
-                            source: source.clone(),
-                            at: At::Line(n),
-                        },
-                        form: Form::Broken(format!("not valid JSON: {e}")),
-                    }),
-                }
-                payloads.into_iter().map(|p| check(validator, p))
+                parse_into(line, &source, At::Line(n), hint, &mut payloads);
+                payloads
+                    .into_iter()
+                    .map(|p| check(validator, p))
+                    .filter(|o| !o.report.is_valid())
             })
             .collect();
-        progress.inc(outcomes.len() as u64);
-        outcomes.into_iter().for_each(|o| reporter.add(o));
+        progress.inc(checked as u64);
+        reporter.add_valid(checked - invalid.len());
+        invalid.into_iter().for_each(|o| reporter.add(o));
+        buf.drain(..cut);
     }
 }
 
@@ -276,7 +347,7 @@ fn audit_stream(
     let mut conn = client
         .get_connection_with_timeout(std::time::Duration::from_secs(5))
         .map_err(fail)?;
-    let source = format!("redis:{stream}");
+    let source: Arc<str> = format!("redis:{stream}").into();
     let mut start = "-".to_owned();
     let mut seen = 0usize;
     loop {

@@ -6,7 +6,7 @@
 //! `"x-encoding": "json-string"` are accepted in both spellings: a string is parsed as JSON
 //! first, then the value is validated.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
@@ -57,7 +57,8 @@ struct Compiled {
 pub struct Validator {
     type_field: String,
     version_field: Option<String>,
-    events: BTreeMap<(String, u32), Compiled>,
+    /// Event type → compiled schemas by major version (looked up by `&str` on the hot path).
+    events: HashMap<String, Vec<(u32, Compiled)>>,
     known: Vec<String>,
     catalog: Catalog,
 }
@@ -65,7 +66,7 @@ pub struct Validator {
 impl std::fmt::Debug for Validator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Validator")
-            .field("events", &self.events.keys().collect::<Vec<_>>())
+            .field("events", &self.known)
             .finish()
     }
 }
@@ -91,7 +92,7 @@ impl Validator {
                 format!("cannot resolve schemas: {e}"),
             ))
         })?;
-        let mut events = BTreeMap::new();
+        let mut events: HashMap<String, Vec<(u32, Compiled)>> = HashMap::new();
         let mut errors = Vec::new();
         for event in &catalog.events {
             let schema = compose(set, &event.def.rel, &event.def.event_type);
@@ -101,14 +102,17 @@ impl Validator {
                 .build(&schema)
             {
                 Ok(validator) => {
-                    events.insert(
-                        (event.def.event_type.clone(), event.def.major),
-                        Compiled {
-                            validator,
-                            embedded: event.embedded.clone(),
-                            struct_name: event.struct_name.clone(),
-                        },
-                    );
+                    events
+                        .entry(event.def.event_type.clone())
+                        .or_default()
+                        .push((
+                            event.def.major,
+                            Compiled {
+                                validator,
+                                embedded: event.embedded.clone(),
+                                struct_name: event.struct_name.clone(),
+                            },
+                        ));
                 }
                 Err(e) => errors.push(Error::new(
                     event.loc.clone(),
@@ -119,8 +123,8 @@ impl Validator {
         if !errors.is_empty() {
             return Err(errors.into());
         }
-        let mut known: Vec<String> = events.keys().map(|(t, _)| t.clone()).collect();
-        known.dedup();
+        let mut known: Vec<String> = events.keys().cloned().collect();
+        known.sort();
         Ok(Self {
             type_field: set.envelope.type_field.clone(),
             version_field: set.envelope.version_field.clone(),
@@ -128,6 +132,14 @@ impl Validator {
             known,
             catalog,
         })
+    }
+
+    fn compiled(&self, event_type: &str, major: u32) -> Option<&Compiled> {
+        self.events
+            .get(event_type)?
+            .iter()
+            .find(|(m, _)| *m == major)
+            .map(|(_, c)| c)
     }
 
     /// Every known event type.
@@ -162,7 +174,7 @@ impl Validator {
         };
         let compiled = get(&self.type_field)
             .zip(major)
-            .and_then(|(t, m)| self.events.get(&(t.to_owned(), m)));
+            .and_then(|(t, m)| self.compiled(t, m));
         let def =
             compiled.and_then(
                 |c| match self.catalog.types.get(&c.struct_name).map(|d| &d.kind) {
@@ -209,9 +221,9 @@ impl Validator {
             );
             return report;
         };
-        let type_path = pointer(&self.type_field);
-        let event_type = match object.get(&self.type_field) {
-            Some(Value::String(t)) => t.clone(),
+        let type_path = || pointer(&self.type_field);
+        let event_type: &str = match object.get(&self.type_field) {
+            Some(Value::String(t)) => t,
             None => {
                 fail(
                     &mut report,
@@ -225,7 +237,7 @@ impl Validator {
             Some(other) => {
                 fail(
                     &mut report,
-                    type_path,
+                    type_path(),
                     "type",
                     "the event type must be a string".into(),
                     Some(other.clone()),
@@ -253,23 +265,23 @@ impl Validator {
                 }
             },
         };
-        if !self.known.contains(&event_type) {
+        if !self.events.contains_key(event_type) {
             let names: Vec<&str> = self.known.iter().map(String::as_str).collect();
-            let nearest = events_rt::nearest_of(&event_type, &names);
+            let nearest = events_rt::nearest_of(event_type, &names);
             let hint = nearest
                 .map(|n| format!(" (did you mean {n:?}?)"))
                 .unwrap_or_default();
             fail(
                 &mut report,
-                type_path,
+                type_path(),
                 "event_type",
                 format!("unknown event type {event_type:?}{hint}"),
-                Some(Value::String(event_type)),
+                Some(Value::String(event_type.to_owned())),
             );
             return report;
         }
-        report.event_type = Some(event_type.clone());
-        let Some(compiled) = self.events.get(&(event_type.clone(), major)) else {
+        report.event_type = Some(event_type.to_owned());
+        let Some(compiled) = self.compiled(event_type, major) else {
             let path = self
                 .version_field
                 .as_deref()
@@ -310,6 +322,9 @@ impl Validator {
                 }
             }
             doc = &decoded;
+        }
+        if compiled.validator.is_valid(doc) {
+            return report;
         }
         for e in compiled.validator.iter_errors(doc) {
             report.violations.push(Violation {

@@ -48,7 +48,7 @@ run jsonschema-cli "$JSC" validate --assert-format "$work/pvz.parcel.arrived.sch
 run check-jsonschema "$CJS" --schemafile "$work/pvz.parcel.arrived.schema.json" "${single[@]}"
 run ajv-cli "$AJV" validate --spec=draft2020 -c ajv-formats --strict=false -s "$work/pvz.parcel.arrived.schema.json" -d "$work/single/*.json"
 run events-mixed "$EVENTS" validate "$work/mixed"
-} | awk -v n="$files" -F'\t' 'BEGIN {printf "%-18s %9s %12s %9s\n", "tool", "seconds", "events/s", "peak MB"} {printf "%-18s %9.2f %12.0f %9s\n", $1, $2, n / ($2 > 0 ? $2 : 1), $3}'
+} | awk -v n="$files" -F'\t' 'BEGIN {printf "%-18s %9s %12s %9s\n", "tool", "seconds", "events/s", "peak MB"} {printf "%-18s %9.4f %12.0f %9s\n", $1, $2, n / ($2 > 0 ? $2 : 1), $3}'
 
 mb=$(du -m "$work/events.ndjson" | cut -f1)
 echo "== stream: $events events as NDJSON ($mb MB), mixed types, ~1% invalid"
@@ -56,4 +56,4 @@ echo "== stream: $events events as NDJSON ($mb MB), mixed types, ~1% invalid"
 run events-ndjson "$EVENTS" validate "$work/events.ndjson"
 run parse-only "$PARSE" "$work/events.ndjson"
 run events-ndjson-half "$EVENTS" validate "$work/half.ndjson"
-} | awk -v n="$events" -v mb="$mb" -F'\t' 'BEGIN {printf "%-18s %9s %12s %9s %9s\n", "run", "seconds", "events/s", "MB/s", "peak MB"} {k = ($1 ~ /half/) ? n / 2 : n; m = ($1 ~ /half/) ? mb / 2 : mb; printf "%-18s %9.2f %12.0f %9.1f %9s\n", $1, $2, k / ($2 > 0 ? $2 : 1), m / ($2 > 0 ? $2 : 1), $3}'
+} | awk -v n="$events" -v mb="$mb" -F'\t' 'BEGIN {printf "%-18s %9s %12s %9s %9s\n", "run", "seconds", "events/s", "MB/s", "peak MB"} {k = ($1 ~ /half/) ? n / 2 : n; m = ($1 ~ /half/) ? mb / 2 : mb; printf "%-18s %9.4f %12.0f %9.1f %9s\n", $1, $2, k / ($2 > 0 ? $2 : 1), m / ($2 > 0 ? $2 : 1), $3}'

@@ -584,6 +584,12 @@ fn model<'a>(m: &'a Map<String, Value>, key: &str) -> Model<'a> {
     }
 }
 
+/// The object under `key`, or an empty one.
+fn object_at<'a>(m: &'a Map<String, Value>, key: &str) -> &'a Map<String, Value> {
+    static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+    m.get(key).and_then(Value::as_object).unwrap_or(&EMPTY)
+}
+
 fn ptr(path: &str, seg: impl std::fmt::Display) -> String {
     format!(
         "{path}/{}",
@@ -953,15 +959,8 @@ impl Differ<'_> {
         o: &Map<String, Value>,
         n: &Map<String, Value>,
     ) {
-        let empty = Map::new();
-        let op = o
-            .get("properties")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let np = n
-            .get("properties")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let op = object_at(o, "properties");
+        let np = object_at(n, "properties");
         let req = |m: &Map<String, Value>| -> BTreeSet<String> {
             m.get("required")
                 .and_then(Value::as_array)
@@ -1101,15 +1100,8 @@ impl Differ<'_> {
         o: &Map<String, Value>,
         n: &Map<String, Value>,
     ) {
-        let empty = Map::new();
-        let a = o
-            .get("dependentRequired")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let b = n
-            .get("dependentRequired")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let a = object_at(o, "dependentRequired");
+        let b = object_at(n, "dependentRequired");
         let base = ptr(path, "dependentRequired");
         for (k, v) in a {
             match b.get(k) {
@@ -1166,9 +1158,8 @@ impl Differ<'_> {
         added: Rule,
         removed: Rule,
     ) {
-        let empty = Map::new();
-        let a = o.get(key).and_then(Value::as_object).unwrap_or(&empty);
-        let b = n.get(key).and_then(Value::as_object).unwrap_or(&empty);
+        let a = object_at(o, key);
+        let b = object_at(n, key);
         let base = ptr(path, key);
         for (k, v) in a {
             match b.get(k) {

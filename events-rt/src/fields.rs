@@ -135,6 +135,24 @@ fn encode_value<T: Serialize + ?Sized>(value: &T) -> Result<Option<String>, Fiel
     }
 }
 
+impl TopStruct<'_> {
+    /// Encodes one field; an absent optional value writes no entry.
+    fn field<T: Serialize + ?Sized>(
+        &mut self,
+        key: Cow<'static, str>,
+        value: &T,
+    ) -> Result<(), FieldError> {
+        let encoded = encode_value(value).map_err(|mut e| {
+            e.field = Some(key.clone().into_owned());
+            e
+        })?;
+        if let Some(v) = encoded {
+            self.out.push((key, v));
+        }
+        Ok(())
+    }
+}
+
 impl ser::SerializeStruct for TopStruct<'_> {
     type Ok = ();
     type Error = FieldError;
@@ -143,13 +161,7 @@ impl ser::SerializeStruct for TopStruct<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), FieldError> {
-        if let Some(v) = encode_value(value).map_err(|mut e| {
-            e.field = Some(key.to_owned());
-            e
-        })? {
-            self.out.push((Cow::Borrowed(key), v));
-        }
-        Ok(())
+        self.field(Cow::Borrowed(key), value)
     }
     fn end(self) -> Result<(), FieldError> {
         Ok(())
@@ -170,13 +182,7 @@ impl ser::SerializeMap for TopStruct<'_> {
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), FieldError> {
         let key = self.key.take().unwrap_or_default();
-        if let Some(v) = encode_value(value).map_err(|mut e| {
-            e.field = Some(key.clone());
-            e
-        })? {
-            self.out.push((Cow::Owned(key), v));
-        }
-        Ok(())
+        self.field(Cow::Owned(key), value)
     }
     fn end(self) -> Result<(), FieldError> {
         Ok(())

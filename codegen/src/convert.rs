@@ -100,6 +100,9 @@ pub fn build(set: &SchemaSet) -> Result<Catalog, Errors> {
             Err(e) => cx.sink.push(e),
         }
     }
+    if let Err(e) = cx.envelope_struct() {
+        cx.sink.push(e);
+    }
     let mut types = cx.types;
     check_event_type_names(set, &mut cx.sink);
     box_cycles(&mut types);
@@ -235,6 +238,25 @@ impl<'a> Cx<'a> {
         let type_field = env.type_field.clone();
         self.make_struct(&key, &name, shape, Some(&type_field))?;
         Ok(name)
+    }
+
+    /// `Envelope`: the header fields alone (the payload field left out, the type as a plain
+    /// string), for reading the header of any event, known or not.
+    fn envelope_struct(&mut self) -> Result<(), Error> {
+        let set = self.set;
+        let env = &set.envelope;
+        let env_doc = set.doc(&env.rel).map(|d| &d.json).unwrap_or(&Value::Null);
+        let env_loc = set.loc(&env.rel);
+        let mut shape = self.shape(&env_loc, env_doc)?;
+        if let Payload::Field(field) = &env.payload {
+            shape.props.retain(|p| &p.name != field);
+            shape.required.remove(field);
+        }
+        shape.closed = false;
+        let key = env_loc.join("x-envelope");
+        self.claim(&key, "Envelope")?;
+        self.make_struct(&key, "Envelope", shape, None)?;
+        Ok(())
     }
 
     /// Registers `name` for the schema at `key`, refusing a second schema with that name.

@@ -233,3 +233,27 @@ fn strict_decoding_and_validation_agree_on_every_sample() {
         }
     }
 }
+
+#[test]
+fn the_envelope_reads_the_header_of_any_event() {
+    let header: events_types::Envelope =
+        serde_json::from_str(r#"{"type":"something.new","timestamp":1734825600,"order_id":5}"#)
+            .unwrap();
+    assert_eq!(header.r#type, "something.new");
+    assert_eq!(header.timestamp.seconds(), 1_734_825_600);
+    assert_eq!(header.version, None);
+    for (name, doc) in samples("examples/kafka-orders/samples/json") {
+        let header: kafka_orders_events::Envelope =
+            serde_json::from_value(doc.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            header.event_type,
+            doc["event_type"].as_str().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            header.metadata.correlation_id.to_string(),
+            doc["metadata"]["correlation_id"].as_str().unwrap(),
+            "{name}"
+        );
+    }
+}

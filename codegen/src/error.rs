@@ -142,6 +142,10 @@ impl std::error::Error for Errors {}
 pub(crate) struct Sink(Vec<Error>);
 
 impl Sink {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub(crate) fn push(&mut self, e: Error) {
         self.0.push(e);
     }

@@ -139,7 +139,8 @@ impl SchemaSet {
                 Err(errors) => errors.into_iter().for_each(|e| sink.push(e)),
             }
         }
-        let set = check_set(docs, root, &mut sink);
+        let any_failed = !sink.is_empty();
+        let set = check_set(docs, root, any_failed, &mut sink);
         match set {
             Some(set) => sink.finish(set),
             None => Err(sink.finish(()).err().unwrap_or_else(|| {
@@ -390,7 +391,12 @@ fn absolute_ref(rel: &str, reference: &str) -> Result<String, String> {
 }
 
 /// Classifies the files and checks the conventions that span files.
-fn check_set(docs: BTreeMap<String, Doc>, root: &Path, sink: &mut Sink) -> Option<SchemaSet> {
+fn check_set(
+    docs: BTreeMap<String, Doc>,
+    root: &Path,
+    any_failed: bool,
+    sink: &mut Sink,
+) -> Option<SchemaSet> {
     let mut envelopes = Vec::new();
     let mut events: Vec<EventDef> = Vec::new();
     for doc in docs.values() {
@@ -460,7 +466,8 @@ fn check_set(docs: BTreeMap<String, Doc>, root: &Path, sink: &mut Sink) -> Optio
         }
     };
     let any_event_file = docs.values().any(|d| d.json.get("x-event").is_some());
-    if !any_event_file && envelope.is_some() {
+    // A file that failed to load has its own error; do not pile a vaguer one on it.
+    if !any_event_file && !any_failed && envelope.is_some() {
         sink.push(Error::new(
             Loc::file(&root_file),
             "no event schemas (files with `x-event`)",

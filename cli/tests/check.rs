@@ -199,3 +199,51 @@ fn a_missing_ref_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("git revision \"HEAD~5\" not found"));
 }
+
+#[test]
+fn transitive_mode_checks_every_earlier_version() {
+    let repo = Repo::new();
+    // 1.3: `ratio` (a number) is removed, as an accepted break.
+    repo.edit(EVERYTHING, |v| {
+        v["properties"].as_object_mut().unwrap().remove("ratio");
+        v["x-event"]["version"] = "1.3".into();
+    });
+    std::fs::write(
+        repo.dir.path().join("accepted-breaks.json"),
+        r#"{"accepted": [{"event": "shape.everything", "major": 1, "rule": "property-removed-from-closed-content-model", "path": "/properties/ratio", "reason": "never sent"}]}"#,
+    ).unwrap();
+    repo.commit("drop ratio");
+    // 1.4: `ratio` comes back as a string: compatible with 1.3, not with 1.2.
+    repo.edit(EVERYTHING, |v| {
+        v["properties"]["ratio"] =
+            serde_json::json!({"type": "string", "description": "Now text."});
+        v["x-event"]["version"] = "1.4".into();
+    });
+    repo.commit("ratio as text");
+    let (code, out) = repo.check(&[]);
+    assert_eq!(code, 0, "against the previous version only: {out}");
+    let (code, out) = repo.check(&["--mode", "backward_transitive"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("breaking against version 1.2") && out.contains("[type-changed]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn per_event_mode_comes_from_the_schema() {
+    let repo = Repo::new();
+    repo.edit(EVERYTHING, |v| {
+        v["x-event"]["compatibility"] = "forward".into()
+    });
+    repo.edit(EVERYTHING, |v| v["x-event"]["version"] = "1.3".into());
+    repo.commit("declare forward");
+    repo.edit(EVERYTHING, |v| {
+        v["properties"]["note2"] = serde_json::json!({"type": "string", "description": "Added."});
+        v["x-event"]["version"] = "1.4".into();
+    });
+    repo.commit("add note2");
+    let (code, out) = repo.check(&[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("under forward"), "{out}");
+}

@@ -132,7 +132,7 @@ fn validate_files(
             );
         if !streamed {
             pending.push(file);
-            if pending.len() >= 512 {
+            if pending.len() >= 4096 {
                 flush_small(validator, &mut pending, hint, reporter, progress);
             }
             continue;
@@ -162,12 +162,28 @@ fn sniff(path: &Path) -> std::io::Result<Sniffed> {
     Ok((input::sniff_ndjson(path, &head), reader, head))
 }
 
+/// How many payloads were checked, and the invalid ones.
+struct Checked {
+    count: usize,
+    invalid: Vec<Outcome>,
+}
+
+fn check_all(validator: &Validator, payloads: Vec<Payload>) -> Checked {
+    let count = payloads.len();
+    let invalid = payloads
+        .into_iter()
+        .map(|p| check(validator, p))
+        .filter(|o| !o.report.is_valid())
+        .collect();
+    Checked { count, invalid }
+}
+
 fn whole_file(
     validator: &Validator,
     path: &Path,
     bytes: std::io::Result<Vec<u8>>,
     hint: FormHint,
-) -> Result<Vec<Outcome>, String> {
+) -> Result<Checked, String> {
     let bytes = bytes.map_err(|e| format!("{}: {e}", path.display()))?;
     let source: Arc<str> = path.display().to_string().into();
     let mut payloads = Vec::new();
@@ -177,7 +193,7 @@ fn whole_file(
                 parse_into(line, &source, At::Line(i + 1), hint, &mut payloads);
             }
         }
-        return Ok(payloads.into_iter().map(|p| check(validator, p)).collect());
+        return Ok(check_all(validator, payloads));
     }
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(v) => input::classify(v, &source, At::Whole, hint, &mut payloads),
@@ -189,7 +205,7 @@ fn whole_file(
             form: Form::Broken(format!("not valid JSON: {e}")),
         }),
     }
-    Ok(payloads.into_iter().map(|p| check(validator, p)).collect())
+    Ok(check_all(validator, payloads))
 }
 
 fn parse_into(bytes: &[u8], source: &Arc<str>, at: At, hint: FormHint, out: &mut Vec<Payload>) {
@@ -205,11 +221,12 @@ fn parse_into(bytes: &[u8], source: &Arc<str>, at: At, hint: FormHint, out: &mut
     }
 }
 
-fn record(result: Result<Vec<Outcome>, String>, reporter: &mut Reporter, progress: &ProgressBar) {
+fn record(result: Result<Checked, String>, reporter: &mut Reporter, progress: &ProgressBar) {
     match result {
-        Ok(outcomes) => {
-            progress.inc(outcomes.len() as u64);
-            outcomes.into_iter().for_each(|o| reporter.add(o));
+        Ok(checked) => {
+            progress.inc(checked.count as u64);
+            reporter.add_valid(checked.count - checked.invalid.len());
+            checked.invalid.into_iter().for_each(|o| reporter.add(o));
         }
         Err(e) => reporter.error(e),
     }
@@ -224,7 +241,7 @@ fn flush_small(
 ) {
     // Read and check in parallel; a file too large to read whole is left for the
     // streaming path (`None`), which runs here, in order.
-    let results: Vec<Option<Result<Vec<Outcome>, String>>> = pending
+    let results: Vec<Option<Result<Checked, String>>> = pending
         .par_iter()
         .map(|path| {
             let mut file = match std::fs::File::open(path) {

@@ -207,12 +207,19 @@ fn channel_page(
                 instance(catalog, e, Mode::Full),
             ),
         };
+        // Top-level fields in schema order (the envelope, so `type`, first), as producers write them.
+        let order: Vec<&str> = match catalog.types.get(&e.struct_name).map(|t| &t.kind) {
+            Some(TypeKind::Struct(st)) => st.fields.iter().map(|f| f.json_name.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        let position = |k: &str| order.iter().position(|f| *f == k).unwrap_or(usize::MAX);
         let _ = writeln!(
             s,
             "\n### Example ({origin})\n\nJSON:\n\n```json\n{}\n```\n",
-            serde_json::to_string_pretty(&example).unwrap_or_default()
+            ordered_json(&example, &position)
         );
-        let fields = json_to_fields(&example);
+        let mut fields = json_to_fields(&example);
+        fields.sort_by_key(|(k, _)| position(k));
         let mut redis = format!("XADD {channel} *");
         for (k, v) in &fields {
             let _ = write!(redis, " {k} {}", shell_quote(v));
@@ -220,6 +227,25 @@ fn channel_page(
         let _ = writeln!(s, "Redis field map:\n\n```\n{redis}\n```\n");
     }
     s
+}
+
+/// Pretty JSON with the top-level keys in the given order (nested objects as they are).
+fn ordered_json(doc: &Value, position: &dyn Fn(&str) -> usize) -> String {
+    let Some(map) = doc.as_object() else {
+        return serde_json::to_string_pretty(doc).unwrap_or_default();
+    };
+    let mut keys: Vec<&String> = map.keys().collect();
+    keys.sort_by_key(|k| position(k));
+    let body: Vec<String> = keys
+        .iter()
+        .map(|k| {
+            let value = serde_json::to_string_pretty(&map[k.as_str()])
+                .unwrap_or_default()
+                .replace('\n', "\n  ");
+            format!("  {}: {value}", Value::String((*k).clone()))
+        })
+        .collect();
+    format!("{{\n{}\n}}", body.join(",\n"))
 }
 
 fn shell_quote(v: &str) -> String {

@@ -322,7 +322,16 @@ impl<'a> Cx<'a> {
         }
         if let Some(Value::Object(props)) = map.get("properties") {
             let props_loc = loc.join("properties");
-            for (name, schema) in props {
+            // Schema order, not the sorted order of `Value` maps: it is field order.
+            let order = self.set.key_order(&props_loc);
+            let position = |name: &str| {
+                order
+                    .and_then(|o| o.iter().position(|k| k == name))
+                    .unwrap_or(usize::MAX)
+            };
+            let mut named: Vec<(&String, &'a Value)> = props.iter().collect();
+            named.sort_by_key(|(name, _)| position(name));
+            for (name, schema) in named {
                 shape.props.push(Prop {
                     name: name.clone(),
                     loc: props_loc.join(name),

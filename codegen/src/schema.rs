@@ -4,7 +4,7 @@
 //! schema root>#<pointer>` URI, so that later passes (and the JSON Schema validator) can
 //! move schemas around without caring which file they came from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -37,6 +37,9 @@ pub struct Doc {
     pub path: PathBuf,
     /// The document, with every `$ref` made absolute.
     pub json: Value,
+    /// Key order of every object in the file, by JSON pointer. `Value` maps are sorted, and
+    /// property order is field order in the generated code.
+    pub key_order: KeyOrder,
 }
 
 /// Where the envelope puts the event payload.
@@ -125,7 +128,7 @@ impl SchemaSet {
                 .join("/");
             let file: Arc<str> = path.display().to_string().into();
             match load_doc(&path, &rel, &file, &meta) {
-                Ok(json) => {
+                Ok((json, key_order)) => {
                     docs.insert(
                         rel.clone(),
                         Doc {
@@ -133,6 +136,7 @@ impl SchemaSet {
                             file,
                             path,
                             json,
+                            key_order,
                         },
                     );
                 }
@@ -163,6 +167,14 @@ impl SchemaSet {
     /// The absolute URI of a document.
     pub fn uri(rel: &str) -> String {
         format!("{URI_PREFIX}{rel}")
+    }
+
+    /// The written order of the keys of the object at `loc` (sorted maps lose it).
+    pub fn key_order(&self, loc: &Loc) -> Option<&Vec<String>> {
+        self.docs
+            .values()
+            .find(|d| d.file == loc.file)
+            .and_then(|d| d.key_order.get(&loc.pointer))
     }
 
     /// Location of the root of a document.
@@ -257,7 +269,7 @@ fn load_doc(
     rel: &str,
     file: &Arc<str>,
     meta: &jsonschema::meta::MetaValidator<'_>,
-) -> Result<Value, Vec<Error>> {
+) -> Result<(Value, KeyOrder), Vec<Error>> {
     let root = Loc::file(file);
     let text = fs::read_to_string(path)
         .map_err(|e| vec![Error::new(root.clone(), format!("cannot read file: {e}"))])?;
@@ -305,10 +317,95 @@ fn load_doc(
     }
     absolutize_refs(&mut json, rel, &root, &mut errors);
     if errors.is_empty() {
-        Ok(json)
+        Ok((json, key_order(&text)))
     } else {
         Err(errors)
     }
+}
+
+/// Key order of every object of a JSON text, by JSON pointer.
+pub type KeyOrder = HashMap<String, Vec<String>>;
+
+/// The key order of every object of a JSON text, by JSON pointer.
+fn key_order(text: &str) -> KeyOrder {
+    use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+
+    struct Walk<'a> {
+        path: String,
+        out: &'a mut HashMap<String, Vec<String>>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Walk<'_> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Walk<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut keys = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let path = format!(
+                    "{}/{}",
+                    self.path,
+                    key.replace('~', "~0").replace('/', "~1")
+                );
+                map.next_value_seed(Walk {
+                    path,
+                    out: &mut *self.out,
+                })?;
+                keys.push(key);
+            }
+            self.out.insert(self.path, keys);
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let mut i = 0usize;
+            while seq
+                .next_element_seed(Walk {
+                    path: format!("{}/{i}", self.path),
+                    out: &mut *self.out,
+                })?
+                .is_some()
+            {
+                i += 1;
+            }
+            Ok(())
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+    }
+
+    let mut out = HashMap::new();
+    let mut de = serde_json::Deserializer::from_str(text);
+    // The text already parsed as a `Value`; a failure here only loses ordering.
+    let _ = Walk {
+        path: String::new(),
+        out: &mut out,
+    }
+    .deserialize(&mut de);
+    out
 }
 
 /// Keywords whose values are data, not schemas: `$ref`s are not looked for inside them.

@@ -1023,10 +1023,7 @@ fn embedded_pointers(types: &BTreeMap<String, TypeDef>, root: &str) -> Vec<Strin
             return;
         }
         for f in &s.fields {
-            let path = format!(
-                "{prefix}/{}",
-                f.json_name.replace('~', "~0").replace('/', "~1")
-            );
+            let path = crate::error::pointer_push(prefix, &f.json_name);
             match &f.ty {
                 Ty::Embedded(_) => out.push(path),
                 Ty::Named(n) => walk(types, n, &path, out, depth + 1),

@@ -590,12 +590,7 @@ fn object_at<'a>(m: &'a Map<String, Value>, key: &str) -> &'a Map<String, Value>
     m.get(key).and_then(Value::as_object).unwrap_or(&EMPTY)
 }
 
-fn ptr(path: &str, seg: impl std::fmt::Display) -> String {
-    format!(
-        "{path}/{}",
-        seg.to_string().replace('~', "~0").replace('/', "~1")
-    )
-}
+use crate::error::pointer_push as ptr;
 
 impl Differ<'_> {
     fn push(

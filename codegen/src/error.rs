@@ -23,10 +23,9 @@ impl Loc {
 
     /// This location extended by one pointer segment (escaped per RFC 6901).
     pub fn join(&self, segment: impl fmt::Display) -> Self {
-        let segment = segment.to_string().replace('~', "~0").replace('/', "~1");
         Self {
             file: self.file.clone(),
-            pointer: format!("{}/{}", self.pointer, segment),
+            pointer: pointer_push(&self.pointer, segment),
         }
     }
 }
@@ -39,6 +38,12 @@ impl fmt::Display for Loc {
             write!(f, "{}: {}", self.file, self.pointer)
         }
     }
+}
+
+/// A JSON pointer extended by one segment, escaped per RFC 6901 (`~` → `~0`, `/` → `~1`).
+pub(crate) fn pointer_push(pointer: &str, segment: impl fmt::Display) -> String {
+    let segment = segment.to_string().replace('~', "~0").replace('/', "~1");
+    format!("{pointer}/{segment}")
 }
 
 /// One problem with the schema set.

@@ -350,11 +350,7 @@ fn key_order(text: &str) -> KeyOrder {
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
             let mut keys = Vec::new();
             while let Some(key) = map.next_key::<String>()? {
-                let path = format!(
-                    "{}/{}",
-                    self.path,
-                    key.replace('~', "~0").replace('/', "~1")
-                );
+                let path = crate::error::pointer_push(&self.path, &key);
                 map.next_value_seed(Walk {
                     path,
                     out: &mut *self.out,

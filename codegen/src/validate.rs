@@ -408,7 +408,7 @@ fn text_to_json(catalog: &Catalog, ty: &Ty, text: &str) -> Value {
 }
 
 fn pointer(field: &str) -> String {
-    format!("/{}", field.replace('~', "~0").replace('/', "~1"))
+    crate::error::pointer_push("", field)
 }
 
 /// A self-contained schema of one event's whole document, for other tools: the composed

@@ -20,6 +20,8 @@ pub(crate) const URI_PREFIX: &str = "file:///";
 #[derive(Debug, Clone)]
 pub struct SchemaSet {
     pub(crate) docs: BTreeMap<String, Doc>,
+    /// Display path → relative path, to find a [`Loc`]'s document without a scan.
+    by_file: HashMap<Arc<str>, String>,
     /// The envelope that wraps every event of this set.
     pub envelope: Envelope,
     /// Every event file, sorted by event type and major version.
@@ -171,10 +173,8 @@ impl SchemaSet {
 
     /// The written order of the keys of the object at `loc` (sorted maps lose it).
     pub fn key_order(&self, loc: &Loc) -> Option<&Vec<String>> {
-        self.docs
-            .values()
-            .find(|d| d.file == loc.file)
-            .and_then(|d| d.key_order.get(&loc.pointer))
+        let rel = self.by_file.get(&loc.file)?;
+        self.docs.get(rel)?.key_order.get(&loc.pointer)
     }
 
     /// Location of the root of a document.
@@ -566,9 +566,14 @@ fn check_set(
             "no event schemas (files with `x-event`)",
         ));
     }
+    let by_file = docs
+        .values()
+        .map(|d| (d.file.clone(), d.rel.clone()))
+        .collect();
     Some(SchemaSet {
         envelope: envelope?,
         docs,
+        by_file,
         events,
     })
 }
@@ -719,11 +724,7 @@ fn check_event(doc: &Doc, meta: &Value) -> Result<EventDef, Vec<Error>> {
             );
         }
     }
-    let parsed = version.as_deref().and_then(|v| {
-        let (a, b) = v.split_once('.')?;
-        let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
-        (digits(a) && digits(b)).then(|| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)))?
-    });
+    let parsed = version.as_deref().and_then(events_rt::parse_version);
     if let (Some(v), None) = (&version, parsed) {
         errors.push(
             Error::new(

@@ -114,10 +114,15 @@ pub fn subject(event_type: &str) -> Option<&str> {
 
 /// The major number of a `major.minor` version string.
 pub fn parse_major(version: &str) -> Option<u32> {
+    parse_version(version).map(|(major, _)| major)
+}
+
+/// `(major, minor)` of a `major.minor` version string (digits only).
+pub fn parse_version(version: &str) -> Option<(u32, u32)> {
     let (major, minor) = version.split_once('.')?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if digits(major) && digits(minor) {
-        major.parse().ok()
+        Some((major.parse().ok()?, minor.parse().ok()?))
     } else {
         None
     }

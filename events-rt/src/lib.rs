@@ -16,8 +16,8 @@ mod tag;
 mod time;
 
 pub use contract::{
-    action, category, decode, nearest, nearest_of, parse_major, peek_head, subject, Contract,
-    DecodeError, Head, UnknownEventType,
+    action, category, decode, nearest, nearest_of, parse_major, parse_version, peek_head, subject,
+    Contract, DecodeError, Head, UnknownEventType,
 };
 pub use embedded::Embedded;
 pub use fields::{FieldError, Fields};

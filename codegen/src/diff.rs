@@ -617,9 +617,7 @@ impl Differ<'_> {
                 break;
             };
             first.get_or_insert_with(|| uri.to_owned());
-            let target = crate::schema::split_uri(uri)
-                .and_then(|(rel, frag)| set.doc(rel).and_then(|d| d.json.pointer(frag)));
-            match target {
+            match set.target(uri) {
                 Some(t) => v = t,
                 None => break,
             }
@@ -1075,12 +1073,7 @@ impl Differ<'_> {
             (2, 0) => removed,
             _ => {
                 if let (Some(a), Some(b)) = (a, b) {
-                    let ip = if key.ends_with("Items") {
-                        ipath.as_ref().map(|p| format!("{p}/*"))
-                    } else {
-                        ipath.as_ref().map(|p| format!("{p}/*"))
-                    };
-                    self.schema(&p, ip, a, b);
+                    self.schema(&p, ipath.as_ref().map(|p| format!("{p}/*")), a, b);
                 }
                 return;
             }

@@ -186,6 +186,12 @@ impl SchemaSet {
         Loc::file(&file)
     }
 
+    /// The schema an absolute `$ref` names, if any (for passes that need no error).
+    pub fn target(&self, uri: &str) -> Option<&Value> {
+        let (rel, fragment) = split_uri(uri)?;
+        self.docs.get(rel)?.json.pointer(&percent_decode(fragment))
+    }
+
     /// Resolves an absolute `$ref` (as rewritten at load time) to its schema and location.
     pub fn resolve<'a>(&'a self, uri: &str, from: &Loc) -> Result<(Loc, &'a Value), Error> {
         let (rel, fragment) = split_uri(uri).ok_or_else(|| {

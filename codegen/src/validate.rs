@@ -432,9 +432,7 @@ pub fn bundle(set: &SchemaSet, event_rel: &str, event_type: &str) -> Value {
                 if let Some(Value::String(uri)) = m.get("$ref").cloned() {
                     let key = key_of(&uri);
                     if !defs.contains_key(&key) {
-                        let target = crate::schema::split_uri(&uri).and_then(|(rel, frag)| {
-                            set.doc(rel).and_then(|d| d.json.pointer(frag)).cloned()
-                        });
+                        let target = set.target(&uri).cloned();
                         if let Some(mut target) = target {
                             if let Value::Object(t) = &mut target {
                                 for k in ["$schema", "$defs", "x-event", "x-envelope"] {

@@ -108,7 +108,10 @@ pub fn check(
     mode_override: Option<Mode>,
     accepted: &[AcceptedBreak],
 ) -> Vec<EventCheck> {
-    let validators = (Validator::new(old).ok(), Validator::new(new).ok());
+    // Compiled only when a refused change needs a counter-example: most checks refuse nothing.
+    let validators = std::cell::OnceCell::new();
+    let validators =
+        || validators.get_or_init(|| (Validator::new(old).ok(), Validator::new(new).ok()));
     let mut out = Vec::new();
     for ne in &new.events {
         let mode = mode_override
@@ -150,7 +153,7 @@ pub fn check(
                 let example = if allowed {
                     None
                 } else {
-                    match &validators {
+                    match validators() {
                         (Some(ov), Some(nv)) => {
                             counter_example(ov, nv, &oe.event_type, oe.major, c)
                         }

@@ -274,6 +274,7 @@ fn ty_name(catalog: &Catalog, ty: &Ty) -> String {
         Ty::Any => "any".into(),
         Ty::AnyObject => "object".into(),
         Ty::Tag => "event type".into(),
+        Ty::Version => "string".into(),
         Ty::Vec(t) => format!("array of {}", ty_name(catalog, t)),
         Ty::Map(t) => format!("map of {}", ty_name(catalog, t)),
         Ty::Option(t) => format!("{} or null", ty_name(catalog, t)),

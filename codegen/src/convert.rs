@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Errors, Loc, Sink};
 use crate::ident;
 use crate::ir::{
-    Catalog, EnumVariant, Event, Field, IntTy, Struct, TaggedVariant, Ty, TypeDef, TypeKind,
+    Caps, Catalog, EnumVariant, Event, Field, IntTy, Struct, TaggedVariant, Ty, TypeDef, TypeKind,
     UntaggedVariant,
 };
 use crate::schema::{Payload, SchemaSet};
@@ -86,6 +86,7 @@ pub fn build(set: &SchemaSet) -> Result<Catalog, Errors> {
         types: BTreeMap::new(),
         by_key: HashMap::new(),
         by_name: HashMap::new(),
+        version_locs: version_locs(set),
         sink: Sink::default(),
     };
     let mut events = Vec::new();
@@ -105,16 +106,161 @@ pub fn build(set: &SchemaSet) -> Result<Catalog, Errors> {
     }
     let mut types = cx.types;
     check_event_type_names(set, &mut cx.sink);
+    check_header_objects(&types, &cx.by_key, &cx.version_locs, &mut cx.sink);
     box_cycles(&mut types);
+    mark_generic(&mut types, &events);
+    decide_caps(&mut types);
     for event in &mut events {
         event.embedded = embedded_pointers(&types, &event.struct_name);
     }
     cx.sink.finish(Catalog {
         type_field: set.envelope.type_field.clone(),
         version_field: set.envelope.version_field.clone(),
+        version_path: set.envelope.version_path.clone(),
         events,
         types,
     })
+}
+
+/// Locations of the envelope properties on the way to the version field.
+fn version_locs(set: &SchemaSet) -> Vec<Loc> {
+    let mut at = set.loc(&set.envelope.rel);
+    set.envelope
+        .version_path
+        .iter()
+        .map(|name| {
+            at = at.join("properties").join(name);
+            at.clone()
+        })
+        .collect()
+}
+
+/// A header object on the way to the version field holds nothing a constructor would have
+/// to ask for: its other properties are optional, so a new event stamps the version alone.
+fn check_header_objects(
+    types: &BTreeMap<String, TypeDef>,
+    by_key: &HashMap<Loc, String>,
+    version_locs: &[Loc],
+    sink: &mut Sink,
+) {
+    let Some((_, objects)) = version_locs.split_last() else {
+        return;
+    };
+    for (i, loc) in objects.iter().enumerate() {
+        let def = by_key.get(loc).and_then(|n| types.get(n));
+        let Some(TypeDef {
+            kind: TypeKind::Struct(s),
+            ..
+        }) = def
+        else {
+            sink.push(
+                Error::new(loc.clone(), "a header object on the way to the version field must be an object schema with `properties`")
+                    .hint("declare it inline in the envelope with `\"type\": \"object\"` and `properties`"),
+            );
+            continue;
+        };
+        let next = &version_locs[i + 1];
+        for f in &s.fields {
+            if f.loc != *next && f.required && !f.nullable {
+                sink.push(
+                    Error::new(f.loc.clone(), format!("{:?} is required in a header object that holds the version field", f.json_name))
+                        .hint("make it optional: a new event fills the header object with the version alone"),
+                );
+            }
+        }
+    }
+}
+
+/// Header objects holding the version field become generic over the contract.
+fn mark_generic(types: &mut BTreeMap<String, TypeDef>, events: &[Event]) {
+    let roots: HashSet<&str> = events
+        .iter()
+        .map(|e| e.struct_name.as_str())
+        .chain(["Envelope"])
+        .collect();
+    loop {
+        let generic: HashSet<String> = types
+            .values()
+            .filter(|d| d.generic)
+            .map(|d| d.name.clone())
+            .collect();
+        let mut changed = false;
+        for def in types.values_mut() {
+            if def.generic || roots.contains(def.name.as_str()) {
+                continue;
+            }
+            if let TypeKind::Struct(s) = &def.kind {
+                if s.fields.iter().any(|f| {
+                    f.ty == Ty::Version || f.ty.all_names().iter().any(|n| generic.contains(*n))
+                }) {
+                    def.generic = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// Which of `Eq`, `Hash` and `Default` each type can derive: a fixpoint from "all" down,
+/// so recursive types settle.
+fn decide_caps(types: &mut BTreeMap<String, TypeDef>) {
+    loop {
+        let caps: HashMap<String, Caps> =
+            types.values().map(|d| (d.name.clone(), d.caps)).collect();
+        let named = |n: &str| caps.get(n).copied().unwrap_or(Caps::ALL);
+        let mut changed = false;
+        for def in types.values_mut() {
+            let new = match &def.kind {
+                TypeKind::Struct(s) => s
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let c = f.ty.caps(&named);
+                        // `Option` (absent or null) defaults to `None`.
+                        if (!f.required || f.nullable) && !f.versioned {
+                            Caps { default: true, ..c }
+                        } else {
+                            c
+                        }
+                    })
+                    .chain(s.extra.iter().map(|t| Caps {
+                        default: true,
+                        ..t.caps(&named)
+                    }))
+                    .fold(Caps::ALL, Caps::and),
+                TypeKind::Enum(_) => Caps {
+                    eq: true,
+                    hash: true,
+                    default: false,
+                },
+                TypeKind::Tagged { variants, .. } => variants
+                    .iter()
+                    .map(|v| v.ty.caps(&named))
+                    .fold(Caps::ALL, Caps::and),
+                TypeKind::Untagged(vs) => vs
+                    .iter()
+                    .map(|v| v.ty.caps(&named))
+                    .fold(Caps::ALL, Caps::and),
+            };
+            let new = match &def.kind {
+                TypeKind::Struct(_) => new,
+                _ => Caps {
+                    default: false,
+                    ..new
+                },
+            };
+            if new != def.caps {
+                def.caps = new;
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
 }
 
 /// Two event types that map to one Rust name (`a.b_c` and `a_b.c`) cannot both exist.
@@ -147,6 +293,8 @@ struct Cx<'a> {
     by_key: HashMap<Loc, String>,
     /// The reverse of `by_key`, to find name clashes.
     by_name: HashMap<String, Loc>,
+    /// Properties of the envelope on the path to the version field, the field last.
+    version_locs: Vec<Loc>,
     sink: Sink,
 }
 
@@ -177,6 +325,11 @@ fn is_null_schema(schema: &Value) -> bool {
 }
 
 impl<'a> Cx<'a> {
+    /// The envelope file as locations name it.
+    fn envelope_file(&self) -> std::sync::Arc<str> {
+        self.set.loc(&self.set.envelope.rel).file
+    }
+
     /// Follows `$ref`s to the schema they name.
     fn deref(&self, loc: &Loc, schema: &'a Value) -> Result<(Loc, &'a Value), Error> {
         let mut loc = loc.clone();
@@ -425,10 +578,19 @@ impl<'a> Cx<'a> {
                 continue;
             }
             let required = shape.required.contains(&prop.name);
+            let versioned = self.version_locs.contains(&prop.loc);
             let ty = if Some(prop.name.as_str()) == tag_field {
                 Ok(Ty::Tag)
+            } else if self.version_locs.last() == Some(&prop.loc) {
+                Ok(Ty::Version)
             } else {
-                let hint = format!("{name}{}", ident::type_name(&prop.name));
+                // Header fields are named after the envelope, whichever event meets them first.
+                let owner = if *prop.loc.file == *self.envelope_file() {
+                    "Envelope"
+                } else {
+                    name
+                };
+                let hint = format!("{owner}{}", ident::type_name(&prop.name));
                 self.ty(&prop.loc, prop.schema, &hint)
             };
             let ty = match ty {
@@ -458,6 +620,7 @@ impl<'a> Cx<'a> {
                 doc,
                 default: prop.schema.get("default").cloned(),
                 loc: prop.loc,
+                versioned,
             });
         }
         if let Some(e) = first_error {
@@ -478,6 +641,8 @@ impl<'a> Cx<'a> {
                     closed: shape.closed,
                     extra,
                 }),
+                generic: false,
+                caps: Caps::ALL,
             },
         );
         Ok(Ty::Named(name.to_owned()))
@@ -707,6 +872,8 @@ impl<'a> Cx<'a> {
                     loc: loc.clone(),
                     doc: description(&Value::Object(map.clone())),
                     kind: TypeKind::Enum(variants),
+                    generic: false,
+                    caps: Caps::ALL,
                 },
             );
             Ty::Named(hint.to_owned())
@@ -778,6 +945,8 @@ impl<'a> Cx<'a> {
                                 .and_then(Value::as_str)
                                 .map(str::to_owned),
                             kind,
+                            generic: false,
+                            caps: Caps::ALL,
                         },
                     );
                     Ty::Named(hint.to_owned())

@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::ir::{Catalog, Event, Field, Struct, Ty, TypeDef, TypeKind};
+use crate::ir::{Caps, Catalog, Event, Field, Struct, Ty, TypeDef, TypeKind};
 use crate::schema::ChannelKind;
 
 /// What the emitter needs besides the catalog.
@@ -12,6 +12,8 @@ pub(crate) struct Options {
     pub runtime: syn::Path,
     /// Emit `deny_unknown_fields` on closed structs.
     pub strict: bool,
+    /// `(event type, older major)` of the upcasts the user writes by hand.
+    pub manual_upcasts: Vec<(String, u32)>,
 }
 
 /// The formatted source of a whole catalog.
@@ -22,10 +24,18 @@ pub(crate) fn file(
 ) -> String {
     let rt = &opts.runtime;
     let serde_crate = format!("{}::__private::serde", path_string(rt));
+    let generic = catalog
+        .types
+        .values()
+        .filter(|d| d.generic)
+        .map(|d| d.name.clone())
+        .collect();
     let cx = Cx {
         rt,
         serde_crate: &serde_crate,
         strict: opts.strict,
+        generic,
+        manual: &opts.manual_upcasts,
     };
     let mut items = TokenStream::new();
     items.extend(event_type_enum(catalog, &cx));
@@ -73,6 +83,9 @@ struct Cx<'a> {
     rt: &'a syn::Path,
     serde_crate: &'a str,
     strict: bool,
+    /// Types generic over the contract (header objects holding the version).
+    generic: std::collections::HashSet<String>,
+    manual: &'a [(String, u32)],
 }
 
 fn ident(name: &str) -> Ident {
@@ -101,7 +114,37 @@ impl Cx<'_> {
         }
     }
 
-    fn ty(&self, ty: &Ty, owner: &str) -> TokenStream {
+    /// `Eq`, `Hash`, `Default` where the type allows them (`Default` is written by hand
+    /// for generic types, so it is left out with `manual_default`).
+    fn cap_derives(caps: Caps, manual_default: bool) -> TokenStream {
+        let mut out = TokenStream::new();
+        if caps.eq {
+            out.extend(quote!(Eq,));
+        }
+        if caps.hash {
+            out.extend(quote!(Hash,));
+        }
+        if caps.default && !manual_default {
+            out.extend(quote!(Default,));
+        }
+        out
+    }
+
+    /// The contract a type's version field belongs to: the event struct itself, the
+    /// parameter `C` of a generic header object, or any version (the `Envelope`).
+    fn owner(&self, def: &TypeDef, event: Option<&Event>) -> TokenStream {
+        let rt = self.rt;
+        if event.is_some() {
+            let n = ident(&def.name);
+            quote!(#n)
+        } else if def.generic {
+            quote!(C)
+        } else {
+            quote!(#rt::AnyVersion)
+        }
+    }
+
+    fn ty(&self, ty: &Ty, owner: &TokenStream) -> TokenStream {
         let rt = self.rt;
         match ty {
             Ty::Bool => quote!(bool),
@@ -122,10 +165,8 @@ impl Cx<'_> {
             Ty::AnyObject => {
                 quote!(#rt::__private::serde_json::Map<::std::string::String, #rt::__private::serde_json::Value>)
             }
-            Ty::Tag => {
-                let owner = ident(owner);
-                quote!(#rt::Tag<#owner>)
-            }
+            Ty::Tag => quote!(#rt::Tag<#owner>),
+            Ty::Version => quote!(#rt::Version<#owner>),
             Ty::Vec(t) => {
                 let t = self.ty(t, owner);
                 quote!(::std::vec::Vec<#t>)
@@ -142,6 +183,10 @@ impl Cx<'_> {
                 let t = self.ty(t, owner);
                 quote!(#rt::Embedded<#t>)
             }
+            Ty::Named(n) if self.generic.contains(n) => {
+                let n = ident(n);
+                quote!(#n<#owner>)
+            }
             Ty::Named(n) => {
                 let n = ident(n);
                 quote!(#n)
@@ -149,7 +194,7 @@ impl Cx<'_> {
         }
     }
 
-    fn field(&self, f: &Field, owner: &str) -> TokenStream {
+    fn field(&self, f: &Field, owner: &TokenStream) -> TokenStream {
         let rt = self.rt;
         let name = if f.raw {
             Ident::new_raw(&f.rust_name, Span::call_site())
@@ -166,6 +211,20 @@ impl Cx<'_> {
             attrs.push(quote!(rename = #json));
         }
         let ty = match (f.required, f.nullable) {
+            // The version and the header objects holding it: never an `Option`, so that a
+            // new event always carries its contract's version; absent on the wire stays
+            // absent when written again.
+            (false, _) if f.versioned => {
+                let base = match &f.ty {
+                    Ty::Named(n) => ident(n).to_string(),
+                    _ => format!("{}::Version", path_string(rt)),
+                };
+                let absent = format!("{base}::absent");
+                let is_absent = format!("{base}::is_absent");
+                attrs.push(quote!(default = #absent, skip_serializing_if = #is_absent));
+                ty
+            }
+            (true, _) if f.versioned => ty,
             (true, false) => ty,
             (true, true) => {
                 let with = format!("{}::serde_helpers::nullable", path_string(rt));
@@ -195,6 +254,16 @@ impl Cx<'_> {
             }
             doc.push_str(&format!("Default when absent: `{default}`."));
         }
+        if f.versioned {
+            if !doc.is_empty() {
+                doc.push_str("\n\n");
+            }
+            doc.push_str(if f.ty == Ty::Version {
+                "Stamped from the contract (`Version::default()`); a decoded event keeps the version it was read with."
+            } else {
+                "Holds the version field; `Default::default()` stamps the contract's version."
+            });
+        }
         if f.nullable {
             if !doc.is_empty() {
                 doc.push_str("\n\n");
@@ -219,21 +288,23 @@ impl Cx<'_> {
     }
 
     fn strukt(&self, def: &TypeDef, s: &Struct, event: Option<&Event>) -> TokenStream {
+        let rt = self.rt;
         let name = ident(&def.name);
         let mut doc = def.doc.clone().unwrap_or_else(|| undocumented(&def.name));
         if let Some(ev) = event {
             doc.push_str(&event_facts(ev));
         }
         let doc = docs(&doc);
-        let derives = self.derives(quote!());
+        let derives = self.derives(Self::cap_derives(def.caps, def.generic));
         let deny = if self.strict && s.closed && s.extra.is_none() {
             quote!(#[serde(deny_unknown_fields)])
         } else {
             quote!()
         };
-        let fields = s.fields.iter().map(|f| self.field(f, &def.name));
+        let owner = self.owner(def, event);
+        let fields = s.fields.iter().map(|f| self.field(f, &owner));
         let extra = s.extra.as_ref().map(|t| {
-            let t = self.ty(t, &def.name);
+            let t = self.ty(t, &owner);
             quote! {
                 /// Properties beyond the declared ones.
                 #[serde(flatten)]
@@ -241,9 +312,9 @@ impl Cx<'_> {
             }
         });
         let contract = event.map(|ev| {
-            let rt = self.rt;
             let (t, v, c) = (&ev.def.event_type, &ev.def.version, &ev.def.channel);
             let major = ev.def.major;
+            let new = self.constructor(def, s);
             quote! {
                 impl #rt::Contract for #name {
                     const EVENT_TYPE: &'static str = #t;
@@ -251,8 +322,29 @@ impl Cx<'_> {
                     const VERSION: &'static str = #v;
                     const CHANNEL: &'static str = #c;
                 }
+                #new
+                impl ::std::convert::From<#name> for Event {
+                    fn from(event: #name) -> Self {
+                        Self::#name(event)
+                    }
+                }
             }
         });
+        if def.generic {
+            let serde_bound = format!("C: {}::Versioned", path_string(rt));
+            let header = self.header_impls(def, s);
+            return quote! {
+                #doc
+                #derives
+                #[serde(bound = #serde_bound)]
+                #deny
+                pub struct #name<C: #rt::Versioned> {
+                    #(#fields)*
+                    #extra
+                }
+                #header
+            };
+        }
         quote! {
             #doc
             #derives
@@ -262,6 +354,154 @@ impl Cx<'_> {
                 #extra
             }
             #contract
+        }
+    }
+
+    /// `Default` (the version stamped), `absent`/`is_absent` (what a payload without the
+    /// header object decodes to, and whether to leave it out) and `into_contract` (the same
+    /// header for the next major, used by upcasts) of a generic header object.
+    fn header_impls(&self, def: &TypeDef, s: &Struct) -> TokenStream {
+        let rt = self.rt;
+        let name = ident(&def.name);
+        let field_name = |f: &Field| {
+            if f.raw {
+                Ident::new_raw(&f.rust_name, Span::call_site())
+            } else {
+                ident(&f.rust_name)
+            }
+        };
+        let mut defaults = Vec::new();
+        let mut absents = Vec::new();
+        let mut checks = Vec::new();
+        let mut moves = Vec::new();
+        for f in &s.fields {
+            let n = field_name(f);
+            defaults.push(quote!(#n: ::std::default::Default::default(),));
+            if f.versioned {
+                let base = match &f.ty {
+                    Ty::Named(t) => {
+                        let t = ident(t);
+                        quote!(#t)
+                    }
+                    _ => quote!(#rt::Version),
+                };
+                absents.push(quote!(#n: #base::absent(),));
+                checks.push(quote!(self.#n.is_absent()));
+                moves.push(match &f.ty {
+                    Ty::Version => quote!(#n: #rt::Version::stamped(),),
+                    _ => quote!(#n: self.#n.into_contract(),),
+                });
+            } else {
+                absents.push(quote!(#n: ::std::option::Option::None,));
+                checks.push(quote!(self.#n.is_none()));
+                moves.push(quote!(#n: self.#n,));
+            }
+        }
+        if s.extra.is_some() {
+            defaults.push(quote!(extra: ::std::default::Default::default(),));
+            absents.push(quote!(extra: ::std::default::Default::default(),));
+            checks.push(quote!(self.extra.is_empty()));
+            moves.push(quote!(extra: self.extra,));
+        }
+        quote! {
+            impl<C: #rt::Versioned> ::std::default::Default for #name<C> {
+                fn default() -> Self {
+                    Self { #(#defaults)* }
+                }
+            }
+            impl<C: #rt::Versioned> #name<C> {
+                /// What a payload without this header object decodes to.
+                #[doc(hidden)]
+                pub fn absent() -> Self {
+                    Self { #(#absents)* }
+                }
+                /// Whether nothing of it is written.
+                pub fn is_absent(&self) -> bool {
+                    #(#checks)&&*
+                }
+                /// The same header for another contract, its version stamped from that
+                /// contract (used by upcasts between major versions).
+                pub fn into_contract<D: #rt::Versioned>(self) -> #name<D> {
+                    #name { #(#moves)* }
+                }
+            }
+        }
+    }
+
+    /// `new(required fields…)`: optional fields start absent; the type tag and the version
+    /// come from the contract.
+    fn constructor(&self, def: &TypeDef, s: &Struct) -> TokenStream {
+        let rt = self.rt;
+        let owner = {
+            let n = ident(&def.name);
+            quote!(#n)
+        };
+        let mut params = Vec::new();
+        let mut inits = Vec::new();
+        let mut arg_docs = Vec::new();
+        for f in &s.fields {
+            let n = if f.raw {
+                Ident::new_raw(&f.rust_name, Span::call_site())
+            } else {
+                ident(&f.rust_name)
+            };
+            let takes = f.required && f.ty != Ty::Tag && !f.versioned;
+            if !takes {
+                inits.push(quote!(#n: ::std::default::Default::default(),));
+                continue;
+            }
+            let mut ty = self.ty(&f.ty, &owner);
+            if f.boxed {
+                ty = quote!(::std::boxed::Box<#ty>);
+            }
+            // `Into` where a plain value converts without surprises (strings, wrappers);
+            // numbers stay exact so that literals infer their type.
+            let into = f.boxed
+                || matches!(
+                    f.ty,
+                    Ty::String | Ty::DateTime | Ty::UnixTime | Ty::Embedded(_)
+                );
+            let (param, value) = match (f.nullable, into) {
+                (true, _) => (quote!(::std::option::Option<#ty>), quote!(#n)),
+                (false, true) => (
+                    quote!(impl ::std::convert::Into<#ty>),
+                    quote!(::std::convert::Into::into(#n)),
+                ),
+                (false, false) => (ty, quote!(#n)),
+            };
+            params.push(quote!(#n: #param));
+            if into && !f.nullable {
+                inits.push(quote!(#n: #value,));
+            } else {
+                inits.push(quote!(#n,));
+            }
+            arg_docs.push(format!("`{}`", f.json_name));
+        }
+        if s.extra.is_some() {
+            inits.push(quote!(extra: ::std::default::Default::default(),));
+        }
+        let doc = if arg_docs.is_empty() {
+            " A new event; its optional fields start absent, the type and version come from the contract.".to_owned()
+        } else {
+            format!(
+                " A new event from its required fields ({}); optional fields start absent, the type and version come from the contract.",
+                arg_docs.join(", ")
+            )
+        };
+        let allow = if params.len() > 7 {
+            quote!(#[allow(clippy::too_many_arguments)])
+        } else {
+            quote!()
+        };
+        let _ = rt;
+        quote! {
+            impl #owner {
+                #[doc = #doc]
+                #allow
+                pub fn new(#(#params),*) -> Self {
+                    Self { #(#inits)* }
+                }
+            }
         }
     }
 }
@@ -309,11 +549,12 @@ fn type_def(def: &TypeDef, event: Option<&Event>, cx: &Cx<'_>) -> TokenStream {
             }
         }
         TypeKind::Tagged { tag, variants } => {
-            let derives = cx.derives(quote!());
+            let derives = cx.derives(Cx::cap_derives(def.caps, false));
+            let owner = cx.owner(def, None);
             let vs = variants.iter().map(|v| {
                 let n = ident(&v.name);
                 let value = &v.value;
-                let ty = cx.ty(&v.ty, &def.name);
+                let ty = cx.ty(&v.ty, &owner);
                 let d = format!(" `{tag}: {value}`");
                 quote!(#[doc = #d] #[serde(rename = #value)] #n(#ty),)
             });
@@ -325,10 +566,11 @@ fn type_def(def: &TypeDef, event: Option<&Event>, cx: &Cx<'_>) -> TokenStream {
             }
         }
         TypeKind::Untagged(variants) => {
-            let derives = cx.derives(quote!());
+            let derives = cx.derives(Cx::cap_derives(def.caps, false));
+            let owner = cx.owner(def, None);
             let vs = variants.iter().map(|v| {
                 let n = ident(&v.name);
-                let ty = cx.ty(&v.ty, &def.name);
+                let ty = cx.ty(&v.ty, &owner);
                 quote!(#[allow(missing_docs)] #n(#ty),)
             });
             quote! {
@@ -341,7 +583,8 @@ fn type_def(def: &TypeDef, event: Option<&Event>, cx: &Cx<'_>) -> TokenStream {
     }
 }
 
-/// `From` impls for mechanical conversions between majors, and `Event::upcast`.
+/// `From` impls for mechanical conversions between majors, a `TryFrom` that fails with
+/// `UpcastError` for each step nobody wrote, and `Event::upcast`.
 fn upcasts(
     catalog: &Catalog,
     conversions: &[crate::upcast::Conversion],
@@ -353,20 +596,59 @@ fn upcasts(
     }
     let rt = cx.rt;
     let mut out = TokenStream::new();
+    // How each step V(n) -> V(n+1) is taken: `From` (generated or hand-written) or the
+    // generated failing `TryFrom`.
+    let mut infallible = std::collections::HashSet::new();
     for c in conversions {
-        let Ok(fields) = &c.plan else { continue };
         let (from, to) = (ident(&c.from), ident(&c.to));
+        let manual = cx
+            .manual
+            .iter()
+            .any(|(t, m)| *t == c.event_type && *m == c.from_major);
+        if manual {
+            infallible.insert(c.from.clone());
+            continue;
+        }
+        let fields = match &c.plan {
+            Ok(fields) => fields,
+            Err(reason) => {
+                let (t, f, m, to_s) = (&c.event_type, &c.from, c.from_major, &c.to);
+                let doc = format!(
+                    " No conversion from `{f}` to `{to_s}` yet: {reason}. Write `impl From<{f}> for {to_s}` and list it with `Config::manual_upcast({t:?}, {m})`; until then this fails with `UpcastError`."
+                );
+                out.extend(quote! {
+                    #[doc = #doc]
+                    impl ::std::convert::TryFrom<#from> for #to {
+                        type Error = #rt::UpcastError;
+                        fn try_from(_: #from) -> ::std::result::Result<Self, Self::Error> {
+                            ::std::result::Result::Err(#rt::UpcastError {
+                                event_type: #t,
+                                from: #f,
+                                from_major: #m,
+                                to: #to_s,
+                                reason: #reason,
+                            })
+                        }
+                    }
+                });
+                continue;
+            }
+        };
+        infallible.insert(c.from.clone());
         let inits = fields.iter().map(|f| {
-            let name = if f.raw { Ident::new_raw(&f.rust_name, Span::call_site()) } else { ident(&f.rust_name) };
+            let name = if f.raw {
+                Ident::new_raw(&f.rust_name, Span::call_site())
+            } else {
+                ident(&f.rust_name)
+            };
             let value = match f.fill {
                 Fill::Move => quote!(old.#name),
                 Fill::Wrap => quote!(::std::option::Option::Some(old.#name)),
                 Fill::Into => quote!(::std::convert::Into::into(old.#name)),
                 Fill::IntoOption => quote!(old.#name.map(::std::convert::Into::into)),
                 Fill::Absent => quote!(::std::option::Option::None),
-                Fill::Tag => quote!(::std::default::Default::default()),
-                Fill::Version { optional: false } => quote!(::std::borrow::ToOwned::to_owned(<#to as #rt::Contract>::VERSION)),
-                Fill::Version { optional: true } => quote!(::std::option::Option::Some(::std::borrow::ToOwned::to_owned(<#to as #rt::Contract>::VERSION))),
+                Fill::Tag | Fill::Version => quote!(::std::default::Default::default()),
+                Fill::Header => quote!(old.#name.into_contract()),
             };
             quote!(#name: #value,)
         });
@@ -394,9 +676,15 @@ fn upcasts(
         let Some(latest) = chain.last() else { continue };
         let (v, l) = (ident(&ev.struct_name), ident(&latest.struct_name));
         let mut expr = quote!(e);
+        let mut prev = &ev.struct_name;
         for step in &chain {
             let s = ident(&step.struct_name);
-            expr = quote!(<#s as ::std::convert::From<_>>::from(#expr));
+            expr = if infallible.contains(prev) {
+                quote!(<#s as ::std::convert::From<_>>::from(#expr))
+            } else {
+                quote!(<#s as ::std::convert::TryFrom<_>>::try_from(#expr)?)
+            };
+            prev = &step.struct_name;
         }
         arms.push(quote!(Self::#v(e) => Self::#l(#expr),));
     }
@@ -404,13 +692,14 @@ fn upcasts(
         out.extend(quote! {
             impl Event {
                 /// Converts an event of an older major version to the latest major version of
-                /// its type, through the chain of `From` conversions; latest ones are returned
-                /// as they are.
-                pub fn upcast(self) -> Self {
-                    match self {
+                /// its type, through the chain of conversions; latest ones are returned as they
+                /// are. A step that is neither mechanical nor written by hand fails with
+                /// `UpcastError`, naming the two types.
+                pub fn upcast(self) -> ::std::result::Result<Self, #rt::UpcastError> {
+                    ::std::result::Result::Ok(match self {
                         #(#arms)*
                         other => other,
-                    }
+                    })
                 }
             }
         });
@@ -547,6 +836,7 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
         None => quote!(::std::option::Option::None),
     };
     let version_name = catalog.version_field.clone().unwrap_or_default();
+    let version_path = &catalog.version_path;
     let variants = catalog.events.iter().map(|e| {
         let n = ident(&e.struct_name);
         let d = format!(" `{}` version {}.", e.def.event_type, e.def.version);
@@ -580,8 +870,11 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
         impl Event {
             /// Envelope field that holds the event type.
             pub const TYPE_FIELD: &'static str = #type_field;
-            /// Envelope field that holds the `major.minor` version, if the envelope has one.
+            /// Envelope field that holds the `major.minor` version, if the envelope has one
+            /// (`metadata.version` for a field inside a header object).
             pub const VERSION_FIELD: ::std::option::Option<&'static str> = #version_field;
+            /// [`Event::VERSION_FIELD`] as property names (empty without a version).
+            pub const VERSION_PATH: &'static [&'static str] = &[#(#version_path),*];
 
             /// Decodes a JSON document, dispatching on its type and major version (a missing
             /// version means major version 1).
@@ -598,7 +891,7 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
 
             /// Decodes any payload source, dispatching on its type and major version.
             pub fn decode_from<S: #rt::Source>(source: S) -> ::std::result::Result<Self, #rt::DecodeError> {
-                let head = source.head(Self::TYPE_FIELD, Self::VERSION_FIELD)?;
+                let head = source.head(Self::TYPE_FIELD, Self::VERSION_PATH)?;
                 let event_type: EventType = head.event_type(Self::TYPE_FIELD)?.parse()?;
                 let major = head.major(#version_name)?;
                 match (event_type, major) {

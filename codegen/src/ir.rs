@@ -15,8 +15,11 @@ use crate::schema::EventDef;
 pub struct Catalog {
     /// Envelope field holding the event type.
     pub type_field: String,
-    /// Envelope field holding the version, if any.
+    /// Envelope field holding the version, if any, as written in `x-envelope`
+    /// (`version`, `metadata.version`).
     pub version_field: Option<String>,
+    /// [`Catalog::version_field`] as property names (empty without a version).
+    pub version_path: Vec<String>,
     /// One entry per event type and major version, sorted.
     pub events: Vec<Event>,
     /// Every named type, keyed (and so ordered) by Rust name.
@@ -47,6 +50,42 @@ pub struct TypeDef {
     pub doc: Option<String>,
     /// What it is.
     pub kind: TypeKind,
+    /// A header object on the way to a nested version field (`metadata` of
+    /// `metadata.version`): generic over the contract (`EnvelopeMetadata<C>`), since the
+    /// version it holds is stamped from the event it is part of.
+    pub generic: bool,
+    /// Which standard traits every value of the type allows (decided over the whole
+    /// catalog, so a struct derives `Eq` only when all its fields are `Eq`).
+    pub caps: Caps,
+}
+
+/// Standard traits a generated type can derive beyond `Debug`, `Clone` and `PartialEq`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caps {
+    /// `Eq` (no floats inside).
+    pub eq: bool,
+    /// `Hash` (no floats and no JSON values inside).
+    pub hash: bool,
+    /// `Default` (every field has a default: options, numbers, strings, collections).
+    pub default: bool,
+}
+
+impl Caps {
+    /// Every trait.
+    pub const ALL: Caps = Caps {
+        eq: true,
+        hash: true,
+        default: true,
+    };
+
+    /// Traits both have.
+    pub fn and(self, other: Caps) -> Caps {
+        Caps {
+            eq: self.eq && other.eq,
+            hash: self.hash && other.hash,
+            default: self.default && other.default,
+        }
+    }
 }
 
 /// The shapes a named type can take.
@@ -102,6 +141,9 @@ pub struct Field {
     pub default: Option<Value>,
     /// Where the property is defined.
     pub loc: Loc,
+    /// The envelope's version field, or a header object on the way to it: its value comes
+    /// from the contract (never an `Option`, not a constructor argument).
+    pub versioned: bool,
 }
 
 /// One value of a string enum.
@@ -221,6 +263,8 @@ pub enum Ty {
     AnyObject,
     /// The event type field: checked on decode, written from the contract.
     Tag,
+    /// The envelope's version field: stamped from the contract, kept as read.
+    Version,
     /// `Vec<T>`
     Vec(Box<Ty>),
     /// String-keyed map.
@@ -234,6 +278,44 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// The traits this type allows, given those of the named types.
+    pub fn caps(&self, named: &dyn Fn(&str) -> Caps) -> Caps {
+        let none = Caps {
+            eq: false,
+            hash: false,
+            default: false,
+        };
+        match self {
+            Ty::Bool
+            | Ty::Int(_)
+            | Ty::String
+            | Ty::Tag
+            | Ty::Version
+            | Ty::UnixTime
+            | Ty::Uuid => Caps::ALL,
+            Ty::F64 | Ty::F32 => Caps {
+                default: true,
+                ..none
+            },
+            Ty::DateTime | Ty::Date | Ty::Ipv4 | Ty::Ipv6 => Caps {
+                eq: true,
+                hash: true,
+                default: false,
+            },
+            Ty::Any | Ty::AnyObject => Caps {
+                eq: true,
+                hash: false,
+                default: true,
+            },
+            Ty::Vec(t) | Ty::Map(t) | Ty::Option(t) => Caps {
+                default: true,
+                ..t.caps(named)
+            },
+            Ty::Embedded(t) => t.caps(named),
+            Ty::Named(n) => named(n),
+        }
+    }
+
     /// Named types this type holds without indirection (not through `Vec` or a map).
     pub fn direct_names(&self) -> Vec<&str> {
         match self {

@@ -39,6 +39,7 @@ pub struct Config {
     strict: bool,
     out_dir: Option<PathBuf>,
     file_name: String,
+    manual_upcasts: Vec<(String, u32)>,
 }
 
 impl Default for Config {
@@ -55,6 +56,7 @@ impl Config {
             strict: false,
             out_dir: None,
             file_name: "events.rs".to_owned(),
+            manual_upcasts: Vec::new(),
         }
     }
 
@@ -84,6 +86,24 @@ impl Config {
         self
     }
 
+    /// Declares that the conversion from major `from_major` of `event_type` to the next major
+    /// is written by hand (`impl From<OrderConfirmedV1> for OrderConfirmedV2` in the crate
+    /// that includes the generated code), for a change the generator cannot convert
+    /// mechanically. Without it such a step is a generated `TryFrom` that fails with
+    /// `events_rt::UpcastError` at run time, and the build prints a warning naming it.
+    ///
+    /// ```no_run
+    /// // build.rs
+    /// events_codegen::Config::new()
+    ///     .manual_upcast("order.confirmed", 1)
+    ///     .compile("../schemas")
+    ///     .unwrap();
+    /// ```
+    pub fn manual_upcast(&mut self, event_type: impl Into<String>, from_major: u32) -> &mut Self {
+        self.manual_upcasts.push((event_type.into(), from_major));
+        self
+    }
+
     /// Loads, checks and converts a schema directory into Rust source, in memory.
     pub fn generate(&self, schemas: impl AsRef<Path>) -> Result<String, Errors> {
         let set = SchemaSet::load(schemas.as_ref())?;
@@ -106,21 +126,39 @@ impl Config {
         })?;
         let catalog = convert::build(set)?;
         let conversions = upcast::conversions(&catalog);
-        let warnings = conversions
+        let manual = |c: &upcast::Conversion| {
+            self.manual_upcasts
+                .iter()
+                .any(|(t, m)| *t == c.event_type && *m == c.from_major)
+        };
+        let mut warnings: Vec<String> = conversions
             .iter()
+            .filter(|c| !manual(c))
             .filter_map(|c| {
                 let reason = c.plan.as_ref().err()?;
                 Some(format!(
-                    "no generated conversion {} -> {}: {reason}; write `impl From<{}> for {}` in the crate that includes the generated code (events-types: src/upcast.rs)",
-                    c.from, c.to, c.from, c.to
+                    "no conversion {} -> {}: {reason}; `Event::upcast` returns `UpcastError` for it until you write `impl From<{}> for {}` in the crate that includes the generated code (events-types: src/upcast.rs) and call `Config::manual_upcast({:?}, {})` in build.rs",
+                    c.from, c.to, c.from, c.to, c.event_type, c.from_major
                 ))
             })
             .collect();
+        for (t, m) in &self.manual_upcasts {
+            if !conversions
+                .iter()
+                .any(|c| c.event_type == *t && c.from_major == *m)
+            {
+                warnings.push(format!(
+                    "Config::manual_upcast({t:?}, {m}): the catalog has no major {} of {t:?} to convert to",
+                    m + 1
+                ));
+            }
+        }
         let code = emit::file(
             &catalog,
             &emit::Options {
                 runtime,
                 strict: self.strict,
+                manual_upcasts: self.manual_upcasts.clone(),
             },
             &conversions,
         );

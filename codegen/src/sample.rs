@@ -27,12 +27,22 @@ pub fn instance(catalog: &Catalog, event: &Event, mode: Mode) -> Value {
             _ => 1,
         },
         event_type: &event.def.event_type,
+        version: &event.def.version,
     };
     let mut doc = s.value(&Ty::Named(event.struct_name.clone()), 0);
-    // The version field, when present, must be a real `major.minor` of this contract.
-    if let (Some(field), Value::Object(m)) = (&catalog.version_field, &mut doc) {
-        if let Some(v) = m.get_mut(field) {
-            *v = json!(event.def.version);
+    // A later major must say so: a payload without a version is read as major 1.
+    if event.def.major != 1 {
+        let mut at = &mut doc;
+        for (i, name) in catalog.version_path.iter().enumerate() {
+            let Value::Object(m) = at else { break };
+            let last = i + 1 == catalog.version_path.len();
+            at = m.entry(name.clone()).or_insert_with(|| {
+                if last {
+                    json!(event.def.version)
+                } else {
+                    json!({})
+                }
+            });
         }
     }
     doc
@@ -43,6 +53,7 @@ struct Sampler<'a> {
     mode: Mode,
     state: u64,
     event_type: &'a str,
+    version: &'a str,
 }
 
 const MAX_DEPTH: usize = 4;
@@ -146,6 +157,7 @@ impl Sampler<'_> {
             Ty::Any => json!({"note": "any"}),
             Ty::AnyObject => json!({"order_id": 12345}),
             Ty::Tag => json!(self.event_type),
+            Ty::Version => json!(self.version),
             Ty::Vec(item) => {
                 let n = if depth >= MAX_DEPTH {
                     0

@@ -60,8 +60,12 @@ pub struct Envelope {
     pub rel: String,
     /// Header field holding the event type.
     pub type_field: String,
-    /// Header field holding the `major.minor` version, if the envelope has one.
+    /// Header field holding the `major.minor` version, if the envelope has one, as written
+    /// in `x-envelope.version_field` (`version`, or `metadata.version` for a field inside a
+    /// header object).
     pub version_field: Option<String>,
+    /// [`Envelope::version_field`] split into property names (empty without a version).
+    pub version_path: Vec<String>,
     /// Where the payload goes.
     pub payload: Payload,
     /// Default compatibility mode of the set (`x-envelope.compatibility`), if given.
@@ -663,7 +667,6 @@ fn check_envelope(doc: &Doc, meta: &Value) -> Result<Envelope, Error> {
     };
     let props = doc.json.get("properties").and_then(Value::as_object);
     let mut fields = vec![type_field.as_str()];
-    fields.extend(version_field.as_deref());
     if let Payload::Field(f) = &payload {
         fields.push(f);
     }
@@ -676,6 +679,37 @@ fn check_envelope(doc: &Doc, meta: &Value) -> Result<Envelope, Error> {
             .hint(format!("add \"{f}\" to the envelope's `properties`")));
         }
     }
+    let version_path: Vec<String> = version_field
+        .as_deref()
+        .map(|v| v.split('.').map(str::to_owned).collect())
+        .unwrap_or_default();
+    // Each name of the path is a property of the object schema before it, written inline
+    // in the envelope file (the header objects on the way are envelope types).
+    let mut at = Loc::file(&doc.file);
+    let mut schema = &doc.json;
+    for (i, name) in version_path.iter().enumerate() {
+        let here = at.join("properties");
+        let next = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .and_then(|p| p.get(name));
+        let Some(next) = next else {
+            let field = version_path[..=i].join(".");
+            return Err(Error::new(
+                here,
+                format!("the envelope names version field {field:?} but does not define it"),
+            )
+            .hint(format!("add \"{name}\" to these `properties` (write the header objects of `version_field` inline in the envelope)")));
+        };
+        at = here.join(name);
+        schema = next;
+    }
+    if !version_path.is_empty() && schema.get("type").and_then(Value::as_str) != Some("string") {
+        return Err(Error::new(
+            at,
+            "the version field must be `\"type\": \"string\"` (`major.minor`)",
+        ));
+    }
     let compatibility = match meta.get("compatibility") {
         None => None,
         Some(v) => Some(check_mode(v, &loc.join("compatibility"))?),
@@ -684,6 +718,7 @@ fn check_envelope(doc: &Doc, meta: &Value) -> Result<Envelope, Error> {
         rel: doc.rel.clone(),
         type_field,
         version_field,
+        version_path,
         payload,
         compatibility,
     })

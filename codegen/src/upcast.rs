@@ -18,11 +18,10 @@ pub enum Fill {
     Absent,
     /// The event type tag.
     Tag,
-    /// The envelope version field: the newer contract's version.
-    Version {
-        /// The field is optional.
-        optional: bool,
-    },
+    /// The envelope version field: stamped with the newer contract's version.
+    Version,
+    /// A header object holding the version field: moved over, the version re-stamped.
+    Header,
 }
 
 /// One newer-struct field and how to fill it.
@@ -39,6 +38,10 @@ pub struct FieldFill {
 /// A conversion from one major version to the next.
 #[derive(Debug, Clone)]
 pub struct Conversion {
+    /// The event type.
+    pub event_type: String,
+    /// Major version of the older struct.
+    pub from_major: u32,
     /// Older struct.
     pub from: String,
     /// Newer struct.
@@ -65,7 +68,7 @@ fn widens(from: &Ty, to: &Ty) -> bool {
     }
 }
 
-fn plan(catalog: &Catalog, old: &Struct, new: &Struct) -> Result<Vec<FieldFill>, String> {
+fn plan(old: &Struct, new: &Struct) -> Result<Vec<FieldFill>, String> {
     if let Some(f) = old
         .fields
         .iter()
@@ -80,9 +83,8 @@ fn plan(catalog: &Catalog, old: &Struct, new: &Struct) -> Result<Vec<FieldFill>,
     for n in &new.fields {
         let fill = match old.fields.iter().find(|o| o.json_name == n.json_name) {
             _ if n.ty == Ty::Tag => Fill::Tag,
-            _ if Some(&n.json_name) == catalog.version_field.as_ref() => Fill::Version {
-                optional: !n.required,
-            },
+            _ if n.ty == Ty::Version => Fill::Version,
+            Some(o) if n.versioned && o.versioned => Fill::Header,
             None if !n.required => Fill::Absent,
             None => {
                 return Err(format!(
@@ -139,10 +141,12 @@ pub fn conversions(catalog: &Catalog) -> Vec<Conversion> {
             _ => None,
         };
         let plan = match (get(&a.struct_name), get(&b.struct_name)) {
-            (Some(o), Some(n)) => plan(catalog, o, n),
+            (Some(o), Some(n)) => plan(o, n),
             _ => Err("not structs".into()),
         };
         out.push(Conversion {
+            event_type: a.def.event_type.clone(),
+            from_major: a.def.major,
             from: a.struct_name.clone(),
             to: b.struct_name.clone(),
             plan,

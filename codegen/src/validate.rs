@@ -56,7 +56,7 @@ struct Compiled {
 /// Validates payloads against every event of a schema set.
 pub struct Validator {
     type_field: String,
-    version_field: Option<String>,
+    version_path: Vec<String>,
     /// Event type → compiled schemas by major version (looked up by `&str` on the hot path).
     events: HashMap<String, Vec<(u32, Compiled)>>,
     known: Vec<String>,
@@ -127,7 +127,7 @@ impl Validator {
         known.sort();
         Ok(Self {
             type_field: set.envelope.type_field.clone(),
-            version_field: set.envelope.version_field.clone(),
+            version_path: set.envelope.version_path.clone(),
             events,
             known,
             catalog,
@@ -168,9 +168,16 @@ impl Validator {
                 .find(|(k, _)| k.as_ref() == name)
                 .map(|(_, v)| v.as_ref())
         };
-        let major = match self.version_field.as_deref().and_then(get) {
+        let version = match self.version_path.as_slice() {
+            [] => None,
+            [name] => get(name).map(str::to_owned),
+            [name, rest @ ..] => get(name)
+                .and_then(|text| serde_json::from_str::<Value>(text).ok())
+                .and_then(|v| at_path(&v, rest).and_then(Value::as_str).map(str::to_owned)),
+        };
+        let major = match version {
             None => Some(1),
-            Some(v) => events_rt::parse_major(v),
+            Some(v) => events_rt::parse_major(&v),
         };
         let compiled = get(&self.type_field)
             .zip(major)
@@ -245,18 +252,18 @@ impl Validator {
                 return report;
             }
         };
-        let major = match self
-            .version_field
-            .as_ref()
-            .and_then(|f| Some((f, object.get(f)?)))
-        {
+        let version = match self.version_path.split_first() {
+            Some((first, rest)) => object.get(first).and_then(|v| at_path(v, rest)),
+            None => None,
+        };
+        let major = match version {
             None => 1,
-            Some((f, v)) => match v.as_str().and_then(events_rt::parse_major) {
+            Some(v) => match v.as_str().and_then(events_rt::parse_major) {
                 Some(m) => m,
                 None => {
                     fail(
                         &mut report,
-                        pointer(f),
+                        self.version_pointer(),
                         "version",
                         "the version must be a `major.minor` string".into(),
                         Some(v.clone()),
@@ -282,11 +289,7 @@ impl Validator {
         }
         report.event_type = Some(event_type.to_owned());
         let Some(compiled) = self.compiled(event_type, major) else {
-            let path = self
-                .version_field
-                .as_deref()
-                .map(pointer)
-                .unwrap_or_default();
+            let path = self.version_pointer();
             fail(
                 &mut report,
                 path,
@@ -403,7 +406,22 @@ fn text_to_json(catalog: &Catalog, ty: &Ty, text: &str) -> Value {
         | Ty::Ipv4
         | Ty::Ipv6
         | Ty::Tag
+        | Ty::Version
         | Ty::Embedded(_) => keep(),
+    }
+}
+
+/// The value at a path of property names inside `value`, if every step is an object.
+fn at_path<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
+    path.iter().try_fold(value, |v, name| v.get(name))
+}
+
+impl Validator {
+    /// JSON pointer of the version field (empty without one).
+    fn version_pointer(&self) -> String {
+        self.version_path.iter().fold(String::new(), |p, name| {
+            crate::error::pointer_push(&p, name)
+        })
     }
 }
 

@@ -116,6 +116,38 @@ fn a_conversion_that_is_not_mechanical_is_reported_with_where_to_write_it() {
         warnings[0]
     );
     assert!(!code.contains("impl ::std::convert::From<ShapeMinimalV1> for ShapeMinimalV2"));
-    // Event::upcast still goes through the conversion, so the build fails until it is written.
-    assert!(code.contains("pub fn upcast(self) -> Self"));
+    // Regression: `Event::upcast` used to call the missing `From` impl, a rustc error inside
+    // generated code in every consumer's build. Now the step is a `TryFrom` that returns a
+    // typed error, and `upcast` is fallible.
+    assert!(code.contains("impl ::std::convert::TryFrom<ShapeMinimalV1> for ShapeMinimalV2"));
+    assert!(code.contains("::std::result::Result<Self, ::events_rt::UpcastError>"));
+    assert!(
+        warnings[0].contains("manual_upcast(\"shape.minimal\", 1)"),
+        "{}",
+        warnings[0]
+    );
+
+    // Once the conversion is written and declared, the generated `TryFrom` goes away (it
+    // would conflict with the blanket impl over `From`) and no warning is left.
+    let (code, warnings) = Config::new()
+        .manual_upcast("shape.minimal", 1)
+        .generate_with_warnings(&set)
+        .unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(!code.contains("TryFrom<ShapeMinimalV1>"));
+    assert!(code.contains("<ShapeMinimalV2 as ::std::convert::From<_>>::from(e)"));
+}
+
+/// The generated code with a non-mechanical step compiles: checked for real by the
+/// conformance crate (fixture `versioned`, `account.opened` v2 -> v3); here the warning
+/// for a `manual_upcast` that names no existing step.
+#[test]
+fn a_manual_upcast_without_a_next_major_is_reported() {
+    let set = events_codegen::SchemaSet::load(&fixture("constructs")).unwrap();
+    let (_, warnings) = Config::new()
+        .manual_upcast("shape.minimal", 2)
+        .generate_with_warnings(&set)
+        .unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("no major 3"), "{}", warnings[0]);
 }

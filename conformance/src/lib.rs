@@ -43,3 +43,46 @@ generated!(
     "constructs_strict.rs",
     "Every construct, strict decoding."
 );
+generated!(
+    versioned,
+    "versioned.rs",
+    "Several majors per event, flat envelope with a top-level version."
+);
+generated!(
+    nested_version,
+    "nested_version.rs",
+    "The seed 002 envelope shape: the version at `metadata.version`."
+);
+
+/// The conversion the versioning fixture declares with `Config::manual_upcast`.
+impl From<versioned::AccountClosedV1> for versioned::AccountClosedV2 {
+    fn from(old: versioned::AccountClosedV1) -> Self {
+        let reason_code = match old.reason.as_str() {
+            "customer_request" => versioned::AccountClosedV2ReasonCode::CustomerRequest,
+            "fraud" => versioned::AccountClosedV2ReasonCode::Fraud,
+            _ => versioned::AccountClosedV2ReasonCode::Other,
+        };
+        let mut new = versioned::AccountClosedV2::new(old.timestamp, old.account_id, reason_code);
+        new.ratio = None;
+        new
+    }
+}
+
+/// `total` (a float in major units) became `total_minor` (an integer in minor units).
+impl From<nested_version::OrderCreatedV1> for nested_version::OrderCreatedV2 {
+    fn from(old: nested_version::OrderCreatedV1) -> Self {
+        Self {
+            r#type: Default::default(),
+            id: old.id,
+            source: old.source,
+            timestamp: old.timestamp,
+            tenant_id: old.tenant_id,
+            correlation_id: old.correlation_id,
+            data: nested_version::OrderCreatedV2Data {
+                order_id: old.data.order_id,
+                total_minor: (old.data.total * 100.0).round() as i64,
+            },
+            metadata: old.metadata.into_contract(),
+        }
+    }
+}

@@ -158,46 +158,74 @@ impl Head {
 }
 
 /// Reads only the type and version fields of a JSON object, skipping everything else.
+///
+/// `version_path` is the path of the version field: one name for a top-level field
+/// (`["version"]`), several for one inside a header object (`["metadata", "version"]`);
+/// empty when the envelope has no version.
 pub fn peek_head(
     json: &[u8],
     type_field: &str,
-    version_field: Option<&str>,
+    version_path: &[&str],
 ) -> Result<Head, DecodeError> {
-    struct Seed<'a> {
-        type_field: &'a str,
-        version_field: Option<&'a str>,
+    /// Visits one object level: at depth 0 it looks for the type field too.
+    struct Seed<'a, 'h> {
+        type_field: Option<&'a str>,
+        version_path: &'a [&'a str],
+        head: &'h mut Head,
     }
-    impl<'de> DeserializeSeed<'de> for Seed<'_> {
-        type Value = Head;
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Head, D::Error> {
+    impl<'de> DeserializeSeed<'de> for Seed<'_, '_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
             d.deserialize_map(self)
         }
     }
-    impl<'de> Visitor<'de> for Seed<'_> {
-        type Value = Head;
+    impl<'de> Visitor<'de> for Seed<'_, '_> {
+        type Value = ();
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a JSON object")
         }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Head, A::Error> {
-            let mut head = Head::default();
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
             while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                if key == self.type_field {
-                    head.event_type = Some(map.next_value()?);
-                } else if Some(&*key) == self.version_field {
-                    head.version = Some(map.next_value()?);
-                } else {
-                    map.next_value::<IgnoredAny>()?;
+                if Some(&*key) == self.type_field {
+                    self.head.event_type = Some(map.next_value()?);
+                    continue;
+                }
+                match self.version_path {
+                    [last] if *last == key => {
+                        self.head.version = Some(map.next_value()?);
+                    }
+                    [first, rest @ ..] if *first == key && !rest.is_empty() => {
+                        // A header object on the way to the version; a `null` or non-object
+                        // there simply has no version.
+                        let value: serde_json::Value = map.next_value()?;
+                        if value.is_object() {
+                            Seed {
+                                type_field: None,
+                                version_path: rest,
+                                head: &mut *self.head,
+                            }
+                            .deserialize(value)
+                            .map_err(de::Error::custom)?;
+                        }
+                    }
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
                 }
             }
-            Ok(head)
+            Ok(())
         }
     }
+    let mut head = Head::default();
     let mut de = serde_json::Deserializer::from_slice(json);
-    let seed = Seed {
-        type_field,
-        version_field,
-    };
-    seed.deserialize(&mut de).map_err(json_error)
+    Seed {
+        type_field: Some(type_field),
+        version_path,
+        head: &mut head,
+    }
+    .deserialize(&mut de)
+    .map_err(json_error)?;
+    Ok(head)
 }
 
 /// Decodes a JSON document into `T`, reporting the path of the field that failed.
@@ -259,14 +287,29 @@ mod tests {
         let head = peek_head(
             br#"{"items":[{"type":"x"}],"type":"order.confirmed","version":"2.1"}"#,
             "type",
-            Some("version"),
+            &["version"],
         )
         .unwrap();
         assert_eq!(head.event_type("type").unwrap(), "order.confirmed");
         assert_eq!(head.major("version").unwrap(), 2);
-        let head = peek_head(br#"{"type":"a.b"}"#, "type", Some("version")).unwrap();
+        let head = peek_head(br#"{"type":"a.b"}"#, "type", &["version"]).unwrap();
         assert_eq!(head.major("version").unwrap(), 1);
-        assert!(peek_head(b"[1]", "type", None).is_err());
+        assert!(peek_head(b"[1]", "type", &[]).is_err());
+    }
+
+    #[test]
+    fn head_finds_a_nested_version() {
+        let doc = br#"{"id":"e1","metadata":{"user_id":"u","version":"2.0"},"type":"order.created","data":{"version":"9.9"}}"#;
+        let head = peek_head(doc, "type", &["metadata", "version"]).unwrap();
+        assert_eq!(head.event_type.as_deref(), Some("order.created"));
+        assert_eq!(head.version.as_deref(), Some("2.0"));
+        let head = peek_head(
+            br#"{"type":"a.b","metadata":null}"#,
+            "type",
+            &["metadata", "version"],
+        )
+        .unwrap();
+        assert_eq!(head.version, None);
     }
 
     #[test]

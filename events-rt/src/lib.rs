@@ -14,6 +14,8 @@ pub mod serde_helpers;
 mod source;
 mod tag;
 mod time;
+mod upcast;
+mod version;
 
 pub use contract::{
     action, category, decode, nearest, nearest_of, parse_major, parse_version, peek_head, subject,
@@ -24,6 +26,8 @@ pub use fields::{FieldError, Fields};
 pub use source::{FieldCodec, FieldMap, Json, Source};
 pub use tag::Tag;
 pub use time::{DateTime, UnixTime};
+pub use upcast::UpcastError;
+pub use version::{AnyVersion, Version, VersionError, Versioned};
 
 /// Re-exports the generated code refers to, so that users need not depend on them directly.
 #[doc(hidden)]

@@ -14,7 +14,14 @@
 //! assert_eq!(event.event_type().category(), "order");
 //! ```
 
+#![doc(test(attr(deny(warnings))))]
+
 pub use events_rt;
+
+/// The README's Rust examples, compiled (and run) as doc-tests of this crate.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
 
 mod upcast;
 

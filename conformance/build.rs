@@ -19,6 +19,11 @@ fn main() {
         ),
         ("../codegen/tests/fixtures/versioned", "versioned.rs", false),
         (
+            "../codegen/tests/fixtures/constructs",
+            "constructs_custom.rs",
+            false,
+        ),
+        (
             "../codegen/tests/fixtures/nested_version",
             "nested_version.rs",
             false,
@@ -34,7 +39,18 @@ fn main() {
                 config.manual_upcast("account.closed", 1);
             }
             "nested_version.rs" => {
-                config.manual_upcast("order.created", 1);
+                // Topics only, but the nested version is tested in field maps too.
+                config.manual_upcast("order.created", 1).field_maps(true);
+            }
+            // The build API's options, proven to compile and to work (tests/build_api.rs).
+            "constructs_custom.rs" => {
+                config
+                    .extern_path("defs/common.json#/$defs/Money", "crate::custom::Money")
+                    .type_attribute("Currency", "#[derive(PartialOrd, Ord)]")
+                    .type_attribute("shape.minimal", "#[doc(alias = \"minimal\")]")
+                    .field_attribute("*.count", "#[doc(alias = \"counter\")]")
+                    .field_attribute("ShapeEverythingV1.small", "#[serde(alias = \"tiny\")]")
+                    .field_maps(false);
             }
             _ => {}
         }

@@ -81,6 +81,12 @@ const REF_SIBLINGS: &[&str] = &[
 
 /// Builds the IR of a whole schema set, collecting every error.
 pub fn build(set: &SchemaSet) -> Result<Catalog, Errors> {
+    build_with(set, &[])
+}
+
+/// [`build`], with schemas mapped to existing Rust types: `(schema, rust path)` pairs where
+/// the schema is `file.json#/json/pointer` relative to the schema directory.
+pub fn build_with(set: &SchemaSet, externs: &[(String, String)]) -> Result<Catalog, Errors> {
     let mut cx = Cx {
         set,
         types: BTreeMap::new(),
@@ -105,6 +111,22 @@ pub fn build(set: &SchemaSet) -> Result<Catalog, Errors> {
         cx.sink.push(e);
     }
     let mut types = cx.types;
+    for (schema, path) in externs {
+        let (rel, pointer) = schema.split_once('#').unwrap_or((schema, ""));
+        let loc = Loc {
+            file: set.loc(rel).file,
+            pointer: pointer.to_owned(),
+        };
+        let here = Loc::file(&"Config::extern_path".into()).join(schema);
+        match cx.by_key.get(&loc).and_then(|n| types.get_mut(n)) {
+            Some(def) if syn_path_ok(path) => def.extern_path = Some(path.clone()),
+            Some(_) => cx.sink.push(Error::new(here, format!("{path:?} is not a Rust path"))),
+            None => cx.sink.push(
+                Error::new(here, format!("no generated type comes from the schema {schema:?}"))
+                    .hint("name a schema that becomes a struct, an enum or a union, as `file.json#/$defs/Name` relative to the schema directory"),
+            ),
+        }
+    }
     check_event_type_names(set, &mut cx.sink);
     check_header_objects(&types, &cx.by_key, &cx.version_locs, &mut cx.sink);
     box_cycles(&mut types);
@@ -120,6 +142,11 @@ pub fn build(set: &SchemaSet) -> Result<Catalog, Errors> {
         events,
         types,
     })
+}
+
+/// Whether `path` reads as a Rust type path (`::my_crate::Money`, `crate::money::Money`).
+fn syn_path_ok(path: &str) -> bool {
+    syn::parse_str::<syn::Path>(path).is_ok()
 }
 
 /// Locations of the envelope properties on the way to the version field.
@@ -214,6 +241,12 @@ fn decide_caps(types: &mut BTreeMap<String, TypeDef>) {
         let mut changed = false;
         for def in types.values_mut() {
             let new = match &def.kind {
+                // Nothing is known of an existing type beyond what generated code needs.
+                _ if def.extern_path.is_some() => Caps {
+                    eq: false,
+                    hash: false,
+                    default: false,
+                },
                 TypeKind::Struct(s) => s
                     .fields
                     .iter()
@@ -643,6 +676,7 @@ impl<'a> Cx<'a> {
                 }),
                 generic: false,
                 caps: Caps::ALL,
+                extern_path: None,
             },
         );
         Ok(Ty::Named(name.to_owned()))
@@ -874,6 +908,7 @@ impl<'a> Cx<'a> {
                     kind: TypeKind::Enum(variants),
                     generic: false,
                     caps: Caps::ALL,
+                    extern_path: None,
                 },
             );
             Ty::Named(hint.to_owned())
@@ -947,6 +982,7 @@ impl<'a> Cx<'a> {
                             kind,
                             generic: false,
                             caps: Caps::ALL,
+                            extern_path: None,
                         },
                     );
                     Ty::Named(hint.to_owned())

@@ -14,6 +14,12 @@ pub(crate) struct Options {
     pub strict: bool,
     /// `(event type, older major)` of the upcasts the user writes by hand.
     pub manual_upcasts: Vec<(String, u32)>,
+    /// Extra attributes per type name (every generated type for `*`).
+    pub type_attrs: Vec<(String, TokenStream)>,
+    /// Extra attributes per `(type name, field)` (`*` for any type).
+    pub field_attrs: Vec<(String, String, TokenStream)>,
+    /// Generate the Redis field-map entry points of `Event`.
+    pub field_maps: bool,
 }
 
 /// The formatted source of a whole catalog.
@@ -36,6 +42,12 @@ pub(crate) fn file(
         strict: opts.strict,
         generic,
         manual: &opts.manual_upcasts,
+        opts,
+        externs: catalog
+            .types
+            .values()
+            .filter_map(|d| Some((d.name.clone(), d.extern_path.clone()?)))
+            .collect(),
     };
     let mut items = TokenStream::new();
     items.extend(event_type_enum(catalog, &cx));
@@ -47,7 +59,9 @@ pub(crate) fn file(
         .map(|e| (e.struct_name.as_str(), e))
         .collect();
     for def in catalog.types.values() {
-        items.extend(type_def(def, events.get(def.name.as_str()).copied(), &cx));
+        if def.extern_path.is_none() {
+            items.extend(type_def(def, events.get(def.name.as_str()).copied(), &cx));
+        }
     }
     let file: syn::File = match syn::parse2(items) {
         Ok(f) => f,
@@ -86,6 +100,9 @@ struct Cx<'a> {
     /// Types generic over the contract (header objects holding the version).
     generic: std::collections::HashSet<String>,
     manual: &'a [(String, u32)],
+    opts: &'a Options,
+    /// Types mapped to existing Rust types, by generated name.
+    externs: std::collections::HashMap<String, String>,
 }
 
 fn ident(name: &str) -> Ident {
@@ -126,6 +143,29 @@ impl Cx<'_> {
         }
         if caps.default && !manual_default {
             out.extend(quote!(Default,));
+        }
+        out
+    }
+
+    /// `Config::type_attribute`s that match the type `name` (of the event `event_type`).
+    fn type_attrs(&self, name: &str, event_type: Option<&str>) -> TokenStream {
+        let mut out = TokenStream::new();
+        for (path, attr) in &self.opts.type_attrs {
+            if path == "*" || path == name || Some(path.as_str()) == event_type {
+                out.extend(attr.clone());
+            }
+        }
+        out
+    }
+
+    /// `Config::field_attribute`s that match field `f` of the type `owner`.
+    fn field_attrs(&self, owner: &str, event_type: Option<&str>, f: &Field) -> TokenStream {
+        let mut out = TokenStream::new();
+        for (ty, field, attr) in &self.opts.field_attrs {
+            let ty_ok = ty == "*" || ty == owner || Some(ty.as_str()) == event_type;
+            if ty_ok && (*field == f.json_name || *field == f.rust_name) {
+                out.extend(attr.clone());
+            }
         }
         out
     }
@@ -182,6 +222,12 @@ impl Cx<'_> {
             Ty::Embedded(t) => {
                 let t = self.ty(t, owner);
                 quote!(#rt::Embedded<#t>)
+            }
+            Ty::Named(n) if self.externs.contains_key(n) => {
+                // Checked to be a path when the catalog was built.
+                syn::parse_str::<syn::Path>(&self.externs[n])
+                    .map(|p| quote!(#p))
+                    .unwrap_or_default()
             }
             Ty::Named(n) if self.generic.contains(n) => {
                 let n = ident(n);
@@ -302,7 +348,13 @@ impl Cx<'_> {
             quote!()
         };
         let owner = self.owner(def, event);
-        let fields = s.fields.iter().map(|f| self.field(f, &owner));
+        let event_type = event.map(|e| e.def.event_type.as_str());
+        let type_attrs = self.type_attrs(&def.name, event_type);
+        let fields = s.fields.iter().map(|f| {
+            let attrs = self.field_attrs(&def.name, event_type, f);
+            let field = self.field(f, &owner);
+            quote!(#attrs #field)
+        });
         let extra = s.extra.as_ref().map(|t| {
             let t = self.ty(t, &owner);
             quote! {
@@ -338,6 +390,7 @@ impl Cx<'_> {
                 #derives
                 #[serde(bound = #serde_bound)]
                 #deny
+                #type_attrs
                 pub struct #name<C: #rt::Versioned> {
                     #(#fields)*
                     #extra
@@ -349,6 +402,7 @@ impl Cx<'_> {
             #doc
             #derives
             #deny
+            #type_attrs
             pub struct #name {
                 #(#fields)*
                 #extra
@@ -530,6 +584,7 @@ fn event_facts(ev: &Event) -> String {
 fn type_def(def: &TypeDef, event: Option<&Event>, cx: &Cx<'_>) -> TokenStream {
     let name = ident(&def.name);
     let doc = docs(&def.doc.clone().unwrap_or_else(|| undocumented(&def.name)));
+    let attrs = cx.type_attrs(&def.name, None);
     match &def.kind {
         TypeKind::Struct(s) => cx.strukt(def, s, event),
         TypeKind::Enum(variants) => {
@@ -545,6 +600,7 @@ fn type_def(def: &TypeDef, event: Option<&Event>, cx: &Cx<'_>) -> TokenStream {
                 #doc
                 #derives
                 #[allow(clippy::enum_variant_names)]
+                #attrs
                 pub enum #name { #(#vs)* }
             }
         }
@@ -562,6 +618,7 @@ fn type_def(def: &TypeDef, event: Option<&Event>, cx: &Cx<'_>) -> TokenStream {
                 #doc
                 #derives
                 #[serde(tag = #tag)]
+                #attrs
                 pub enum #name { #(#vs)* }
             }
         }
@@ -577,6 +634,7 @@ fn type_def(def: &TypeDef, event: Option<&Event>, cx: &Cx<'_>) -> TokenStream {
                 #doc
                 #derives
                 #[serde(untagged)]
+                #attrs
                 pub enum #name { #(#vs)* }
             }
         }
@@ -725,6 +783,7 @@ fn variant_of(event_type: &str) -> Ident {
 
 fn event_type_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
     let rt = cx.rt;
+    let attrs = cx.type_attrs("EventType", None);
     let types = event_types(catalog);
     let variants = types.iter().map(|(t, evs)| {
         let v = variant_of(t);
@@ -758,6 +817,7 @@ fn event_type_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
         /// Parses from and prints as the type string (`order.confirmed`); parsing an unknown
         /// string fails with the nearest known type in the error.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #attrs
         pub enum EventType { #(#variants)* }
 
         impl EventType {
@@ -829,6 +889,7 @@ fn event_type_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
 
 fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
     let rt = cx.rt;
+    let attrs = cx.type_attrs("Event", None);
     let serde = quote!(#rt::__private::serde);
     let type_field = &catalog.type_field;
     let version_field = match &catalog.version_field {
@@ -858,13 +919,31 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
         .iter()
         .map(|e| ident(&e.struct_name))
         .collect::<Vec<_>>();
+    let field_maps = cx.opts.field_maps.then(|| quote! {
+        impl Event {
+            /// Decodes the field/value pairs of a stream entry, dispatching like `from_json`.
+            pub fn from_redis_fields<K: ::std::convert::AsRef<str>, V: ::std::convert::AsRef<str>>(
+                fields: &[(K, V)],
+            ) -> ::std::result::Result<Self, #rt::DecodeError> {
+                Self::decode_from(#rt::FieldMap(fields))
+            }
+
+            /// The field/value pairs of this event for a stream entry.
+            pub fn to_redis_fields(&self) -> ::std::result::Result<#rt::Fields, #rt::FieldError> {
+                match self { #(Self::#names(e) => #rt::FieldCodec::to_redis_fields(e),)* }
+            }
+        }
+    });
     quote! {
+        #field_maps
+
         /// A decoded event of any type and major version of the catalog.
         ///
         /// Variants hold their event by value: decoding allocates no box per event, at the
         /// price of the enum being as large as its largest event.
         #[derive(Debug, Clone, PartialEq)]
         #[allow(clippy::large_enum_variant)]
+        #attrs
         pub enum Event { #(#variants)* }
 
         impl Event {
@@ -882,12 +961,6 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
                 Self::decode_from(#rt::Json(json))
             }
 
-            /// Decodes the field/value pairs of a stream entry, dispatching like `from_json`.
-            pub fn from_redis_fields<K: ::std::convert::AsRef<str>, V: ::std::convert::AsRef<str>>(
-                fields: &[(K, V)],
-            ) -> ::std::result::Result<Self, #rt::DecodeError> {
-                Self::decode_from(#rt::FieldMap(fields))
-            }
 
             /// Decodes any payload source, dispatching on its type and major version.
             pub fn decode_from<S: #rt::Source>(source: S) -> ::std::result::Result<Self, #rt::DecodeError> {
@@ -904,10 +977,6 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
                 }
             }
 
-            /// The field/value pairs of this event for a stream entry.
-            pub fn to_redis_fields(&self) -> ::std::result::Result<#rt::Fields, #rt::FieldError> {
-                match self { #(Self::#names(e) => #rt::FieldCodec::to_redis_fields(e),)* }
-            }
 
             /// The event type.
             pub fn event_type(&self) -> EventType {

@@ -57,6 +57,8 @@ pub struct TypeDef {
     /// Which standard traits every value of the type allows (decided over the whole
     /// catalog, so a struct derives `Eq` only when all its fields are `Eq`).
     pub caps: Caps,
+    /// An existing Rust type used instead of generating one (`Config::extern_path`).
+    pub extern_path: Option<String>,
 }
 
 /// Standard traits a generated type can derive beyond `Debug`, `Clone` and `PartialEq`.

@@ -40,6 +40,10 @@ pub struct Config {
     out_dir: Option<PathBuf>,
     file_name: String,
     manual_upcasts: Vec<(String, u32)>,
+    type_attrs: Vec<(String, String)>,
+    field_attrs: Vec<(String, String)>,
+    externs: Vec<(String, String)>,
+    field_maps: Option<bool>,
 }
 
 impl Default for Config {
@@ -57,6 +61,10 @@ impl Config {
             out_dir: None,
             file_name: "events.rs".to_owned(),
             manual_upcasts: Vec::new(),
+            type_attrs: Vec::new(),
+            field_attrs: Vec::new(),
+            externs: Vec::new(),
+            field_maps: None,
         }
     }
 
@@ -104,6 +112,77 @@ impl Config {
         self
     }
 
+    /// Adds attributes to generated types, as `prost_build::Config::type_attribute` does.
+    ///
+    /// `path` is a generated type name (`OrderItem`, `OrderConfirmedV1`, `Event`,
+    /// `EventType`, `Envelope`), an event type (`order.confirmed`: the structs of all its
+    /// major versions), or `*` for every generated type. `attribute` is one or more outer
+    /// attributes (`#[derive(PartialOrd)]`). A path that matches nothing is a build warning.
+    ///
+    /// ```no_run
+    /// events_codegen::Config::new()
+    ///     .type_attribute("*", "#[non_exhaustive]")
+    ///     .type_attribute("order.confirmed", "#[derive(schemars::JsonSchema)]")
+    ///     .compile("../schemas")
+    ///     .unwrap();
+    /// ```
+    pub fn type_attribute(
+        &mut self,
+        path: impl Into<String>,
+        attribute: impl Into<String>,
+    ) -> &mut Self {
+        self.type_attrs.push((path.into(), attribute.into()));
+        self
+    }
+
+    /// Adds attributes to generated struct fields: `path` is `Type.field`, where `Type` is as
+    /// in [`Config::type_attribute`] (the last dot separates the field, so
+    /// `order.confirmed.buyer_id` works) and `field` is the JSON or the Rust field name.
+    ///
+    /// ```no_run
+    /// events_codegen::Config::new()
+    ///     .field_attribute("*.buyer_id", "#[deprecated(note = \"moved to the user service\")]")
+    ///     .compile("../schemas")
+    ///     .unwrap();
+    /// ```
+    pub fn field_attribute(
+        &mut self,
+        path: impl Into<String>,
+        attribute: impl Into<String>,
+    ) -> &mut Self {
+        self.field_attrs.push((path.into(), attribute.into()));
+        self
+    }
+
+    /// Uses an existing Rust type for a schema instead of generating one, as
+    /// `prost_build::Config::extern_path` does. `schema` is `file.json#/json/pointer` relative
+    /// to the schema directory and must be a schema that becomes a named type (an object,
+    /// an enum or a union); `rust_path` must implement `Debug`, `Clone`, `PartialEq` and
+    /// serde's traits with the same JSON shape.
+    ///
+    /// ```no_run
+    /// events_codegen::Config::new()
+    ///     .extern_path("common/order.json#/$defs/OrderItem", "::my_shop::OrderLine")
+    ///     .compile("../schemas")
+    ///     .unwrap();
+    /// ```
+    pub fn extern_path(
+        &mut self,
+        schema: impl Into<String>,
+        rust_path: impl Into<String>,
+    ) -> &mut Self {
+        self.externs.push((schema.into(), rust_path.into()));
+        self
+    }
+
+    /// Whether `Event` gets the Redis Streams field-map entry points (`from_redis_fields`,
+    /// `to_redis_fields`). By default it does when an event of the set names a `stream`, and
+    /// does not for a set of topics only (Kafka, RabbitMQ).
+    pub fn field_maps(&mut self, enabled: bool) -> &mut Self {
+        self.field_maps = Some(enabled);
+        self
+    }
+
     /// Loads, checks and converts a schema directory into Rust source, in memory.
     pub fn generate(&self, schemas: impl AsRef<Path>) -> Result<String, Errors> {
         let set = SchemaSet::load(schemas.as_ref())?;
@@ -124,14 +203,15 @@ impl Config {
                 format!("{:?} is not a Rust path: {e}", self.runtime),
             ))
         })?;
-        let catalog = convert::build(set)?;
+        let catalog = convert::build_with(set, &self.externs)?;
+        let (type_attrs, field_attrs, mut warnings) = self.attributes(&catalog)?;
         let conversions = upcast::conversions(&catalog);
         let manual = |c: &upcast::Conversion| {
             self.manual_upcasts
                 .iter()
                 .any(|(t, m)| *t == c.event_type && *m == c.from_major)
         };
-        let mut warnings: Vec<String> = conversions
+        warnings.extend(conversions
             .iter()
             .filter(|c| !manual(c))
             .filter_map(|c| {
@@ -140,8 +220,7 @@ impl Config {
                     "no conversion {} -> {}: {reason}; `Event::upcast` returns `UpcastError` for it until you write `impl From<{}> for {}` in the crate that includes the generated code (events-types: src/upcast.rs) and call `Config::manual_upcast({:?}, {})` in build.rs",
                     c.from, c.to, c.from, c.to, c.event_type, c.from_major
                 ))
-            })
-            .collect();
+            }));
         for (t, m) in &self.manual_upcasts {
             if !conversions
                 .iter()
@@ -159,10 +238,97 @@ impl Config {
                 runtime,
                 strict: self.strict,
                 manual_upcasts: self.manual_upcasts.clone(),
+                type_attrs,
+                field_attrs,
+                field_maps: self.field_maps.unwrap_or_else(|| {
+                    set.events
+                        .iter()
+                        .any(|e| e.channel_kind == schema::ChannelKind::Stream)
+                }),
             },
             &conversions,
         );
         Ok((code, warnings))
+    }
+
+    /// Parses the attributes of `type_attribute` / `field_attribute`, with a warning for each
+    /// path that names no generated type.
+    #[allow(clippy::type_complexity)]
+    fn attributes(
+        &self,
+        catalog: &ir::Catalog,
+    ) -> Result<
+        (
+            Vec<(String, proc_macro2::TokenStream)>,
+            Vec<(String, String, proc_macro2::TokenStream)>,
+            Vec<String>,
+        ),
+        Errors,
+    > {
+        use syn::parse::Parser;
+        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
+        let known = |path: &str| {
+            path == "*"
+                || path == "Event"
+                || path == "EventType"
+                || catalog.types.contains_key(path)
+                || catalog.events.iter().any(|e| e.def.event_type == path)
+        };
+        let parse = |errors: &mut Vec<Error>, what: &str, path: &str, attr: &str| {
+            match syn::Attribute::parse_outer.parse_str(attr) {
+                Ok(attrs) => Some(quote::quote!(#(#attrs)*)),
+                Err(e) => {
+                    errors.push(Error::new(
+                        Loc::file(&format!("Config::{what}").into()).join(path),
+                        format!("{attr:?} is not an outer attribute (`#[...]`): {e}"),
+                    ));
+                    None
+                }
+            }
+        };
+        let mut types = Vec::new();
+        for (path, attr) in &self.type_attrs {
+            if !known(path) {
+                warnings.push(format!(
+                    "Config::type_attribute({path:?}): no generated type matches"
+                ));
+            }
+            if let Some(tokens) = parse(&mut errors, "type_attribute", path, attr) {
+                types.push((path.clone(), tokens));
+            }
+        }
+        let mut fields = Vec::new();
+        for (path, attr) in &self.field_attrs {
+            let Some((ty, field)) = path.rsplit_once('.') else {
+                errors.push(
+                    Error::new(
+                        Loc::file(&"Config::field_attribute".into()).join(path),
+                        "expected `Type.field`",
+                    )
+                    .hint("e.g. \"OrderItem.quantity\" or \"*.buyer_id\""),
+                );
+                continue;
+            };
+            let matches = known(ty)
+                && catalog.types.values().any(|d| {
+                    (ty == "*" || d.name == ty || catalog.events.iter().any(|e| e.def.event_type == ty && e.struct_name == d.name))
+                        && matches!(&d.kind, ir::TypeKind::Struct(s) if s.fields.iter().any(|f| f.json_name == field || f.rust_name == field))
+                });
+            if !matches {
+                warnings.push(format!(
+                    "Config::field_attribute({path:?}): no generated field matches"
+                ));
+            }
+            if let Some(tokens) = parse(&mut errors, "field_attribute", path, attr) {
+                fields.push((ty.to_owned(), field.to_owned(), tokens));
+            }
+        }
+        if errors.is_empty() {
+            Ok((types, fields, warnings))
+        } else {
+            Err(Errors::from(errors))
+        }
     }
 
     /// Generates the code for a schema directory and writes it to the output directory,

@@ -151,3 +151,80 @@ fn a_manual_upcast_without_a_next_major_is_reported() {
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("no major 3"), "{}", warnings[0]);
 }
+
+#[test]
+fn field_map_code_only_for_sets_with_streams() {
+    // The construct fixtures publish to topics only: no Redis field-map entry points.
+    let topics = Config::new().generate(fixture("constructs")).unwrap();
+    assert!(!topics.contains("fn from_redis_fields"));
+    assert!(!topics.contains("fn to_redis_fields"));
+    let forced = Config::new()
+        .field_maps(true)
+        .generate(fixture("constructs"))
+        .unwrap();
+    assert!(forced.contains("pub fn from_redis_fields"));
+    // The versioning fixture names streams: on by default.
+    let streams = Config::new().generate(fixture("versioned")).unwrap();
+    assert!(streams.contains("pub fn to_redis_fields"));
+}
+
+#[test]
+fn attributes_land_on_the_matching_types_and_fields_only() {
+    let code = Config::new()
+        .type_attribute("Money", "#[derive(PartialOrd)]")
+        .type_attribute("shape.minimal", "#[doc(alias = \"m\")]")
+        .field_attribute("*.count", "#[doc(alias = \"n\")]")
+        .generate(fixture("constructs"))
+        .unwrap();
+    assert_eq!(code.matches("#[derive(PartialOrd)]").count(), 1, "{code}");
+    let money = code.find("pub struct Money").unwrap();
+    assert!(
+        code[..money].rfind("#[derive(PartialOrd)]").unwrap()
+            > code[..money].rfind("pub struct").unwrap_or(0)
+    );
+    // Both majors of shape.minimal.
+    assert_eq!(code.matches("#[doc(alias = \"m\")]").count(), 2);
+    // Every `count` field (ShapeEverythingV1, ShapeMinimalV1, ShapeMinimalV2).
+    assert_eq!(code.matches("#[doc(alias = \"n\")]").count(), 3);
+}
+
+#[test]
+fn build_api_mistakes_are_located_errors_or_warnings() {
+    let set = events_codegen::SchemaSet::load(&fixture("constructs")).unwrap();
+    let err = Config::new()
+        .type_attribute("Money", "derive(Eq)")
+        .generate_set(&set)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Config::type_attribute") && err.contains("not an outer attribute"),
+        "{err}"
+    );
+    let err = Config::new()
+        .extern_path("defs/common.json#/$defs/Nope", "::x::Y")
+        .generate_set(&set)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Config::extern_path") && err.contains("/$defs/Nope"),
+        "{err}"
+    );
+    let (_, warnings) = Config::new()
+        .type_attribute("Monee", "#[derive(Eq)]")
+        .field_attribute("Money.amout", "#[doc(alias = \"a\")]")
+        .generate_with_warnings(&set)
+        .unwrap();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(warnings[0].contains("\"Monee\""), "{warnings:?}");
+    assert!(warnings[1].contains("\"Money.amout\""), "{warnings:?}");
+}
+
+#[test]
+fn extern_path_replaces_the_generated_type() {
+    let code = Config::new()
+        .extern_path("defs/common.json#/$defs/Money", "::shop::Money")
+        .generate(fixture("constructs"))
+        .unwrap();
+    assert!(!code.contains("pub struct Money"));
+    assert!(code.contains("pub price: ::shop::Money"), "{code}");
+}

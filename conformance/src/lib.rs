@@ -54,6 +54,24 @@ generated!(
     "The seed 002 envelope shape: the version at `metadata.version`."
 );
 
+generated!(
+    constructs_custom,
+    "constructs_custom.rs",
+    "The construct fixtures with the build API's options: an extern type, extra attributes, no field maps."
+);
+
+/// A hand-written type the `constructs_custom` set uses for `Money` (`Config::extern_path`).
+pub mod custom {
+    /// An amount in minor units, read from the schema's `{"amount": number, "currency": …}`.
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    pub struct Money {
+        /// Amount.
+        pub amount: f64,
+        /// ISO 4217 code, kept as text.
+        pub currency: String,
+    }
+}
+
 /// The conversion the versioning fixture declares with `Config::manual_upcast`.
 impl From<versioned::AccountClosedV1> for versioned::AccountClosedV2 {
     fn from(old: versioned::AccountClosedV1) -> Self {

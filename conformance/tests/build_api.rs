@@ -19,7 +19,7 @@ fn extern_path_uses_the_existing_type() {
 #[test]
 fn type_and_field_attributes_are_applied() {
     // `#[derive(PartialOrd, Ord)]` on `Currency`.
-    let mut codes = vec![
+    let mut codes = [
         custom::Currency::Eur,
         custom::Currency::Rsd,
         custom::Currency::Thb,

@@ -1,6 +1,8 @@
 //! Field-map codec against a real `redis-server`: every event round-trips through
 //! XADD/XRANGE, and the exact field maps of the Go publishers decode and re-encode.
 
+// The redis crate as events-rt re-exports it, so versions always match.
+use events_rt::redis::driver as redis;
 mod common;
 
 use events_codegen::sample::{instance, Mode};

@@ -103,6 +103,7 @@ where
 }
 
 /// The value of a field, when present.
+#[doc(hidden)]
 pub fn field<'a, K: AsRef<str>, V: AsRef<str>>(
     fields: &'a [(K, V)],
     name: &str,
@@ -568,6 +569,7 @@ macro_rules! parse_int {
 }
 
 /// Go's `strconv.ParseBool`.
+#[doc(hidden)]
 pub fn parse_bool(s: &str) -> Option<bool> {
     match s {
         "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),

@@ -3,6 +3,10 @@
 
 use std::fmt;
 
+/// The `redis` crate this integration is built on, so that a user's client, commands and
+/// replies always come from the same version: `events_rt::redis::driver::Client::open(…)`.
+pub use ::redis as driver;
+
 use redis::{FromRedisValue, ParsingError, Value};
 
 use crate::fields::Fields;

@@ -1,6 +1,9 @@
 //! Shared test support: sample files, the contract sets, and a real Redis server.
 #![allow(dead_code)]
 
+// The redis crate as events-rt re-exports it, so versions always match.
+use events_rt::redis::driver as redis;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 

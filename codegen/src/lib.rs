@@ -23,6 +23,7 @@ mod ident;
 pub mod ir;
 pub mod sample;
 pub mod schema;
+pub mod span;
 pub mod upcast;
 pub mod validate;
 

@@ -237,3 +237,128 @@ fn schema_dir_that_does_not_exist() {
         "{err}"
     );
 }
+
+/// Every line of the report that names `file` (relative to the set).
+fn lines_of<'a>(errors: &'a str, file: &str) -> Vec<&'a str> {
+    errors.lines().filter(|l| l.contains(file)).collect()
+}
+
+#[test]
+fn a_file_that_breaks_the_meta_schema_is_still_checked_for_our_conventions() {
+    // Before: the meta-schema error alone; the bad version came only after fixing it.
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event("a.b", "1", r#"{"m": {"type": "strnig"}}"#),
+    )]);
+    assert_has(
+        &e,
+        &["a.b.v1.json: /properties/m/type", "not a valid JSON Schema"],
+    );
+    assert_has(&e, &["a.b.v1.json: /x-event/version", "not `major.minor`"]);
+}
+
+#[test]
+fn bad_metadata_and_generator_errors_in_one_run() {
+    // Before: the loader stopped the run, and the generator never saw the file.
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event(
+            "a.b",
+            "1",
+            r#"{"m": {"type": "object", "patternProperties": {"^x": {"type": "string"}}},
+                "n": {"type": ["string", "integer"]}}"#,
+        ),
+    )]);
+    assert_has(&e, &["a.b.v1.json: /x-event/version", "not `major.minor`"]);
+    assert_has(
+        &e,
+        &[
+            "/properties/m/patternProperties",
+            "not supported by the generator",
+        ],
+    );
+    // A bad type in the metadata: the type comes from the file name instead.
+    let mut text = event(
+        "Bad.Type",
+        "1.0",
+        r#"{"m": {"type": "object", "prefixItems": [{"type": "string"}]}}"#,
+    );
+    text = text.replace(r#""producer": "p", "#, "");
+    let e = errors_of(&[("a/a.b.v1.json", text)]);
+    assert_has(&e, &["/x-event/type", "not dot-separated lowercase words"]);
+    assert_has(&e, &["/x-event", "missing `producer`"]);
+    assert_has(
+        &e,
+        &[
+            "/properties/m/prefixItems",
+            "not supported by the generator",
+        ],
+    );
+    // Another file's generator errors come in the same run as the loader's.
+    let e = errors_of(&[
+        ("a/a.b.v1.json", event("a.b", "1", "{}")),
+        (
+            "c/c.d.v1.json",
+            event("c.d", "1.0", r#"{"m": {"if": {"type": "string"}}}"#),
+        ),
+    ]);
+    assert_has(&e, &["a.b.v1.json: /x-event/version"]);
+    assert_has(
+        &e,
+        &[
+            "c.d.v1.json: /properties/m/if",
+            "not supported by the generator",
+        ],
+    );
+}
+
+#[test]
+fn an_error_is_not_repeated_by_a_later_pass() {
+    // A dangling `$ref` is the loader's error; the generator would report it again.
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event("a.b", "1.0", r##"{"x": {"$ref": "#/$defs/Nope"}}"##),
+    )]);
+    assert_eq!(lines_of(&e, "a.b.v1.json").len(), 1, "{e}");
+    // A file that refers to a broken file is not converted (its errors would be echoes).
+    let e = errors_of(&[
+        (
+            "common.json",
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": {"A": {"type": "strnig"}}}"#
+                .into(),
+        ),
+        (
+            "a/a.b.v1.json",
+            event(
+                "a.b",
+                "1.0",
+                r##"{"x": {"$ref": "../common.json#/$defs/A"}}"##,
+            ),
+        ),
+    ]);
+    assert_has(
+        &e,
+        &["common.json: /$defs/A/type", "not a valid JSON Schema"],
+    );
+    assert!(lines_of(&e, "a.b.v1.json").is_empty(), "{e}");
+}
+
+#[test]
+fn every_envelope_error_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "envelope.json",
+        r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "x-envelope": {"type_field": "kind", "version_field": 3, "payload": "nested"},
+            "type": "object", "properties": {}}"#,
+    );
+    write(tmp.path(), "a/a.b.v1.json", &event("a.b", "1.0", "{}"));
+    let e = Config::new().generate(tmp.path()).unwrap_err().to_string();
+    assert_has(&e, &["/x-envelope/version_field", "non-empty string"]);
+    assert_has(&e, &["/x-envelope/payload", "missing or invalid `payload`"]);
+    assert_has(&e, &["envelope.json: /properties", "\"kind\""]);
+    // The envelope is there, only wrong: no "no envelope schema" on top.
+    assert!(!e.contains("no envelope schema"), "{e}");
+}

@@ -100,11 +100,21 @@ pub mod exit {
     pub const ERROR: u8 = 2;
 }
 
+/// Loads the schema set, printing its warnings on stderr.
 fn load(schemas: &std::path::Path) -> Result<SchemaSet, u8> {
-    SchemaSet::load(schemas).map_err(|e| {
+    let set = SchemaSet::load(schemas).map_err(|e| {
         eprint!("error: {e}");
         exit::ERROR
-    })
+    })?;
+    print_warnings(&set);
+    Ok(set)
+}
+
+/// The linter's warnings of a set, one `warning:` line each on stderr.
+pub fn print_warnings(set: &SchemaSet) {
+    for w in set.warnings() {
+        eprintln!("warning: {w}");
+    }
 }
 
 fn run(cli: Cli) -> Result<u8, u8> {
@@ -157,10 +167,11 @@ fn run(cli: Cli) -> Result<u8, u8> {
             strict,
             runtime,
         } => {
+            let set = load(&cli.schemas)?;
             let code = Config::new()
                 .strict_unknown_fields(strict)
                 .runtime_path(runtime)
-                .generate(&cli.schemas)
+                .generate_set(&set)
                 .map_err(|e| {
                     eprint!("error: {e}");
                     exit::ERROR

@@ -248,6 +248,85 @@ fn input_and_schema_errors_exit_two() {
     events().args(["validate", "--bogus"]).assert().code(2);
 }
 
+/// A one-event schema set in a temporary directory, with `extra` spliced into the
+/// properties of the event's `id` field.
+fn tiny_set(extra: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "envelope.json",
+        r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "x-envelope": {"type_field": "type", "payload": "flat"},
+            "type": "object", "properties": {"type": {"type": "string"}}, "required": ["type"]}"#,
+    );
+    write(
+        tmp.path(),
+        "a.b.v1.json",
+        &format!(
+            r#"{{"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "x-event": {{"type": "a.b", "version": "1.0", "stream": "s", "producer": "p", "consumers": []}},
+                "type": "object", "properties": {{"id": {{"type": "string"{extra}}}}}}}"#
+        ),
+    );
+    tmp
+}
+
+#[test]
+fn schema_warnings_go_to_stderr_and_the_real_sets_have_none() {
+    for dir in ["schemas", "examples/kafka-orders/schemas"] {
+        let out = events()
+            .args(["list", "--schemas", dir])
+            .assert()
+            .code(0)
+            .get_output()
+            .clone();
+        assert!(
+            out.stderr.is_empty(),
+            "{dir}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let tmp = tiny_set(r#", "x-go-type": "uuid.UUID""#);
+    for args in [&["list"][..], &["docs", "--out"], &["generate", "--out"]] {
+        let mut cmd = events();
+        cmd.args(args);
+        if args.len() > 1 {
+            cmd.arg(tmp.path().join(args[0]));
+        }
+        let out = cmd
+            .arg("--schemas")
+            .arg(tmp.path())
+            .assert()
+            .code(0)
+            .get_output()
+            .clone();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("warning: ")
+                && stderr.contains(
+                    "a.b.v1.json: /properties/id/x-go-type: unknown keyword `x-go-type` is ignored"
+                ),
+            "{args:?}: {stderr}"
+        );
+    }
+    let tmp = tiny_set(r#", "maxLenght": 3"#);
+    let out = events()
+        .arg("list")
+        .arg("--schemas")
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "/properties/id/maxLenght: unknown keyword `maxLenght` — did you mean `maxLength`?"
+        ),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn another_contract_set() {
     let tmp = tempfile::tempdir().unwrap();

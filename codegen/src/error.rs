@@ -118,6 +118,14 @@ impl Errors {
     pub fn warnings(&self) -> &[Error] {
         &self.warnings
     }
+
+    /// These errors with `warnings` added.
+    #[must_use]
+    pub(crate) fn with_warnings(mut self, warnings: Vec<Error>) -> Self {
+        self.warnings.extend(warnings);
+        self.warnings = sorted(std::mem::take(&mut self.warnings));
+        self
+    }
 }
 
 /// Sorted and without duplicates.

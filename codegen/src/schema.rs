@@ -26,6 +26,8 @@ pub struct SchemaSet {
     pub envelope: Envelope,
     /// Every event file, sorted by event type and major version.
     pub events: Vec<EventDef>,
+    /// What the linter found worth a warning, sorted.
+    warnings: Vec<Error>,
 }
 
 /// One schema file.
@@ -112,6 +114,17 @@ impl SchemaSet {
     /// the events it did not find broken are converted too, so that the generator's errors
     /// come in the same report.
     pub fn load(root: &Path) -> Result<Self, Errors> {
+        Self::load_with(root, false)
+    }
+
+    /// Like [`SchemaSet::load`], but what the linter would call an error (a misspelt
+    /// keyword, …) is only a warning: for sets that an older, more lenient loader accepted,
+    /// such as the schemas of an old git revision that `events check` compares against.
+    pub fn load_lenient(root: &Path) -> Result<Self, Errors> {
+        Self::load_with(root, true)
+    }
+
+    fn load_with(root: &Path, lenient: bool) -> Result<Self, Errors> {
         let mut sink = Sink::default();
         let mut paths = Vec::new();
         let root_file: Arc<str> = root.display().to_string().into();
@@ -164,18 +177,27 @@ impl SchemaSet {
             }
         }
         let checked = check_set(&docs, root, any_failed, &mut sink);
+        let lint = crate::lint::lint(&docs);
+        let mut warnings = lint.warnings;
+        if lenient {
+            warnings.extend(lint.errors);
+        } else {
+            lint.errors.into_iter().for_each(|e| sink.push(e));
+        }
+        let warnings = crate::error::sorted(warnings);
         let by_file = docs
             .values()
             .map(|d| (d.file.clone(), d.rel.clone()))
             .collect();
         let Some(envelope) = checked.envelope else {
-            return Err(sink.into_errors());
+            return Err(sink.into_errors().with_warnings(warnings));
         };
         let mut set = SchemaSet {
             envelope,
             docs,
             by_file,
             events: checked.events,
+            warnings,
         };
         if sink.is_empty() {
             return Ok(set);
@@ -196,7 +218,13 @@ impl SchemaSet {
                 fresh.into_iter().for_each(|e| sink.push(e));
             }
         }
-        Err(sink.into_errors())
+        Err(sink.into_errors().with_warnings(set.warnings))
+    }
+
+    /// What the linter found worth a warning but not an error (unknown keywords that are
+    /// no near miss of a known one, such as vendor extensions), sorted by place.
+    pub fn warnings(&self) -> &[Error] {
+        &self.warnings
     }
 
     /// Every file of the set, for `cargo:rerun-if-changed`.

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use events_codegen::Config;
+use events_codegen::{Config, SchemaSet};
 
 const ENVELOPE: &str = r#"{
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -37,6 +37,26 @@ fn errors_of(files: &[(&str, String)]) -> String {
             .to_string()
             .replace(&tmp.path().display().to_string(), "<dir>"),
     }
+}
+
+/// Loads a set made of `files` (plus the envelope), which must succeed; returns the
+/// warnings, one a line.
+fn warnings_of(files: &[(&str, String)]) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "envelope.json", ENVELOPE);
+    for (name, text) in files {
+        write(tmp.path(), name, text);
+    }
+    let set = match SchemaSet::load(tmp.path()) {
+        Ok(set) => set,
+        Err(e) => panic!("expected warnings only, got {e}"),
+    };
+    Config::new().generate_set(&set).unwrap();
+    set.warnings()
+        .iter()
+        .map(|w| format!("{w}\n"))
+        .collect::<String>()
+        .replace(&tmp.path().display().to_string(), "<dir>")
 }
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -361,4 +381,170 @@ fn every_envelope_error_at_once() {
     assert_has(&e, &["envelope.json: /properties", "\"kind\""]);
     // The envelope is there, only wrong: no "no envelope schema" on top.
     assert!(!e.contains("no envelope schema"), "{e}");
+}
+
+#[test]
+fn misspelt_keywords_are_errors_with_the_spelling_to_use() {
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event(
+            "a.b",
+            "1.0",
+            r#"{"a": {"type": "string", "minimun": 1},
+                "b": {"type": "object", "addtionalProperties": false, "properties": {}},
+                "c": {"type": "array", "items": {"type": "string"}, "x-encodng": "json-string"},
+                "d": {"type": "string", "readonly": true},
+                "e": {"type": "string", "example": "x"},
+                "f": {"anyOf": [{"type": "string", "MaxLength": 3}, {"type": "null"}]}}"#,
+        )
+        .replace(
+            r#""type": "object","#,
+            r#""type": "object", "requird": ["a"],"#,
+        ),
+    )]);
+    for (pointer, written, known) in [
+        ("a.b.v1.json: /requird", "requird", "required"),
+        ("/properties/a/minimun", "minimun", "minimum"),
+        (
+            "/properties/b/addtionalProperties",
+            "addtionalProperties",
+            "additionalProperties",
+        ),
+        ("/properties/c/x-encodng", "x-encodng", "x-encoding"),
+        ("/properties/d/readonly", "readonly", "readOnly"),
+        ("/properties/e/example", "example", "examples"),
+        ("/properties/f/anyOf/0/MaxLength", "MaxLength", "maxLength"),
+    ] {
+        assert_has(
+            &e,
+            &[
+                pointer,
+                &format!("unknown keyword `{written}`"),
+                &format!("did you mean `{known}`?"),
+            ],
+        );
+    }
+    // Each once: the generator's "not supported" for the same keyword is left out.
+    assert!(!e.contains("not supported by the generator"), "{e}");
+    // In a definition no event uses, and in the metadata blocks.
+    let e = errors_of(&[
+        (
+            "common.json",
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": {"Unused": {"type": "integer", "maximun": 3}}}"#
+                .into(),
+        ),
+        (
+            "a/a.b.v1.json",
+            event("a.b", "1.0", "{}").replace(
+                r#""consumers": []"#,
+                r#""consumers": [], "compatability": "full""#,
+            ),
+        ),
+    ]);
+    assert_has(
+        &e,
+        &[
+            "common.json: /$defs/Unused/maximun",
+            "did you mean `maximum`?",
+        ],
+    );
+    assert_has(
+        &e,
+        &[
+            "a.b.v1.json: /x-event/compatability",
+            "unknown field `compatability` in `x-event`",
+            "did you mean `compatibility`?",
+        ],
+    );
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event(
+            "a.b",
+            "1.0",
+            r#"{"c": {"type": "string", "x-encoding": "json_string"}}"#,
+        ),
+    )]);
+    assert_has(
+        &e,
+        &[
+            "/properties/c/x-encoding",
+            "unknown encoding \"json_string\"",
+            "did you mean \"json-string\"?",
+        ],
+    );
+}
+
+#[test]
+fn other_unknown_keywords_are_warnings() {
+    let w = warnings_of(&[
+        (
+            "common.json",
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": {"Money": {"type": "integer", "javaType": "java.math.BigDecimal"}}}"#
+                .into(),
+        ),
+        (
+            "a/a.b.v1.json",
+            event(
+                "a.b",
+                "1.0",
+                r#"{"id": {"type": "string", "x-go-type": "uuid.UUID"},
+                    "n": {"type": "integer", "x-deprecated": true}}"#,
+            )
+            .replace(
+                r#""consumers": []"#,
+                r#""consumers": [], "owner": "team-a""#,
+            ),
+        ),
+    ]);
+    for (pointer, written) in [
+        ("common.json: /$defs/Money/javaType", "javaType"),
+        ("a.b.v1.json: /properties/id/x-go-type", "x-go-type"),
+        ("a.b.v1.json: /properties/n/x-deprecated", "x-deprecated"),
+    ] {
+        assert_has(
+            &w,
+            &[pointer, &format!("unknown keyword `{written}` is ignored")],
+        );
+    }
+    assert_has(
+        &w,
+        &[
+            "a.b.v1.json: /x-event/owner",
+            "unknown field `owner` in `x-event` is ignored",
+        ],
+    );
+    assert_eq!(w.lines().count(), 4, "{w}");
+    // With errors, the warnings of the run come in the same report.
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event(
+            "a.b",
+            "1.0",
+            r#"{"id": {"type": "string", "x-go-type": "x", "requird": []}}"#,
+        ),
+    )]);
+    assert!(
+        e.contains("1 error in the event schemas") && e.contains("1 warning:"),
+        "{e}"
+    );
+    assert_has(&e, &["/properties/id/x-go-type", "is ignored"]);
+}
+
+#[test]
+fn lenient_loading_makes_lint_errors_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "envelope.json", ENVELOPE);
+    write(
+        tmp.path(),
+        "a/a.b.v1.json",
+        &event("a.b", "1.0", r#"{"a": {"type": "string", "minimun": 1}}"#),
+    );
+    assert!(SchemaSet::load(tmp.path()).is_err());
+    let set = SchemaSet::load_lenient(tmp.path()).unwrap();
+    assert_eq!(set.warnings().len(), 1);
+    assert!(set.warnings()[0]
+        .to_string()
+        .contains("did you mean `minimum`?"));
 }

@@ -247,3 +247,21 @@ fn per_event_mode_comes_from_the_schema() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("under forward"), "{out}");
 }
+
+#[test]
+fn an_old_revision_that_todays_linter_rejects_is_still_compared() {
+    let repo = Repo::new();
+    repo.edit(EVERYTHING, |v| {
+        v["properties"]["when"] = serde_json::json!({"type": "string", "format": "datetime"});
+    });
+    // Committed before the linter knew better.
+    repo.commit("add when, with a typo");
+    repo.edit(EVERYTHING, |v| {
+        v["properties"]["when"]["format"] = "date-time".into();
+        v["x-event"]["version"] = "1.3".into();
+    });
+    repo.commit("fix the format");
+    let (code, out) = repo.check(&[]);
+    assert_ne!(code, 2, "{out}");
+    assert!(!out.contains("old schemas"), "{out}");
+}

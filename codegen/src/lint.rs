@@ -1,7 +1,7 @@
 //! Strict linting of schema files: what JSON Schema would accept and silently ignore.
 //!
 //! Errors are mistakes with a likely fix, shown with what was written and the nearest valid
-//! spelling: a misspelt keyword (`requird`, `x-encodng`). Warnings are what may well be
+//! spelling: a misspelt keyword (`requird`, `x-encodng`), an unknown `format` (`datetime`). Warnings are what may well be
 //! intended but has no effect here: any other unknown keyword (vendor extensions).
 
 use std::collections::BTreeMap;
@@ -92,6 +92,40 @@ const EVENT_FIELDS: &[&str] = &[
 ];
 const ENVELOPE_FIELDS: &[&str] = &["type_field", "version_field", "payload", "compatibility"];
 
+/// The formats of JSON Schema 2020-12, then those the generator maps to Rust types.
+const FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "idn-email",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uuid",
+    "uri-template",
+    "json-pointer",
+    "relative-json-pointer",
+    "regex",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float",
+    "double",
+    "unix-time",
+];
+
 /// The values of `x-encoding`.
 const ENCODINGS: &[&str] = &["json-string"];
 
@@ -125,6 +159,12 @@ pub(crate) fn near_miss<'a>(input: &str, known: &[&'a str]) -> Option<&'a str> {
         .min()
         .filter(|(d, k)| *d <= if input.len().max(k.len()) <= 6 { 1 } else { 2 })
         .map(|(_, k)| k)
+}
+
+/// The known word to suggest for `input`, as a hint: a [`near_miss`], else the nearest
+/// one in a looser sense (`events_rt::nearest_of`, ignoring case).
+pub(crate) fn suggest<'a>(input: &str, known: &[&'a str]) -> Option<&'a str> {
+    near_miss(input, known).or_else(|| events_rt::nearest_of(&input.to_lowercase(), known))
 }
 
 struct Linter {
@@ -181,6 +221,7 @@ impl Linter {
                 "x-event" => self.fields(value, &here, key, EVENT_FIELDS),
                 "x-envelope" => self.fields(value, &here, key, ENVELOPE_FIELDS),
                 "x-encoding" => self.encoding(value, &here),
+                "format" => self.format(value, here),
                 k if KEYWORDS.contains(&k) => {}
                 _ => self.unknown_keyword(key, here),
             }
@@ -201,8 +242,8 @@ impl Linter {
                 format!("did you mean `{known}`?"),
             );
         } else {
-            let hint = events_rt::nearest_of(key, &candidates)
-                .map(|k| format!("if you meant `{k}`, fix the spelling"));
+            let hint =
+                suggest(key, &candidates).map(|k| format!("if you meant `{k}`, fix the spelling"));
             self.warning(
                 loc,
                 format!("unknown keyword `{key}` is ignored (a vendor extension?)"),
@@ -236,11 +277,26 @@ impl Linter {
         }
     }
 
+    fn format(&mut self, value: &Value, loc: Loc) {
+        // Anything but a string is the meta-schema's error.
+        let Some(format) = value.as_str() else {
+            return;
+        };
+        if FORMATS.contains(&format) {
+            return;
+        }
+        let hint = match suggest(format, FORMATS) {
+            Some(f) => format!("did you mean {f:?}?"),
+            None => format!("known formats: {}", FORMATS.join(", ")),
+        };
+        self.error(loc, format!("unknown format {format:?}"), hint);
+    }
+
     fn encoding(&mut self, value: &Value, loc: &Loc) {
         match value.as_str() {
             Some(s) if ENCODINGS.contains(&s) => {}
             Some(s) => {
-                let hint = match events_rt::nearest_of(s, ENCODINGS) {
+                let hint = match suggest(s, ENCODINGS) {
                     Some(e) => format!("did you mean {e:?}?"),
                     None => "the only encoding is \"json-string\"".to_owned(),
                 };

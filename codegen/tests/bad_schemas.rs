@@ -548,3 +548,52 @@ fn lenient_loading_makes_lint_errors_warnings() {
         .to_string()
         .contains("did you mean `minimum`?"));
 }
+
+#[test]
+fn unknown_formats_are_errors_with_the_format_to_use() {
+    let e = errors_of(&[
+        (
+            "common.json",
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": {"When": {"type": "string", "format": "timestamp"}}}"#
+                .into(),
+        ),
+        (
+            "a/a.b.v1.json",
+            event(
+                "a.b",
+                "1.0",
+                r#"{"at": {"type": "string", "format": "datetime"},
+                    "id": {"type": "string", "format": "UUID"},
+                    "n": {"type": "integer", "format": "int23"},
+                    "seen": {"type": "integer", "format": "unixtime"}}"#,
+            ),
+        ),
+    ]);
+    for (pointer, written, known) in [
+        ("/properties/at/format", "datetime", "date-time"),
+        ("/properties/id/format", "UUID", "uuid"),
+        ("/properties/n/format", "int23", "int32"),
+        ("/properties/seen/format", "unixtime", "unix-time"),
+    ] {
+        assert_has(
+            &e,
+            &[
+                &format!("a.b.v1.json: {pointer}"),
+                &format!("unknown format {written:?}"),
+                &format!("did you mean {known:?}?"),
+            ],
+        );
+    }
+    // Nothing near: the known formats are listed.
+    assert_has(
+        &e,
+        &[
+            "common.json: /$defs/When/format",
+            "unknown format \"timestamp\"",
+            "known formats: date-time, date,",
+        ],
+    );
+    // The generator's own complaint about `int23` is not repeated.
+    assert!(!e.contains("unknown integer format"), "{e}");
+}

@@ -177,7 +177,17 @@ impl SchemaSet {
             }
         }
         let checked = check_set(&docs, root, any_failed, &mut sink);
-        let lint = crate::lint::lint(&docs);
+        let flat_header: Option<Vec<String>> = match &checked.envelope {
+            Some(env) if env.payload == Payload::Flat => Some(
+                docs.get(&env.rel)
+                    .and_then(|d| d.json.get("properties"))
+                    .and_then(Value::as_object)
+                    .map(|p| p.keys().cloned().collect())
+                    .unwrap_or_default(),
+            ),
+            _ => None,
+        };
+        let lint = crate::lint::lint(&docs, flat_header.as_deref());
         let mut warnings = lint.warnings;
         if lenient {
             warnings.extend(lint.errors);
@@ -318,7 +328,7 @@ pub(crate) fn split_uri(uri: &str) -> Option<(&str, &str)> {
     Some(rest.split_once('#').unwrap_or((rest, "")))
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_owned();
     }

@@ -597,3 +597,113 @@ fn unknown_formats_are_errors_with_the_format_to_use() {
     // The generator's own complaint about `int23` is not repeated.
     assert!(!e.contains("unknown integer format"), "{e}");
 }
+
+#[test]
+fn defaults_consts_and_examples_must_validate_against_their_schema() {
+    let e = errors_of(&[
+        (
+            "common.json",
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": {"Money": {"type": "integer", "minimum": 0}}}"#
+                .into(),
+        ),
+        (
+            "a/a.b.v1.json",
+            event(
+                "a.b",
+                "1.0",
+                r#"{"count": {"type": "integer", "default": "5"},
+                    "status": {"type": "string", "enum": ["pending", "done"], "default": "pendng"},
+                    "kind": {"type": "string", "const": 5},
+                    "price": {"$ref": "../common.json#/$defs/Money", "default": -1},
+                    "code": {"type": "string", "maxLength": 3, "examples": ["abc", "abcd"]},
+                    "ids": {"type": "array", "items": {"type": "integer"}, "x-encoding": "json-string",
+                            "default": "[1, \"a\"]", "examples": ["[1, 2]", [3, 4], "[1,"]},
+                    "line": {"type": "object",
+                             "properties": {"quantity": {"type": "integer", "minimum": 1}},
+                             "required": ["quantity"], "additionalProperties": false,
+                             "examples": [{"quantity": 1}, {"quantity": 0}, {"quantiy": 2}]},
+                    "either": {"oneOf": [{"type": "integer"}, {"type": "string", "enum": ["none"]}],
+                               "default": "nome"}}"#,
+            ),
+        ),
+    ]);
+    for parts in [
+        &[
+            "/properties/count/default",
+            "`default` \"5\"",
+            "expected integer, found string \"5\"",
+            "write 5 without the quotes",
+        ][..],
+        &[
+            "/properties/status/default",
+            "\"pendng\" is not one of [\"pending\",\"done\"]",
+            "did you mean \"pending\"?",
+        ],
+        &[
+            "/properties/kind/const",
+            "`const` 5",
+            "expected string, found number 5",
+            "write \"5\" in quotes",
+        ],
+        &["/properties/price/default", "-1 breaks `minimum: 0`"],
+        &[
+            "/properties/code/examples/1",
+            "4 characters, more than `maxLength: 3`",
+        ],
+        &[
+            "/properties/ids/default",
+            "at /1: expected integer, found string \"a\"",
+        ],
+        &["/properties/ids/examples/2", "not JSON text"],
+        &[
+            "/properties/line/examples/1",
+            "at /quantity: 0 breaks `minimum: 1`",
+        ],
+        &[
+            "/properties/line/examples/2",
+            "the required property \"quantity\" is missing",
+        ],
+        &[
+            "/properties/line/examples/2",
+            "at /quantiy: property \"quantiy\" is not allowed",
+            "did you mean \"quantity\"?",
+        ],
+        &[
+            "/properties/either/default",
+            "matches none of the `oneOf` alternatives",
+            "did you mean \"none\"?",
+        ],
+    ] {
+        assert_has(&e, parts);
+    }
+    // The valid ones are not reported.
+    for ok in [
+        "/properties/code/examples/0",
+        "/properties/ids/examples/0",
+        "/properties/ids/examples/1",
+        "/properties/line/examples/0",
+    ] {
+        assert!(
+            !e.lines().any(|l| l.contains(&format!("{ok}:"))),
+            "{ok} in:\n{e}"
+        );
+    }
+}
+
+#[test]
+fn valid_defaults_and_whole_document_examples_pass() {
+    // At an event file's root an example may be a whole document, header fields included.
+    let text = event(
+        "a.b",
+        "1.0",
+        r#"{"n": {"type": "integer", "format": "int32", "default": 3, "examples": [1.0, -2]},
+            "s": {"type": ["string", "null"], "default": null, "const": null},
+            "t": {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}], "default": "2024-01-01T00:00:00Z"}}"#,
+    )
+    .replace(
+        r#""additionalProperties": false"#,
+        r#""additionalProperties": false, "examples": [{"type": "a.b", "version": "1.0", "n": 1}]"#,
+    );
+    assert_eq!(warnings_of(&[("a/a.b.v1.json", text)]), "");
+}

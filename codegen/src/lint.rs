@@ -2,7 +2,8 @@
 //!
 //! Errors are mistakes with a likely fix, shown with what was written and the nearest valid
 //! spelling: a misspelt keyword (`requird`, `x-encodng`), an unknown `format` (`datetime`),
-//! a `default`, `const` or `examples` value its own schema rejects. Warnings are what may well be
+//! a `default`, `const` or `examples` value its own schema rejects, a `required` name that a
+//! closed schema does not declare. Warnings are what may well be
 //! intended but has no effect here: any other unknown keyword (vendor extensions).
 
 use std::collections::BTreeMap;
@@ -196,6 +197,7 @@ impl Linter<'_> {
             return;
         };
         self.values(schema, map, loc, header);
+        self.required_in_closed(map, loc, header);
         for (key, value) in map {
             let here = loc.join(key);
             match key.as_str() {
@@ -285,6 +287,70 @@ impl Linter<'_> {
                         .unwrap_or_else(|| "change the value or the schema".to_owned()),
                 );
             }
+        }
+    }
+
+    /// Every `required` name of a closed schema is one of its `properties` (or a flat
+    /// envelope header field, at an event file's root): any other can never be present.
+    fn required_in_closed(
+        &mut self,
+        map: &Map<String, Value>,
+        loc: &Loc,
+        header: Option<&[String]>,
+    ) {
+        let is_false = |k: &str| map.get(k) == Some(&Value::Bool(false));
+        // Other applicators (and patterns) could declare more properties: not checked.
+        let others = [
+            "patternProperties",
+            "allOf",
+            "anyOf",
+            "oneOf",
+            "$ref",
+            "$dynamicRef",
+            "if",
+            "then",
+            "else",
+            "dependentSchemas",
+            "dependencies",
+        ];
+        let closed = (is_false("additionalProperties") && !map.contains_key("patternProperties"))
+            || (is_false("unevaluatedProperties")
+                && map
+                    .get("additionalProperties")
+                    .is_none_or(|v| v == &Value::Bool(false))
+                && !others.iter().any(|k| map.contains_key(*k)));
+        let Some(Value::Array(required)) = map.get("required") else {
+            return;
+        };
+        if !closed {
+            return;
+        }
+        let mut names: Vec<&str> = match map.get("properties") {
+            Some(Value::Object(p)) => p.keys().map(String::as_str).collect(),
+            _ => Vec::new(),
+        };
+        names.extend(header.unwrap_or_default().iter().map(String::as_str));
+        for (i, name) in required.iter().enumerate() {
+            let Some(name) = name.as_str() else { continue };
+            if names.contains(&name) {
+                continue;
+            }
+            let hint = match suggest(name, &names) {
+                Some(n) => format!("did you mean {n:?}?"),
+                None => "add it to `properties`, or remove it from `required`".to_owned(),
+            };
+            let keyword = if is_false("additionalProperties") {
+                "additionalProperties"
+            } else {
+                "unevaluatedProperties"
+            };
+            self.error(
+                loc.join("required").join(i),
+                format!(
+                    "`required` names {name:?}, which is not a property of this closed schema (`{keyword}: false`), so no value can be valid"
+                ),
+                hint,
+            );
         }
     }
 

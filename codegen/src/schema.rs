@@ -734,7 +734,7 @@ fn related(a: &Loc, b: &Loc) -> bool {
 }
 
 fn check_refs_resolve(doc: &Doc, docs: &BTreeMap<String, Doc>, sink: &mut Sink) {
-    fn walk(v: &Value, loc: &Loc, docs: &BTreeMap<String, Doc>, sink: &mut Sink) {
+    fn walk(v: &Value, loc: &Loc, from: &str, docs: &BTreeMap<String, Doc>, sink: &mut Sink) {
         match v {
             Value::Object(map) => {
                 for (k, v) in map {
@@ -743,35 +743,131 @@ fn check_refs_resolve(doc: &Doc, docs: &BTreeMap<String, Doc>, sink: &mut Sink) 
                     }
                     let here = loc.join(k);
                     if let ("$ref", Value::String(uri)) = (k.as_str(), v) {
-                        let target = split_uri(uri).and_then(|(rel, frag)| {
-                            docs.get(rel)
-                                .map(|d| d.json.pointer(&percent_decode(frag)).is_some())
-                        });
-                        match target {
-                            Some(true) => {}
-                            Some(false) => sink.push(
-                                Error::new(here, format!("`$ref` {uri:?} points to nothing"))
-                                    .hint("check the JSON pointer after `#`"),
-                            ),
-                            None => sink.push(
-                                Error::new(here, format!("`$ref` {uri:?} names a file that is not in the schema directory"))
-                                    .hint("check the relative path"),
-                            ),
+                        // A `$ref` that could not be made absolute has its error already.
+                        if let Some(e) = split_uri(uri).and_then(|t| dangling(t, from, docs, &here))
+                        {
+                            sink.push(e);
                         }
                     } else {
-                        walk(v, &here, docs, sink);
+                        walk(v, &here, from, docs, sink);
                     }
                 }
             }
             Value::Array(items) => {
                 for (i, v) in items.iter().enumerate() {
-                    walk(v, &loc.join(i), docs, sink);
+                    walk(v, &loc.join(i), from, docs, sink);
                 }
             }
             _ => {}
         }
     }
-    walk(&doc.json, &Loc::file(&doc.file), docs, sink);
+    walk(&doc.json, &Loc::file(&doc.file), &doc.rel, docs, sink);
+}
+
+/// The error of a `$ref` at `loc` (in file `from`, to `rel#fragment`) that resolves to
+/// nothing, with the nearest target that exists.
+fn dangling(
+    (rel, fragment): (&str, &str),
+    from: &str,
+    docs: &BTreeMap<String, Doc>,
+    loc: &Loc,
+) -> Option<Error> {
+    let written = |rel: &str, pointer: &str| format!("{}#{pointer}", relative_path(from, rel));
+    let Some(doc) = docs.get(rel) else {
+        // The same file name elsewhere (a `../` too many or too few), else the nearest path.
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let rels: Vec<&str> = docs.keys().map(String::as_str).collect();
+        let near = rels
+            .iter()
+            .copied()
+            .find(|r| r.rsplit('/').next() == Some(name))
+            .or_else(|| crate::lint::suggest(rel, &rels));
+        let e = Error::new(
+            loc.clone(),
+            format!(
+                "`$ref` {:?} names a file that is not in the schema directory",
+                written(rel, fragment)
+            ),
+        );
+        return Some(match near {
+            Some(near) => e.hint(format!("did you mean {:?}?", written(near, fragment))),
+            None => e.hint("check the relative path"),
+        });
+    };
+    let pointer = percent_decode(fragment);
+    if doc.json.pointer(&pointer).is_some() {
+        return None;
+    }
+    // Walk the pointer, replacing each missing segment by the nearest existing one.
+    let mut at = &doc.json;
+    let mut fixed = String::new();
+    let mut hint = None;
+    for raw in pointer.split('/').skip(1) {
+        let segment = raw.replace("~1", "/").replace("~0", "~");
+        let next = match at {
+            Value::Object(map) => map.get(&segment).map(|v| (segment.clone(), v)).or_else(|| {
+                let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+                let near = crate::lint::suggest(&segment, &keys);
+                if near.is_none() {
+                    let shown: Vec<&str> = keys.iter().take(12).copied().collect();
+                    hint = Some(format!(
+                        "check the JSON pointer after `#`: {:?} in {} has no {segment:?} ({})",
+                        if fixed.is_empty() { "#" } else { &fixed },
+                        doc.file,
+                        if shown.is_empty() {
+                            "it is empty".to_owned()
+                        } else {
+                            format!("it has {}", shown.join(", "))
+                        }
+                    ));
+                }
+                near.and_then(|k| Some((k.to_owned(), map.get(k)?)))
+            }),
+            Value::Array(items) => segment
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i))
+                .map(|v| (segment.clone(), v)),
+            _ => None,
+        };
+        let Some((key, value)) = next else {
+            break;
+        };
+        fixed = crate::error::pointer_push(&fixed, key);
+        at = value;
+    }
+    let e = Error::new(
+        loc.clone(),
+        format!("`$ref` {:?} points to nothing", written(rel, fragment)),
+    );
+    Some(
+        if doc.json.pointer(&fixed).is_some() && hint.is_none() && fixed != pointer {
+            e.hint(format!("did you mean {:?}?", written(rel, &fixed)))
+        } else {
+            e.hint(hint.unwrap_or_else(|| "check the JSON pointer after `#`".to_owned()))
+        },
+    )
+}
+
+/// How file `to` is spelt in a `$ref` of file `from` (both relative to the schema root):
+/// empty for the same file, else a relative path (`../common/order.json`).
+fn relative_path(from: &str, to: &str) -> String {
+    if from == to {
+        return String::new();
+    }
+    let mut dir: Vec<&str> = from.split('/').collect();
+    dir.pop();
+    let target: Vec<&str> = to.split('/').collect();
+    let common = dir
+        .iter()
+        .zip(&target[..target.len().saturating_sub(1)])
+        .take_while(|(a, b)| a == b)
+        .count();
+    format!(
+        "{}{}",
+        "../".repeat(dir.len() - common),
+        target[common..].join("/")
+    )
 }
 
 fn string_at<'a>(meta: &'a Value, key: &str, loc: &Loc) -> Result<&'a str, Error> {
@@ -1043,6 +1139,16 @@ mod tests {
         assert!(absolute_ref("x.json", "../../y.json").is_err());
         assert!(absolute_ref("x.json", "https://example.com/y.json").is_err());
         assert!(absolute_ref("x.json", "#anchor").is_err());
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative_path("a/x.json", "a/x.json"), "");
+        assert_eq!(relative_path("a/x.json", "a/y.json"), "y.json");
+        assert_eq!(relative_path("a/x.json", "common.json"), "../common.json");
+        assert_eq!(relative_path("x.json", "a/b/y.json"), "a/b/y.json");
+        assert_eq!(relative_path("a/b/x.json", "a/c/y.json"), "../c/y.json");
+        assert_eq!(relative_path("a/x.json", "a"), "../a");
     }
 
     #[test]

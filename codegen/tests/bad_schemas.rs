@@ -121,6 +121,65 @@ fn dangling_ref() {
 }
 
 #[test]
+fn dangling_ref_names_the_nearest_target() {
+    let common = (
+        "common.json",
+        r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$defs": {"Money": {"type": "integer"}, "OrderItem": {"type": "object",
+                      "properties": {"sku": {"type": "string"}}}}}"#
+            .to_owned(),
+    );
+    let e = errors_of(&[
+        common.clone(),
+        (
+            "a/a.b.v1.json",
+            event(
+                "a.b",
+                "1.0",
+                r##"{"price": {"$ref": "../common.json#/$defs/Mony"},
+                    "line": {"$ref": "../comon.json#/$defs/OrderItem"},
+                    "fee": {"$ref": "common.json#/$defs/Money"},
+                    "sku": {"$ref": "../common.json#/$defs/OrderItem/properties/skus"},
+                    "local": {"$ref": "#/$defs/Locl"},
+                    "other": {"$ref": "../common.json#/$defs/Nothing"}}"##,
+            )
+            .replace(
+                r#""type": "object","#,
+                r#""type": "object", "$defs": {"Local": {"type": "string"}},"#,
+            ),
+        ),
+    ]);
+    for parts in [
+        &[
+            "/properties/price/$ref",
+            "`$ref` \"../common.json#/$defs/Mony\" points to nothing",
+            "did you mean \"../common.json#/$defs/Money\"?",
+        ][..],
+        &[
+            "/properties/line/$ref",
+            "\"../comon.json#/$defs/OrderItem\" names a file that is not in the schema directory",
+            "did you mean \"../common.json#/$defs/OrderItem\"?",
+        ],
+        &[
+            "/properties/fee/$ref",
+            "\"common.json#/$defs/Money\" names a file",
+            "did you mean \"../common.json#/$defs/Money\"?",
+        ],
+        &[
+            "/properties/sku/$ref",
+            "did you mean \"../common.json#/$defs/OrderItem/properties/sku\"?",
+        ],
+        &["/properties/local/$ref", "did you mean \"#/$defs/Local\"?"],
+        &[
+            "/properties/other/$ref",
+            "\"/$defs\" in <dir>/common.json has no \"Nothing\" (it has Money, OrderItem)",
+        ],
+    ] {
+        assert_has(&e, parts);
+    }
+}
+
+#[test]
 fn two_files_claim_one_event_type() {
     let e = errors_of(&[
         ("a/a.b.v1.json", event("a.b", "1.0", "{}")),

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use events_codegen::diff::{Bump, Mode};
-use events_codegen::evolve::{check, load_accepted, EventCheck};
+use events_codegen::evolve::{check, load_accepted, AcceptedBreak, EventCheck};
 use events_codegen::SchemaSet;
 use serde_json::{json, Value};
 
@@ -168,6 +168,7 @@ pub fn run(schemas: &Path, args: &Args) -> Result<u8, u8> {
     // them does not stop the comparison.
     let old = SchemaSet::load_lenient(&old_dir)
         .map_err(|e| fail(format!("old schemas ({}): {e}", args.against)))?;
+    warn_unknown_events(&accepted, &accepted_path, [&old, &new]);
     let mut results = check(&old, &new, args.mode, &accepted);
     // Transitive modes: the new schema must also be compatible with every earlier version.
     if results.iter().any(|r| r.mode.transitive()) && !against.is_dir() {
@@ -217,6 +218,30 @@ pub fn run(schemas: &Path, args: &Args) -> Result<u8, u8> {
     };
     write_out(&mut anstream::stdout().lock(), &text)?;
     Ok(if failed > 0 { exit::INVALID } else { exit::OK })
+}
+
+/// An accepted-breaks entry for an event neither set has accepts nothing: most likely a
+/// misspelt name. Said on stderr, with the nearest event type.
+fn warn_unknown_events(accepted: &[AcceptedBreak], path: &Path, sets: [&SchemaSet; 2]) {
+    let mut types: Vec<&str> = sets
+        .iter()
+        .flat_map(|s| s.events.iter().map(|e| e.event_type.as_str()))
+        .collect();
+    types.sort_unstable();
+    types.dedup();
+    for (i, a) in accepted.iter().enumerate() {
+        if types.contains(&a.event.as_str()) {
+            continue;
+        }
+        let hint = events_rt::nearest_of(&a.event, &types)
+            .map(|t| format!(" (did you mean {t:?}?)"))
+            .unwrap_or_default();
+        eprintln!(
+            "warning: {}: entry {i}: no event {:?} in the old or the new schemas, so the entry accepts nothing{hint}",
+            path.display(),
+            a.event
+        );
+    }
 }
 
 fn bump_name(b: Bump) -> &'static str {

@@ -265,3 +265,21 @@ fn an_old_revision_that_todays_linter_rejects_is_still_compared() {
     assert_ne!(code, 2, "{out}");
     assert!(!out.contains("old schemas"), "{out}");
 }
+
+#[test]
+fn an_accepted_break_for_an_unknown_event_names_the_nearest_one() {
+    let repo = Repo::new();
+    std::fs::write(
+        repo.dir.path().join("accepted-breaks.json"),
+        r#"{"accepted": [{"event": "shape.everythng", "major": 1, "rule": "major-removed", "reason": "typo"}]}"#,
+    )
+    .unwrap();
+    repo.edit(EVERYTHING, |v| v["description"] = "Reworded.".into());
+    repo.commit("reword");
+    let (_, out) = repo.check(&[]);
+    assert!(
+        out.contains("entry 0: no event \"shape.everythng\" in the old or the new schemas")
+            && out.contains("(did you mean \"shape.everything\"?)"),
+        "{out}"
+    );
+}

@@ -489,3 +489,41 @@ fn audits_a_live_stream_read_only() {
     assert_eq!(len_before, len_after);
     let _: i64 = redis::cmd("DEL").arg(&key).query(&mut conn).unwrap();
 }
+
+#[test]
+fn an_unknown_event_type_or_major_names_the_nearest_one() {
+    let out = events()
+        .args(["schema", "order.confirmd"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no event \"order.confirmd\" (did you mean \"order.confirmed\"?)"),
+        "{stderr}"
+    );
+    let out = events()
+        .args(["schema", "order.confirmed", "--major", "7"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("order.confirmed has no major version 7 (it has 1)"),
+        "{stderr}"
+    );
+    // Nothing near: no guess.
+    let out = events()
+        .args(["schema", "zzz"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no event \"zzz\" in") && !stderr.contains("did you mean"),
+        "{stderr}"
+    );
+}

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use events_codegen::diff::{Bump, Mode};
-use events_codegen::evolve::{check, load_accepted, EventCheck};
+use events_codegen::evolve::{check, load_accepted, AcceptedBreak, EventCheck};
 use events_codegen::SchemaSet;
 use serde_json::{json, Value};
 
@@ -141,6 +141,7 @@ fn history(schemas: &Path, rev: &str) -> Result<Vec<String>, u8> {
 /// Runs the command; returns the exit status.
 pub fn run(schemas: &Path, args: &Args) -> Result<u8, u8> {
     let new = SchemaSet::load(schemas).map_err(|e| fail(e.to_string()))?;
+    crate::print_warnings(&new);
     let accepted_path = args
         .accepted
         .clone()
@@ -163,8 +164,11 @@ pub fn run(schemas: &Path, args: &Args) -> Result<u8, u8> {
         write_out(&mut anstream::stdout().lock(), &text)?;
         return Ok(exit::OK);
     };
-    let old = SchemaSet::load(&old_dir)
+    // Old schemas were accepted by the loader of their time: what today's linter finds in
+    // them does not stop the comparison.
+    let old = SchemaSet::load_lenient(&old_dir)
         .map_err(|e| fail(format!("old schemas ({}): {e}", args.against)))?;
+    warn_unknown_events(&accepted, &accepted_path, [&old, &new]);
     let mut results = check(&old, &new, args.mode, &accepted);
     // Transitive modes: the new schema must also be compatible with every earlier version.
     if results.iter().any(|r| r.mode.transitive()) && !against.is_dir() {
@@ -173,7 +177,7 @@ pub fn run(schemas: &Path, args: &Args) -> Result<u8, u8> {
             if !export(schemas, &rev, dir.path())? {
                 continue;
             }
-            let Ok(older) = SchemaSet::load(dir.path()) else {
+            let Ok(older) = SchemaSet::load_lenient(dir.path()) else {
                 continue;
             };
             for past in check(&older, &new, args.mode, &accepted) {
@@ -214,6 +218,30 @@ pub fn run(schemas: &Path, args: &Args) -> Result<u8, u8> {
     };
     write_out(&mut anstream::stdout().lock(), &text)?;
     Ok(if failed > 0 { exit::INVALID } else { exit::OK })
+}
+
+/// An accepted-breaks entry for an event neither set has accepts nothing: most likely a
+/// misspelt name. Said on stderr, with the nearest event type.
+fn warn_unknown_events(accepted: &[AcceptedBreak], path: &Path, sets: [&SchemaSet; 2]) {
+    let mut types: Vec<&str> = sets
+        .iter()
+        .flat_map(|s| s.events.iter().map(|e| e.event_type.as_str()))
+        .collect();
+    types.sort_unstable();
+    types.dedup();
+    for (i, a) in accepted.iter().enumerate() {
+        if types.contains(&a.event.as_str()) {
+            continue;
+        }
+        let hint = events_rt::nearest_of(&a.event, &types)
+            .map(|t| format!(" (did you mean {t:?}?)"))
+            .unwrap_or_default();
+        eprintln!(
+            "warning: {}: entry {i}: no event {:?} in the old or the new schemas, so the entry accepts nothing{hint}",
+            path.display(),
+            a.event
+        );
+    }
 }
 
 fn bump_name(b: Bump) -> &'static str {

@@ -100,11 +100,21 @@ pub mod exit {
     pub const ERROR: u8 = 2;
 }
 
+/// Loads the schema set, printing its warnings on stderr.
 fn load(schemas: &std::path::Path) -> Result<SchemaSet, u8> {
-    SchemaSet::load(schemas).map_err(|e| {
+    let set = SchemaSet::load(schemas).map_err(|e| {
         eprint!("error: {e}");
         exit::ERROR
-    })
+    })?;
+    print_warnings(&set);
+    Ok(set)
+}
+
+/// The linter's warnings of a set, one `warning:` line each on stderr.
+pub fn print_warnings(set: &SchemaSet) {
+    for w in set.warnings() {
+        eprintln!("warning: {w}");
+    }
 }
 
 fn run(cli: Cli) -> Result<u8, u8> {
@@ -132,18 +142,10 @@ fn run(cli: Cli) -> Result<u8, u8> {
         }
         Command::Schema { event_type, major } => {
             let set = load(&cli.schemas)?;
-            let event = set
-                .events
-                .iter()
-                .rfind(|e| e.event_type == event_type && major.is_none_or(|m| e.major == m))
-                .ok_or_else(|| {
-                    eprintln!(
-                        "error: no event {event_type:?}{} in {}",
-                        major.map(|m| format!(" major {m}")).unwrap_or_default(),
-                        cli.schemas.display()
-                    );
-                    exit::ERROR
-                })?;
+            let event = find_event(&set, &event_type, major).map_err(|e| {
+                eprintln!("error: {e} in {}", cli.schemas.display());
+                exit::ERROR
+            })?;
             let schema = events_codegen::validate::bundle(&set, &event.rel, &event.event_type);
             let text = format!(
                 "{}\n",
@@ -157,10 +159,11 @@ fn run(cli: Cli) -> Result<u8, u8> {
             strict,
             runtime,
         } => {
+            let set = load(&cli.schemas)?;
             let code = Config::new()
                 .strict_unknown_fields(strict)
                 .runtime_path(runtime)
-                .generate(&cli.schemas)
+                .generate_set(&set)
                 .map_err(|e| {
                     eprint!("error: {e}");
                     exit::ERROR
@@ -172,6 +175,40 @@ fn run(cli: Cli) -> Result<u8, u8> {
             Ok(exit::OK)
         }
     }
+}
+
+/// The event of a type (and major version, default the highest), or what is wrong with the
+/// name, with the nearest known one.
+fn find_event<'a>(
+    set: &'a SchemaSet,
+    event_type: &str,
+    major: Option<u32>,
+) -> Result<&'a events_codegen::schema::EventDef, String> {
+    let majors: Vec<u32> = set
+        .events
+        .iter()
+        .filter(|e| e.event_type == event_type)
+        .map(|e| e.major)
+        .collect();
+    if majors.is_empty() {
+        let mut types: Vec<&str> = set.events.iter().map(|e| e.event_type.as_str()).collect();
+        types.dedup();
+        let hint = events_rt::nearest_of(event_type, &types)
+            .map(|t| format!(" (did you mean {t:?}?)"))
+            .unwrap_or_default();
+        return Err(format!("no event {event_type:?}{hint}"));
+    }
+    set.events
+        .iter()
+        .rfind(|e| e.event_type == event_type && major.is_none_or(|m| e.major == m))
+        .ok_or_else(|| {
+            let list: Vec<String> = majors.iter().map(u32::to_string).collect();
+            format!(
+                "{event_type} has no major version {} (it has {})",
+                major.unwrap_or_default(),
+                list.join(", ")
+            )
+        })
 }
 
 /// Writes to stdout; a closed pipe (`events list | head`) ends quietly.

@@ -4,6 +4,7 @@ use std::io::{BufRead, Read};
 use std::path::Path;
 use std::sync::Arc;
 
+use events_codegen::schema::ChannelKind;
 use events_codegen::validate::{Report, Validator, Violation};
 use events_codegen::SchemaSet;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -58,10 +59,19 @@ pub fn run(set: &SchemaSet, args: &Args) -> Result<u8, u8> {
     let mut reporter = Reporter::new(args.format);
     let progress = progress_bar();
     if let (Some(url), Some(stream)) = (&args.redis, &args.stream) {
+        let mut streams: Vec<&str> = set
+            .events
+            .iter()
+            .filter(|e| e.channel_kind == ChannelKind::Stream)
+            .map(|e| e.channel.as_str())
+            .collect();
+        streams.sort_unstable();
+        streams.dedup();
         audit_stream(
             &validator,
             url,
             stream,
+            &streams,
             args.count,
             &mut reporter,
             &progress,
@@ -347,10 +357,13 @@ fn stream_ndjson(
     }
 }
 
+/// Audits a live stream; `known` are the streams of the catalog, to suggest one when
+/// `stream` does not exist.
 fn audit_stream(
     validator: &Validator,
     url: &str,
     stream: &str,
+    known: &[&str],
     count: Option<usize>,
     reporter: &mut Reporter,
     progress: &ProgressBar,
@@ -364,6 +377,25 @@ fn audit_stream(
     let mut conn = client
         .get_connection_with_timeout(std::time::Duration::from_secs(5))
         .map_err(fail)?;
+    // XRANGE of a missing key is empty: "0 payloads checked" would hide a misspelt name.
+    let kind: String = redis::cmd("TYPE")
+        .arg(stream)
+        .query(&mut conn)
+        .map_err(fail)?;
+    match kind.as_str() {
+        "stream" => {}
+        "none" => {
+            let hint = events_rt::nearest_of(stream, known)
+                .map(|s| format!(" (did you mean {s:?}?)"))
+                .unwrap_or_default();
+            eprintln!("error: redis {url}: no stream {stream:?}{hint}");
+            return Err(exit::ERROR);
+        }
+        other => {
+            eprintln!("error: redis {url}: key {stream:?} is a {other}, not a stream");
+            return Err(exit::ERROR);
+        }
+    }
     let source: Arc<str> = format!("redis:{stream}").into();
     let mut start = "-".to_owned();
     let mut seen = 0usize;

@@ -247,3 +247,39 @@ fn per_event_mode_comes_from_the_schema() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("under forward"), "{out}");
 }
+
+#[test]
+fn an_old_revision_that_todays_linter_rejects_is_still_compared() {
+    let repo = Repo::new();
+    repo.edit(EVERYTHING, |v| {
+        v["properties"]["when"] = serde_json::json!({"type": "string", "format": "datetime"});
+    });
+    // Committed before the linter knew better.
+    repo.commit("add when, with a typo");
+    repo.edit(EVERYTHING, |v| {
+        v["properties"]["when"]["format"] = "date-time".into();
+        v["x-event"]["version"] = "1.3".into();
+    });
+    repo.commit("fix the format");
+    let (code, out) = repo.check(&[]);
+    assert_ne!(code, 2, "{out}");
+    assert!(!out.contains("old schemas"), "{out}");
+}
+
+#[test]
+fn an_accepted_break_for_an_unknown_event_names_the_nearest_one() {
+    let repo = Repo::new();
+    std::fs::write(
+        repo.dir.path().join("accepted-breaks.json"),
+        r#"{"accepted": [{"event": "shape.everythng", "major": 1, "rule": "major-removed", "reason": "typo"}]}"#,
+    )
+    .unwrap();
+    repo.edit(EVERYTHING, |v| v["description"] = "Reworded.".into());
+    repo.commit("reword");
+    let (_, out) = repo.check(&[]);
+    assert!(
+        out.contains("entry 0: no event \"shape.everythng\" in the old or the new schemas")
+            && out.contains("(did you mean \"shape.everything\"?)"),
+        "{out}"
+    );
+}

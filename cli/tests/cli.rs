@@ -248,6 +248,85 @@ fn input_and_schema_errors_exit_two() {
     events().args(["validate", "--bogus"]).assert().code(2);
 }
 
+/// A one-event schema set in a temporary directory, with `extra` spliced into the
+/// properties of the event's `id` field.
+fn tiny_set(extra: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "envelope.json",
+        r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "x-envelope": {"type_field": "type", "payload": "flat"},
+            "type": "object", "properties": {"type": {"type": "string"}}, "required": ["type"]}"#,
+    );
+    write(
+        tmp.path(),
+        "a.b.v1.json",
+        &format!(
+            r#"{{"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "x-event": {{"type": "a.b", "version": "1.0", "stream": "s", "producer": "p", "consumers": []}},
+                "type": "object", "properties": {{"id": {{"type": "string"{extra}}}}}}}"#
+        ),
+    );
+    tmp
+}
+
+#[test]
+fn schema_warnings_go_to_stderr_and_the_real_sets_have_none() {
+    for dir in ["schemas", "examples/kafka-orders/schemas"] {
+        let out = events()
+            .args(["list", "--schemas", dir])
+            .assert()
+            .code(0)
+            .get_output()
+            .clone();
+        assert!(
+            out.stderr.is_empty(),
+            "{dir}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let tmp = tiny_set(r#", "x-go-type": "uuid.UUID""#);
+    for args in [&["list"][..], &["docs", "--out"], &["generate", "--out"]] {
+        let mut cmd = events();
+        cmd.args(args);
+        if args.len() > 1 {
+            cmd.arg(tmp.path().join(args[0]));
+        }
+        let out = cmd
+            .arg("--schemas")
+            .arg(tmp.path())
+            .assert()
+            .code(0)
+            .get_output()
+            .clone();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("warning: ")
+                && stderr.contains(
+                    "a.b.v1.json: /properties/id/x-go-type: unknown keyword `x-go-type` is ignored"
+                ),
+            "{args:?}: {stderr}"
+        );
+    }
+    let tmp = tiny_set(r#", "maxLenght": 3"#);
+    let out = events()
+        .arg("list")
+        .arg("--schemas")
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "/properties/id/maxLenght: unknown keyword `maxLenght` — did you mean `maxLength`?"
+        ),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn another_contract_set() {
     let tmp = tempfile::tempdir().unwrap();
@@ -345,29 +424,39 @@ fn docs_catalog_snapshot() {
     );
 }
 
-#[test]
-fn audits_a_live_stream_read_only() {
+/// The Redis at `REDIS_URL` (default `redis://127.0.0.1:6379`) and a key name no other run
+/// uses; `None` (the test skips, loudly) when there is no server, unless
+/// `EVENTS_REQUIRE_REDIS` is set.
+fn live_redis(tag: &str) -> Option<(String, redis::Connection, String)> {
     let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
     let conn = redis::Client::open(url.as_str())
         .and_then(|c| c.get_connection_with_timeout(std::time::Duration::from_secs(2)));
-    let mut conn = match conn {
+    let conn = match conn {
         Ok(c) => c,
         Err(e) => {
             if std::env::var_os("EVENTS_REQUIRE_REDIS").is_some() {
                 panic!("no Redis at {url}: {e}; EVENTS_REQUIRE_REDIS is set");
             }
             eprintln!("\n!!!!!!!! SKIPPED: no Redis at {url} ({e}) !!!!!!!!\n");
-            return;
+            return None;
         }
     };
     let key = format!(
-        "events-cli-test:{}:{}",
+        "events-cli-test:{tag}:{}:{}",
         std::process::id(),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_nanos()
     );
+    Some((url, conn, key))
+}
+
+#[test]
+fn audits_a_live_stream_read_only() {
+    let Some((url, mut conn, key)) = live_redis("audit") else {
+        return;
+    };
     for i in 0..1203 {
         let order = if i == 700 {
             "oops".to_owned()
@@ -409,4 +498,85 @@ fn audits_a_live_stream_read_only() {
     let len_after: usize = redis::cmd("XLEN").arg(&key).query(&mut conn).unwrap();
     assert_eq!(len_before, len_after);
     let _: i64 = redis::cmd("DEL").arg(&key).query(&mut conn).unwrap();
+}
+
+#[test]
+fn an_unknown_event_type_or_major_names_the_nearest_one() {
+    let out = events()
+        .args(["schema", "order.confirmd"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no event \"order.confirmd\" (did you mean \"order.confirmed\"?)"),
+        "{stderr}"
+    );
+    let out = events()
+        .args(["schema", "order.confirmed", "--major", "7"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("order.confirmed has no major version 7 (it has 1)"),
+        "{stderr}"
+    );
+    // Nothing near: no guess.
+    let out = events()
+        .args(["schema", "zzz"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no event \"zzz\" in") && !stderr.contains("did you mean"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn auditing_a_stream_that_does_not_exist_is_an_error() {
+    let Some((url, mut conn, key)) = live_redis("missing") else {
+        return;
+    };
+    let stderr_of = |stream: &str| {
+        let out = events()
+            .args(["validate", "--redis", &url, "--stream", stream])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // Before: "ok: 0 payloads checked", exit 0.
+    let stderr = stderr_of(&key);
+    assert!(stderr.contains(&format!("no stream {key:?}")), "{stderr}");
+    // A misspelt catalog stream (that nobody created): the nearest one is named.
+    let near = "listings:events:ordrs";
+    let exists: bool = redis::cmd("EXISTS").arg(near).query(&mut conn).unwrap();
+    if !exists {
+        let stderr = stderr_of(near);
+        assert!(
+            stderr.contains(
+                "no stream \"listings:events:ordrs\" (did you mean \"listings:events:orders\"?)"
+            ),
+            "{stderr}"
+        );
+    }
+    // A key of another type.
+    let _: () = redis::cmd("SET")
+        .arg(&key)
+        .arg("x")
+        .query(&mut conn)
+        .unwrap();
+    let stderr = stderr_of(&key);
+    let _: i64 = redis::cmd("DEL").arg(&key).query(&mut conn).unwrap();
+    assert!(
+        stderr.contains(&format!("key {key:?} is a string, not a stream")),
+        "{stderr}"
+    );
 }

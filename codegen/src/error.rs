@@ -87,54 +87,83 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Every problem found in one run, sorted by file and position.
+/// Every problem found in one run, sorted by file and position, with the warnings of the
+/// same run.
 ///
 /// The generator collects errors instead of stopping at the first one, so that one build
 /// shows everything that needs fixing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Errors(Vec<Error>);
+pub struct Errors {
+    errors: Vec<Error>,
+    warnings: Vec<Error>,
+}
 
 impl Errors {
     /// The individual errors, sorted.
     pub fn iter(&self) -> impl Iterator<Item = &Error> {
-        self.0.iter()
+        self.errors.iter()
     }
 
     /// Number of errors.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.errors.len()
     }
 
     /// Always false for a returned `Errors`; present for symmetry with `len`.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.errors.is_empty()
+    }
+
+    /// What the same run found worth a warning (unknown keywords, …), sorted.
+    pub fn warnings(&self) -> &[Error] {
+        &self.warnings
+    }
+
+    /// These errors with `warnings` added.
+    #[must_use]
+    pub(crate) fn with_warnings(mut self, warnings: Vec<Error>) -> Self {
+        self.warnings.extend(warnings);
+        self.warnings = sorted(std::mem::take(&mut self.warnings));
+        self
     }
 }
 
+/// Sorted and without duplicates.
+pub(crate) fn sorted(mut errors: Vec<Error>) -> Vec<Error> {
+    errors.sort();
+    errors.dedup();
+    errors
+}
+
 impl From<Vec<Error>> for Errors {
-    fn from(mut errors: Vec<Error>) -> Self {
-        errors.sort();
-        errors.dedup();
-        Self(errors)
+    fn from(errors: Vec<Error>) -> Self {
+        Self {
+            errors: sorted(errors),
+            warnings: Vec::new(),
+        }
     }
 }
 
 impl From<Error> for Errors {
     fn from(error: Error) -> Self {
-        Self(vec![error])
+        vec![error].into()
     }
 }
 
 impl fmt::Display for Errors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.len();
-        writeln!(
-            f,
-            "{n} error{} in the event schemas:",
-            if n == 1 { "" } else { "s" }
-        )?;
-        for e in &self.0 {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let n = self.errors.len();
+        writeln!(f, "{n} error{} in the event schemas:", plural(n))?;
+        for e in &self.errors {
             writeln!(f, "  {e}")?;
+        }
+        let n = self.warnings.len();
+        if n > 0 {
+            writeln!(f, "{n} warning{}:", plural(n))?;
+            for w in &self.warnings {
+                writeln!(f, "  {w}")?;
+            }
         }
         Ok(())
     }
@@ -153,6 +182,16 @@ impl Sink {
 
     pub(crate) fn push(&mut self, e: Error) {
         self.0.push(e);
+    }
+
+    /// The errors collected so far.
+    pub(crate) fn errors(&self) -> &[Error] {
+        &self.0
+    }
+
+    /// Everything collected.
+    pub(crate) fn into_errors(self) -> Errors {
+        self.0.into()
     }
 
     /// `Ok(value)` if nothing was collected, else all collected errors.

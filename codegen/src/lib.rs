@@ -21,6 +21,7 @@ pub mod error;
 pub mod evolve;
 mod ident;
 pub mod ir;
+mod lint;
 pub mod sample;
 pub mod schema;
 pub mod span;
@@ -345,6 +346,9 @@ impl Config {
         if let Ok(set) = &set {
             for doc in set.files() {
                 println!("cargo:rerun-if-changed={}", doc.path.display());
+            }
+            for w in set.warnings() {
+                println!("cargo:warning={w}");
             }
         }
         let (code, warnings) = self.generate_with_warnings(&set?)?;

@@ -4,7 +4,7 @@
 //! schema root>#<pointer>` URI, so that later passes (and the JSON Schema validator) can
 //! move schemas around without caring which file they came from.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,6 +26,8 @@ pub struct SchemaSet {
     pub envelope: Envelope,
     /// Every event file, sorted by event type and major version.
     pub events: Vec<EventDef>,
+    /// What the linter found worth a warning, sorted.
+    warnings: Vec<Error>,
 }
 
 /// One schema file.
@@ -110,19 +112,41 @@ pub struct EventDef {
 
 impl SchemaSet {
     /// Loads every `*.json` file under `root` (recursively) and checks the set.
+    ///
+    /// Every problem of every file is reported in one run: a file that breaks the
+    /// meta-schema is still checked for our conventions, and when the loader finds errors,
+    /// the events it did not find broken are converted too, so that the generator's errors
+    /// come in the same report.
     pub fn load(root: &Path) -> Result<Self, Errors> {
+        Self::load_with(root, false)
+    }
+
+    /// Like [`SchemaSet::load`], but what the linter would call an error (a misspelt
+    /// keyword, …) is only a warning: for sets that an older, more lenient loader accepted,
+    /// such as the schemas of an old git revision that `events check` compares against.
+    pub fn load_lenient(root: &Path) -> Result<Self, Errors> {
+        Self::load_with(root, true)
+    }
+
+    fn load_with(root: &Path, lenient: bool) -> Result<Self, Errors> {
         let mut sink = Sink::default();
         let mut paths = Vec::new();
+        let root_file: Arc<str> = root.display().to_string().into();
         if let Err(e) = collect_json_files(root, &mut paths) {
-            let file: Arc<str> = root.display().to_string().into();
             return Err(Error::new(
-                Loc::file(&file),
+                Loc::file(&root_file),
                 format!("cannot read schema directory: {e}"),
             )
             .into());
         }
+        if paths.is_empty() {
+            return Err(Error::new(Loc::file(&root_file), "no schema files (*.json) found").into());
+        }
         paths.sort();
         let mut docs = BTreeMap::new();
+        // Files that parsed but broke a rule of their own: still checked, never converted.
+        let mut broken = BTreeSet::new();
+        let mut any_failed = false;
         let meta = jsonschema::draft202012::meta::validator();
         for path in paths {
             let rel = path
@@ -134,7 +158,11 @@ impl SchemaSet {
                 .join("/");
             let file: Arc<str> = path.display().to_string().into();
             match load_doc(&path, &rel, &file, &meta) {
-                Ok((json, key_order)) => {
+                Ok((json, key_order, errors)) => {
+                    if !errors.is_empty() {
+                        broken.insert(rel.clone());
+                        errors.into_iter().for_each(|e| sink.push(e));
+                    }
                     docs.insert(
                         rel.clone(),
                         Doc {
@@ -146,18 +174,71 @@ impl SchemaSet {
                         },
                     );
                 }
-                Err(errors) => errors.into_iter().for_each(|e| sink.push(e)),
+                Err(errors) => {
+                    any_failed = true;
+                    errors.into_iter().for_each(|e| sink.push(e));
+                }
             }
         }
-        let any_failed = !sink.is_empty();
-        let set = check_set(docs, root, any_failed, &mut sink);
-        match set {
-            Some(set) => sink.finish(set),
-            None => Err(sink.finish(()).err().unwrap_or_else(|| {
-                let file: Arc<str> = root.display().to_string().into();
-                Error::new(Loc::file(&file), "no schemas found").into()
-            })),
+        let checked = check_set(&docs, root, any_failed, &mut sink);
+        let flat_header: Option<Vec<String>> = match &checked.envelope {
+            Some(env) if env.payload == Payload::Flat => Some(
+                docs.get(&env.rel)
+                    .and_then(|d| d.json.get("properties"))
+                    .and_then(Value::as_object)
+                    .map(|p| p.keys().cloned().collect())
+                    .unwrap_or_default(),
+            ),
+            _ => None,
+        };
+        let lint = crate::lint::lint(&docs, flat_header.as_deref());
+        let mut warnings = lint.warnings;
+        if lenient {
+            warnings.extend(lint.errors);
+        } else {
+            lint.errors.into_iter().for_each(|e| sink.push(e));
         }
+        let warnings = crate::error::sorted(warnings);
+        let by_file = docs
+            .values()
+            .map(|d| (d.file.clone(), d.rel.clone()))
+            .collect();
+        let Some(envelope) = checked.envelope else {
+            return Err(sink.into_errors().with_warnings(warnings));
+        };
+        let mut set = SchemaSet {
+            envelope,
+            docs,
+            by_file,
+            events: checked.events,
+            warnings,
+        };
+        if sink.is_empty() {
+            return Ok(set);
+        }
+        // Convert what the errors so far do not touch, so that one run shows the
+        // generator's errors too; an error near one already reported is a consequence of
+        // it and is left out.
+        let tainted = tainted(&set.docs, broken);
+        if !tainted.contains(&set.envelope.rel) {
+            set.events.extend(checked.provisional);
+            set.events.retain(|e| !tainted.contains(&e.rel));
+            if let Err(errors) = crate::convert::build(&set) {
+                let fresh: Vec<Error> = errors
+                    .iter()
+                    .filter(|e| !sink.errors().iter().any(|old| related(&old.loc, &e.loc)))
+                    .cloned()
+                    .collect();
+                fresh.into_iter().for_each(|e| sink.push(e));
+            }
+        }
+        Err(sink.into_errors().with_warnings(set.warnings))
+    }
+
+    /// What the linter found worth a warning but not an error (unknown keywords that are
+    /// no near miss of a known one, such as vendor extensions), sorted by place.
+    pub fn warnings(&self) -> &[Error] {
+        &self.warnings
     }
 
     /// Every file of the set, for `cargo:rerun-if-changed`.
@@ -251,7 +332,7 @@ pub(crate) fn split_uri(uri: &str) -> Option<(&str, &str)> {
     Some(rest.split_once('#').unwrap_or((rest, "")))
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_owned();
     }
@@ -274,12 +355,14 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// Reads one file: JSON syntax, draft 2020-12 meta-schema, no `$id`, `$ref`s made absolute.
+/// `Err` when the file cannot be read or parsed; otherwise the document and what is wrong
+/// with it.
 fn load_doc(
     path: &Path,
     rel: &str,
     file: &Arc<str>,
     meta: &jsonschema::meta::MetaValidator<'_>,
-) -> Result<(Value, KeyOrder), Vec<Error>> {
+) -> Result<(Value, KeyOrder, Vec<Error>), Vec<Error>> {
     let root = Loc::file(file);
     let text = fs::read_to_string(path)
         .map_err(|e| vec![Error::new(root.clone(), format!("cannot read file: {e}"))])?;
@@ -326,11 +409,7 @@ fn load_doc(
         }
     }
     absolutize_refs(&mut json, rel, &root, &mut errors);
-    if errors.is_empty() {
-        Ok((json, key_order(&text)))
-    } else {
-        Err(errors)
-    }
+    Ok((json, key_order(&text), errors))
 }
 
 /// Key order of every object of a JSON text, by JSON pointer.
@@ -493,27 +572,39 @@ fn absolute_ref(rel: &str, reference: &str) -> Result<String, String> {
     Ok(format!("{URI_PREFIX}{target}#{fragment}"))
 }
 
+/// What [`check_set`] makes of the files.
+struct Checked {
+    /// The envelope, when there is exactly one and it is valid.
+    envelope: Option<Envelope>,
+    /// Every event file whose metadata is valid.
+    events: Vec<EventDef>,
+    /// Event files with invalid metadata, with what could be made of it (type and major
+    /// from the file name where needed): converted only to report more errors at once.
+    provisional: Vec<EventDef>,
+}
+
 /// Classifies the files and checks the conventions that span files.
 fn check_set(
-    docs: BTreeMap<String, Doc>,
+    docs: &BTreeMap<String, Doc>,
     root: &Path,
     any_failed: bool,
     sink: &mut Sink,
-) -> Option<SchemaSet> {
+) -> Checked {
     let mut envelopes = Vec::new();
     let mut events: Vec<EventDef> = Vec::new();
+    let mut provisional: Vec<EventDef> = Vec::new();
     for doc in docs.values() {
         let root_loc = Loc::file(&doc.file);
         if let Some(meta) = doc.json.get("x-envelope") {
-            match check_envelope(doc, meta) {
-                Ok(env) => envelopes.push((env, doc.file.clone())),
-                Err(e) => sink.push(e),
-            }
+            envelopes.push((check_envelope(doc, meta), doc.file.clone()));
         }
         if let Some(meta) = doc.json.get("x-event") {
             match check_event(doc, meta) {
-                Ok(ev) => events.push(ev),
-                Err(errs) => errs.into_iter().for_each(|e| sink.push(e)),
+                (Some(ev), errs) if errs.is_empty() => events.push(ev),
+                (guess, errs) => {
+                    errs.into_iter().for_each(|e| sink.push(e));
+                    provisional.extend(guess);
+                }
             }
             if doc.json.get("x-envelope").is_some() {
                 sink.push(Error::new(
@@ -522,7 +613,7 @@ fn check_set(
                 ));
             }
         }
-        check_refs_resolve(doc, &docs, sink);
+        check_refs_resolve(doc, docs, sink);
     }
     events.sort_by(|a, b| (&a.event_type, a.major).cmp(&(&b.event_type, b.major)));
     for pair in events.windows(2) {
@@ -542,9 +633,22 @@ fn check_set(
             );
         }
     }
+    // A guess that collides with another event would only add a name clash.
+    let mut claimed: BTreeSet<(String, u32)> = events
+        .iter()
+        .map(|e| (e.event_type.clone(), e.major))
+        .collect();
+    provisional.retain(|e| claimed.insert((e.event_type.clone(), e.major)));
     let root_file: Arc<str> = root.display().to_string().into();
     let envelope = match envelopes.len() {
-        1 => envelopes.pop().map(|(e, _)| e),
+        1 => match envelopes.pop().map(|(e, _)| e) {
+            Some(Ok(env)) => Some(env),
+            Some(Err(errs)) => {
+                errs.into_iter().for_each(|e| sink.push(e));
+                None
+            }
+            None => None,
+        },
         0 => {
             sink.push(
                 Error::new(
@@ -576,20 +680,65 @@ fn check_set(
             "no event schemas (files with `x-event`)",
         ));
     }
-    let by_file = docs
-        .values()
-        .map(|d| (d.file.clone(), d.rel.clone()))
-        .collect();
-    Some(SchemaSet {
-        envelope: envelope?,
-        docs,
-        by_file,
+    Checked {
+        envelope,
         events,
-    })
+        provisional,
+    }
+}
+
+/// The documents that are broken or refer (directly or not) to a broken one.
+fn tainted(docs: &BTreeMap<String, Doc>, mut tainted: BTreeSet<String>) -> BTreeSet<String> {
+    fn targets(v: &Value, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("$ref", Value::String(uri)) => {
+                            out.extend(split_uri(uri).map(|(rel, _)| rel.to_owned()));
+                        }
+                        (k, _) if DATA_KEYWORDS.contains(&k) => {}
+                        _ => targets(v, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| targets(v, out)),
+            _ => {}
+        }
+    }
+    let edges: Vec<(&String, BTreeSet<String>)> = docs
+        .iter()
+        .map(|(rel, d)| {
+            let mut out = BTreeSet::new();
+            targets(&d.json, &mut out);
+            (rel, out)
+        })
+        .collect();
+    loop {
+        let before = tainted.len();
+        for (rel, targets) in &edges {
+            if targets.iter().any(|t| tainted.contains(t)) {
+                tainted.insert((*rel).clone());
+            }
+        }
+        if tainted.len() == before {
+            return tainted;
+        }
+    }
+}
+
+/// Two places in one file where one contains the other (or they are the same).
+fn related(a: &Loc, b: &Loc) -> bool {
+    let within = |outer: &str, inner: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    a.file == b.file && (within(&a.pointer, &b.pointer) || within(&b.pointer, &a.pointer))
 }
 
 fn check_refs_resolve(doc: &Doc, docs: &BTreeMap<String, Doc>, sink: &mut Sink) {
-    fn walk(v: &Value, loc: &Loc, docs: &BTreeMap<String, Doc>, sink: &mut Sink) {
+    fn walk(v: &Value, loc: &Loc, from: &str, docs: &BTreeMap<String, Doc>, sink: &mut Sink) {
         match v {
             Value::Object(map) => {
                 for (k, v) in map {
@@ -598,35 +747,131 @@ fn check_refs_resolve(doc: &Doc, docs: &BTreeMap<String, Doc>, sink: &mut Sink) 
                     }
                     let here = loc.join(k);
                     if let ("$ref", Value::String(uri)) = (k.as_str(), v) {
-                        let target = split_uri(uri).and_then(|(rel, frag)| {
-                            docs.get(rel)
-                                .map(|d| d.json.pointer(&percent_decode(frag)).is_some())
-                        });
-                        match target {
-                            Some(true) => {}
-                            Some(false) => sink.push(
-                                Error::new(here, format!("`$ref` {uri:?} points to nothing"))
-                                    .hint("check the JSON pointer after `#`"),
-                            ),
-                            None => sink.push(
-                                Error::new(here, format!("`$ref` {uri:?} names a file that is not in the schema directory"))
-                                    .hint("check the relative path"),
-                            ),
+                        // A `$ref` that could not be made absolute has its error already.
+                        if let Some(e) = split_uri(uri).and_then(|t| dangling(t, from, docs, &here))
+                        {
+                            sink.push(e);
                         }
                     } else {
-                        walk(v, &here, docs, sink);
+                        walk(v, &here, from, docs, sink);
                     }
                 }
             }
             Value::Array(items) => {
                 for (i, v) in items.iter().enumerate() {
-                    walk(v, &loc.join(i), docs, sink);
+                    walk(v, &loc.join(i), from, docs, sink);
                 }
             }
             _ => {}
         }
     }
-    walk(&doc.json, &Loc::file(&doc.file), docs, sink);
+    walk(&doc.json, &Loc::file(&doc.file), &doc.rel, docs, sink);
+}
+
+/// The error of a `$ref` at `loc` (in file `from`, to `rel#fragment`) that resolves to
+/// nothing, with the nearest target that exists.
+fn dangling(
+    (rel, fragment): (&str, &str),
+    from: &str,
+    docs: &BTreeMap<String, Doc>,
+    loc: &Loc,
+) -> Option<Error> {
+    let written = |rel: &str, pointer: &str| format!("{}#{pointer}", relative_path(from, rel));
+    let Some(doc) = docs.get(rel) else {
+        // The same file name elsewhere (a `../` too many or too few), else the nearest path.
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let rels: Vec<&str> = docs.keys().map(String::as_str).collect();
+        let near = rels
+            .iter()
+            .copied()
+            .find(|r| r.rsplit('/').next() == Some(name))
+            .or_else(|| crate::lint::suggest(rel, &rels));
+        let e = Error::new(
+            loc.clone(),
+            format!(
+                "`$ref` {:?} names a file that is not in the schema directory",
+                written(rel, fragment)
+            ),
+        );
+        return Some(match near {
+            Some(near) => e.hint(format!("did you mean {:?}?", written(near, fragment))),
+            None => e.hint("check the relative path"),
+        });
+    };
+    let pointer = percent_decode(fragment);
+    if doc.json.pointer(&pointer).is_some() {
+        return None;
+    }
+    // Walk the pointer, replacing each missing segment by the nearest existing one.
+    let mut at = &doc.json;
+    let mut fixed = String::new();
+    let mut hint = None;
+    for raw in pointer.split('/').skip(1) {
+        let segment = raw.replace("~1", "/").replace("~0", "~");
+        let next = match at {
+            Value::Object(map) => map.get(&segment).map(|v| (segment.clone(), v)).or_else(|| {
+                let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+                let near = crate::lint::suggest(&segment, &keys);
+                if near.is_none() {
+                    let shown: Vec<&str> = keys.iter().take(12).copied().collect();
+                    hint = Some(format!(
+                        "check the JSON pointer after `#`: {:?} in {} has no {segment:?} ({})",
+                        if fixed.is_empty() { "#" } else { &fixed },
+                        doc.file,
+                        if shown.is_empty() {
+                            "it is empty".to_owned()
+                        } else {
+                            format!("it has {}", shown.join(", "))
+                        }
+                    ));
+                }
+                near.and_then(|k| Some((k.to_owned(), map.get(k)?)))
+            }),
+            Value::Array(items) => segment
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i))
+                .map(|v| (segment.clone(), v)),
+            _ => None,
+        };
+        let Some((key, value)) = next else {
+            break;
+        };
+        fixed = crate::error::pointer_push(&fixed, key);
+        at = value;
+    }
+    let e = Error::new(
+        loc.clone(),
+        format!("`$ref` {:?} points to nothing", written(rel, fragment)),
+    );
+    Some(
+        if doc.json.pointer(&fixed).is_some() && hint.is_none() && fixed != pointer {
+            e.hint(format!("did you mean {:?}?", written(rel, &fixed)))
+        } else {
+            e.hint(hint.unwrap_or_else(|| "check the JSON pointer after `#`".to_owned()))
+        },
+    )
+}
+
+/// How file `to` is spelt in a `$ref` of file `from` (both relative to the schema root):
+/// empty for the same file, else a relative path (`../common/order.json`).
+fn relative_path(from: &str, to: &str) -> String {
+    if from == to {
+        return String::new();
+    }
+    let mut dir: Vec<&str> = from.split('/').collect();
+    dir.pop();
+    let target: Vec<&str> = to.split('/').collect();
+    let common = dir
+        .iter()
+        .zip(&target[..target.len().saturating_sub(1)])
+        .take_while(|(a, b)| a == b)
+        .count();
+    format!(
+        "{}{}",
+        "../".repeat(dir.len() - common),
+        target[common..].join("/")
+    )
 }
 
 fn string_at<'a>(meta: &'a Value, key: &str, loc: &Loc) -> Result<&'a str, Error> {
@@ -640,43 +885,54 @@ fn string_at<'a>(meta: &'a Value, key: &str, loc: &Loc) -> Result<&'a str, Error
     }
 }
 
-fn check_envelope(doc: &Doc, meta: &Value) -> Result<Envelope, Error> {
+fn check_envelope(doc: &Doc, meta: &Value) -> Result<Envelope, Vec<Error>> {
     let loc = Loc::file(&doc.file).join("x-envelope");
-    let type_field = string_at(meta, "type_field", &loc)?.to_owned();
+    let mut errors = Vec::new();
+    let type_field = string_at(meta, "type_field", &loc)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .map(str::to_owned);
     let version_field = match meta.get("version_field") {
         None | Some(Value::Null) => None,
-        Some(_) => Some(string_at(meta, "version_field", &loc)?.to_owned()),
+        Some(_) => string_at(meta, "version_field", &loc)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .map(str::to_owned),
     };
     let payload = match meta.get("payload") {
-        Some(Value::String(s)) if s == "flat" => Payload::Flat,
+        Some(Value::String(s)) if s == "flat" => Some(Payload::Flat),
         Some(Value::Object(o)) => match o.get("field") {
-            Some(Value::String(f)) if !f.is_empty() => Payload::Field(f.clone()),
+            Some(Value::String(f)) if !f.is_empty() => Some(Payload::Field(f.clone())),
             _ => {
-                return Err(
+                errors.push(
                     Error::new(loc.join("payload"), "expected {\"field\": \"<name>\"}")
                         .hint("name the header field that holds the payload, e.g. \"data\""),
-                )
+                );
+                None
             }
         },
         _ => {
-            return Err(
+            errors.push(
                 Error::new(loc.join("payload"), "missing or invalid `payload`")
                     .hint("use \"flat\" or {\"field\": \"data\"}"),
-            )
+            );
+            None
         }
     };
     let props = doc.json.get("properties").and_then(Value::as_object);
-    let mut fields = vec![type_field.as_str()];
-    if let Payload::Field(f) = &payload {
+    let mut fields: Vec<&str> = type_field.iter().map(String::as_str).collect();
+    if let Some(Payload::Field(f)) = &payload {
         fields.push(f);
     }
     for f in fields {
         if !props.is_some_and(|p| p.contains_key(f)) {
-            return Err(Error::new(
-                Loc::file(&doc.file).join("properties"),
-                format!("the envelope names field {f:?} but does not define it"),
-            )
-            .hint(format!("add \"{f}\" to the envelope's `properties`")));
+            errors.push(
+                Error::new(
+                    Loc::file(&doc.file).join("properties"),
+                    format!("the envelope names field {f:?} but does not define it"),
+                )
+                .hint(format!("add \"{f}\" to the envelope's `properties`")),
+            );
         }
     }
     let version_path: Vec<String> = version_field
@@ -695,33 +951,41 @@ fn check_envelope(doc: &Doc, meta: &Value) -> Result<Envelope, Error> {
             .and_then(|p| p.get(name));
         let Some(next) = next else {
             let field = version_path[..=i].join(".");
-            return Err(Error::new(
+            errors.push(Error::new(
                 here,
                 format!("the envelope names version field {field:?} but does not define it"),
             )
             .hint(format!("add \"{name}\" to these `properties` (write the header objects of `version_field` inline in the envelope)")));
+            break;
         };
         at = here.join(name);
         schema = next;
-    }
-    if !version_path.is_empty() && schema.get("type").and_then(Value::as_str) != Some("string") {
-        return Err(Error::new(
-            at,
-            "the version field must be `\"type\": \"string\"` (`major.minor`)",
-        ));
+        if i + 1 == version_path.len()
+            && schema.get("type").and_then(Value::as_str) != Some("string")
+        {
+            errors.push(Error::new(
+                at.clone(),
+                "the version field must be `\"type\": \"string\"` (`major.minor`)",
+            ));
+        }
     }
     let compatibility = match meta.get("compatibility") {
         None => None,
-        Some(v) => Some(check_mode(v, &loc.join("compatibility"))?),
+        Some(v) => check_mode(v, &loc.join("compatibility"))
+            .map_err(|e| errors.push(e))
+            .ok(),
     };
-    Ok(Envelope {
-        rel: doc.rel.clone(),
-        type_field,
-        version_field,
-        version_path,
-        payload,
-        compatibility,
-    })
+    match (type_field, payload) {
+        (Some(type_field), Some(payload)) if errors.is_empty() => Ok(Envelope {
+            rel: doc.rel.clone(),
+            type_field,
+            version_field,
+            version_path,
+            payload,
+            compatibility,
+        }),
+        _ => Err(errors),
+    }
 }
 
 fn check_mode(v: &Value, loc: &Loc) -> Result<String, Error> {
@@ -744,7 +1008,10 @@ fn valid_event_type(s: &str) -> bool {
         })
 }
 
-fn check_event(doc: &Doc, meta: &Value) -> Result<EventDef, Vec<Error>> {
+/// The metadata of an event file and what is wrong with it. With errors, the definition is
+/// provisional: made of what could be made out (type and major version from the file name
+/// where needed), or none.
+fn check_event(doc: &Doc, meta: &Value) -> (Option<EventDef>, Vec<Error>) {
     let loc = Loc::file(&doc.file).join("x-event");
     let mut errors = Vec::new();
     let mut get = |key: &str| match string_at(meta, key, &loc) {
@@ -830,39 +1097,66 @@ fn check_event(doc: &Doc, meta: &Value) -> Result<EventDef, Vec<Error>> {
             "an event payload must be `\"type\": \"object\"`",
         ));
     }
-    match (
-        event_type,
-        version,
-        producer,
-        channel,
-        parsed,
-        errors.is_empty(),
-    ) {
+    let description = doc
+        .json
+        .get("description")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    match (event_type, version, producer, channel, parsed) {
         (
             Some(event_type),
             Some(version),
             Some(producer),
             Some((channel_kind, channel)),
             Some((major, minor)),
-            true,
-        ) => Ok(EventDef {
-            rel: doc.rel.clone(),
-            event_type,
-            version,
-            major,
-            minor,
-            channel_kind,
-            channel,
-            producer,
-            consumers,
-            description: doc
-                .json
-                .get("description")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            compatibility,
-        }),
-        _ => Err(errors),
+        ) if errors.is_empty() => (
+            Some(EventDef {
+                rel: doc.rel.clone(),
+                event_type,
+                version,
+                major,
+                minor,
+                channel_kind,
+                channel,
+                producer,
+                consumers,
+                description,
+                compatibility,
+            }),
+            errors,
+        ),
+        (event_type, version, producer, channel, parsed) => {
+            // `<type>.v<major>.json`
+            let from_name = doc
+                .rel
+                .rsplit('/')
+                .next()
+                .and_then(|n| n.strip_suffix(".json"))
+                .and_then(|n| n.rsplit_once(".v"))
+                .and_then(|(t, m)| Some((t.to_owned(), m.parse::<u32>().ok()?)));
+            let guess_type = event_type
+                .filter(|t| valid_event_type(t))
+                .or_else(|| from_name.as_ref().map(|(t, _)| t.clone()))
+                .filter(|t| valid_event_type(t));
+            let (major, minor) = parsed
+                .or_else(|| from_name.as_ref().map(|(_, m)| (*m, 0)))
+                .unwrap_or((1, 0));
+            let (channel_kind, channel) = channel.unwrap_or((ChannelKind::Stream, String::new()));
+            let guess = guess_type.map(|event_type| EventDef {
+                rel: doc.rel.clone(),
+                event_type,
+                version: version.unwrap_or_else(|| format!("{major}.{minor}")),
+                major,
+                minor,
+                channel_kind,
+                channel,
+                producer: producer.unwrap_or_default(),
+                consumers,
+                description,
+                compatibility,
+            });
+            (guess, errors)
+        }
     }
 }
 
@@ -883,6 +1177,16 @@ mod tests {
         assert!(absolute_ref("x.json", "../../y.json").is_err());
         assert!(absolute_ref("x.json", "https://example.com/y.json").is_err());
         assert!(absolute_ref("x.json", "#anchor").is_err());
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative_path("a/x.json", "a/x.json"), "");
+        assert_eq!(relative_path("a/x.json", "a/y.json"), "y.json");
+        assert_eq!(relative_path("a/x.json", "common.json"), "../common.json");
+        assert_eq!(relative_path("x.json", "a/b/y.json"), "a/b/y.json");
+        assert_eq!(relative_path("a/b/x.json", "a/c/y.json"), "../c/y.json");
+        assert_eq!(relative_path("a/x.json", "a"), "../a");
     }
 
     #[test]

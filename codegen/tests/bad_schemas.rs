@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use events_codegen::Config;
+use events_codegen::{Config, SchemaSet};
 
 const ENVELOPE: &str = r#"{
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -37,6 +37,26 @@ fn errors_of(files: &[(&str, String)]) -> String {
             .to_string()
             .replace(&tmp.path().display().to_string(), "<dir>"),
     }
+}
+
+/// Loads a set made of `files` (plus the envelope), which must succeed; returns the
+/// warnings, one a line.
+fn warnings_of(files: &[(&str, String)]) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "envelope.json", ENVELOPE);
+    for (name, text) in files {
+        write(tmp.path(), name, text);
+    }
+    let set = match SchemaSet::load(tmp.path()) {
+        Ok(set) => set,
+        Err(e) => panic!("expected warnings only, got {e}"),
+    };
+    Config::new().generate_set(&set).unwrap();
+    set.warnings()
+        .iter()
+        .map(|w| format!("{w}\n"))
+        .collect::<String>()
+        .replace(&tmp.path().display().to_string(), "<dir>")
 }
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -98,6 +118,65 @@ fn dangling_ref() {
             "check the JSON pointer",
         ],
     );
+}
+
+#[test]
+fn dangling_ref_names_the_nearest_target() {
+    let common = (
+        "common.json",
+        r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$defs": {"Money": {"type": "integer"}, "OrderItem": {"type": "object",
+                      "properties": {"sku": {"type": "string"}}}}}"#
+            .to_owned(),
+    );
+    let e = errors_of(&[
+        common.clone(),
+        (
+            "a/a.b.v1.json",
+            event(
+                "a.b",
+                "1.0",
+                r##"{"price": {"$ref": "../common.json#/$defs/Mony"},
+                    "line": {"$ref": "../comon.json#/$defs/OrderItem"},
+                    "fee": {"$ref": "common.json#/$defs/Money"},
+                    "sku": {"$ref": "../common.json#/$defs/OrderItem/properties/skus"},
+                    "local": {"$ref": "#/$defs/Locl"},
+                    "other": {"$ref": "../common.json#/$defs/Nothing"}}"##,
+            )
+            .replace(
+                r#""type": "object","#,
+                r#""type": "object", "$defs": {"Local": {"type": "string"}},"#,
+            ),
+        ),
+    ]);
+    for parts in [
+        &[
+            "/properties/price/$ref",
+            "`$ref` \"../common.json#/$defs/Mony\" points to nothing",
+            "did you mean \"../common.json#/$defs/Money\"?",
+        ][..],
+        &[
+            "/properties/line/$ref",
+            "\"../comon.json#/$defs/OrderItem\" names a file that is not in the schema directory",
+            "did you mean \"../common.json#/$defs/OrderItem\"?",
+        ],
+        &[
+            "/properties/fee/$ref",
+            "\"common.json#/$defs/Money\" names a file",
+            "did you mean \"../common.json#/$defs/Money\"?",
+        ],
+        &[
+            "/properties/sku/$ref",
+            "did you mean \"../common.json#/$defs/OrderItem/properties/sku\"?",
+        ],
+        &["/properties/local/$ref", "did you mean \"#/$defs/Local\"?"],
+        &[
+            "/properties/other/$ref",
+            "\"/$defs\" in <dir>/common.json has no \"Nothing\" (it has Money, OrderItem)",
+        ],
+    ] {
+        assert_has(&e, parts);
+    }
 }
 
 #[test]
@@ -236,4 +315,522 @@ fn schema_dir_that_does_not_exist() {
         err.to_string().contains("cannot read schema directory"),
         "{err}"
     );
+}
+
+/// Every line of the report that names `file` (relative to the set).
+fn lines_of<'a>(errors: &'a str, file: &str) -> Vec<&'a str> {
+    errors.lines().filter(|l| l.contains(file)).collect()
+}
+
+#[test]
+fn a_file_that_breaks_the_meta_schema_is_still_checked_for_our_conventions() {
+    // Before: the meta-schema error alone; the bad version came only after fixing it.
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event("a.b", "1", r#"{"m": {"type": "strnig"}}"#),
+    )]);
+    assert_has(
+        &e,
+        &["a.b.v1.json: /properties/m/type", "not a valid JSON Schema"],
+    );
+    assert_has(&e, &["a.b.v1.json: /x-event/version", "not `major.minor`"]);
+}
+
+#[test]
+fn bad_metadata_and_generator_errors_in_one_run() {
+    // Before: the loader stopped the run, and the generator never saw the file.
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event(
+            "a.b",
+            "1",
+            r#"{"m": {"type": "object", "patternProperties": {"^x": {"type": "string"}}},
+                "n": {"type": ["string", "integer"]}}"#,
+        ),
+    )]);
+    assert_has(&e, &["a.b.v1.json: /x-event/version", "not `major.minor`"]);
+    assert_has(
+        &e,
+        &[
+            "/properties/m/patternProperties",
+            "not supported by the generator",
+        ],
+    );
+    // A bad type in the metadata: the type comes from the file name instead.
+    let mut text = event(
+        "Bad.Type",
+        "1.0",
+        r#"{"m": {"type": "object", "prefixItems": [{"type": "string"}]}}"#,
+    );
+    text = text.replace(r#""producer": "p", "#, "");
+    let e = errors_of(&[("a/a.b.v1.json", text)]);
+    assert_has(&e, &["/x-event/type", "not dot-separated lowercase words"]);
+    assert_has(&e, &["/x-event", "missing `producer`"]);
+    assert_has(
+        &e,
+        &[
+            "/properties/m/prefixItems",
+            "not supported by the generator",
+        ],
+    );
+    // Another file's generator errors come in the same run as the loader's.
+    let e = errors_of(&[
+        ("a/a.b.v1.json", event("a.b", "1", "{}")),
+        (
+            "c/c.d.v1.json",
+            event("c.d", "1.0", r#"{"m": {"if": {"type": "string"}}}"#),
+        ),
+    ]);
+    assert_has(&e, &["a.b.v1.json: /x-event/version"]);
+    assert_has(
+        &e,
+        &[
+            "c.d.v1.json: /properties/m/if",
+            "not supported by the generator",
+        ],
+    );
+}
+
+#[test]
+fn an_error_is_not_repeated_by_a_later_pass() {
+    // A dangling `$ref` is the loader's error; the generator would report it again.
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event("a.b", "1.0", r##"{"x": {"$ref": "#/$defs/Nope"}}"##),
+    )]);
+    assert_eq!(lines_of(&e, "a.b.v1.json").len(), 1, "{e}");
+    // A file that refers to a broken file is not converted (its errors would be echoes).
+    let e = errors_of(&[
+        (
+            "common.json",
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": {"A": {"type": "strnig"}}}"#
+                .into(),
+        ),
+        (
+            "a/a.b.v1.json",
+            event(
+                "a.b",
+                "1.0",
+                r##"{"x": {"$ref": "../common.json#/$defs/A"}}"##,
+            ),
+        ),
+    ]);
+    assert_has(
+        &e,
+        &["common.json: /$defs/A/type", "not a valid JSON Schema"],
+    );
+    assert!(lines_of(&e, "a.b.v1.json").is_empty(), "{e}");
+}
+
+#[test]
+fn every_envelope_error_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "envelope.json",
+        r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "x-envelope": {"type_field": "kind", "version_field": 3, "payload": "nested"},
+            "type": "object", "properties": {}}"#,
+    );
+    write(tmp.path(), "a/a.b.v1.json", &event("a.b", "1.0", "{}"));
+    let e = Config::new().generate(tmp.path()).unwrap_err().to_string();
+    assert_has(&e, &["/x-envelope/version_field", "non-empty string"]);
+    assert_has(&e, &["/x-envelope/payload", "missing or invalid `payload`"]);
+    assert_has(&e, &["envelope.json: /properties", "\"kind\""]);
+    // The envelope is there, only wrong: no "no envelope schema" on top.
+    assert!(!e.contains("no envelope schema"), "{e}");
+}
+
+#[test]
+fn misspelt_keywords_are_errors_with_the_spelling_to_use() {
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event(
+            "a.b",
+            "1.0",
+            r#"{"a": {"type": "string", "minimun": 1},
+                "b": {"type": "object", "addtionalProperties": false, "properties": {}},
+                "c": {"type": "array", "items": {"type": "string"}, "x-encodng": "json-string"},
+                "d": {"type": "string", "readonly": true},
+                "e": {"type": "string", "example": "x"},
+                "f": {"anyOf": [{"type": "string", "MaxLength": 3}, {"type": "null"}]}}"#,
+        )
+        .replace(
+            r#""type": "object","#,
+            r#""type": "object", "requird": ["a"],"#,
+        ),
+    )]);
+    for (pointer, written, known) in [
+        ("a.b.v1.json: /requird", "requird", "required"),
+        ("/properties/a/minimun", "minimun", "minimum"),
+        (
+            "/properties/b/addtionalProperties",
+            "addtionalProperties",
+            "additionalProperties",
+        ),
+        ("/properties/c/x-encodng", "x-encodng", "x-encoding"),
+        ("/properties/d/readonly", "readonly", "readOnly"),
+        ("/properties/e/example", "example", "examples"),
+        ("/properties/f/anyOf/0/MaxLength", "MaxLength", "maxLength"),
+    ] {
+        assert_has(
+            &e,
+            &[
+                pointer,
+                &format!("unknown keyword `{written}`"),
+                &format!("did you mean `{known}`?"),
+            ],
+        );
+    }
+    // Each once: the generator's "not supported" for the same keyword is left out.
+    assert!(!e.contains("not supported by the generator"), "{e}");
+    // In a definition no event uses, and in the metadata blocks.
+    let e = errors_of(&[
+        (
+            "common.json",
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": {"Unused": {"type": "integer", "maximun": 3}}}"#
+                .into(),
+        ),
+        (
+            "a/a.b.v1.json",
+            event("a.b", "1.0", "{}").replace(
+                r#""consumers": []"#,
+                r#""consumers": [], "compatability": "full""#,
+            ),
+        ),
+    ]);
+    assert_has(
+        &e,
+        &[
+            "common.json: /$defs/Unused/maximun",
+            "did you mean `maximum`?",
+        ],
+    );
+    assert_has(
+        &e,
+        &[
+            "a.b.v1.json: /x-event/compatability",
+            "unknown field `compatability` in `x-event`",
+            "did you mean `compatibility`?",
+        ],
+    );
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event(
+            "a.b",
+            "1.0",
+            r#"{"c": {"type": "string", "x-encoding": "json_string"}}"#,
+        ),
+    )]);
+    assert_has(
+        &e,
+        &[
+            "/properties/c/x-encoding",
+            "unknown encoding \"json_string\"",
+            "did you mean \"json-string\"?",
+        ],
+    );
+}
+
+#[test]
+fn other_unknown_keywords_are_warnings() {
+    let w = warnings_of(&[
+        (
+            "common.json",
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": {"Money": {"type": "integer", "javaType": "java.math.BigDecimal"}}}"#
+                .into(),
+        ),
+        (
+            "a/a.b.v1.json",
+            event(
+                "a.b",
+                "1.0",
+                r#"{"id": {"type": "string", "x-go-type": "uuid.UUID"},
+                    "n": {"type": "integer", "x-deprecated": true}}"#,
+            )
+            .replace(
+                r#""consumers": []"#,
+                r#""consumers": [], "owner": "team-a""#,
+            ),
+        ),
+    ]);
+    for (pointer, written) in [
+        ("common.json: /$defs/Money/javaType", "javaType"),
+        ("a.b.v1.json: /properties/id/x-go-type", "x-go-type"),
+        ("a.b.v1.json: /properties/n/x-deprecated", "x-deprecated"),
+    ] {
+        assert_has(
+            &w,
+            &[pointer, &format!("unknown keyword `{written}` is ignored")],
+        );
+    }
+    assert_has(
+        &w,
+        &[
+            "a.b.v1.json: /x-event/owner",
+            "unknown field `owner` in `x-event` is ignored",
+        ],
+    );
+    assert_eq!(w.lines().count(), 4, "{w}");
+    // With errors, the warnings of the run come in the same report.
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event(
+            "a.b",
+            "1.0",
+            r#"{"id": {"type": "string", "x-go-type": "x", "requird": []}}"#,
+        ),
+    )]);
+    assert!(
+        e.contains("1 error in the event schemas") && e.contains("1 warning:"),
+        "{e}"
+    );
+    assert_has(&e, &["/properties/id/x-go-type", "is ignored"]);
+}
+
+#[test]
+fn lenient_loading_makes_lint_errors_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "envelope.json", ENVELOPE);
+    write(
+        tmp.path(),
+        "a/a.b.v1.json",
+        &event("a.b", "1.0", r#"{"a": {"type": "string", "minimun": 1}}"#),
+    );
+    assert!(SchemaSet::load(tmp.path()).is_err());
+    let set = SchemaSet::load_lenient(tmp.path()).unwrap();
+    assert_eq!(set.warnings().len(), 1);
+    assert!(set.warnings()[0]
+        .to_string()
+        .contains("did you mean `minimum`?"));
+}
+
+#[test]
+fn unknown_formats_are_errors_with_the_format_to_use() {
+    let e = errors_of(&[
+        (
+            "common.json",
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": {"When": {"type": "string", "format": "timestamp"}}}"#
+                .into(),
+        ),
+        (
+            "a/a.b.v1.json",
+            event(
+                "a.b",
+                "1.0",
+                r#"{"at": {"type": "string", "format": "datetime"},
+                    "id": {"type": "string", "format": "UUID"},
+                    "n": {"type": "integer", "format": "int23"},
+                    "seen": {"type": "integer", "format": "unixtime"}}"#,
+            ),
+        ),
+    ]);
+    for (pointer, written, known) in [
+        ("/properties/at/format", "datetime", "date-time"),
+        ("/properties/id/format", "UUID", "uuid"),
+        ("/properties/n/format", "int23", "int32"),
+        ("/properties/seen/format", "unixtime", "unix-time"),
+    ] {
+        assert_has(
+            &e,
+            &[
+                &format!("a.b.v1.json: {pointer}"),
+                &format!("unknown format {written:?}"),
+                &format!("did you mean {known:?}?"),
+            ],
+        );
+    }
+    // Nothing near: the known formats are listed.
+    assert_has(
+        &e,
+        &[
+            "common.json: /$defs/When/format",
+            "unknown format \"timestamp\"",
+            "known formats: date-time, date,",
+        ],
+    );
+    // The generator's own complaint about `int23` is not repeated.
+    assert!(!e.contains("unknown integer format"), "{e}");
+}
+
+#[test]
+fn defaults_consts_and_examples_must_validate_against_their_schema() {
+    let e = errors_of(&[
+        (
+            "common.json",
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": {"Money": {"type": "integer", "minimum": 0}}}"#
+                .into(),
+        ),
+        (
+            "a/a.b.v1.json",
+            event(
+                "a.b",
+                "1.0",
+                r#"{"count": {"type": "integer", "default": "5"},
+                    "status": {"type": "string", "enum": ["pending", "done"], "default": "pendng"},
+                    "kind": {"type": "string", "const": 5},
+                    "price": {"$ref": "../common.json#/$defs/Money", "default": -1},
+                    "code": {"type": "string", "maxLength": 3, "examples": ["abc", "abcd"]},
+                    "ids": {"type": "array", "items": {"type": "integer"}, "x-encoding": "json-string",
+                            "default": "[1, \"a\"]", "examples": ["[1, 2]", [3, 4], "[1,"]},
+                    "line": {"type": "object",
+                             "properties": {"quantity": {"type": "integer", "minimum": 1}},
+                             "required": ["quantity"], "additionalProperties": false,
+                             "examples": [{"quantity": 1}, {"quantity": 0}, {"quantiy": 2}]},
+                    "either": {"oneOf": [{"type": "integer"}, {"type": "string", "enum": ["none"]}],
+                               "default": "nome"}}"#,
+            ),
+        ),
+    ]);
+    for parts in [
+        &[
+            "/properties/count/default",
+            "`default` \"5\"",
+            "expected integer, found string \"5\"",
+            "write 5 without the quotes",
+        ][..],
+        &[
+            "/properties/status/default",
+            "\"pendng\" is not one of [\"pending\",\"done\"]",
+            "did you mean \"pending\"?",
+        ],
+        &[
+            "/properties/kind/const",
+            "`const` 5",
+            "expected string, found number 5",
+            "write \"5\" in quotes",
+        ],
+        &["/properties/price/default", "-1 breaks `minimum: 0`"],
+        &[
+            "/properties/code/examples/1",
+            "4 characters, more than `maxLength: 3`",
+        ],
+        &[
+            "/properties/ids/default",
+            "at /1: expected integer, found string \"a\"",
+        ],
+        &["/properties/ids/examples/2", "not JSON text"],
+        &[
+            "/properties/line/examples/1",
+            "at /quantity: 0 breaks `minimum: 1`",
+        ],
+        &[
+            "/properties/line/examples/2",
+            "the required property \"quantity\" is missing",
+        ],
+        &[
+            "/properties/line/examples/2",
+            "at /quantiy: property \"quantiy\" is not allowed",
+            "did you mean \"quantity\"?",
+        ],
+        &[
+            "/properties/either/default",
+            "matches none of the `oneOf` alternatives",
+            "did you mean \"none\"?",
+        ],
+    ] {
+        assert_has(&e, parts);
+    }
+    // The valid ones are not reported.
+    for ok in [
+        "/properties/code/examples/0",
+        "/properties/ids/examples/0",
+        "/properties/ids/examples/1",
+        "/properties/line/examples/0",
+    ] {
+        assert!(
+            !e.lines().any(|l| l.contains(&format!("{ok}:"))),
+            "{ok} in:\n{e}"
+        );
+    }
+}
+
+#[test]
+fn valid_defaults_and_whole_document_examples_pass() {
+    // At an event file's root an example may be a whole document, header fields included.
+    let text = event(
+        "a.b",
+        "1.0",
+        r#"{"n": {"type": "integer", "format": "int32", "default": 3, "examples": [1.0, -2]},
+            "s": {"type": ["string", "null"], "default": null, "const": null},
+            "t": {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}], "default": "2024-01-01T00:00:00Z"}}"#,
+    )
+    .replace(
+        r#""additionalProperties": false"#,
+        r#""additionalProperties": false, "examples": [{"type": "a.b", "version": "1.0", "n": 1}]"#,
+    );
+    assert_eq!(warnings_of(&[("a/a.b.v1.json", text)]), "");
+}
+
+#[test]
+fn a_required_name_a_closed_schema_does_not_declare() {
+    let e = errors_of(&[
+        (
+            "common.json",
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": {"Person": {"type": "object", "properties": {"name": {"type": "string"}},
+                                     "required": ["nme"], "unevaluatedProperties": false}}}"#
+                .into(),
+        ),
+        (
+            "a/a.b.v1.json",
+            event(
+                "a.b",
+                "1.0",
+                r#"{"order_id": {"type": "integer"},
+                    "line": {"type": "object", "properties": {"sku": {"type": "string"}},
+                             "required": ["sku", "warehouse"], "additionalProperties": false}}"#,
+            )
+            .replace(
+                r#""type": "object","#,
+                r#""type": "object", "required": ["type", "ordr_id"],"#,
+            ),
+        ),
+    ]);
+    assert_has(
+        &e,
+        &[
+            "a.b.v1.json: /required/1",
+            "`required` names \"ordr_id\", which is not a property of this closed schema (`additionalProperties: false`)",
+            "did you mean \"order_id\"?",
+        ],
+    );
+    assert_has(
+        &e,
+        &[
+            "a.b.v1.json: /properties/line/required/1",
+            "\"warehouse\"",
+            "add it to `properties`, or remove it from `required`",
+        ],
+    );
+    assert_has(
+        &e,
+        &[
+            "common.json: /$defs/Person/required/0",
+            "(`unevaluatedProperties: false`)",
+            "did you mean \"name\"?",
+        ],
+    );
+    // `type` is an envelope header field beside the payload: not reported. Nor is the
+    // generator's coarser error at `/required`.
+    assert!(!e.contains("a.b.v1.json: /required/0"), "{e}");
+    assert!(!e.contains("/required: "), "{e}");
+    // An open schema may require what it does not declare; so may a closed one whose
+    // `allOf` declares more.
+    let w = warnings_of(&[(
+        "a/a.b.v1.json",
+        event(
+            "a.b",
+            "1.0",
+            r#"{"m": {"allOf": [{"type": "object", "properties": {"x": {"type": "string"}}}],
+                      "required": ["x"], "unevaluatedProperties": false},
+                "n": {"type": "object", "additionalProperties": {"type": "string"}, "required": ["k"]}}"#,
+        ),
+    )]);
+    assert_eq!(w, "");
 }

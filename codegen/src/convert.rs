@@ -67,6 +67,23 @@ const STRUCTURAL: &[&str] = &[
     "oneOf",
 ];
 
+/// JSON Schema keywords that shape values in ways no generated type expresses.
+const UNSUPPORTED: &[&str] = &[
+    "patternProperties",
+    "prefixItems",
+    "if",
+    "then",
+    "else",
+    "dependentSchemas",
+    "unevaluatedItems",
+    "$dynamicRef",
+    "$dynamicAnchor",
+    "$recursiveRef",
+    "$anchor",
+    "$id",
+    "dependencies",
+];
+
 /// Keywords that may sit beside `$ref` (annotations).
 const REF_SIBLINGS: &[&str] = &[
     "$comment",
@@ -461,24 +478,33 @@ impl<'a> Cx<'a> {
         Ok(())
     }
 
+    /// Refuses the JSON Schema keywords that would change the Rust type but have no mapping.
+    /// Keywords outside JSON Schema (vendor extensions of real catalogs) do not change the
+    /// type: the linter warns about them, and the generator leaves them alone.
     fn check_keywords(&self, loc: &Loc, map: &Map<String, Value>) -> Result<(), Error> {
         for key in map.keys() {
-            let known = key.starts_with("x-")
+            if key.starts_with("x-")
                 || PASSIVE.contains(&key.as_str())
-                || STRUCTURAL.contains(&key.as_str());
-            if !known {
-                let hint = match key.as_str() {
-                    "patternProperties" => "declare the properties, or use `additionalProperties` with a schema for a map",
-                    "prefixItems" => "use an object instead of a tuple",
-                    "if" | "then" | "else" => "express the alternatives with `oneOf` and a `const` discriminator",
-                    _ => "remove it or express it with supported keywords (see the README)",
-                };
-                return Err(Error::new(
-                    loc.join(key),
-                    format!("`{key}` is not supported by the generator"),
-                )
-                .hint(hint));
+                || STRUCTURAL.contains(&key.as_str())
+                || !UNSUPPORTED.contains(&key.as_str())
+            {
+                continue;
             }
+            let hint = match key.as_str() {
+                "patternProperties" => {
+                    "declare the properties, or use `additionalProperties` with a schema for a map"
+                }
+                "prefixItems" => "use an object instead of a tuple",
+                "if" | "then" | "else" => {
+                    "express the alternatives with `oneOf` and a `const` discriminator"
+                }
+                _ => "remove it or express it with supported keywords (see the README)",
+            };
+            return Err(Error::new(
+                loc.join(key),
+                format!("`{key}` is not supported by the generator"),
+            )
+            .hint(hint));
         }
         Ok(())
     }
@@ -728,9 +754,14 @@ impl<'a> Cx<'a> {
         hint: &str,
     ) -> Result<Ty, Error> {
         if let Some(uri) = map.get("$ref").and_then(Value::as_str) {
-            if let Some(k) = map.keys().find(|k| {
-                *k != "$ref" && !k.starts_with("x-") && !REF_SIBLINGS.contains(&k.as_str())
-            }) {
+            // Vendor keywords beside `$ref` do not change the type (the linter warns).
+            let json_schema = |k: &str| {
+                PASSIVE.contains(&k) || STRUCTURAL.contains(&k) || UNSUPPORTED.contains(&k)
+            };
+            if let Some(k) = map
+                .keys()
+                .find(|k| *k != "$ref" && json_schema(k) && !REF_SIBLINGS.contains(&k.as_str()))
+            {
                 return Err(Error::new(
                     loc.join(k),
                     format!("`{k}` beside `$ref` is not supported"),

@@ -834,3 +834,42 @@ fn a_required_name_a_closed_schema_does_not_declare() {
     )]);
     assert_eq!(w, "");
 }
+
+/// Regression: a vendor keyword inside a schema the generator converts (not only in an
+/// unused definition) was a build error, "not supported by the generator".
+#[test]
+fn vendor_keywords_in_converted_schemas_are_warnings_not_errors() {
+    let w = warnings_of(&[(
+        "a/a.b.v1.json",
+        event(
+            "a.b",
+            "1.0",
+            r#"{"amount": {"type": "number", "javaType": "java.math.BigDecimal"},
+                "owner": {"$ref": "../common.json#/$defs/Owner", "tsType": "Owner"}}"#,
+        ),
+    ), (
+        "common.json",
+        r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$defs": {"Owner": {"type": "object", "properties": {"id": {"type": "string"}}, "goName": "Owner"}}}"#
+            .into(),
+    )]);
+    for written in ["javaType", "tsType", "goName"] {
+        assert_has(&w, &[&format!("unknown keyword `{written}` is ignored")]);
+    }
+    // A JSON Schema keyword the generator cannot map stays an error.
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event(
+            "a.b",
+            "1.0",
+            r#"{"m": {"type": "object", "patternProperties": {"^x": {"type": "string"}}}}"#,
+        ),
+    )]);
+    assert_has(
+        &e,
+        &[
+            "/properties/m/patternProperties",
+            "not supported by the generator",
+        ],
+    );
+}

@@ -67,11 +67,16 @@ enum Command {
         #[arg(long)]
         major: Option<u32>,
     },
-    /// Write the Rust code the build script would generate.
+    /// Write the Rust code the build script would generate (for crates that check the
+    /// generated code in instead of running a build script).
     Generate {
         /// Output file.
         #[arg(long)]
         out: PathBuf,
+        /// Write nothing: exit 1 when the file differs from what the schemas generate
+        /// (stale), 0 when it is up to date. For CI.
+        #[arg(long)]
+        check: bool,
         /// Closed schemas reject unknown fields in typed decoding.
         #[arg(long)]
         strict: bool,
@@ -156,6 +161,7 @@ fn run(cli: Cli) -> Result<u8, u8> {
         }
         Command::Generate {
             out,
+            check,
             strict,
             runtime,
         } => {
@@ -168,6 +174,24 @@ fn run(cli: Cli) -> Result<u8, u8> {
                     eprint!("error: {e}");
                     exit::ERROR
                 })?;
+            if check {
+                let current = std::fs::read_to_string(&out).unwrap_or_default();
+                if current == code {
+                    return Ok(exit::OK);
+                }
+                let line = current
+                    .lines()
+                    .zip(code.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or_else(|| current.lines().count().min(code.lines().count()))
+                    + 1;
+                eprintln!(
+                    "stale: {} differs from what the schemas generate (first at line {line}); run `events generate --out {}`",
+                    out.display(),
+                    out.display()
+                );
+                return Ok(exit::INVALID);
+            }
             std::fs::write(&out, code).map_err(|e| {
                 eprintln!("error: cannot write {}: {e}", out.display());
                 exit::ERROR

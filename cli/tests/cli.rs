@@ -401,7 +401,37 @@ fn generate_writes_what_the_build_script_writes() {
     let expected = events_codegen::Config::new()
         .generate(root().join("schemas"))
         .unwrap();
-    assert_eq!(std::fs::read_to_string(out).unwrap(), expected);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
+
+    // The checked-in route: --check passes on a fresh file and fails once it is stale,
+    // without touching it.
+    events()
+        .args(["generate", "--check", "--out"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let stale = expected.replacen("pub enum EventType", "pub enum EventTypes", 1);
+    std::fs::write(&out, &stale).unwrap();
+    let err = events()
+        .args(["generate", "--check", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(
+        err.contains("stale") && err.contains("first at line"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), stale);
+    // A missing file is stale too.
+    events()
+        .args(["generate", "--check", "--out"])
+        .arg(tmp.path().join("missing.rs"))
+        .assert()
+        .code(1);
 }
 
 #[test]

@@ -200,6 +200,19 @@ impl Linter<'_> {
         self.required_in_closed(map, loc, header);
         for (key, value) in map {
             let here = loc.join(key);
+            if let Some(problem) = keyword_shape(key, value) {
+                self.out.errors.push(
+                    Error::new(
+                        here.clone(),
+                        format!(
+                            "not a valid JSON Schema (draft 2020-12): `{key}` must be {problem}, found {}",
+                            short(value)
+                        ),
+                    )
+                    .hint(format!("write `{key}` as {problem}")),
+                );
+                continue;
+            }
             match key.as_str() {
                 "properties" | "patternProperties" | "$defs" | "definitions"
                 | "dependentSchemas" | "dependencies" => {
@@ -438,6 +451,69 @@ impl Linter<'_> {
 }
 
 /// Compact JSON text of a value, shortened to about 60 characters.
+/// What the draft 2020-12 meta-schema requires of a keyword's value, when `value` is not
+/// that: the meta-schema's substance, checked without a JSON Schema validator in the build.
+fn keyword_shape(key: &str, value: &Value) -> Option<&'static str> {
+    let schema = |v: &Value| v.is_object() || v.is_boolean();
+    let count = |v: &Value| v.as_u64().is_some();
+    let unique_strings = |v: &Value| {
+        v.as_array().is_some_and(|a| {
+            a.iter().all(Value::is_string) && a.iter().enumerate().all(|(i, x)| !a[..i].contains(x))
+        })
+    };
+    const TYPES: &[&str] = &[
+        "array", "boolean", "integer", "null", "number", "object", "string",
+    ];
+    let simple_type = |v: &Value| v.as_str().is_some_and(|t| TYPES.contains(&t));
+    let (ok, expected) = match key {
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => (
+            value.as_object().is_some_and(|m| m.values().all(schema)),
+            "an object of schemas",
+        ),
+        "additionalProperties" | "unevaluatedProperties" | "items" | "contains" | "not"
+        | "if" | "then" | "else" | "propertyNames" | "unevaluatedItems" | "contentSchema" => {
+            (schema(value), "a schema (an object or a boolean)")
+        }
+        "allOf" | "anyOf" | "oneOf" | "prefixItems" => (
+            value
+                .as_array()
+                .is_some_and(|a| !a.is_empty() && a.iter().all(schema)),
+            "a non-empty array of schemas",
+        ),
+        "minLength" | "maxLength" | "minItems" | "maxItems" | "minContains" | "maxContains"
+        | "minProperties" | "maxProperties" => (count(value), "a non-negative integer"),
+        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
+            (value.is_number(), "a number")
+        }
+        "multipleOf" => (
+            value.as_f64().is_some_and(|n| n > 0.0),
+            "a number greater than 0",
+        ),
+        "pattern" | "format" | "title" | "description" | "$comment" | "$ref" | "$anchor"
+        | "$dynamicRef" | "$dynamicAnchor" | "contentMediaType" | "contentEncoding"
+        | "$schema" | "$id" => (value.is_string(), "a string"),
+        "uniqueItems" | "deprecated" | "readOnly" | "writeOnly" => {
+            (value.is_boolean(), "a boolean")
+        }
+        "type" => (
+            simple_type(value)
+                || (unique_strings(value)
+                    && value.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(simple_type))),
+            "one of the JSON types (array, boolean, integer, null, number, object, string) or a non-empty array of distinct ones",
+        ),
+        "required" => (unique_strings(value), "an array of distinct strings"),
+        "enum" | "examples" => (value.is_array(), "an array"),
+        "dependentRequired" => (
+            value
+                .as_object()
+                .is_some_and(|m| m.values().all(unique_strings)),
+            "an object of arrays of distinct strings",
+        ),
+        _ => (true, ""),
+    };
+    (!ok).then_some(expected)
+}
+
 fn short(value: &Value) -> String {
     let text = value.to_string();
     match text.char_indices().nth(60) {

@@ -1,4 +1,4 @@
-//! Loading a schema directory: parse, meta-validate, check our conventions, resolve `$ref`.
+//! Loading a schema directory: parse, lint, check our conventions, resolve `$ref`.
 //!
 //! Every `$ref` is rewritten at load time to an absolute `file:///<path relative to the
 //! schema root>#<pointer>` URI, so that later passes (and the JSON Schema validator) can
@@ -147,7 +147,6 @@ impl SchemaSet {
         // Files that parsed but broke a rule of their own: still checked, never converted.
         let mut broken = BTreeSet::new();
         let mut any_failed = false;
-        let meta = jsonschema::draft202012::meta::validator();
         for path in paths {
             let rel = path
                 .strip_prefix(root)
@@ -157,7 +156,7 @@ impl SchemaSet {
                 .collect::<Vec<_>>()
                 .join("/");
             let file: Arc<str> = path.display().to_string().into();
-            match load_doc(&path, &rel, &file, &meta) {
+            match load_doc(&path, &rel, &file) {
                 Ok((json, key_order, errors)) => {
                     if !errors.is_empty() {
                         broken.insert(rel.clone());
@@ -354,14 +353,14 @@ pub(crate) fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Reads one file: JSON syntax, draft 2020-12 meta-schema, no `$id`, `$ref`s made absolute.
+/// Reads one file: JSON syntax, draft 2020-12, no `$id`, `$ref`s made absolute. (The
+/// meta-schema's rules on keyword values are the linter's.)
 /// `Err` when the file cannot be read or parsed; otherwise the document and what is wrong
 /// with it.
 fn load_doc(
     path: &Path,
     rel: &str,
     file: &Arc<str>,
-    meta: &jsonschema::meta::MetaValidator<'_>,
 ) -> Result<(Value, KeyOrder, Vec<Error>), Vec<Error>> {
     let root = Loc::file(file);
     let text = fs::read_to_string(path)
@@ -396,17 +395,6 @@ fn load_doc(
             Error::new(root.join("$id"), "`$id` is not allowed in contract files")
                 .hint("remove it: ids come from the file path, and `$ref`s are relative paths"),
         );
-    }
-    {
-        for e in meta.iter_errors(&json) {
-            errors.push(Error::new(
-                Loc {
-                    file: file.clone(),
-                    pointer: e.instance_path().as_str().to_owned(),
-                },
-                format!("not a valid JSON Schema (draft 2020-12): {e}"),
-            ));
-        }
     }
     absolutize_refs(&mut json, rel, &root, &mut errors);
     Ok((json, key_order(&text), errors))

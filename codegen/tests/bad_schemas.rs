@@ -873,3 +873,33 @@ fn vendor_keywords_in_converted_schemas_are_warnings_not_errors() {
         ],
     );
 }
+
+/// The meta-schema's rules on keyword values, checked by the loader itself (no JSON Schema
+/// validator in the build dependency): each is located and says what was expected.
+#[test]
+fn keyword_values_of_the_wrong_shape_are_located_errors() {
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event(
+            "a.b",
+            "1.0",
+            r#"{"s": {"type": "string", "minLength": -1, "pattern": 5},
+                "n": {"type": "number", "minimum": "0", "multipleOf": 0},
+                "t": {"type": ["string", "string"]},
+                "o": {"type": "object", "properties": {"x": 3}, "required": "x"},
+                "u": {"anyOf": []}}"#,
+        ),
+    )]);
+    for (pointer, expected) in [
+        ("/properties/s/minLength", "a non-negative integer"),
+        ("/properties/s/pattern", "a string"),
+        ("/properties/n/minimum", "a number"),
+        ("/properties/n/multipleOf", "greater than 0"),
+        ("/properties/t/type", "distinct"),
+        ("/properties/o/properties", "an object of schemas"),
+        ("/properties/o/required", "an array of distinct strings"),
+        ("/properties/u/anyOf", "a non-empty array of schemas"),
+    ] {
+        assert_has(&e, &[&format!("a.b.v1.json: {pointer}"), expected]);
+    }
+}

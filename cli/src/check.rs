@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use events_codegen::diff::{Bump, Mode};
-use events_codegen::evolve::{check, load_accepted, AcceptedBreak, EventCheck};
+use events_check::diff::{Bump, Mode};
+use events_check::evolve::{check, load_accepted, AcceptedBreak, EventCheck};
 use events_codegen::SchemaSet;
 use serde_json::{json, Value};
 

@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
+use events_check::sample::{instance, Mode};
+use events_check::validate::json_to_fields;
 use events_codegen::ir::{Catalog, Struct, Ty, TypeKind};
-use events_codegen::sample::{instance, Mode};
 use events_codegen::schema::ChannelKind;
-use events_codegen::validate::json_to_fields;
 use events_codegen::SchemaSet;
 use serde_json::{json, Value};
 
@@ -78,7 +78,7 @@ pub fn list(set: &SchemaSet, format: Format) -> String {
 
 /// Writes `index.md` and one page per stream or topic into `out`.
 pub fn write(set: &SchemaSet, out: &Path, samples_dir: &Path) -> Result<(), String> {
-    let validator = events_codegen::validate::Validator::new(set).map_err(|e| e.to_string())?;
+    let validator = events_check::validate::Validator::new(set).map_err(|e| e.to_string())?;
     let catalog = validator.catalog();
     let mut samples = load_samples(samples_dir, &catalog.type_field);
     // A field-map sample (every value a string) is shown in its JSON form.

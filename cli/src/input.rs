@@ -187,7 +187,7 @@ pub fn classify(value: Value, source: &Arc<str>, at: At, hint: FormHint, out: &m
 }
 
 fn string_pairs(value: &Value) -> Vec<(String, String)> {
-    events_codegen::validate::json_to_fields(value)
+    events_check::validate::json_to_fields(value)
 }
 
 fn is_xrange_entry(v: &Value) -> bool {

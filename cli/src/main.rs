@@ -151,7 +151,7 @@ fn run(cli: Cli) -> Result<u8, u8> {
                 eprintln!("error: {e} in {}", cli.schemas.display());
                 exit::ERROR
             })?;
-            let schema = events_codegen::validate::bundle(&set, &event.rel, &event.event_type);
+            let schema = events_check::validate::bundle(&set, &event.rel, &event.event_type);
             let text = format!(
                 "{}\n",
                 serde_json::to_string_pretty(&schema).unwrap_or_default()

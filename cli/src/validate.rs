@@ -4,8 +4,8 @@ use std::io::{BufRead, Read};
 use std::path::Path;
 use std::sync::Arc;
 
+use events_check::validate::{Report, Validator, Violation};
 use events_codegen::schema::ChannelKind;
-use events_codegen::validate::{Report, Validator, Violation};
 use events_codegen::SchemaSet;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;

@@ -41,7 +41,7 @@ impl fmt::Display for Loc {
 }
 
 /// A JSON pointer extended by one segment, escaped per RFC 6901 (`~` → `~0`, `/` → `~1`).
-pub(crate) fn pointer_push(pointer: &str, segment: impl fmt::Display) -> String {
+pub fn pointer_push(pointer: &str, segment: impl fmt::Display) -> String {
     let segment = segment.to_string().replace('~', "~0").replace('/', "~1");
     format!("{pointer}/{segment}")
 }

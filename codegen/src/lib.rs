@@ -15,18 +15,14 @@
 //! [`ir`] is the checked model (built by `convert`), and `emit` writes tokens.
 
 mod convert;
-pub mod diff;
 mod emit;
 pub mod error;
-pub mod evolve;
 mod ident;
 pub mod ir;
 mod lint;
-pub mod sample;
 pub mod schema;
 pub mod span;
 pub mod upcast;
-pub mod validate;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::error::{Error, Errors, Loc, Sink};
 
 /// URI scheme prefix of every loaded document.
-pub(crate) const URI_PREFIX: &str = "file:///";
+pub const URI_PREFIX: &str = "file:///";
 
 /// A loaded, checked contract set: one envelope, definitions, and event files.
 #[derive(Debug, Clone)]
@@ -976,9 +976,21 @@ fn check_envelope(doc: &Doc, meta: &Value) -> Result<Envelope, Vec<Error>> {
     }
 }
 
+/// The compatibility modes `x-event.compatibility` and `x-envelope.compatibility` may name
+/// (what each allows is the evolution checker's business, in `events-check`).
+pub const COMPATIBILITY_MODES: &[&str] = &[
+    "none",
+    "backward",
+    "forward",
+    "full",
+    "backward_transitive",
+    "forward_transitive",
+    "full_transitive",
+];
+
 fn check_mode(v: &Value, loc: &Loc) -> Result<String, Error> {
-    match v.as_str().and_then(crate::diff::Mode::parse) {
-        Some(m) => Ok(m.as_str().to_owned()),
+    match v.as_str().filter(|m| COMPATIBILITY_MODES.contains(m)) {
+        Some(m) => Ok(m.to_owned()),
         None => Err(
             Error::new(loc.clone(), format!("unknown compatibility mode {v}"))
                 .hint("use none, backward, forward, full, or one of them with _transitive"),

@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use events_codegen::{validate::Validator, SchemaSet};
+use events_check::validate::Validator;
+use events_codegen::SchemaSet;
 use events_conformance::{constructs, constructs_strict};
 use serde_json::{json, Value};
 

@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::OnceLock;
 
-use events_codegen::sample::{instance, Mode};
+use events_check::sample::{instance, Mode};
 use events_types::Event;
 use proptest::prelude::*;
 

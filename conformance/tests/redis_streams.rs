@@ -5,7 +5,7 @@
 use events_rt::redis::driver as redis;
 mod common;
 
-use events_codegen::sample::{instance, Mode};
+use events_check::sample::{instance, Mode};
 use events_rt::redis::{decode_all, xadd, StreamEntry, StreamReadReply};
 use events_types::{Event, EventType};
 

@@ -7,7 +7,8 @@ use events_rt::redis::driver as redis;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use events_codegen::{ir::Catalog, validate::Validator, SchemaSet};
+use events_check::validate::Validator;
+use events_codegen::{ir::Catalog, SchemaSet};
 use serde_json::Value;
 
 pub fn root() -> PathBuf {

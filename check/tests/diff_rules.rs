@@ -3,13 +3,15 @@
 
 use std::path::Path;
 
-use events_codegen::diff::{diff_schemas, Mode, Rule};
+use events_check::diff::{diff_schemas, Mode, Rule};
 use events_codegen::SchemaSet;
 use serde_json::{json, Value};
 
 fn set() -> SchemaSet {
-    SchemaSet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/constructs"))
-        .unwrap()
+    SchemaSet::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/fixtures/constructs"),
+    )
+    .unwrap()
 }
 
 /// (old, new, rule, backward allowed, forward allowed, full allowed)

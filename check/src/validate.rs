@@ -10,10 +10,9 @@ use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::convert;
-use crate::error::{Error, Errors, Loc};
-use crate::ir::{Catalog, Ty, TypeKind};
-use crate::schema::{Payload, SchemaSet};
+use events_codegen::error::{Error, Errors, Loc};
+use events_codegen::ir::{Catalog, Ty, TypeKind};
+use events_codegen::schema::{Payload, SchemaSet};
 
 /// One broken rule in a payload.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,7 +73,7 @@ impl std::fmt::Debug for Validator {
 impl Validator {
     /// Compiles a validator per event and major version.
     pub fn new(set: &SchemaSet) -> Result<Self, Errors> {
-        let catalog = convert::build(set)?;
+        let catalog = events_codegen::catalog(set)?;
         let mut registry = jsonschema::Registry::new();
         for doc in set.files() {
             registry = registry
@@ -420,20 +419,22 @@ impl Validator {
     /// JSON pointer of the version field (empty without one).
     fn version_pointer(&self) -> String {
         self.version_path.iter().fold(String::new(), |p, name| {
-            crate::error::pointer_push(&p, name)
+            events_codegen::error::pointer_push(&p, name)
         })
     }
 }
 
 fn pointer(field: &str) -> String {
-    crate::error::pointer_push("", field)
+    events_codegen::error::pointer_push("", field)
 }
 
 /// A self-contained schema of one event's whole document, for other tools: the composed
 /// schema with every `$ref` target copied into `$defs` (so it has no outside references).
 pub fn bundle(set: &SchemaSet, event_rel: &str, event_type: &str) -> Value {
     fn key_of(uri: &str) -> String {
-        let raw = uri.strip_prefix(crate::schema::URI_PREFIX).unwrap_or(uri);
+        let raw = uri
+            .strip_prefix(events_codegen::schema::URI_PREFIX)
+            .unwrap_or(uri);
         raw.chars()
             .map(|c| {
                 if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' {

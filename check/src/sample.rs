@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::ir::{Catalog, Event, IntTy, Struct, Ty, TypeKind};
+use events_codegen::ir::{Catalog, Event, IntTy, Struct, Ty, TypeKind};
 
 /// Which instance to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

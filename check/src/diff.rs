@@ -12,8 +12,8 @@ use std::collections::{BTreeSet, HashSet};
 
 use serde_json::{Map, Value};
 
-use crate::schema::SchemaSet;
 use crate::validate::compose;
+use events_codegen::schema::SchemaSet;
 
 /// What a change does to the set of accepted documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -590,7 +590,7 @@ fn object_at<'a>(m: &'a Map<String, Value>, key: &str) -> &'a Map<String, Value>
     m.get(key).and_then(Value::as_object).unwrap_or(&EMPTY)
 }
 
-use crate::error::pointer_push as ptr;
+use events_codegen::error::pointer_push as ptr;
 
 impl Differ<'_> {
     fn push(

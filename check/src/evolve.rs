@@ -7,8 +7,8 @@ use serde_json::{json, Map, Value};
 
 use crate::diff::{diff_event, needed_bump, Bump, Change, Effect, Mode};
 use crate::sample::{instance, Mode as Sample};
-use crate::schema::SchemaSet;
 use crate::validate::Validator;
+use events_codegen::schema::SchemaSet;
 
 /// A deliberate break, accepted by an entry in the repository's accepted-breaks file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]

@@ -12,8 +12,8 @@
 //!   [`Embedded`] (JSON text inside a string), [`Tag`] (the event type), [`Version`] (the
 //!   version, stamped from the contract);
 //! - the errors: [`DecodeError`], [`UnknownEventType`], [`VersionError`], [`UpcastError`];
-//! - with the `redis` feature, [`mod@redis`]: XADD commands and stream replies ready to
-//!   decode, and the `redis` crate itself as [`redis::driver`](crate::redis), so that its
+//! - with the `redis` feature, `events_rt::redis`: XADD commands and stream replies ready
+//!   to decode, and the `redis` crate itself as `events_rt::redis::driver`, so that its
 //!   version always matches.
 //!
 //! Items marked hidden are called by generated code only.

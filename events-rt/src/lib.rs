@@ -11,6 +11,7 @@ pub mod fields;
 #[cfg(feature = "redis")]
 pub mod redis;
 pub mod serde_helpers;
+mod set;
 mod source;
 mod tag;
 mod time;
@@ -23,6 +24,7 @@ pub use contract::{
 };
 pub use embedded::Embedded;
 pub use fields::{FieldError, Fields};
+pub use set::{ContractInfo, EventSet};
 pub use source::{FieldCodec, FieldMap, Json, Source};
 pub use tag::Tag;
 pub use time::{DateTime, UnixTime};

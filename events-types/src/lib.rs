@@ -23,6 +23,9 @@ pub use events_rt;
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
+mod set;
 mod upcast;
+
+pub use set::CONTRACTS;
 
 include!(concat!(env!("OUT_DIR"), "/events.rs"));

@@ -56,6 +56,8 @@ pub struct CircuitBreaker {
     reset_after: Duration,
     failures: u32,
     state: BreakerState,
+    /// Whether the half-open trial call has been admitted and not yet reported.
+    trial: bool,
 }
 
 impl Default for CircuitBreaker {
@@ -74,6 +76,7 @@ impl CircuitBreaker {
             reset_after,
             failures: 0,
             state: BreakerState::Closed,
+            trial: false,
         }
     }
 
@@ -87,23 +90,54 @@ impl CircuitBreaker {
         self.failures
     }
 
-    /// Whether a call may go ahead at `now`; if not, how long until a trial is admitted.
-    /// An open breaker whose time is up turns half-open and admits this one call.
-    pub fn allow(&mut self, now: Instant) -> Result<(), Duration> {
+    /// How long reading should pause at `now` (`None`: go ahead). Unlike [`allow`](Self::allow)
+    /// this changes nothing.
+    pub fn wait(&self, now: Instant) -> Option<Duration> {
         match self.state {
-            BreakerState::Closed => Ok(()),
-            BreakerState::Open { until } if now >= until => {
-                self.state = BreakerState::HalfOpen;
+            BreakerState::Open { until } if now < until => Some(until - now),
+            _ => None,
+        }
+    }
+
+    /// Whether only a trial call may be made (half-open, or open with its time up).
+    pub fn is_trial(&self, now: Instant) -> bool {
+        match self.state {
+            BreakerState::Closed => false,
+            BreakerState::Open { until } => now >= until,
+            BreakerState::HalfOpen => true,
+        }
+    }
+
+    /// Whether a call may go ahead at `now`; if not, how long until a trial may be admitted.
+    /// An open breaker whose time is up turns half-open and admits one trial call; the
+    /// next trial is admitted once that one's outcome is recorded.
+    pub fn allow(&mut self, now: Instant) -> Result<(), Duration> {
+        if let BreakerState::Open { until } = self.state {
+            if now < until {
+                return Err(until - now);
+            }
+            self.state = BreakerState::HalfOpen;
+        }
+        match self.state {
+            BreakerState::HalfOpen if self.trial => {
+                Err(self.reset_after.min(Duration::from_millis(100)))
+            }
+            BreakerState::HalfOpen => {
+                self.trial = true;
                 Ok(())
             }
-            BreakerState::Open { until } => Err(until - now),
-            // The trial is under way: everyone else waits a little.
-            BreakerState::HalfOpen => Err(self.reset_after.min(Duration::from_millis(100))),
+            _ => Ok(()),
         }
+    }
+
+    /// Gives back an admitted call that was not made (nothing to report about it).
+    pub fn release(&mut self) {
+        self.trial = false;
     }
 
     /// Records a success: closes the breaker and resets the count.
     pub fn on_success(&mut self) {
+        self.trial = false;
         self.failures = 0;
         self.state = BreakerState::Closed;
     }
@@ -111,6 +145,7 @@ impl CircuitBreaker {
     /// Records a failure at `now`: opens the breaker when the count reaches the limit,
     /// or at once when the half-open trial failed.
     pub fn on_failure(&mut self, now: Instant) {
+        self.trial = false;
         self.failures = self.failures.saturating_add(1);
         let trip = matches!(self.state, BreakerState::HalfOpen)
             || (self.max_failures > 0 && self.failures >= self.max_failures);
@@ -140,6 +175,8 @@ mod tests {
         assert!(cb.allow(t2).is_ok());
         assert_eq!(cb.state(), BreakerState::HalfOpen);
         assert!(cb.allow(t2).is_err(), "one trial at a time");
+        cb.release();
+        assert!(cb.allow(t2).is_ok(), "an unused trial is given back");
         cb.on_failure(t2);
         assert_eq!(cb.allow(t2), Err(Duration::from_secs(10)));
     }

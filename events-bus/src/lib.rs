@@ -12,6 +12,8 @@
 //! No bus client is linked here; a runtime crate (`events-redis`) drives these pieces.
 
 mod breaker;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod handler;
 mod health;
 pub mod metrics;

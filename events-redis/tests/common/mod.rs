@@ -291,13 +291,16 @@ pub fn entry_of(line: &str) -> &str {
         .unwrap_or("")
 }
 
-/// Pending count of `group` on `stream` (XPENDING summary).
+/// Pending count of `group` on `stream` (XPENDING summary); `u64::MAX` while the group
+/// does not exist yet.
 pub fn pending(conn: &mut redis::Connection, stream: &str, group: &str) -> u64 {
-    let v: redis::Value = redis::cmd("XPENDING")
+    let Ok(v) = redis::cmd("XPENDING")
         .arg(stream)
         .arg(group)
-        .query(conn)
-        .unwrap();
+        .query::<redis::Value>(conn)
+    else {
+        return u64::MAX;
+    };
     match v {
         redis::Value::Array(p) => redis::from_redis_value_ref(&p[0]).unwrap(),
         _ => 0,

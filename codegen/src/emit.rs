@@ -933,6 +933,27 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
                 match self { #(Self::#names(e) => #rt::FieldCodec::to_redis_fields(e),)* }
             }
         }
+
+        /// The whole catalog as one set, for the bus runtimes (`events-redis`).
+        impl #rt::EventSet for Event {
+            fn decode_fields(
+                fields: &[(::std::string::String, ::std::string::String)],
+            ) -> ::std::result::Result<Self, #rt::DecodeError> {
+                Self::from_redis_fields(fields)
+            }
+            fn encode_fields(&self) -> ::std::result::Result<#rt::Fields, #rt::FieldError> {
+                self.to_redis_fields()
+            }
+            fn type_name(&self) -> &'static str {
+                self.event_type().as_str()
+            }
+            fn channel(&self) -> &'static str {
+                Event::channel(self)
+            }
+            fn contracts() -> ::std::vec::Vec<#rt::ContractInfo> {
+                ::std::vec![#(#rt::ContractInfo::of::<#names>()),*]
+            }
+        }
     });
     quote! {
         #field_maps

@@ -25,6 +25,7 @@ pub mod fields;
 pub mod redis;
 #[doc(hidden)]
 pub mod serde_helpers;
+mod set;
 mod source;
 mod tag;
 mod time;
@@ -38,6 +39,7 @@ pub use contract::{
 pub use contract::{decode, Contract, DecodeError, UnknownEventType};
 pub use embedded::Embedded;
 pub use fields::{FieldError, Fields};
+pub use set::{ContractInfo, EventSet};
 pub use source::{FieldCodec, FieldMap, Json, Source};
 pub use tag::Tag;
 pub use time::{DateTime, UnixTime};

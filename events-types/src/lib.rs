@@ -23,6 +23,7 @@ pub use events_rt;
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
+mod set;
 mod upcast;
 
 include!(concat!(env!("OUT_DIR"), "/events.rs"));

@@ -1,0 +1,25 @@
+//! The bus-independent core of the event runtimes (Redis Streams today, AMQP and Kafka
+//! next): what a service writes once and keeps when it moves between buses.
+//!
+//! - [`Handler`]: an `async` function over a typed event that returns `Ok`, a
+//!   [`HandlerError::retryable`] or a [`HandlerError::permanent`] error;
+//! - [`RetryPolicy`] and [`Backoff`]: exponential backoff, 1 s doubling to 60 s by default
+//!   (seed 001 §12.1), and the number of deliveries before an entry is dead-lettered;
+//! - [`CircuitBreaker`]: stops reading while the handler keeps failing (seed 001 §12.3);
+//! - [`metrics`]: metric and label names (seed 001 §13.4);
+//! - [`Health`]: the key figures of seed 001 §13.2 with their alert thresholds.
+//!
+//! No bus client is linked here; a runtime crate (`events-redis`) drives these pieces.
+
+mod breaker;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod handler;
+mod health;
+pub mod metrics;
+mod retry;
+
+pub use breaker::{BreakerState, CircuitBreaker};
+pub use handler::{handler_fn, Delivery, ErrorKind, FnHandler, Handler, HandlerError};
+pub use health::{Flag, Health, StreamHealth, Thresholds};
+pub use retry::{Backoff, RetryPolicy};

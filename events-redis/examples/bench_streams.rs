@@ -1,0 +1,164 @@
+//! Throughput of the runtime against its peers, for `bench/redis-streams.sh` (run in
+//! release): `publish N DEPTH` (publish_batch in pipelines of DEPTH) and `consume N`
+//! (the Consumer with a no-op handler vs a raw XREADGROUP COUNT 100 + XACK loop).
+
+use std::time::{Duration, Instant};
+
+use events_bus::{handler_fn, Delivery, HandlerError};
+use events_redis::{CancellationToken, Consumer, Publisher, Redis};
+use events_rt::redis::StreamReadReply;
+use events_types::{Event, OrderConfirmedV1, OrderItem};
+
+fn event(n: i64) -> Event {
+    let item = OrderItem {
+        listing_id: 100,
+        quantity: 2,
+        warehouse_id: 1,
+    };
+    OrderConfirmedV1::new(1_734_825_600, n, 999, vec![item]).into()
+}
+
+const STREAM: &str = "listings:events:orders";
+
+async fn fill(publisher: &Publisher, n: usize) {
+    let events: Vec<Event> = (1..=n as i64).map(event).collect();
+    for chunk in events.chunks(1_000) {
+        for r in publisher.publish_batch(chunk).await {
+            r.unwrap();
+        }
+    }
+}
+
+async fn pending(c: &mut events_redis::Conn, group: &str) -> u64 {
+    let v: redis::Value = redis::cmd("XPENDING")
+        .arg(STREAM)
+        .arg(group)
+        .query_async(c)
+        .await
+        .unwrap();
+    match v {
+        redis::Value::Array(p) => redis::from_redis_value_ref(&p[0]).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let url = std::env::var("REDIS_URL").unwrap();
+    let redis = Redis::open(&url).unwrap();
+    let n: usize = args[2].parse().unwrap();
+    let publisher = Publisher::new(redis.clone())
+        .default_max_len(None)
+        .timeout(Duration::from_secs(30));
+    let mut conn = redis.connect(Duration::from_secs(30)).await.unwrap();
+    let _: () = redis::cmd("DEL")
+        .arg(STREAM)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    match args[1].as_str() {
+        "publish" => {
+            let depth: usize = args[3].parse().unwrap();
+            let events: Vec<Event> = (1..=n as i64).map(event).collect();
+            let t = Instant::now();
+            for chunk in events.chunks(depth) {
+                for r in publisher.publish_batch(chunk).await {
+                    r.unwrap();
+                }
+            }
+            println!(
+                "publish_batch depth {depth}: {:.0} events/s",
+                n as f64 / t.elapsed().as_secs_f64()
+            );
+        }
+        "consume" => {
+            // Raw loop: XREADGROUP COUNT 100 + XACK, one connection.
+            fill(&publisher, n).await;
+            let _: () = redis::cmd("XGROUP")
+                .arg("CREATE")
+                .arg(STREAM)
+                .arg("raw")
+                .arg("0")
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+            let t = Instant::now();
+            let mut done = 0;
+            while done < n {
+                let reply: StreamReadReply = redis::cmd("XREADGROUP")
+                    .arg("GROUP")
+                    .arg("raw")
+                    .arg("c")
+                    .arg("COUNT")
+                    .arg(100)
+                    .arg("STREAMS")
+                    .arg(STREAM)
+                    .arg(">")
+                    .query_async(&mut conn)
+                    .await
+                    .unwrap();
+                let ids: Vec<String> = reply
+                    .streams
+                    .into_iter()
+                    .flat_map(|(_, e)| e)
+                    .map(|e| e.id)
+                    .collect();
+                done += ids.len();
+                let _: u64 = redis::cmd("XACK")
+                    .arg(STREAM)
+                    .arg("raw")
+                    .arg(&ids)
+                    .query_async(&mut conn)
+                    .await
+                    .unwrap();
+            }
+            let raw = n as f64 / t.elapsed().as_secs_f64();
+            println!("raw XREADGROUP COUNT 100 + XACK: {raw:.0} entries/s");
+
+            // The runtime: typed decode, handler, per-batch ack.
+            let handler = handler_fn(|e: Event, _d: Delivery| async move {
+                std::hint::black_box(e);
+                Ok::<_, HandlerError>(())
+            });
+            let consumer = Consumer::new(redis.clone(), "runtime", "c", handler)
+                .streams([STREAM])
+                .batch(100)
+                .block(Duration::from_millis(100));
+            let stop = CancellationToken::new();
+            let t = Instant::now();
+            let task = tokio::spawn(consumer.run(stop.clone()));
+            // Done when the group has read everything and nothing is pending.
+            loop {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                let groups = events_redis::health::groups(&mut conn, STREAM)
+                    .await
+                    .unwrap();
+                let read = groups
+                    .iter()
+                    .find(|g| {
+                        g.iter().any(|(k, v)| {
+                            k == "name"
+                                && redis::from_redis_value_ref::<String>(v).ok().as_deref()
+                                    == Some("runtime")
+                        })
+                    })
+                    .and_then(|g| {
+                        g.iter()
+                            .find(|(k, _)| k == "entries-read")
+                            .and_then(|(_, v)| redis::from_redis_value_ref::<u64>(v).ok())
+                    })
+                    .unwrap_or(0);
+                if read as usize >= n && pending(&mut conn, "runtime").await == 0 {
+                    break;
+                }
+            }
+            let ours = n as f64 / t.elapsed().as_secs_f64();
+            stop.cancel();
+            task.await.unwrap().unwrap();
+            println!("events-redis Consumer (typed decode + ack): {ours:.0} entries/s");
+            println!("ratio consumer/raw: {:.2}", ours / raw);
+        }
+        other => panic!("unknown mode {other}"),
+    }
+}

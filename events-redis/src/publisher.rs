@@ -1,0 +1,242 @@
+//! Publishing: `XADD <Contract::CHANNEL> MAXLEN ~ n * <fields>`, one event or a pipelined
+//! batch, never waiting longer than the configured timeout.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use events_bus::metrics as m;
+use events_rt::{EventSet, FieldError};
+use redis::RedisError;
+use tokio::sync::Mutex;
+
+use crate::conn::{is_connection_error, Conn, Redis};
+
+/// Default `MAXLEN ~` of a stream: ten times seed 001 §13.2's alert threshold (10,000), so
+/// trimming does not outrun a consumer that is already being alerted about.
+pub const DEFAULT_MAX_LEN: usize = 100_000;
+
+/// Why an event was not published.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot publish {event_type} to stream {stream}: {cause}")]
+pub struct PublishError {
+    /// The event's type.
+    pub event_type: &'static str,
+    /// The stream it was for.
+    pub stream: String,
+    /// What went wrong (boxed: a `RedisError` is large).
+    pub cause: Box<PublishCause>,
+}
+
+/// The cause of a [`PublishError`].
+#[derive(Debug, thiserror::Error)]
+pub enum PublishCause {
+    /// The event could not be encoded as a field map.
+    #[error("encoding: {0}")]
+    Encode(FieldError),
+    /// No answer within the publisher's timeout (Redis down or unreachable).
+    #[error("no answer from Redis within {0:?}")]
+    Timeout(Duration),
+    /// Redis answered with an error, or the connection failed.
+    #[error("{0}")]
+    Redis(RedisError),
+}
+
+/// Publishes events to the streams their contracts name.
+///
+/// ```no_run
+/// # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+/// use events_redis::{Publisher, Redis};
+/// use events_types::{OrderConfirmedV1, OrderItem};
+///
+/// let publisher = Publisher::new(Redis::open("redis://127.0.0.1:6379")?)
+///     .max_len("listings:events:orders", Some(50_000));
+/// let event = OrderConfirmedV1::new(1_734_825_600, 1, 77, vec![OrderItem { listing_id: 100, quantity: 2, warehouse_id: 1 }]);
+/// let id = publisher.publish(&event).await?; // XADD listings:events:orders MAXLEN ~ 50000 * type order.confirmed …
+/// # let _ = id; Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Publisher {
+    redis: Redis,
+    conn: Mutex<Option<Conn>>,
+    timeout: Duration,
+    default_max_len: Option<usize>,
+    max_len: HashMap<String, Option<usize>>,
+}
+
+impl Publisher {
+    /// A publisher with a 2 s timeout and `MAXLEN ~ 100000` on every stream.
+    pub fn new(redis: Redis) -> Self {
+        Self {
+            redis,
+            conn: Mutex::new(None),
+            timeout: Duration::from_secs(2),
+            default_max_len: Some(DEFAULT_MAX_LEN),
+            max_len: HashMap::new(),
+        }
+    }
+
+    /// The longest a publish (connecting included) may take before it fails.
+    pub fn timeout(mut self, t: Duration) -> Self {
+        self.timeout = t;
+        self
+    }
+
+    /// `MAXLEN ~` for streams without their own setting (`None`: never trim).
+    pub fn default_max_len(mut self, n: Option<usize>) -> Self {
+        self.default_max_len = n;
+        self
+    }
+
+    /// `MAXLEN ~` for one stream (`None`: never trim it).
+    pub fn max_len(mut self, stream: &str, n: Option<usize>) -> Self {
+        self.max_len.insert(stream.to_owned(), n);
+        self
+    }
+
+    fn trim_of(&self, stream: &str) -> Option<usize> {
+        self.max_len
+            .get(stream)
+            .copied()
+            .unwrap_or(self.default_max_len)
+    }
+
+    async fn conn(&self) -> Result<Conn, RedisError> {
+        let mut slot = self.conn.lock().await;
+        if let Some(c) = &*slot {
+            return Ok(c.clone());
+        }
+        let c = self.redis.connect(self.timeout).await?;
+        *slot = Some(c.clone());
+        Ok(c)
+    }
+
+    async fn forget_if_broken(&self, e: &RedisError) {
+        if is_connection_error(e) {
+            *self.conn.lock().await = None;
+        }
+    }
+
+    /// Publishes one event to its stream; returns the entry id.
+    pub async fn publish<E: EventSet>(&self, event: &E) -> Result<String, PublishError> {
+        let stream = event.channel();
+        let error = |cause| PublishError {
+            event_type: event.type_name(),
+            stream: stream.to_owned(),
+            cause: Box::new(cause),
+        };
+        let fields = event
+            .encode_fields()
+            .map_err(|e| error(PublishCause::Encode(e)))?;
+        let cmd = events_rt::redis::xadd(stream, self.trim_of(stream), &fields);
+        let attempt = async {
+            let mut c = self.conn().await?;
+            cmd.query_async::<String>(&mut c).await
+        };
+        let result = match tokio::time::timeout(self.timeout, attempt).await {
+            Ok(Ok(id)) => Ok(id),
+            Ok(Err(e)) => {
+                self.forget_if_broken(&e).await;
+                Err(error(PublishCause::Redis(e)))
+            }
+            Err(_) => {
+                *self.conn.lock().await = None;
+                Err(error(PublishCause::Timeout(self.timeout)))
+            }
+        };
+        let status = if result.is_ok() { "ok" } else { "error" };
+        metrics::counter!(m::EVENTS_PUBLISHED, m::STREAM => stream, m::EVENT_TYPE => event.type_name(), m::STATUS => status)
+            .increment(1);
+        result
+    }
+
+    /// Publishes many events in one pipeline per stream (a stream is one key, so this is
+    /// cluster-safe); returns one result per event, in order. An event that does not
+    /// encode fails alone; a connection failure fails the events of that pipeline.
+    pub async fn publish_batch<E: EventSet>(
+        &self,
+        events: &[E],
+    ) -> Vec<Result<String, PublishError>> {
+        let mut out: Vec<Option<Result<String, PublishError>>> =
+            (0..events.len()).map(|_| None).collect();
+        // Events per stream, keeping their positions.
+        let mut by_stream: Vec<(&'static str, Vec<usize>, redis::Pipeline)> = Vec::new();
+        for (i, event) in events.iter().enumerate() {
+            let stream = event.channel();
+            match event.encode_fields() {
+                Ok(fields) => {
+                    let slot = match by_stream.iter().position(|(s, _, _)| *s == stream) {
+                        Some(p) => p,
+                        None => {
+                            let mut pipe = redis::pipe();
+                            pipe.ignore_errors();
+                            by_stream.push((stream, Vec::new(), pipe));
+                            by_stream.len() - 1
+                        }
+                    };
+                    let (_, idx, pipe) = &mut by_stream[slot];
+                    pipe.add_command(events_rt::redis::xadd(
+                        stream,
+                        self.trim_of(stream),
+                        &fields,
+                    ));
+                    idx.push(i);
+                }
+                Err(e) => {
+                    out[i] = Some(Err(PublishError {
+                        event_type: event.type_name(),
+                        stream: stream.to_owned(),
+                        cause: Box::new(PublishCause::Encode(e)),
+                    }))
+                }
+            }
+        }
+        for (stream, idx, pipe) in by_stream {
+            let attempt = async {
+                let mut c = self.conn().await?;
+                pipe.query_async::<Vec<redis::RedisResult<String>>>(&mut c)
+                    .await
+            };
+            let error = |i: usize, cause| PublishError {
+                event_type: events[i].type_name(),
+                stream: stream.to_owned(),
+                cause: Box::new(cause),
+            };
+            match tokio::time::timeout(self.timeout, attempt).await {
+                Ok(Ok(results)) => {
+                    for (i, r) in idx.iter().zip(results) {
+                        out[*i] = Some(r.map_err(|e| error(*i, PublishCause::Redis(e))));
+                    }
+                }
+                Ok(Err(e)) => {
+                    self.forget_if_broken(&e).await;
+                    for i in &idx {
+                        out[*i] = Some(Err(error(*i, PublishCause::Redis(e.clone()))));
+                    }
+                }
+                Err(_) => {
+                    *self.conn.lock().await = None;
+                    for i in &idx {
+                        out[*i] = Some(Err(error(*i, PublishCause::Timeout(self.timeout))));
+                    }
+                }
+            }
+        }
+        // One counter update per (stream, type, status), not per event.
+        let mut counts: HashMap<(&'static str, &'static str, &'static str), u64> = HashMap::new();
+        let out: Vec<Result<String, PublishError>> = out
+            .into_iter()
+            .map(|r| r.expect("every event has a result"))
+            .collect();
+        for (r, e) in out.iter().zip(events) {
+            let status = if r.is_ok() { "ok" } else { "error" };
+            *counts
+                .entry((e.channel(), e.type_name(), status))
+                .or_default() += 1;
+        }
+        for ((stream, event_type, status), n) in counts {
+            metrics::counter!(m::EVENTS_PUBLISHED, m::STREAM => stream, m::EVENT_TYPE => event_type, m::STATUS => status)
+                .increment(n);
+        }
+        out
+    }
+}

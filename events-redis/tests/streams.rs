@@ -1,0 +1,388 @@
+//! Redis-specific behaviour on private servers: poison entries, a server killed and
+//! restarted mid-run, a 3-master cluster, the idempotency guard.
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use events_bus::{handler_fn, Backoff, Delivery, HandlerError, RetryPolicy};
+use events_redis::dlq::DeadLetter;
+use events_redis::{
+    CancellationToken, Consumer, Idempotency, IdempotencyKey, Publisher, Redis, UnknownTypes,
+};
+use events_rt::redis::StreamEntry;
+use events_types::{Event, OrderCancelledV1, OrderConfirmedV1, OrderItem, PickingCreatedV1};
+
+use common::{pending, Cluster, Server};
+
+const ORDERS: &str = "listings:events:orders";
+
+fn confirmed(n: i64) -> Event {
+    let item = OrderItem {
+        listing_id: 1,
+        quantity: 1,
+        warehouse_id: 1,
+    };
+    OrderConfirmedV1::new(1_734_825_600, n, 7, vec![item]).into()
+}
+
+fn fast(
+    c: Consumer<Event, impl events_bus::Handler<Event>>,
+) -> Consumer<Event, impl events_bus::Handler<Event>> {
+    c.min_idle(Duration::from_millis(600))
+        .handler_timeout(Duration::from_millis(300))
+        .claim_every(Duration::from_millis(100))
+        .block(Duration::from_millis(200))
+        .retry(RetryPolicy {
+            backoff: Backoff {
+                base: Duration::from_millis(20),
+                max: Duration::from_millis(100),
+                factor: 2,
+            },
+            max_deliveries: 3,
+        })
+}
+
+type Log = Arc<Mutex<Vec<i64>>>;
+
+fn order_id(e: &Event) -> i64 {
+    match e {
+        Event::OrderConfirmedV1(e) => e.order_id,
+        Event::OrderCancelledV1(e) => -e.order_id,
+        _ => 0,
+    }
+}
+
+async fn wait_for(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !f() {
+        assert!(Instant::now() < deadline, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn dead_letters(conn: &mut redis::Connection, stream: &str) -> Vec<DeadLetter> {
+    let entries: Vec<StreamEntry> = redis::cmd("XRANGE")
+        .arg(format!("{stream}:dlq"))
+        .arg("-")
+        .arg("+")
+        .query(conn)
+        .unwrap();
+    entries.iter().map(DeadLetter::from_entry).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poison_entries_end_in_the_dead_letter_stream_with_their_reason_and_the_rest_flows() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let mut conn = server.conn();
+    let xadd = |conn: &mut redis::Connection, args: &[&str]| -> String {
+        let mut cmd = redis::cmd("XADD");
+        cmd.arg(ORDERS).arg("*");
+        for a in args {
+            cmd.arg(*a);
+        }
+        cmd.query(conn).unwrap()
+    };
+    let publisher = Publisher::new(Redis::open(&server.url()).unwrap());
+    publisher.publish(&confirmed(1)).await.unwrap();
+    let corrupt = xadd(
+        &mut conn,
+        &[
+            "type",
+            "order.confirmed",
+            "order_id",
+            "2",
+            "storefront_id",
+            "7",
+            "items",
+            "[{oops",
+            "timestamp",
+            "1",
+        ],
+    );
+    let unknown = xadd(&mut conn, &["type", "order.teleported", "order_id", "3"]);
+    let newer = xadd(
+        &mut conn,
+        &[
+            "type",
+            "order.cancelled",
+            "version",
+            "9.0",
+            "order_id",
+            "4",
+            "reason",
+            "r",
+            "timestamp",
+            "1",
+        ],
+    );
+    publisher.publish(&confirmed(13)).await.unwrap(); // always fails: retried, then dead-lettered
+    publisher
+        .publish(&Event::from(OrderCancelledV1::new(
+            1,
+            1,
+            "customer_request",
+        )))
+        .await
+        .unwrap();
+    publisher.publish(&confirmed(5)).await.unwrap();
+
+    let log: Log = Arc::default();
+    let l = log.clone();
+    let handler = handler_fn(move |e: Event, d: Delivery| {
+        let l = l.clone();
+        async move {
+            if order_id(&e) == 13 {
+                return Err(HandlerError::retryable(format!(
+                    "warehouse offline (attempt {})",
+                    d.attempt
+                )));
+            }
+            l.lock().unwrap().push(order_id(&e));
+            Ok(())
+        }
+    });
+    let redis = Redis::open(&server.url()).unwrap();
+    // Unknown types dead-lettered here (the default skips them; see below).
+    let consumer =
+        fast(Consumer::new(redis.clone(), "wms-consumers", "w1", handler).streams([ORDERS]))
+            .unknown_types(UnknownTypes::DeadLetter);
+    let probe = consumer.probe();
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(consumer.run(stop.clone()));
+    wait_for("dead letters", Duration::from_secs(20), || {
+        dead_letters(&mut server.conn(), ORDERS).len() == 4
+    })
+    .await;
+    wait_for("pending drained", Duration::from_secs(10), || {
+        pending(&mut server.conn(), ORDERS, "wms-consumers") == 0
+    })
+    .await;
+    assert_eq!(
+        *log.lock().unwrap(),
+        [1, -1, 5],
+        "the others flow, in order"
+    );
+
+    let dl = dead_letters(&mut conn, ORDERS);
+    let by_id = |id: &str| {
+        dl.iter()
+            .find(|d| d.id == id)
+            .unwrap_or_else(|| panic!("{id} not dead-lettered: {dl:?}"))
+    };
+    let d = by_id(&corrupt);
+    assert_eq!(d.reason, "undecodable");
+    assert!(
+        d.error.contains("field `items`") && d.error.contains(&corrupt),
+        "{}",
+        d.error
+    );
+    assert_eq!(
+        d.fields[0],
+        ("type".to_owned(), "order.confirmed".to_owned()),
+        "original fields kept"
+    );
+    let d = by_id(&unknown);
+    assert_eq!(d.reason, "unknown_type");
+    assert!(d.error.contains("order.teleported"), "{}", d.error);
+    assert_eq!(
+        by_id(&newer).reason,
+        "unknown_type",
+        "a major version the catalog lacks"
+    );
+    let d = dl.iter().find(|d| d.reason == "max_deliveries").unwrap();
+    assert_eq!(d.deliveries, 3, "delivery count from the PEL");
+    assert!(
+        d.error.contains("warehouse offline (attempt 3)"),
+        "{}",
+        d.error
+    );
+    assert_eq!(
+        d.decode::<Event>().unwrap(),
+        confirmed(13),
+        "dead letters decode typed"
+    );
+    let health = probe.health().await.unwrap();
+    assert_eq!(health.streams[0].dead_letters, 4);
+    assert_eq!(health.streams[0].pending, 0);
+    assert!(health.last_error.is_some());
+    stop.cancel();
+    task.await.unwrap().unwrap();
+
+    // The default policy skips unknown types (and acks them): a tolerant reader.
+    let _ = xadd(&mut conn, &["type", "order.teleported", "order_id", "3"]);
+    let h = handler_fn(|_e: Event, _d: Delivery| async { Ok::<_, HandlerError>(()) });
+    let consumer = fast(Consumer::new(redis, "other-group", "o1", h).streams([ORDERS]));
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(consumer.run(stop.clone()));
+    // This group reads everything again: only the corrupt entry is dead-lettered (again).
+    wait_for("second group drained", Duration::from_secs(10), || {
+        dead_letters(&mut server.conn(), ORDERS).len() == 5
+            && pending(&mut server.conn(), ORDERS, "other-group") == 0
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let dl = dead_letters(&mut conn, ORDERS);
+    assert_eq!(dl.len(), 5, "unknown types are skipped by default: {dl:?}");
+    assert_eq!(dl[4].reason, "undecodable");
+    assert_eq!(pending(&mut conn, ORDERS, "other-group"), 0);
+    stop.cancel();
+    task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_restart_mid_run_the_consumer_resumes_and_the_publisher_fails_within_its_timeout() {
+    // Append-only with fsync always, so what was acknowledged before the kill survives it.
+    let Some(mut server) = Server::start_with(&["--appendonly", "yes", "--appendfsync", "always"])
+    else {
+        return;
+    };
+    let redis = Redis::open(&server.url()).unwrap();
+    let timeout = Duration::from_millis(500);
+    let publisher = Publisher::new(redis.clone()).timeout(timeout);
+    let seen: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    let s = seen.clone();
+    let handler = handler_fn(move |e: Event, _d: Delivery| {
+        let s = s.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            s.lock().unwrap().insert(order_id(&e));
+            Ok::<_, HandlerError>(())
+        }
+    });
+    let consumer = fast(Consumer::new(redis, "wms-consumers", "w1", handler).streams([ORDERS]));
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(consumer.run(stop.clone()));
+    let batch: Vec<Event> = (1..=2_000).map(confirmed).collect();
+    for r in publisher.publish_batch(&batch).await {
+        r.unwrap();
+    }
+    wait_for("some handled", Duration::from_secs(10), || {
+        seen.lock().unwrap().len() >= 200
+    })
+    .await;
+    server.kill();
+    let t = Instant::now();
+    let err = publisher.publish(&confirmed(9_999)).await.unwrap_err();
+    assert!(
+        t.elapsed() < timeout + Duration::from_millis(300),
+        "publish took {:?}",
+        t.elapsed()
+    );
+    assert!(
+        err.to_string().contains("order.confirmed") && err.to_string().contains(ORDERS),
+        "{err}"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    server.restart();
+    let more: Vec<Event> = (2_001..=3_000).map(confirmed).collect();
+    for r in publisher.publish_batch(&more).await {
+        r.unwrap();
+    }
+    wait_for(
+        "all handled after the restart",
+        Duration::from_secs(30),
+        || seen.lock().unwrap().len() == 3_000,
+    )
+    .await;
+    wait_for("nothing pending", Duration::from_secs(10), || {
+        pending(&mut server.conn(), ORDERS, "wms-consumers") == 0
+    })
+    .await;
+    stop.cancel();
+    task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publish_and_consume_on_a_three_master_cluster() {
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let redis = Redis::cluster(cluster.urls()).unwrap();
+    let publisher = Publisher::new(redis.clone()).timeout(Duration::from_secs(5));
+    // Two streams in different slots, in one batch.
+    let mut events: Vec<Event> = (1..=500).map(confirmed).collect();
+    events.extend((1..=500).map(|n| Event::from(PickingCreatedV1::new(1_734_825_600, n, n, 1))));
+    for r in publisher.publish_batch(&events).await {
+        r.unwrap();
+    }
+    let seen: Arc<Mutex<Vec<(String, i64)>>> = Arc::default();
+    let s = seen.clone();
+    let handler = handler_fn(move |e: Event, d: Delivery| {
+        let s = s.clone();
+        async move {
+            let n = match &e {
+                Event::PickingCreatedV1(p) => p.task_id,
+                other => order_id(other),
+            };
+            s.lock().unwrap().push((d.channel, n));
+            Ok::<_, HandlerError>(())
+        }
+    });
+    let consumer = fast(
+        Consumer::new(redis, "notification-consumers", "n1", handler)
+            .pattern("*:events:*")
+            .unwrap(),
+    );
+    assert!(consumer
+        .stream_names()
+        .contains(&"wms:events:picking".to_owned()));
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(consumer.run(stop.clone()));
+    wait_for("1,000 events", Duration::from_secs(30), || {
+        seen.lock().unwrap().len() >= 1_000
+    })
+    .await;
+    stop.cancel();
+    task.await.unwrap().unwrap();
+    let seen = seen.lock().unwrap();
+    let distinct: HashSet<_> = seen.iter().collect();
+    assert_eq!(distinct.len(), 1_000);
+    assert_eq!(
+        seen.iter()
+            .filter(|(c, _)| c == "wms:events:picking")
+            .count(),
+        500
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_idempotency_guard_skips_an_order_already_handled() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let redis = Redis::open(&server.url()).unwrap();
+    let publisher = Publisher::new(redis.clone());
+    for n in [1, 2, 1, 3, 2] {
+        publisher.publish(&confirmed(n)).await.unwrap();
+    }
+    let log: Log = Arc::default();
+    let l = log.clone();
+    let handler = handler_fn(move |e: Event, _d: Delivery| {
+        let l = l.clone();
+        async move {
+            l.lock().unwrap().push(order_id(&e));
+            Ok::<_, HandlerError>(())
+        }
+    });
+    let consumer = fast(Consumer::new(redis, "wms-consumers", "w1", handler).streams([ORDERS]))
+        .idempotency(Idempotency {
+            key: IdempotencyKey::Field("order_id".into()),
+            ttl: Duration::from_secs(60),
+            prefix: "idem".into(),
+        });
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(consumer.run(stop.clone()));
+    wait_for("drained", Duration::from_secs(10), || {
+        pending(&mut server.conn(), ORDERS, "wms-consumers") == 0 && log.lock().unwrap().len() == 3
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.cancel();
+    task.await.unwrap().unwrap();
+    assert_eq!(*log.lock().unwrap(), [1, 2, 3]);
+}

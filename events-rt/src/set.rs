@@ -1,0 +1,79 @@
+//! A set of events that a runtime publishes and consumes: one contract type, or a
+//! generated `Event` enum (the whole catalog). Bus runtimes are generic over it.
+
+use crate::fields::{field, FieldError, Fields};
+use crate::{Contract, DecodeError, FieldCodec, UnknownEventType};
+
+/// The static facts of one contract, as a value (see [`Contract`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ContractInfo {
+    /// Event type, e.g. `order.confirmed`.
+    pub event_type: &'static str,
+    /// Major version.
+    pub major: u32,
+    /// `major.minor` declared in the schema.
+    pub version: &'static str,
+    /// Stream or topic.
+    pub channel: &'static str,
+}
+
+impl ContractInfo {
+    /// The facts of contract `C`.
+    pub const fn of<C: Contract>() -> Self {
+        Self {
+            event_type: C::EVENT_TYPE,
+            major: C::MAJOR,
+            version: C::VERSION,
+            channel: C::CHANNEL,
+        }
+    }
+}
+
+/// Events a bus runtime can encode, decode and route: implemented for every contract
+/// struct, and for a generated `Event` enum by the crate that includes it (`events-types`).
+pub trait EventSet: Sized + Send + 'static {
+    /// Decodes the field/value pairs of a stream entry. An entry of a type (or major
+    /// version) outside the set is [`DecodeError::UnknownType`] (or
+    /// [`DecodeError::UnknownVersion`]), which runtimes may skip as a tolerant reader;
+    /// anything else is a corrupt entry.
+    fn decode_fields(fields: &[(String, String)]) -> Result<Self, DecodeError>;
+    /// The field/value pairs of this event.
+    fn encode_fields(&self) -> Result<Fields, FieldError>;
+    /// The event type string.
+    fn type_name(&self) -> &'static str;
+    /// The stream or topic the event is published to.
+    fn channel(&self) -> &'static str;
+    /// Every contract of the set; a consumer subscribes to their channels.
+    fn contracts() -> Vec<ContractInfo>;
+}
+
+impl<T: FieldCodec + Send + 'static> EventSet for T {
+    fn decode_fields(fields: &[(String, String)]) -> Result<Self, DecodeError> {
+        T::from_redis_fields(fields).map_err(|e| {
+            // The contract struct does not know its envelope's type field; an entry in
+            // which no value is this type is another event sharing the stream.
+            if fields.iter().any(|(_, v)| v == T::EVENT_TYPE) {
+                DecodeError::Field(e)
+            } else {
+                let found = e
+                    .field
+                    .as_deref()
+                    .and_then(|f| field(fields, f))
+                    .unwrap_or("(another type)");
+                DecodeError::UnknownType(UnknownEventType::new(found, &[T::EVENT_TYPE]))
+            }
+        })
+    }
+    fn encode_fields(&self) -> Result<Fields, FieldError> {
+        self.to_redis_fields()
+    }
+    fn type_name(&self) -> &'static str {
+        T::EVENT_TYPE
+    }
+    fn channel(&self) -> &'static str {
+        T::CHANNEL
+    }
+    fn contracts() -> Vec<ContractInfo> {
+        vec![ContractInfo::of::<T>()]
+    }
+}

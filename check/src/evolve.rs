@@ -33,33 +33,96 @@ struct AcceptedFile {
     accepted: Vec<AcceptedBreak>,
 }
 
+/// Why an accepted-breaks file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AcceptedBreaksError {
+    /// The file exists but cannot be read.
+    #[error("{}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not `{"accepted": [...]}` with the expected fields.
+    #[error("{}: line {line}, column {column}: {message}", path.display())]
+    Malformed {
+        /// The file.
+        path: std::path::PathBuf,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// What serde found wrong.
+        message: String,
+    },
+    /// An entry without a reason.
+    #[error("{}: entry {index} ({event} v{major}): `reason` must say why the break is acceptable", path.display())]
+    NoReason {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Index of the entry.
+        index: usize,
+        /// Its event type.
+        event: String,
+        /// Its major version.
+        major: u32,
+    },
+    /// An entry naming a rule the diff engine does not have.
+    #[error("{}: entry {index}: unknown rule {rule:?}{}", path.display(), nearest.map(|n| format!(" (did you mean {n:?}?)")).unwrap_or_default())]
+    UnknownRule {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Index of the entry.
+        index: usize,
+        /// The rule as written.
+        rule: String,
+        /// The nearest rule name.
+        nearest: Option<&'static str>,
+    },
+}
+
 /// Reads an accepted-breaks file (`{"accepted": [{event, major, rule, path?, reason}]}`).
 /// A missing file means no accepted breaks.
-pub fn load_accepted(path: &Path) -> Result<Vec<AcceptedBreak>, String> {
+pub fn load_accepted(path: &Path) -> Result<Vec<AcceptedBreak>, AcceptedBreaksError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(source) => {
+            return Err(AcceptedBreaksError::Read {
+                path: path.to_owned(),
+                source,
+            })
+        }
     };
     let file: AcceptedFile =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    for (i, a) in file.accepted.iter().enumerate() {
+        serde_json::from_str(&text).map_err(|e| AcceptedBreaksError::Malformed {
+            path: path.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+    for (index, a) in file.accepted.iter().enumerate() {
         if a.reason.trim().is_empty() {
-            return Err(format!(
-                "{}: entry {i} ({} v{}): `reason` must say why the break is acceptable",
-                path.display(),
-                a.event,
-                a.major
-            ));
+            return Err(AcceptedBreaksError::NoReason {
+                path: path.to_owned(),
+                index,
+                event: a.event.clone(),
+                major: a.major,
+            });
         }
         if crate::diff::Rule::from_name(&a.rule).is_none()
             && !matches!(a.rule.as_str(), "major-removed")
         {
-            return Err(format!(
-                "{}: entry {i}: unknown rule {:?}",
-                path.display(),
-                a.rule
-            ));
+            let names: Vec<&'static str> =
+                crate::diff::Rule::ALL.iter().map(|r| r.name()).collect();
+            return Err(AcceptedBreaksError::UnknownRule {
+                path: path.to_owned(),
+                index,
+                rule: a.rule.clone(),
+                nearest: events_rt::nearest_of(&a.rule, &names),
+            });
         }
     }
     Ok(file.accepted)

@@ -146,7 +146,7 @@ pub fn run(schemas: &Path, args: &Args) -> Result<u8, u8> {
         .accepted
         .clone()
         .unwrap_or_else(|| schemas.join("../accepted-breaks.json"));
-    let accepted = load_accepted(&accepted_path).map_err(fail)?;
+    let accepted = load_accepted(&accepted_path).map_err(|e| fail(e.to_string()))?;
     let tmp =
         tempfile::tempdir().map_err(|e| fail(format!("cannot make a temporary directory: {e}")))?;
     let against = Path::new(&args.against);

@@ -5,6 +5,7 @@
 //! input error.
 
 mod check;
+mod diagnostics;
 mod docs;
 mod input;
 mod report;
@@ -108,18 +109,16 @@ pub mod exit {
 /// Loads the schema set, printing its warnings on stderr.
 fn load(schemas: &std::path::Path) -> Result<SchemaSet, u8> {
     let set = SchemaSet::load(schemas).map_err(|e| {
-        eprint!("error: {e}");
+        diagnostics::print_errors(&e);
         exit::ERROR
     })?;
     print_warnings(&set);
     Ok(set)
 }
 
-/// The linter's warnings of a set, one `warning:` line each on stderr.
+/// The linter's warnings of a set, each with its snippet, on stderr.
 pub fn print_warnings(set: &SchemaSet) {
-    for w in set.warnings() {
-        eprintln!("warning: {w}");
-    }
+    diagnostics::print_warnings(set.warnings());
 }
 
 fn run(cli: Cli) -> Result<u8, u8> {
@@ -171,7 +170,7 @@ fn run(cli: Cli) -> Result<u8, u8> {
                 .runtime_path(runtime)
                 .generate_set(&set)
                 .map_err(|e| {
-                    eprint!("error: {e}");
+                    diagnostics::print_errors(&e);
                     exit::ERROR
                 })?;
             if check {

@@ -53,7 +53,7 @@ const SMALL: u64 = 1 << 20;
 /// Runs the command; returns the exit status.
 pub fn run(set: &SchemaSet, args: &Args) -> Result<u8, u8> {
     let validator = Validator::new(set).map_err(|e| {
-        eprint!("error: {e}");
+        crate::diagnostics::print_errors(&e);
         exit::ERROR
     })?;
     let mut reporter = Reporter::new(args.format);

@@ -244,7 +244,13 @@ fn input_and_schema_errors_exit_two() {
         .code(2)
         .get_output()
         .clone();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.json: malformed JSON"));
+    // Rendered with the file and the message (no snippet: the whole file is at fault).
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("malformed JSON") && stderr.contains("broken.json"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("errors in the event schemas"), "{stderr}");
     events().args(["validate", "--bogus"]).assert().code(2);
 }
 
@@ -301,13 +307,14 @@ fn schema_warnings_go_to_stderr_and_the_real_sets_have_none() {
             .get_output()
             .clone();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            stderr.contains("warning: ")
-                && stderr.contains(
-                    "a.b.v1.json: /properties/id/x-go-type: unknown keyword `x-go-type` is ignored"
-                ),
-            "{args:?}: {stderr}"
-        );
+        // A warning with its snippet: the file, line and column, the pointer as the label.
+        for part in [
+            "⚠ unknown keyword `x-go-type` is ignored",
+            "a.b.v1.json:3:",
+            "╰── /properties/id/x-go-type",
+        ] {
+            assert!(stderr.contains(part), "{args:?}: {part}: {stderr}");
+        }
     }
     let tmp = tiny_set(r#", "maxLenght": 3"#);
     let out = events()
@@ -319,12 +326,14 @@ fn schema_warnings_go_to_stderr_and_the_real_sets_have_none() {
         .get_output()
         .clone();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(
-            "/properties/id/maxLenght: unknown keyword `maxLenght` — did you mean `maxLength`?"
-        ),
-        "{stderr}"
-    );
+    for part in [
+        "× unknown keyword `maxLenght`",
+        "╰── /properties/id/maxLenght",
+        "help: did you mean `maxLength`?",
+        "error: 1 error in the event schemas",
+    ] {
+        assert!(stderr.contains(part), "{part}: {stderr}");
+    }
 }
 
 #[test]

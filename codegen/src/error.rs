@@ -55,6 +55,8 @@ pub struct Error {
     pub message: String,
     /// What to do about it, when there is something specific to say.
     pub hint: Option<String>,
+    /// 1-based line and column of the place in the file, where known.
+    pub position: Option<(usize, usize)>,
 }
 
 impl Error {
@@ -64,7 +66,13 @@ impl Error {
             loc,
             message: message.into(),
             hint: None,
+            position: None,
         }
+    }
+
+    /// The byte range of the place in `text`, the file's content (for source snippets).
+    pub fn span_in(&self, text: &str) -> Option<std::ops::Range<usize>> {
+        crate::span::locate(text, &self.loc.pointer)
     }
 
     /// Adds the fix to suggest.
@@ -77,7 +85,11 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.loc, self.message)?;
+        write!(f, "{}", self.loc)?;
+        if let Some((line, column)) = self.position {
+            write!(f, " (line {line}, column {column})")?;
+        }
+        write!(f, ": {}", self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, " — {hint}")?;
         }
@@ -117,6 +129,28 @@ impl Errors {
     /// What the same run found worth a warning (unknown keywords, …), sorted.
     pub fn warnings(&self) -> &[Error] {
         &self.warnings
+    }
+
+    /// Each error and warning with its line and column, read from the files they name
+    /// (an error path: the files are read again, once each).
+    #[must_use]
+    pub fn with_positions(mut self) -> Self {
+        let mut texts: std::collections::HashMap<Arc<str>, Option<String>> =
+            std::collections::HashMap::new();
+        for e in self.errors.iter_mut().chain(self.warnings.iter_mut()) {
+            if e.position.is_some() || e.loc.pointer.is_empty() {
+                continue;
+            }
+            let text = texts
+                .entry(e.loc.file.clone())
+                .or_insert_with(|| std::fs::read_to_string(&*e.loc.file).ok());
+            if let Some(text) = text {
+                e.position = e
+                    .span_in(text)
+                    .map(|r| crate::span::line_col(text, r.start));
+            }
+        }
+        self
     }
 
     /// These errors with `warnings` added.

@@ -201,7 +201,7 @@ impl Config {
                 format!("{:?} is not a Rust path: {e}", self.runtime),
             ))
         })?;
-        let catalog = convert::build_with(set, &self.externs)?;
+        let catalog = convert::build_with(set, &self.externs).map_err(Errors::with_positions)?;
         let (type_attrs, field_attrs, mut warnings) = self.attributes(&catalog)?;
         let conversions = upcast::conversions(&catalog);
         let manual = |c: &upcast::Conversion| {
@@ -332,10 +332,7 @@ impl Config {
     /// Generates the code for a schema directory and writes it to the output directory,
     /// printing `cargo:rerun-if-changed` for the directory and every schema file.
     /// The file is rewritten only when its content changed.
-    pub fn compile(
-        &self,
-        schemas: impl AsRef<Path>,
-    ) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    pub fn compile(&self, schemas: impl AsRef<Path>) -> Result<PathBuf, BuildError> {
         let schemas = schemas.as_ref();
         println!("cargo:rerun-if-changed={}", schemas.display());
         let set = SchemaSet::load(schemas);
@@ -353,14 +350,14 @@ impl Config {
         }
         let out_dir = match &self.out_dir {
             Some(d) => d.clone(),
-            None => PathBuf::from(
-                std::env::var_os("OUT_DIR")
-                    .ok_or("OUT_DIR is not set; call out_dir() outside build scripts")?,
-            ),
+            None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or(BuildError::NoOutDir)?),
         };
         let path = out_dir.join(&self.file_name);
         if fs::read_to_string(&path).ok().as_deref() != Some(code.as_str()) {
-            fs::write(&path, code)?;
+            fs::write(&path, code).map_err(|source| BuildError::Write {
+                path: path.clone(),
+                source,
+            })?;
         }
         Ok(path)
     }
@@ -371,7 +368,27 @@ pub fn catalog(set: &SchemaSet) -> Result<ir::Catalog, Errors> {
     convert::build(set)
 }
 
+/// Why [`Config::compile`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The schemas have errors (each located by file, JSON pointer, line and column).
+    #[error("{0}")]
+    Schemas(#[from] Errors),
+    /// No output directory: `OUT_DIR` is set by cargo for build scripts only.
+    #[error("OUT_DIR is not set; call Config::out_dir outside build scripts")]
+    NoOutDir,
+    /// The generated file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// Shortcut for `Config::new().compile(schemas)`.
-pub fn compile_schemas(schemas: impl AsRef<Path>) -> Result<PathBuf, Box<dyn std::error::Error>> {
+pub fn compile_schemas(schemas: impl AsRef<Path>) -> Result<PathBuf, BuildError> {
     Config::new().compile(schemas)
 }

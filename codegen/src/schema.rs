@@ -203,7 +203,7 @@ impl SchemaSet {
             .map(|d| (d.file.clone(), d.rel.clone()))
             .collect();
         let Some(envelope) = checked.envelope else {
-            return Err(sink.into_errors().with_warnings(warnings));
+            return Err(sink.into_errors().with_warnings(warnings).with_positions());
         };
         let mut set = SchemaSet {
             envelope,
@@ -231,7 +231,10 @@ impl SchemaSet {
                 fresh.into_iter().for_each(|e| sink.push(e));
             }
         }
-        Err(sink.into_errors().with_warnings(set.warnings))
+        Err(sink
+            .into_errors()
+            .with_warnings(set.warnings)
+            .with_positions())
     }
 
     /// What the linter found worth a warning but not an error (unknown keywords that are

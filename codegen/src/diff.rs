@@ -232,7 +232,8 @@ rules! {
     OptionalPropertyAddedToClosedContentModel = "optional-property-added-to-closed-content-model", Widens, "an optional property added to a closed object";
     PropertyRemovedFromOpenContentModel = "property-removed-from-open-content-model", Widens, "a property removed from an open object: any value is accepted under its name";
     PropertyWithFalseRemovedFromClosedContentModel = "property-with-false-removed-from-closed-content-model", None, "a forbidden (`false`) property removed from a closed object";
-    PropertyRemovedFromClosedContentModel = "property-removed-from-closed-content-model", Narrows, "a property removed from a closed object: data carrying it is rejected";
+    PropertyRemovedFromClosedContentModel = "property-removed-from-closed-content-model", Narrows, "an optional property removed from a closed object: data carrying it is rejected";
+    RequiredPropertyRemovedFromClosedContentModel = "required-property-removed-from-closed-content-model", Breaks, "a required property removed from a closed object: old data carries it, which the new schema rejects, and new data lacks it, which old readers reject";
     PropertyRemovedIsCoveredByPartiallyOpenContentModel = "property-removed-is-covered-by-partially-open-content-model", Widens, "a property removed; `additionalProperties` still accepts its values";
     PropertyRemovedNotCoveredByPartiallyOpenContentModel = "property-removed-not-covered-by-partially-open-content-model", Breaks, "a property removed; `additionalProperties` rejects some of its values";
     PropertyAddedIsCoveredByPartiallyOpenContentModel = "property-added-is-covered-by-partially-open-content-model", Narrows, "a property added whose values `additionalProperties` accepted before";
@@ -966,15 +967,23 @@ impl Differ<'_> {
         let (oreq, nreq) = (req(o), req(n));
         let base = ptr(path, "properties");
         let child = |name: &str| ipath.as_ref().map(|p| ptr(p, name));
+        // Removed properties whose rule already accounts for their leaving `required`.
+        let mut absorbed = BTreeSet::new();
         for (name, os) in op {
             let p = ptr(&base, name);
             match np.get(name) {
                 Some(ns) => self.schema(&p, child(name), os, ns),
                 None => {
+                    let dropped_required = oreq.contains(name) && !nreq.contains(name);
                     let rule = match model(n, "additionalProperties") {
                         Model::Open => Rule::PropertyRemovedFromOpenContentModel,
+                        // Forbidden before and after; a `required` that made the old
+                        // object unsatisfiable is reported on its own.
                         Model::Closed if *os == Value::Bool(false) => {
                             Rule::PropertyWithFalseRemovedFromClosedContentModel
+                        }
+                        Model::Closed if dropped_required => {
+                            Rule::RequiredPropertyRemovedFromClosedContentModel
                         }
                         Model::Closed => Rule::PropertyRemovedFromClosedContentModel,
                         Model::Partial(s) if self.accepts_all(os, s) => {
@@ -984,6 +993,9 @@ impl Differ<'_> {
                             Rule::PropertyRemovedNotCoveredByPartiallyOpenContentModel
                         }
                     };
+                    if rule != Rule::PropertyWithFalseRemovedFromClosedContentModel {
+                        absorbed.insert(name.clone());
+                    }
                     self.push(rule, &p, &child(name), Some(os), None);
                 }
             }
@@ -1034,7 +1046,7 @@ impl Differ<'_> {
             }
         }
         for name in oreq.difference(&nreq) {
-            if np.contains_key(name) || !op.contains_key(name) {
+            if !absorbed.contains(name) {
                 self.push(
                     Rule::RequiredAttributeRemoved,
                     &rp,

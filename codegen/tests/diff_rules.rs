@@ -255,6 +255,25 @@ fn table() -> Vec<(Value, Value, &'static str, bool, bool, bool)> {
             true,
             false,
         ),
+        // Required in the old closed object: old data carries it (the new schema rejects it),
+        // new data lacks it (old readers require it).
+        (
+            closed(json!({"a": s, "b": i}), json!(["b"])),
+            closed(json!({"a": s}), json!([])),
+            "required-property-removed-from-closed-content-model",
+            false,
+            false,
+            false,
+        ),
+        // A required `false` property made the old object unsatisfiable.
+        (
+            closed(json!({"a": s, "b": false}), json!(["b"])),
+            closed(json!({"a": s}), json!([])),
+            "required-removed",
+            true,
+            false,
+            false,
+        ),
         (
             open(json!({"a": s, "b": i}), json!([])),
             open(json!({"a": s}), json!([])),

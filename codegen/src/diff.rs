@@ -568,17 +568,18 @@ enum Model<'a> {
     Partial(&'a Value),
 }
 
+/// The content model `key` (`additionalProperties` or `items`) gives the names or positions
+/// the schema does not declare. Without `key`, `unevaluatedProperties` or `unevaluatedItems`
+/// decides; with it (even `true`), every such name or position is evaluated and that keyword
+/// has nothing left to apply to.
 fn model<'a>(m: &'a Map<String, Value>, key: &str) -> Model<'a> {
-    match m.get(key) {
-        None | Some(Value::Bool(true)) => {
-            if key == "additionalProperties"
-                && m.get("unevaluatedProperties") == Some(&Value::Bool(false))
-            {
-                Model::Closed
-            } else {
-                Model::Open
-            }
-        }
+    let unevaluated = match key {
+        "additionalProperties" => "unevaluatedProperties",
+        "items" => "unevaluatedItems",
+        _ => key,
+    };
+    match m.get(key).or_else(|| m.get(unevaluated)) {
+        None | Some(Value::Bool(true)) => Model::Open,
         Some(Value::Bool(false)) => Model::Closed,
         Some(v) if is_empty_schema(v) => Model::Open,
         Some(v) => Model::Partial(v),

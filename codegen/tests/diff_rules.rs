@@ -132,6 +132,10 @@ fn money(amount: Value, currency: Value) -> Value {
         "additionalProperties": false
     })
 }
+/// Partially open through `unevaluatedProperties`.
+fn uneval(props: Value, extra: Value) -> Value {
+    json!({"type": "object", "properties": props, "unevaluatedProperties": extra})
+}
 fn tuple(prefix: Value, items: Option<Value>) -> Value {
     let mut v = json!({"type": "array", "prefixItems": prefix});
     if let Some(items) = items {
@@ -1053,6 +1057,40 @@ fn table() -> Vec<Row> {
             &["optional-property-added-to-closed-content-model"],
             WIDENS,
         ),
+        // `unevaluatedProperties` with a schema partially opens an object as
+        // `additionalProperties` with a schema does.
+        row(
+            uneval(json!({"a": i}), s.clone()),
+            uneval(json!({"a": i, "b": i}), s.clone()),
+            &["property-added-not-covered-by-partially-open-content-model"],
+            BREAKS,
+        ),
+        row(
+            uneval(json!({"a": i}), s.clone()),
+            uneval(json!({"a": i, "b": short}), s.clone()),
+            &["property-added-is-covered-by-partially-open-content-model"],
+            NARROWS,
+        ),
+        row(
+            uneval(json!({"a": i, "b": i}), s.clone()),
+            uneval(json!({"a": i}), s.clone()),
+            &["property-removed-not-covered-by-partially-open-content-model"],
+            BREAKS,
+        ),
+        row(
+            uneval(json!({"a": i, "b": short}), s.clone()),
+            uneval(json!({"a": i}), s.clone()),
+            &["property-removed-is-covered-by-partially-open-content-model"],
+            WIDENS,
+        ),
+        // `additionalProperties: true` evaluates every other name: `unevaluatedProperties`
+        // beside it rejects nothing, and the object is open.
+        row(
+            json!({"type": "object", "properties": {"a": s}, "additionalProperties": true, "unevaluatedProperties": false}),
+            json!({"type": "object", "properties": {"a": s, "b": i}, "additionalProperties": true, "unevaluatedProperties": false}),
+            &["optional-property-added-to-open-content-model"],
+            NARROWS,
+        ),
         // Arrays.
         row(
             array(json!({})),
@@ -1307,6 +1345,31 @@ fn table() -> Vec<Row> {
             tuple(json!([s, i]), Some(s.clone())),
             &["item-added-not-covered-by-partially-open-content-model"],
             BREAKS,
+        ),
+        // `unevaluatedItems` decides for positions after the tuple when `items` is absent.
+        row(
+            json!({"type": "array", "prefixItems": [s], "unevaluatedItems": false}),
+            json!({"type": "array", "prefixItems": [s, i], "unevaluatedItems": false}),
+            &["item-added-to-closed-content-model"],
+            WIDENS,
+        ),
+        row(
+            json!({"type": "array", "prefixItems": [s, i], "unevaluatedItems": false}),
+            json!({"type": "array", "prefixItems": [s], "unevaluatedItems": false}),
+            &["item-removed-from-closed-content-model"],
+            NARROWS,
+        ),
+        row(
+            json!({"type": "array", "prefixItems": [s], "unevaluatedItems": s}),
+            json!({"type": "array", "prefixItems": [s, i], "unevaluatedItems": s}),
+            &["item-added-not-covered-by-partially-open-content-model"],
+            BREAKS,
+        ),
+        row(
+            json!({"type": "array", "prefixItems": [s, short], "unevaluatedItems": s}),
+            json!({"type": "array", "prefixItems": [s], "unevaluatedItems": s}),
+            &["item-removed-is-covered-by-partially-open-content-model"],
+            WIDENS,
         ),
         // Values.
         row(

@@ -1285,80 +1285,92 @@ impl Differ<'_> {
         o: &Map<String, Value>,
         n: &Map<String, Value>,
     ) {
-        let kind = |m: &Map<String, Value>| {
-            ["allOf", "anyOf", "oneOf"]
-                .into_iter()
-                .find(|k| m.contains_key(*k))
+        const KINDS: [&str; 3] = ["allOf", "anyOf", "oneOf"];
+        let kinds = |m: &Map<String, Value>| -> Vec<&'static str> {
+            KINDS.into_iter().filter(|k| m.contains_key(*k)).collect()
         };
-        match (kind(o), kind(n)) {
-            (None, None) => {}
-            (None, Some(k)) => self.push(
-                Rule::CombinedTypeAdded,
-                &ptr(path, k),
-                ipath,
-                None,
-                n.get(k),
-            ),
-            (Some(k), None) => self.push(
-                Rule::CombinedTypeRemoved,
-                &ptr(path, k),
-                ipath,
-                o.get(k),
-                None,
-            ),
-            (Some(a), Some(b)) if a != b => {
-                let rule = if a == "oneOf" && b == "anyOf" {
+        // One combinator replaced by another.
+        if let ([a], [b]) = (kinds(o).as_slice(), kinds(n).as_slice()) {
+            if a != b {
+                let rule = if *a == "oneOf" && *b == "anyOf" {
                     Rule::CombinedTypeExtended
                 } else {
                     Rule::CombinedTypeChanged
                 };
-                self.push(rule, &ptr(path, b), ipath, o.get(a), n.get(b));
+                self.push(rule, &ptr(path, b), ipath, o.get(*a), n.get(*b));
+                return;
             }
-            (Some(k), Some(_)) => {
-                let empty = Vec::new();
-                let a = o.get(k).and_then(Value::as_array).unwrap_or(&empty);
-                let b = n.get(k).and_then(Value::as_array).unwrap_or(&empty);
-                let only_old: Vec<usize> = (0..a.len())
-                    .filter(|i| has_ref(&a[*i]) || !b.contains(&a[*i]))
-                    .collect();
-                let only_new: Vec<usize> = (0..b.len())
-                    .filter(|i| has_ref(&b[*i]) || !a.contains(&b[*i]))
-                    .collect();
-                let p = ptr(path, k);
-                let product = k == "allOf";
-                if only_old.len() == only_new.len() {
-                    // Same shape: compare the differing members pairwise, in order.
-                    for (i, j) in only_old.iter().zip(&only_new) {
-                        self.schema(&ptr(&p, j), ipath.clone(), &a[*i], &b[*j]);
-                    }
-                } else if only_old.is_empty() {
-                    self.push(
-                        if product {
-                            Rule::ProductTypeExtended
-                        } else {
-                            Rule::SumTypeExtended
-                        },
-                        &p,
-                        ipath,
-                        o.get(k),
-                        n.get(k),
-                    );
-                } else if only_new.is_empty() {
-                    self.push(
-                        if product {
-                            Rule::ProductTypeNarrowed
-                        } else {
-                            Rule::SumTypeNarrowed
-                        },
-                        &p,
-                        ipath,
-                        o.get(k),
-                        n.get(k),
-                    );
-                } else {
-                    self.push(Rule::Unclassified, &p, ipath, o.get(k), n.get(k));
+        }
+        // Otherwise each keyword is a constraint of its own.
+        for k in KINDS {
+            match (o.get(k), n.get(k)) {
+                (None, None) => {}
+                (None, Some(v)) => {
+                    self.push(Rule::CombinedTypeAdded, &ptr(path, k), ipath, None, Some(v))
                 }
+                (Some(v), None) => self.push(
+                    Rule::CombinedTypeRemoved,
+                    &ptr(path, k),
+                    ipath,
+                    Some(v),
+                    None,
+                ),
+                (Some(_), Some(_)) => self.members(path, ipath, o, n, k),
             }
+        }
+    }
+
+    /// The members of one combinator present on both sides.
+    fn members(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+        k: &str,
+    ) {
+        let empty = Vec::new();
+        let a = o.get(k).and_then(Value::as_array).unwrap_or(&empty);
+        let b = n.get(k).and_then(Value::as_array).unwrap_or(&empty);
+        let only_old: Vec<usize> = (0..a.len())
+            .filter(|i| has_ref(&a[*i]) || !b.contains(&a[*i]))
+            .collect();
+        let only_new: Vec<usize> = (0..b.len())
+            .filter(|i| has_ref(&b[*i]) || !a.contains(&b[*i]))
+            .collect();
+        let p = ptr(path, k);
+        let product = k == "allOf";
+        if only_old.len() == only_new.len() {
+            // Same shape: compare the differing members pairwise, in order.
+            for (i, j) in only_old.iter().zip(&only_new) {
+                self.schema(&ptr(&p, j), ipath.clone(), &a[*i], &b[*j]);
+            }
+        } else if only_old.is_empty() {
+            self.push(
+                if product {
+                    Rule::ProductTypeExtended
+                } else {
+                    Rule::SumTypeExtended
+                },
+                &p,
+                ipath,
+                o.get(k),
+                n.get(k),
+            );
+        } else if only_new.is_empty() {
+            self.push(
+                if product {
+                    Rule::ProductTypeNarrowed
+                } else {
+                    Rule::SumTypeNarrowed
+                },
+                &p,
+                ipath,
+                o.get(k),
+                n.get(k),
+            );
+        } else {
+            self.push(Rule::Unclassified, &p, ipath, o.get(k), n.get(k));
         }
     }
 

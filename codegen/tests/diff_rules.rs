@@ -1484,6 +1484,31 @@ fn table() -> Vec<Row> {
             &["type-extended"],
             WIDENS,
         ),
+        // Several combinators side by side: each is a constraint of its own.
+        row(
+            json!({"allOf": [{"maxLength": 5}], "anyOf": [short, i]}),
+            json!({"allOf": [{"maxLength": 5}], "anyOf": [short]}),
+            &["sum-type-narrowed"],
+            NARROWS,
+        ),
+        row(
+            json!({"allOf": [s]}),
+            json!({"allOf": [s], "oneOf": [short, {"minLength": 2}]}),
+            &["combined-type-added"],
+            NARROWS,
+        ),
+        row(
+            json!({"anyOf": [short, i], "oneOf": [s, {"minimum": 3}]}),
+            json!({"anyOf": [short, i]}),
+            &["combined-type-removed"],
+            WIDENS,
+        ),
+        row(
+            json!({"allOf": [s], "anyOf": [short, i]}),
+            json!({"anyOf": [short, i]}),
+            &["combined-type-removed"],
+            WIDENS,
+        ),
         row(
             s.clone(),
             string(json!({"not": {"const": "x"}})),

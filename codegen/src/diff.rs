@@ -256,6 +256,7 @@ rules! {
     MinContainsDecreased = "min-contains-decreased", Widens, "`minContains` decreased";
     ContainsAdded = "contains-added", Narrows, "`contains` added";
     ContainsRemoved = "contains-removed", Widens, "`contains` removed";
+    ContainsChangedUnderMaxContains = "contains-changed-under-max-contains", Breaks, "the `contains` subschema changed under `maxContains`: more matches can exceed the cap, fewer can fall short of `minContains`";
     UniqueItemsAdded = "unique-items-added", Narrows, "`uniqueItems` turned on";
     UniqueItemsRemoved = "unique-items-removed", Widens, "`uniqueItems` turned off";
     AdditionalItemsAdded = "additional-items-added", Narrows, "items after the tuple now limited to a schema";
@@ -636,6 +637,13 @@ impl Differ<'_> {
         if is_empty_schema(b) || a == b {
             return true;
         }
+        self.compare(a, b)
+            .iter()
+            .all(|c| matches!(c.rule.effect(), Effect::None | Effect::Widens))
+    }
+
+    /// The changes from `a` to `b`, compared on their own (not reported).
+    fn compare(&self, a: &Value, b: &Value) -> Vec<Change> {
         let mut sub = Differ {
             old_set: self.old_set,
             new_set: self.new_set,
@@ -644,8 +652,6 @@ impl Differ<'_> {
         };
         sub.schema("", None, a, b);
         sub.out
-            .iter()
-            .all(|c| matches!(c.rule.effect(), Effect::None | Effect::Widens))
     }
 
     fn schema(&mut self, path: &str, ipath: Option<String>, old: &Value, new: &Value) {
@@ -803,16 +809,7 @@ impl Differ<'_> {
             Rule::PropertyNamesAdded,
             Rule::PropertyNamesRemoved,
         );
-        self.sub(
-            path,
-            &ipath,
-            None,
-            &o,
-            &n,
-            "contains",
-            Rule::ContainsAdded,
-            Rule::ContainsRemoved,
-        );
+        self.contains(path, &ipath, &o, &n);
         self.items(path, &ipath, &o, &n);
         self.combinators(path, &ipath, &o, &n);
         self.not(path, &ipath, &o, &n);
@@ -1197,6 +1194,46 @@ impl Differ<'_> {
         }
     }
 
+    /// `contains`. Under `maxContains` a change of the subschema either way breaks: more
+    /// matches can exceed the cap, fewer can fall short of `minContains` (1 by default).
+    fn contains(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let capped = o.contains_key("maxContains") || n.contains_key("maxContains");
+        if let (true, Some(a), Some(b)) = (capped, o.get("contains"), n.get("contains")) {
+            if (a != b || has_ref(a))
+                && self
+                    .compare(a, b)
+                    .iter()
+                    .any(|c| c.rule.effect() != Effect::None)
+            {
+                let p = ptr(path, "contains");
+                self.push(
+                    Rule::ContainsChangedUnderMaxContains,
+                    &p,
+                    ipath,
+                    Some(a),
+                    Some(b),
+                );
+                return;
+            }
+        }
+        self.sub(
+            path,
+            ipath,
+            None,
+            o,
+            n,
+            "contains",
+            Rule::ContainsAdded,
+            Rule::ContainsRemoved,
+        );
+    }
+
     fn items(
         &mut self,
         path: &str,
@@ -1386,15 +1423,8 @@ impl Differ<'_> {
             (None, Some(v)) => self.push(Rule::NotTypeAdded, &p, ipath, None, Some(v)),
             (Some(v), None) => self.push(Rule::NotTypeRemoved, &p, ipath, Some(v), None),
             (Some(a), Some(b)) if a != b || has_ref(a) => {
-                let mut sub = Differ {
-                    old_set: self.old_set,
-                    new_set: self.new_set,
-                    seen: self.seen.clone(),
-                    out: Vec::new(),
-                };
-                sub.schema("", None, a, b);
-                let effects: BTreeSet<Effect> = sub
-                    .out
+                let effects: BTreeSet<Effect> = self
+                    .compare(a, b)
                     .iter()
                     .map(|c| c.rule.effect())
                     .filter(|e| *e != Effect::None)

@@ -1206,6 +1206,25 @@ fn table() -> Vec<Row> {
             &["max-length-increased"],
             WIDENS,
         ),
+        // Under `maxContains`, the matches of `contains` are capped: a change either way breaks.
+        row(
+            with_contains(json!({"contains": short, "maxContains": 1})),
+            with_contains(json!({"contains": string(json!({"maxLength": 5})), "maxContains": 1})),
+            &["contains-changed-under-max-contains"],
+            BREAKS,
+        ),
+        row(
+            with_contains(json!({"contains": string(json!({"maxLength": 5})), "maxContains": 1})),
+            with_contains(json!({"contains": short, "maxContains": 1})),
+            &["contains-changed-under-max-contains"],
+            BREAKS,
+        ),
+        row(
+            with_contains(json!({"contains": short, "maxContains": 1})),
+            with_contains(json!({"contains": string(json!({"maxLength": 3, "description": "x"})), "maxContains": 1})),
+            &["description-changed"],
+            SAME,
+        ),
         row(
             array(json!({})),
             array(json!({"uniqueItems": true})),

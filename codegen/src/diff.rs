@@ -293,6 +293,7 @@ rules! {
     ProductTypeNarrowed = "product-type-narrowed", Widens, "`allOf` has fewer members";
     SumTypeExtended = "sum-type-extended", Widens, "`anyOf`/`oneOf` has more members";
     SumTypeNarrowed = "sum-type-narrowed", Narrows, "`anyOf`/`oneOf` has fewer members";
+    OneOfMembersNotDisjoint = "one-of-members-not-disjoint", Breaks, "`oneOf` members changed that the engine cannot show to be disjoint from the others: a document may come to match two members (rejected) or stop matching a second one (accepted)";
     NotTypeAdded = "not-type-added", Narrows, "`not` added";
     NotTypeRemoved = "not-type-removed", Widens, "`not` removed";
     NotTypeExtended = "not-type-extended", Widens, "the `not` subschema narrowed, so more is accepted";
@@ -544,6 +545,185 @@ fn covers(set: &BTreeSet<&str>, t: &str) -> bool {
 
 fn subset(a: &BTreeSet<&str>, b: &BTreeSet<&str>) -> bool {
     a.iter().all(|t| covers(b, t))
+}
+
+/// What a schema (with its `allOf` members and `$ref` targets) plainly requires, for telling
+/// `oneOf` members apart.
+#[derive(Default)]
+struct Facts {
+    /// `false` somewhere: nothing matches.
+    never: bool,
+    /// The JSON types allowed (`None`: any).
+    types: Option<BTreeSet<&'static str>>,
+    /// The values allowed by `const`/`enum` (`None`: any).
+    values: Option<Vec<Value>>,
+    required: BTreeSet<String>,
+    /// Property subschemas, possibly several per name.
+    props: Vec<(String, Value)>,
+}
+
+/// The JSON type of a value, integers (also `1.0`) apart from other numbers.
+fn type_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// JSON Schema equality: numbers by value.
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+fn types_meet(a: &BTreeSet<&'static str>, b: &BTreeSet<&'static str>) -> BTreeSet<&'static str> {
+    a.iter()
+        .filter(|t| covers(b, t))
+        .chain(b.iter().filter(|t| covers(a, t)))
+        .copied()
+        .collect()
+}
+
+impl Facts {
+    fn of(set: &SchemaSet, v: &Value) -> Facts {
+        let mut f = Facts::default();
+        f.add(set, v, 0);
+        if let Some(values) = &f.values {
+            let types: BTreeSet<&'static str> = values.iter().map(type_of).collect();
+            f.types = Some(match &f.types {
+                Some(t) => types_meet(t, &types),
+                None => types,
+            });
+        }
+        f
+    }
+
+    fn add(&mut self, set: &SchemaSet, v: &Value, depth: usize) {
+        let m = match v {
+            Value::Bool(false) => {
+                self.never = true;
+                return;
+            }
+            Value::Object(m) if depth < 16 => m,
+            _ => return,
+        };
+        if let Some(t) = m
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|u| set.target(u))
+        {
+            self.add(set, t, depth + 1);
+        }
+        if let Some(types) = type_set(m) {
+            let types: BTreeSet<&'static str> = TYPES
+                .iter()
+                .copied()
+                .filter(|t| types.contains(t))
+                .collect();
+            self.types = Some(match &self.types {
+                Some(t) => types_meet(t, &types),
+                None => types,
+            });
+        }
+        let allowed: Option<Vec<Value>> = match (m.get("const"), m.get("enum")) {
+            (Some(c), _) => Some(vec![c.clone()]),
+            (None, Some(Value::Array(e))) => Some(e.clone()),
+            _ => None,
+        };
+        if let Some(allowed) = allowed {
+            self.values = Some(match self.values.take() {
+                Some(old) => old
+                    .into_iter()
+                    .filter(|x| allowed.iter().any(|y| same_value(x, y)))
+                    .collect(),
+                None => allowed,
+            });
+        }
+        self.required.extend(
+            m.get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned),
+        );
+        for (name, s) in object_at(m, "properties") {
+            self.props.push((name.clone(), s.clone()));
+        }
+        for member in m
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            self.add(set, member, depth + 1);
+        }
+    }
+
+    fn allows_type(&self, v: &Value) -> bool {
+        self.types.as_ref().is_none_or(|t| covers(t, type_of(v)))
+    }
+
+    fn only_objects(&self) -> bool {
+        self.types
+            .as_ref()
+            .is_some_and(|t| t.iter().all(|t| *t == "object"))
+    }
+}
+
+/// Whether no document matches both `a` (resolved in `sa`) and `b` (in `sb`), as far as the
+/// JSON types, `const`/`enum` values, or a property both constrain to disjoint schemas (where
+/// one of them requires it and one admits only objects) tell.
+fn disjoint(sa: &SchemaSet, a: &Value, sb: &SchemaSet, b: &Value, depth: usize) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    let (fa, fb) = (Facts::of(sa, a), Facts::of(sb, b));
+    if fa.never || fb.never {
+        return true;
+    }
+    if let (Some(ta), Some(tb)) = (&fa.types, &fb.types) {
+        if types_meet(ta, tb).is_empty() {
+            return true;
+        }
+    }
+    if let Some(va) = &fa.values {
+        if va.iter().all(|x| {
+            !fb.allows_type(x)
+                || fb
+                    .values
+                    .as_ref()
+                    .is_some_and(|vb| !vb.iter().any(|y| same_value(x, y)))
+        }) {
+            return true;
+        }
+    }
+    if let Some(vb) = &fb.values {
+        if vb.iter().all(|y| !fa.allows_type(y)) {
+            return true;
+        }
+    }
+    if fa.only_objects() || fb.only_objects() {
+        for (name, pa) in &fa.props {
+            let required = fa.required.contains(name) || fb.required.contains(name);
+            if required
+                && fb
+                    .props
+                    .iter()
+                    .any(|(nb, pb)| nb == name && disjoint(sa, pa, sb, pb, depth + 1))
+            {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 fn has_ref(v: &Value) -> bool {
@@ -1377,6 +1557,7 @@ impl Differ<'_> {
             .collect();
         let p = ptr(path, k);
         let product = k == "allOf";
+        let before = self.out.len();
         if only_old.len() == only_new.len() {
             // Same shape: compare the differing members pairwise, in order.
             for (i, j) in only_old.iter().zip(&only_new) {
@@ -1408,6 +1589,39 @@ impl Differ<'_> {
             );
         } else {
             self.push(Rule::Unclassified, &p, ipath, o.get(k), n.get(k));
+            return;
+        }
+        // `oneOf` is an `anyOf` only while no document matches two members: a document may
+        // otherwise come to match two (rejected) or stop matching a second one (accepted).
+        if k == "oneOf"
+            && self.out[before..]
+                .iter()
+                .any(|c| c.rule.effect() != Effect::None)
+        {
+            let (so, sn) = (self.old_set, self.new_set);
+            let apart = |set: &SchemaSet,
+                         xs: &[Value],
+                         changed: &[usize],
+                         others: &dyn Fn(usize) -> bool| {
+                changed.iter().all(|&i| {
+                    (0..xs.len())
+                        .filter(|&j| j != i && others(j))
+                        .all(|j| disjoint(set, &xs[i], set, &xs[j], 0))
+                })
+            };
+            let fine = if only_old.len() == only_new.len() {
+                // Each changed member apart from every other member, before and after.
+                apart(so, a, &only_old, &|_| true) && apart(sn, b, &only_new, &|_| true)
+            } else if only_old.is_empty() {
+                // Each added member apart from the kept ones.
+                apart(sn, b, &only_new, &|j| !only_new.contains(&j))
+            } else {
+                // Each removed member apart from the kept ones.
+                apart(so, a, &only_old, &|j| !only_old.contains(&j))
+            };
+            if !fine {
+                self.push(Rule::OneOfMembersNotDisjoint, &p, ipath, o.get(k), n.get(k));
+            }
         }
     }
 

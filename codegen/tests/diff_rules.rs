@@ -136,6 +136,14 @@ fn money(amount: Value, currency: Value) -> Value {
 fn uneval(props: Value, extra: Value) -> Value {
     json!({"type": "object", "properties": props, "unevaluatedProperties": extra})
 }
+/// A member of a tagged union: `kind` is required and has one value.
+fn variant(kind: &str, x: &Value) -> Value {
+    json!({"type": "object", "properties": {"kind": {"const": kind}, "x": x}, "required": ["kind", "x"]})
+}
+/// The same without requiring `kind`.
+fn untagged(kind: &str) -> Value {
+    json!({"type": "object", "properties": {"kind": {"const": kind}}})
+}
 fn tuple(prefix: Value, items: Option<Value>) -> Value {
     let mut v = json!({"type": "array", "prefixItems": prefix});
     if let Some(items) = items {
@@ -1497,6 +1505,77 @@ fn table() -> Vec<Row> {
             &["sum-type-narrowed"],
             NARROWS,
         ),
+        // `oneOf` members that may overlap: a document may come to match two of them, or
+        // stop matching a second one.
+        row(
+            json!({"oneOf": [short, i]}),
+            json!({"oneOf": [short, i, {"type": "string", "minLength": 2}]}),
+            &["sum-type-extended", "one-of-members-not-disjoint"],
+            BREAKS,
+        ),
+        row(
+            json!({"oneOf": [s, i, {"minLength": 2}]}),
+            json!({"oneOf": [s, i]}),
+            &["sum-type-narrowed", "one-of-members-not-disjoint"],
+            BREAKS,
+        ),
+        row(
+            json!({"oneOf": [short, {"type": "string", "minLength": 5}]}),
+            json!({"oneOf": [string(json!({"maxLength": 5})), {"type": "string", "minLength": 5}]}),
+            &["max-length-increased", "one-of-members-not-disjoint"],
+            BREAKS,
+        ),
+        row(
+            json!({"oneOf": [short, i]}),
+            json!({"oneOf": [string(json!({"maxLength": 5})), i]}),
+            &["max-length-increased"],
+            WIDENS,
+        ),
+        row(
+            json!({"oneOf": [s, {"type": "null"}]}),
+            json!({"oneOf": [short, {"type": "null"}]}),
+            &["max-length-added"],
+            NARROWS,
+        ),
+        row(
+            json!({"oneOf": [{"enum": ["a", "b"]}, {"const": "c"}]}),
+            json!({"oneOf": [{"enum": ["a", "b"]}, {"const": "c"}, {"enum": [1, "d"]}]}),
+            &["sum-type-extended"],
+            WIDENS,
+        ),
+        // A tagged union: members told apart by a required property with distinct values.
+        row(
+            json!({"oneOf": [variant("a", &s), variant("b", &s)]}),
+            json!({"oneOf": [variant("a", &s), variant("b", &s), variant("c", &i)]}),
+            &["sum-type-extended"],
+            WIDENS,
+        ),
+        row(
+            json!({"oneOf": [variant("a", &s), variant("b", &s), variant("c", &i)]}),
+            json!({"oneOf": [variant("a", &s), variant("b", &s)]}),
+            &["sum-type-narrowed"],
+            NARROWS,
+        ),
+        row(
+            json!({"oneOf": [variant("a", &s), variant("b", &s)]}),
+            json!({"oneOf": [variant("a", &short), variant("b", &s)]}),
+            &["max-length-added"],
+            NARROWS,
+        ),
+        row(
+            json!({"oneOf": [variant("a", &s), variant("b", &s)]}),
+            json!({"oneOf": [variant("a", &s), variant("b", &s), {"allOf": [{"$ref": "file:///defs/common.json#/$defs/Amount"}, variant("c", &i)]}]}),
+            &["sum-type-extended"],
+            WIDENS,
+        ),
+        // Without a required tag the engine cannot tell these members apart.
+        row(
+            json!({"oneOf": [untagged("a"), untagged("b")]}),
+            json!({"oneOf": [untagged("a"), untagged("b"), untagged("c")]}),
+            &["sum-type-extended", "one-of-members-not-disjoint"],
+            BREAKS,
+        )
+        .conservative("an object without `kind` matches every member, so old data never matched exactly one; the extension only widens"),
         row(
             json!({"anyOf": [s, i]}),
             json!({"anyOf": [s, {"type": "number"}]}),

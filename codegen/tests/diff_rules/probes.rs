@@ -359,18 +359,19 @@ impl<'a> Gen<'a> {
         if !is_object_place {
             return;
         }
-        // One property at a time through all its values, the others at their first value,
-        // for every subset of the names.
+        // One property at a time through all its values, the others at one of their first
+        // values, for every subset of the names.
         for mask in 0u32..(1 << n) {
             let members: Vec<usize> = (0..n).filter(|i| mask & (1 << i) != 0).collect();
-            for &i in &members {
+            for (&i, pick) in members.iter().flat_map(|i| (0..3).map(move |p| (i, p))) {
                 for v in &values[i] {
                     let mut m = Map::new();
                     for &j in &members {
                         let value = if j == i {
                             v.clone()
                         } else {
-                            match values[j].first() {
+                            let vs = &values[j];
+                            match vs.get(pick.min(vs.len().saturating_sub(1))) {
                                 Some(v) => v.clone(),
                                 None => continue,
                             }

@@ -341,6 +341,7 @@ pub fn diff_schemas(
         old_set,
         new_set,
         seen: HashSet::new(),
+        around: Around::default(),
         out: Vec::new(),
     };
     d.schema("", Some(String::new()), old, new);
@@ -352,6 +353,9 @@ struct Differ<'a> {
     new_set: &'a SchemaSet,
     /// `$ref` pairs being compared (recursive schemas).
     seen: HashSet<(String, String)>,
+    /// What applies beside the next schema compared, at the same place in the document
+    /// (set for `allOf`/`anyOf`/`oneOf` members, taken by [`Differ::schema`]).
+    around: Around,
     out: Vec<Change>,
 }
 
@@ -742,11 +746,86 @@ fn is_empty_schema(v: &Value) -> bool {
     }
 }
 
-/// Open (anything extra allowed), closed (`false`), or partially open (a schema).
+/// Open (anything extra allowed), closed (`false`), partially open (a schema), or unknown
+/// (another subschema may or may not evaluate the name).
 enum Model<'a> {
     Open,
     Closed,
     Partial(&'a Value),
+    Unknown,
+}
+
+fn model_of(v: &Value) -> Model<'_> {
+    match v {
+        Value::Bool(true) => Model::Open,
+        Value::Bool(false) => Model::Closed,
+        v if is_empty_schema(v) => Model::Open,
+        v => Model::Partial(v),
+    }
+}
+
+/// What applies beside a subschema at the same place in the document: the
+/// `unevaluatedProperties` of an enclosing schema, for names nothing there evaluates, and the
+/// names other subschemas there evaluate surely (`properties` of the enclosing schema and of
+/// its other `allOf` members) or maybe (through `anyOf`, `oneOf`, `dependentSchemas` or a
+/// conditional). Index 0 is the old side, 1 the new one.
+#[derive(Clone, Default)]
+struct Around {
+    unevaluated: [Option<Value>; 2],
+    sure: [BTreeSet<String>; 2],
+    maybe: [BTreeSet<String>; 2],
+}
+
+/// Adds the property names `v` declares, with its `$ref` targets and in-place subschemas: to
+/// `names.0` if they surely apply, else to `names.1`.
+fn declared(
+    set: &SchemaSet,
+    v: &Value,
+    sure: bool,
+    names: &mut (BTreeSet<String>, BTreeSet<String>),
+    depth: usize,
+) {
+    let Value::Object(m) = v else { return };
+    if depth > 16 {
+        return;
+    }
+    let into = if sure { &mut names.0 } else { &mut names.1 };
+    into.extend(object_at(m, "properties").keys().cloned());
+    if let Some(t) = m
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|u| set.target(u))
+    {
+        declared(set, t, sure, names, depth + 1);
+    }
+    in_place(set, m, sure, names, depth, None);
+}
+
+/// [`declared`] for the in-place subschemas of `m`, but `skip` (a combinator and an index).
+fn in_place(
+    set: &SchemaSet,
+    m: &Map<String, Value>,
+    sure: bool,
+    names: &mut (BTreeSet<String>, BTreeSet<String>),
+    depth: usize,
+    skip: Option<(&str, usize)>,
+) {
+    for (k, always) in [("allOf", true), ("anyOf", false), ("oneOf", false)] {
+        let members = m.get(k).and_then(Value::as_array).into_iter().flatten();
+        for (i, member) in members.enumerate() {
+            if skip != Some((k, i)) {
+                declared(set, member, sure && always, names, depth + 1);
+            }
+        }
+    }
+    for v in object_at(m, "dependentSchemas").values() {
+        declared(set, v, false, names, depth + 1);
+    }
+    for k in ["if", "then", "else"] {
+        if let Some(v) = m.get(k) {
+            declared(set, v, false, names, depth + 1);
+        }
+    }
 }
 
 /// The content model `key` (`additionalProperties` or `items`) gives the names or positions
@@ -759,12 +838,9 @@ fn model<'a>(m: &'a Map<String, Value>, key: &str) -> Model<'a> {
         "items" => "unevaluatedItems",
         _ => key,
     };
-    match m.get(key).or_else(|| m.get(unevaluated)) {
-        None | Some(Value::Bool(true)) => Model::Open,
-        Some(Value::Bool(false)) => Model::Closed,
-        Some(v) if is_empty_schema(v) => Model::Open,
-        Some(v) => Model::Partial(v),
-    }
+    m.get(key)
+        .or_else(|| m.get(unevaluated))
+        .map_or(Model::Open, model_of)
 }
 
 /// The object under `key`, or an empty one.
@@ -828,6 +904,7 @@ impl Differ<'_> {
             old_set: self.old_set,
             new_set: self.new_set,
             seen: self.seen.clone(),
+            around: Around::default(),
             out: Vec::new(),
         };
         sub.schema("", None, a, b);
@@ -835,6 +912,7 @@ impl Differ<'_> {
     }
 
     fn schema(&mut self, path: &str, ipath: Option<String>, old: &Value, new: &Value) {
+        let around = std::mem::take(&mut self.around);
         if old == new && !has_ref(old) {
             return;
         }
@@ -929,7 +1007,7 @@ impl Differ<'_> {
                 _ => {}
             }
         }
-        self.properties(path, &ipath, &o, &n);
+        self.properties(path, &ipath, &o, &n, &around);
         self.open_model(
             path,
             &ipath,
@@ -991,7 +1069,7 @@ impl Differ<'_> {
         );
         self.contains(path, &ipath, &o, &n);
         self.items(path, &ipath, &o, &n);
-        self.combinators(path, &ipath, &o, &n);
+        self.combinators(path, &ipath, &o, &n, &around);
         self.not(path, &ipath, &o, &n);
         let cond =
             |m: &Map<String, Value>| ["if", "then", "else"].iter().any(|k| m.contains_key(*k));
@@ -1124,12 +1202,91 @@ impl Differ<'_> {
         self.push(rule, &p, ipath, o.get("multipleOf"), n.get("multipleOf"));
     }
 
+    /// The content model that applies to `name` where `m` (side 0: old, 1: new) does not
+    /// declare it: `additionalProperties`, else the `unevaluatedProperties` of `m` or of an
+    /// enclosing schema, unless another subschema at the same place evaluates the name.
+    fn name_model<'m>(
+        &self,
+        m: &'m Map<String, Value>,
+        around: &'m Around,
+        side: usize,
+        name: &str,
+    ) -> Model<'m> {
+        if let Some(v) = m.get("additionalProperties") {
+            return model_of(v);
+        }
+        let set = if side == 0 {
+            self.old_set
+        } else {
+            self.new_set
+        };
+        let mut names = (BTreeSet::new(), BTreeSet::new());
+        in_place(set, m, true, &mut names, 0, None);
+        let unevaluated = match (m.get("unevaluatedProperties"), &around.unevaluated[side]) {
+            (Some(v), _) => v,
+            (None, Some(v)) => {
+                names.0.extend(around.sure[side].iter().cloned());
+                names.1.extend(around.maybe[side].iter().cloned());
+                v
+            }
+            (None, None) => return Model::Open,
+        };
+        if names.0.contains(name) {
+            Model::Open
+        } else if names.1.contains(name) {
+            Model::Unknown
+        } else {
+            model_of(unevaluated)
+        }
+    }
+
+    /// What applies beside member `index` of combinator `k` of `holder` (on `side`).
+    fn member_around(
+        &self,
+        holder: &Map<String, Value>,
+        around: &Around,
+        side: usize,
+        k: &str,
+        index: usize,
+        into: &mut Around,
+    ) {
+        if holder.contains_key("additionalProperties") {
+            // Every name is evaluated by the holder.
+            return;
+        }
+        let set = if side == 0 {
+            self.old_set
+        } else {
+            self.new_set
+        };
+        let mut names = (BTreeSet::new(), BTreeSet::new());
+        let unevaluated = match holder.get("unevaluatedProperties") {
+            Some(v) => v.clone(),
+            None => match &around.unevaluated[side] {
+                Some(v) => {
+                    names.0.extend(around.sure[side].iter().cloned());
+                    names.1.extend(around.maybe[side].iter().cloned());
+                    v.clone()
+                }
+                None => return,
+            },
+        };
+        names
+            .0
+            .extend(object_at(holder, "properties").keys().cloned());
+        in_place(set, holder, true, &mut names, 0, Some((k, index)));
+        into.unevaluated[side] = Some(unevaluated);
+        into.sure[side] = names.0;
+        into.maybe[side] = names.1;
+    }
+
     fn properties(
         &mut self,
         path: &str,
         ipath: &Option<String>,
         o: &Map<String, Value>,
         n: &Map<String, Value>,
+        around: &Around,
     ) {
         let op = object_at(o, "properties");
         let np = object_at(n, "properties");
@@ -1153,7 +1310,8 @@ impl Differ<'_> {
                 Some(ns) => self.schema(&p, child(name), os, ns),
                 None => {
                     let dropped_required = oreq.contains(name) && !nreq.contains(name);
-                    let rule = match model(n, "additionalProperties") {
+                    let rule = match self.name_model(n, around, 1, name) {
+                        Model::Unknown => Rule::Unclassified,
                         Model::Open => Rule::PropertyRemovedFromOpenContentModel,
                         // Forbidden before and after; a `required` that made the old
                         // object unsatisfiable is reported on its own.
@@ -1185,7 +1343,8 @@ impl Differ<'_> {
             let p = ptr(&base, name);
             let required = nreq.contains(name);
             let with_default = ns.get("default").is_some();
-            let rule = match model(o, "additionalProperties") {
+            let rule = match self.name_model(o, around, 0, name) {
+                Model::Unknown => Rule::Unclassified,
                 Model::Closed => match (required, with_default) {
                     (true, false) => Rule::RequiredPropertyAddedToClosedContentModel,
                     (true, true) => Rule::RequiredPropertyWithDefaultAddedToClosedContentModel,
@@ -1460,6 +1619,7 @@ impl Differ<'_> {
                             Rule::ItemAddedIsCoveredByPartiallyOpenContentModel
                         }
                         Model::Partial(_) => Rule::ItemAddedNotCoveredByPartiallyOpenContentModel,
+                        Model::Unknown => Rule::Unclassified,
                     };
                     self.push(rule, &p, &item(i), None, Some(y));
                 }
@@ -1474,6 +1634,7 @@ impl Differ<'_> {
                             Rule::ItemRemovedIsCoveredByPartiallyOpenContentModel
                         }
                         Model::Partial(_) => Rule::ItemRemovedNotCoveredByPartiallyOpenContentModel,
+                        Model::Unknown => Rule::Unclassified,
                     };
                     self.push(rule, &p, &item(i), Some(x), None);
                 }
@@ -1501,6 +1662,7 @@ impl Differ<'_> {
         ipath: &Option<String>,
         o: &Map<String, Value>,
         n: &Map<String, Value>,
+        around: &Around,
     ) {
         const KINDS: [&str; 3] = ["allOf", "anyOf", "oneOf"];
         let kinds = |m: &Map<String, Value>| -> Vec<&'static str> {
@@ -1532,12 +1694,13 @@ impl Differ<'_> {
                     Some(v),
                     None,
                 ),
-                (Some(_), Some(_)) => self.members(path, ipath, o, n, k),
+                (Some(_), Some(_)) => self.members(path, ipath, o, n, k, around),
             }
         }
     }
 
     /// The members of one combinator present on both sides.
+    #[allow(clippy::too_many_arguments)]
     fn members(
         &mut self,
         path: &str,
@@ -1545,6 +1708,7 @@ impl Differ<'_> {
         o: &Map<String, Value>,
         n: &Map<String, Value>,
         k: &str,
+        around: &Around,
     ) {
         let empty = Vec::new();
         let a = o.get(k).and_then(Value::as_array).unwrap_or(&empty);
@@ -1558,10 +1722,38 @@ impl Differ<'_> {
         let p = ptr(path, k);
         let product = k == "allOf";
         let before = self.out.len();
+        let beside = |d: &Self, i: Option<usize>, j: Option<usize>| {
+            let mut into = Around::default();
+            if let Some(i) = i {
+                d.member_around(o, around, 0, k, i, &mut into);
+            }
+            if let Some(j) = j {
+                d.member_around(n, around, 1, k, j, &mut into);
+            }
+            into
+        };
+        // An `allOf` member added or removed where an `unevaluatedProperties` counts the names
+        // it evaluates: a member changed from or to `{}`, so that those names are classified.
+        let names_count = product && {
+            let all = beside(self, Some(a.len()), Some(b.len()));
+            all.unevaluated.iter().any(Option::is_some)
+        };
+        let empty_schema = Value::Object(Map::new());
         if only_old.len() == only_new.len() {
             // Same shape: compare the differing members pairwise, in order.
             for (i, j) in only_old.iter().zip(&only_new) {
+                self.around = beside(self, Some(*i), Some(*j));
                 self.schema(&ptr(&p, j), ipath.clone(), &a[*i], &b[*j]);
+            }
+        } else if names_count && (only_old.is_empty() || only_new.is_empty()) {
+            // The other side's context counts all of its members.
+            for i in &only_old {
+                self.around = beside(self, Some(*i), Some(b.len()));
+                self.schema(&ptr(&p, i), ipath.clone(), &a[*i], &empty_schema);
+            }
+            for j in &only_new {
+                self.around = beside(self, Some(a.len()), Some(*j));
+                self.schema(&ptr(&p, j), ipath.clone(), &empty_schema, &b[*j]);
             }
         } else if only_old.is_empty() {
             self.push(

@@ -144,6 +144,10 @@ fn variant(kind: &str, x: &Value) -> Value {
 fn untagged(kind: &str) -> Value {
     json!({"type": "object", "properties": {"kind": {"const": kind}}})
 }
+/// An object made of `allOf` members, with its own properties and `unevaluatedProperties`.
+fn holder(members: Value, props: Value, unevaluated: Value) -> Value {
+    json!({"type": "object", "allOf": members, "properties": props, "unevaluatedProperties": unevaluated})
+}
 fn tuple(prefix: Value, items: Option<Value>) -> Value {
     let mut v = json!({"type": "array", "prefixItems": prefix});
     if let Some(items) = items {
@@ -1098,6 +1102,113 @@ fn table() -> Vec<Row> {
             json!({"type": "object", "properties": {"a": s, "b": i}, "additionalProperties": true, "unevaluatedProperties": false}),
             &["optional-property-added-to-open-content-model"],
             NARROWS,
+        ),
+        // `allOf` members under `unevaluatedProperties`: a name no member or property of the
+        // holder declares is unevaluated, so the holder's content model decides.
+        row(
+            holder(json!([{"properties": {"a": s}}]), json!({}), json!(false)),
+            holder(json!([{"properties": {"a": s, "b": i}}]), json!({}), json!(false)),
+            &["optional-property-added-to-closed-content-model"],
+            WIDENS,
+        ),
+        row(
+            holder(json!([{"properties": {"a": s}}]), json!({}), json!(false)),
+            holder(json!([{"properties": {"a": s, "b": i}, "required": ["b"]}]), json!({}), json!(false)),
+            &["required-property-added-to-closed-content-model"],
+            BREAKS,
+        ),
+        row(
+            holder(json!([{"properties": {"a": s, "b": i}}]), json!({}), json!(false)),
+            holder(json!([{"properties": {"a": s}}]), json!({}), json!(false)),
+            &["property-removed-from-closed-content-model"],
+            NARROWS,
+        ),
+        row(
+            holder(json!([{"properties": {"a": s, "b": i}, "required": ["b"]}]), json!({}), json!(false)),
+            holder(json!([{"properties": {"a": s}}]), json!({}), json!(false)),
+            &["required-property-removed-from-closed-content-model"],
+            BREAKS,
+        ),
+        row(
+            holder(json!([{"properties": {"a": i}}]), json!({}), s.clone()),
+            holder(json!([{"properties": {"a": i, "b": i}}]), json!({}), s.clone()),
+            &["property-added-not-covered-by-partially-open-content-model"],
+            BREAKS,
+        ),
+        row(
+            holder(json!([{"properties": {"a": i}}]), json!({}), s.clone()),
+            holder(json!([{"properties": {"a": i, "b": short}}]), json!({}), s.clone()),
+            &["property-added-is-covered-by-partially-open-content-model"],
+            NARROWS,
+        ),
+        // … but a name the holder or another member declares is evaluated there.
+        row(
+            holder(json!([{"properties": {"a": s}}]), json!({"b": i}), json!(false)),
+            holder(json!([{"properties": {"a": s, "b": {"minimum": 0}}}]), json!({"b": i}), json!(false)),
+            &["optional-property-added-to-open-content-model"],
+            NARROWS,
+        ),
+        row(
+            holder(json!([{"properties": {"a": s, "b": i}}]), json!({}), json!(false)),
+            holder(json!([{"properties": {"a": s, "b": i}}]), json!({"b": {"minimum": 0}}), json!(false)),
+            &["optional-property-added-to-open-content-model"],
+            NARROWS,
+        ),
+        row(
+            holder(json!([{"properties": {"a": s, "b": i}}]), json!({"b": {"minimum": 0}}), json!(false)),
+            holder(json!([{"properties": {"a": s, "b": i}}]), json!({}), json!(false)),
+            &["property-removed-from-open-content-model"],
+            WIDENS,
+        ),
+        row(
+            holder(json!([{"$ref": "file:///defs/common.json#/$defs/Amount"}, {"properties": {"note": s}}]), json!({}), json!(false)),
+            holder(json!([{"$ref": "file:///defs/common.json#/$defs/Amount"}, {"properties": {"note": s, "note2": s}}]), json!({}), json!(false)),
+            &["optional-property-added-to-closed-content-model"],
+            WIDENS,
+        ),
+        row(
+            holder(json!([{"$ref": "file:///defs/common.json#/$defs/Amount"}, {"properties": {"note": s}}]), json!({}), json!(false)),
+            holder(json!([{"$ref": "file:///defs/common.json#/$defs/Amount"}, {"properties": {"note": s, "currency": {"const": "EUR"}}}]), json!({}), json!(false)),
+            &["optional-property-added-to-open-content-model"],
+            NARROWS,
+        ),
+        // An `allOf` member added or removed there is a member changed from or to `{}`.
+        row(
+            holder(json!([{"properties": {"a": s}}]), json!({}), json!(false)),
+            holder(json!([{"properties": {"a": s}}, {"properties": {"b": i}}]), json!({}), json!(false)),
+            &["optional-property-added-to-closed-content-model"],
+            WIDENS,
+        ),
+        row(
+            holder(json!([{"properties": {"a": s}}, {"properties": {"b": i}}]), json!({}), json!(false)),
+            holder(json!([{"properties": {"a": s}}]), json!({}), json!(false)),
+            &["property-removed-from-closed-content-model"],
+            NARROWS,
+        ),
+        row(
+            holder(json!([{"properties": {"a": s}}]), json!({}), json!(false)),
+            holder(json!([{"properties": {"a": s}}, {"properties": {"b": i}, "required": ["b"]}]), json!({}), json!(false)),
+            &["required-property-added-to-closed-content-model"],
+            BREAKS,
+        ),
+        row(
+            holder(json!([{"properties": {"a": s}}]), json!({}), json!(false)),
+            holder(json!([{"properties": {"a": s}}, {"minProperties": 1}]), json!({}), json!(false)),
+            &["min-properties-added"],
+            NARROWS,
+        ),
+        // `anyOf` members: a name only a sibling member declares may or may not be evaluated.
+        row(
+            json!({"type": "object", "anyOf": [{"properties": {"a": s}}, {"properties": {"b": i}}], "unevaluatedProperties": false}),
+            json!({"type": "object", "anyOf": [{"properties": {"a": s, "c": i}}, {"properties": {"b": i}}], "unevaluatedProperties": false}),
+            &["optional-property-added-to-closed-content-model"],
+            WIDENS,
+        ),
+        row(
+            json!({"type": "object", "anyOf": [{"properties": {"a": s}}, {"properties": {"b": i}}], "unevaluatedProperties": false}),
+            json!({"type": "object", "anyOf": [{"properties": {"a": s, "b": s}}, {"properties": {"b": i}}], "unevaluatedProperties": false}),
+            &["unclassified"],
+            BREAKS,
         ),
         // Arrays.
         row(

@@ -889,11 +889,26 @@ impl Differ<'_> {
     }
 
     /// Whether every document `a` accepts, `b` accepts too (within what the engine can tell).
-    fn accepts_all(&self, a: &Value, b: &Value) -> bool {
-        if is_empty_schema(b) || a == b {
+    /// `a` is from the old version and `b` from the new one, or the reverse when `a_is_new`:
+    /// each `$ref` resolves in its own version.
+    fn accepts_all(&self, a: &Value, b: &Value, a_is_new: bool) -> bool {
+        if is_empty_schema(b) || (a == b && !has_ref(a)) {
             return true;
         }
-        self.compare(a, b)
+        let (old_set, new_set) = if a_is_new {
+            (self.new_set, self.old_set)
+        } else {
+            (self.old_set, self.new_set)
+        };
+        let mut sub = Differ {
+            old_set,
+            new_set,
+            seen: HashSet::new(),
+            around: Around::default(),
+            out: Vec::new(),
+        };
+        sub.schema("", None, a, b);
+        sub.out
             .iter()
             .all(|c| matches!(c.rule.effect(), Effect::None | Effect::Widens))
     }
@@ -1322,7 +1337,7 @@ impl Differ<'_> {
                             Rule::RequiredPropertyRemovedFromClosedContentModel
                         }
                         Model::Closed => Rule::PropertyRemovedFromClosedContentModel,
-                        Model::Partial(s) if self.accepts_all(os, s) => {
+                        Model::Partial(s) if self.accepts_all(os, s, false) => {
                             Rule::PropertyRemovedIsCoveredByPartiallyOpenContentModel
                         }
                         Model::Partial(_) => {
@@ -1358,7 +1373,7 @@ impl Differ<'_> {
                     }
                     (false, _) => Rule::OptionalPropertyAddedToOpenContentModel,
                 },
-                Model::Partial(s) if self.accepts_all(ns, s) => {
+                Model::Partial(s) if self.accepts_all(ns, s, true) => {
                     Rule::PropertyAddedIsCoveredByPartiallyOpenContentModel
                 }
                 Model::Partial(_) => Rule::PropertyAddedNotCoveredByPartiallyOpenContentModel,
@@ -1615,7 +1630,7 @@ impl Differ<'_> {
                         }
                         Model::Open => Rule::ItemAddedToOpenContentModel,
                         Model::Closed => Rule::ItemAddedToClosedContentModel,
-                        Model::Partial(s) if self.accepts_all(y, s) => {
+                        Model::Partial(s) if self.accepts_all(y, s, true) => {
                             Rule::ItemAddedIsCoveredByPartiallyOpenContentModel
                         }
                         Model::Partial(_) => Rule::ItemAddedNotCoveredByPartiallyOpenContentModel,
@@ -1630,7 +1645,7 @@ impl Differ<'_> {
                             Rule::ItemWithFalseRemovedFromClosedContentModel
                         }
                         Model::Closed => Rule::ItemRemovedFromClosedContentModel,
-                        Model::Partial(s) if self.accepts_all(x, s) => {
+                        Model::Partial(s) if self.accepts_all(x, s, false) => {
                             Rule::ItemRemovedIsCoveredByPartiallyOpenContentModel
                         }
                         Model::Partial(_) => Rule::ItemRemovedNotCoveredByPartiallyOpenContentModel,

@@ -2078,6 +2078,68 @@ fn refs_are_followed_not_compared_as_strings() {
     assert_eq!(changes[0].instance_path.as_deref(), Some("/amount"));
 }
 
+/// The fixture set, copied and edited.
+fn edited_set(dir: &Path, edit: impl FnOnce(&mut Value)) -> SchemaSet {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/constructs");
+    for rel in [
+        "envelope.json",
+        "defs/common.json",
+        "shapes/shape.minimal.v1.json",
+    ] {
+        std::fs::create_dir_all(dir.join(rel).parent().unwrap()).unwrap();
+        std::fs::copy(from.join(rel), dir.join(rel)).unwrap();
+    }
+    let common = dir.join("defs/common.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&common).unwrap()).unwrap();
+    edit(&mut v);
+    std::fs::write(&common, v.to_string()).unwrap();
+    SchemaSet::load(dir).unwrap()
+}
+
+#[test]
+fn refs_resolve_in_their_own_version() {
+    // `Currency` is strings in the old version and integers in the new one. A property
+    // referring to it is added where `additionalProperties` accepted strings: not covered.
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let old_set = edited_set(a.path(), |v| {
+        v["$defs"]["Currency"] = json!({"type": "string", "enum": ["RSD", "EUR"]});
+    });
+    let new_set = edited_set(b.path(), |v| {
+        v["$defs"]["Currency"] = json!({"type": "integer"});
+    });
+    let currency = json!({"$ref": "file:///defs/common.json#/$defs/Currency"});
+    let old = partial(json!({}), json!([]), s());
+    let new = partial(json!({"c": currency}), json!([]), s());
+    let rules: Vec<&str> = diff_schemas(&old_set, &old, &new_set, &new)
+        .iter()
+        .map(|c| c.rule.name())
+        .collect();
+    assert_eq!(
+        rules,
+        ["property-added-not-covered-by-partially-open-content-model"]
+    );
+    let doc = json!({"c": 1});
+    assert!(Compiler::new(&new_set)
+        .compile(&new)
+        .unwrap()
+        .is_valid(&doc));
+    assert!(!Compiler::new(&old_set)
+        .compile(&old)
+        .unwrap()
+        .is_valid(&doc));
+    // And the other way: removed where `additionalProperties` now refers to it.
+    let old = partial(json!({"c": s()}), json!([]), currency.clone());
+    let new = partial(json!({}), json!([]), currency);
+    let rules: Vec<&str> = diff_schemas(&old_set, &old, &new_set, &new)
+        .iter()
+        .map(|c| c.rule.name())
+        .collect();
+    assert!(
+        rules.contains(&"property-removed-not-covered-by-partially-open-content-model"),
+        "{rules:?}"
+    );
+}
+
 #[test]
 fn recursive_schemas_terminate() {
     let set = set();

@@ -843,6 +843,15 @@ fn model<'a>(m: &'a Map<String, Value>, key: &str) -> Model<'a> {
         .map_or(Model::Open, model_of)
 }
 
+/// `key`, or where it is missing the keyword that then governs the same names or elements.
+fn governing<'m>(
+    m: &'m Map<String, Value>,
+    key: &str,
+    fallback: Option<&str>,
+) -> Option<&'m Value> {
+    m.get(key).or_else(|| fallback.and_then(|f| m.get(f)))
+}
+
 /// The object under `key`, or an empty one.
 fn object_at<'a>(m: &'a Map<String, Value>, key: &str) -> &'a Map<String, Value> {
     static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
@@ -1036,32 +1045,40 @@ impl Differ<'_> {
                 Rule::AdditionalPropertiesNarrowed,
             ],
         );
-        self.open_model(
-            path,
-            &ipath,
-            &o,
-            &n,
-            "unevaluatedProperties",
-            [
-                Rule::UnevaluatedPropertiesAdded,
-                Rule::UnevaluatedPropertiesRemoved,
-                Rule::UnevaluatedPropertiesExtended,
-                Rule::UnevaluatedPropertiesNarrowed,
-            ],
-        );
-        self.open_model(
-            path,
-            &ipath,
-            &o,
-            &n,
-            "unevaluatedItems",
-            [
-                Rule::UnevaluatedItemsAdded,
-                Rule::UnevaluatedItemsRemoved,
-                Rule::UnevaluatedItemsExtended,
-                Rule::UnevaluatedItemsNarrowed,
-            ],
-        );
+        // Beside `additionalProperties` (`items`) on either side, `unevaluatedProperties`
+        // (`unevaluatedItems`) has nothing of its own to apply to: the comparison above
+        // already took it in where the other keyword is missing.
+        let neither = |k: &str| !o.contains_key(k) && !n.contains_key(k);
+        if neither("additionalProperties") {
+            self.open_model(
+                path,
+                &ipath,
+                &o,
+                &n,
+                "unevaluatedProperties",
+                [
+                    Rule::UnevaluatedPropertiesAdded,
+                    Rule::UnevaluatedPropertiesRemoved,
+                    Rule::UnevaluatedPropertiesExtended,
+                    Rule::UnevaluatedPropertiesNarrowed,
+                ],
+            );
+        }
+        if neither("items") {
+            self.open_model(
+                path,
+                &ipath,
+                &o,
+                &n,
+                "unevaluatedItems",
+                [
+                    Rule::UnevaluatedItemsAdded,
+                    Rule::UnevaluatedItemsRemoved,
+                    Rule::UnevaluatedItemsExtended,
+                    Rule::UnevaluatedItemsNarrowed,
+                ],
+            );
+        }
         self.dependent_required(path, &ipath, &o, &n);
         self.keyed_schemas(
             path,
@@ -1422,14 +1439,24 @@ impl Differ<'_> {
     ) {
         let [added, removed, extended, narrowed] = rules;
         let p = ptr(path, key);
-        let state = |m: &Map<String, Value>| match m.get(key) {
+        // A side without `key` falls back to `unevaluatedProperties`/`unevaluatedItems` (see
+        // `model`); without it on both sides, that keyword's own comparison decides.
+        let fallback = match key {
+            "additionalProperties" => Some("unevaluatedProperties"),
+            "items" => Some("unevaluatedItems"),
+            _ => None,
+        };
+        if fallback.is_some() && !o.contains_key(key) && !n.contains_key(key) {
+            return;
+        }
+        let (a, b) = (governing(o, key, fallback), governing(n, key, fallback));
+        let state = |v: Option<&Value>| match v {
             None | Some(Value::Bool(true)) => 0,
             Some(Value::Bool(false)) => 1,
             Some(v) if is_empty_schema(v) => 0,
             Some(_) => 2,
         };
-        let (a, b) = (o.get(key), n.get(key));
-        let rule = match (state(o), state(n)) {
+        let rule = match (state(a), state(b)) {
             (0, 0) | (1, 1) => return,
             (0, 1) | (2, 1) => narrowed,
             (1, 0) | (1, 2) => extended,
@@ -1605,7 +1632,14 @@ impl Differ<'_> {
             .and_then(Value::as_array)
             .unwrap_or(&empty);
         let item = |i: usize| ipath.as_ref().map(|p| format!("{p}/{i}"));
-        if a.is_empty() && b.is_empty() {
+        // Where only one side has `items`, the other side's `unevaluatedItems` (if any)
+        // governs the same elements.
+        let falls_back = |x: &Map<String, Value>, y: &Map<String, Value>| {
+            x.contains_key("items")
+                && !y.contains_key("items")
+                && y.contains_key("unevaluatedItems")
+        };
+        if a.is_empty() && b.is_empty() && !falls_back(o, n) && !falls_back(n, o) {
             self.sub(
                 path,
                 ipath,

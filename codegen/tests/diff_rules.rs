@@ -1103,6 +1103,38 @@ fn table() -> Vec<Row> {
             &["optional-property-added-to-open-content-model"],
             NARROWS,
         ),
+        // Where `additionalProperties` goes or comes, `unevaluatedProperties` beside it
+        // takes over or gives way; beside it on both sides, it has nothing to apply to.
+        row(
+            json!({"type": "object", "properties": {"a": s}, "additionalProperties": true, "unevaluatedProperties": false}),
+            json!({"type": "object", "properties": {"a": s}, "unevaluatedProperties": false}),
+            &["additional-properties-narrowed"],
+            NARROWS,
+        ),
+        row(
+            json!({"type": "object", "properties": {"a": s}, "unevaluatedProperties": false}),
+            json!({"type": "object", "properties": {"a": s}, "additionalProperties": true, "unevaluatedProperties": false}),
+            &["additional-properties-extended"],
+            WIDENS,
+        ),
+        row(
+            json!({"type": "object", "properties": {"a": s}, "additionalProperties": s, "unevaluatedProperties": false}),
+            json!({"type": "object", "properties": {"a": s}, "unevaluatedProperties": false}),
+            &["additional-properties-narrowed"],
+            NARROWS,
+        ),
+        row(
+            json!({"type": "object", "properties": {"a": s}, "additionalProperties": s, "unevaluatedProperties": false}),
+            json!({"type": "object", "properties": {"a": s}, "additionalProperties": s, "unevaluatedProperties": i}),
+            &[],
+            SAME,
+        ),
+        row(
+            json!({"type": "object", "properties": {"a": s}, "additionalProperties": s}),
+            json!({"type": "object", "properties": {"a": s}, "unevaluatedProperties": short}),
+            &["max-length-added"],
+            NARROWS,
+        ),
         // `allOf` members under `unevaluatedProperties`: a name no member or property of the
         // holder declares is unevaluated, so the holder's content model decides.
         row(
@@ -1483,6 +1515,18 @@ fn table() -> Vec<Row> {
             tuple(json!([s, i]), Some(s.clone())),
             &["item-added-not-covered-by-partially-open-content-model"],
             BREAKS,
+        ),
+        row(
+            json!({"type": "array", "items": s, "unevaluatedItems": false}),
+            json!({"type": "array", "unevaluatedItems": false}),
+            &["additional-items-narrowed"],
+            NARROWS,
+        ),
+        row(
+            json!({"type": "array", "prefixItems": [s], "items": true, "unevaluatedItems": false}),
+            json!({"type": "array", "prefixItems": [s], "unevaluatedItems": false}),
+            &["additional-items-narrowed"],
+            NARROWS,
         ),
         // `unevaluatedItems` decides for positions after the tuple when `items` is absent.
         row(

@@ -351,8 +351,8 @@ pub fn diff_schemas(
 struct Differ<'a> {
     old_set: &'a SchemaSet,
     new_set: &'a SchemaSet,
-    /// `$ref` pairs being compared (recursive schemas).
-    seen: HashSet<(String, String)>,
+    /// `$ref` pairs compared, with what applied beside them (recursive schemas end there).
+    seen: HashSet<(String, String, String)>,
     /// What applies beside the next schema compared, at the same place in the document
     /// (set for `allOf`/`anyOf`/`oneOf` members, taken by [`Differ::schema`]).
     around: Around,
@@ -776,6 +776,25 @@ struct Around {
     maybe: [BTreeSet<String>; 2],
 }
 
+impl Around {
+    /// Tells contexts apart (a `$ref` pair compared in one is compared again in another).
+    fn key(&self) -> String {
+        if self.unevaluated.iter().all(Option::is_none) {
+            return String::new();
+        }
+        format!(
+            "{:?}",
+            (
+                self.unevaluated
+                    .each_ref()
+                    .map(|u| u.as_ref().map(Value::to_string)),
+                &self.sure,
+                &self.maybe
+            )
+        )
+    }
+}
+
 /// Adds the property names `v` declares, with its `$ref` targets and in-place subschemas: to
 /// `names.0` if they surely apply, else to `names.1`.
 fn declared(
@@ -943,7 +962,7 @@ impl Differ<'_> {
         let (o, oref) = Self::deref(self.old_set, old);
         let (n, nref) = Self::deref(self.new_set, new);
         if let (Some(a), Some(b)) = (&oref, &nref) {
-            if !self.seen.insert((a.clone(), b.clone())) {
+            if !self.seen.insert((a.clone(), b.clone(), around.key())) {
                 return;
             }
         }

@@ -1859,42 +1859,113 @@ fn verdict_of(effects: &[Effect]) -> Verdict {
     }
 }
 
+/// What is wrong with the engine's findings and verdicts for a row.
+fn engine_failures(old_set: &SchemaSet, new_set: &SchemaSet, r: &Row) -> Vec<String> {
+    let changes = diff_schemas(old_set, &r.old, new_set, &r.new);
+    let mut got: Vec<&str> = changes.iter().map(|c| c.rule.name()).collect();
+    let mut want = r.findings.clone();
+    got.sort_unstable();
+    want.sort_unstable();
+    if got != want {
+        return vec![format!(
+            "line {}: findings {got:?}, the row says {want:?}",
+            r.line
+        )];
+    }
+    let effects: Vec<Effect> = changes.iter().map(|c| c.rule.effect()).collect();
+    let v = verdict_of(&effects);
+    for (plain, transitive) in [
+        (Mode::Backward, Mode::BackwardTransitive),
+        (Mode::Forward, Mode::ForwardTransitive),
+        (Mode::Full, Mode::FullTransitive),
+    ] {
+        for e in &effects {
+            assert_eq!(plain.allows(*e), transitive.allows(*e));
+        }
+    }
+    assert!(effects.iter().all(|e| Mode::None.allows(*e)));
+    if v != r.verdict {
+        return vec![format!(
+            "line {}: verdict {v:?}, the row says {:?}",
+            r.line, r.verdict
+        )];
+    }
+    Vec::new()
+}
+
+/// What the validator says against a row's verdict.
+fn oracle_failures(
+    (old_set, old_compiler): (&SchemaSet, &Compiler),
+    (new_set, new_compiler): (&SchemaSet, &Compiler),
+    r: &Row,
+) -> Vec<String> {
+    let line = r.line;
+    let (old, new) = match (old_compiler.compile(&r.old), new_compiler.compile(&r.new)) {
+        (Ok(o), Ok(n)) => (o, n),
+        (o, n) => {
+            return vec![format!(
+                "line {line}: does not compile: {:?} {:?}",
+                o.err(),
+                n.err()
+            )]
+        }
+    };
+    let sets = [old_set, new_set];
+    let gen = Gen::new(&sets, old_compiler, new_compiler);
+    let mut docs = r.probes.clone();
+    docs.extend(gen.documents(&r.old, &r.new));
+    let mut failures = Vec::new();
+    // Backward: a document the old schema accepts and the new one rejects.
+    let backward = docs.iter().find(|d| old.is_valid(d) && !new.is_valid(d));
+    let forward = docs.iter().find(|d| new.is_valid(d) && !old.is_valid(d));
+    if r.verdict.backward {
+        if let Some(d) = backward {
+            failures.push(format!("line {line}: allowed under backward, but the old schema accepts {d} and the new one rejects it"));
+        }
+    }
+    if r.verdict.forward {
+        if let Some(d) = forward {
+            failures.push(format!("line {line}: allowed under forward, but the new schema accepts {d} and the old one rejects it"));
+        }
+    }
+    let missing: Vec<&str> = [
+        (!r.verdict.backward && backward.is_none()).then_some("backward"),
+        (!r.verdict.forward && forward.is_none()).then_some("forward"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match (r.conservative, missing.is_empty()) {
+        (None, false) => failures.push(format!(
+            "line {line}: refused under {missing:?}, but no document shows why (add a probe, or say why the engine is stricter than the validator)"
+        )),
+        (Some(why), true) => failures.push(format!(
+            "line {line}: marked conservative ({why}), but every refusal has a counter-example"
+        )),
+        _ => {}
+    }
+    // The documents exercise both schemas.
+    let exercised = docs.iter().any(|d| old.is_valid(d)) && docs.iter().any(|d| new.is_valid(d));
+    if exercised == r.unsatisfiable {
+        failures.push(format!(
+            "line {line}: {}",
+            if exercised {
+                "marked unsatisfiable, but both schemas accept a document"
+            } else {
+                "no document is valid under one of the schemas"
+            }
+        ));
+    }
+    failures
+}
+
 #[test]
 fn every_row_gives_its_findings_and_verdicts() {
     let set = set();
-    let mut failures = Vec::new();
-    for r in table() {
-        let changes = diff_schemas(&set, &r.old, &set, &r.new);
-        let mut got: Vec<&str> = changes.iter().map(|c| c.rule.name()).collect();
-        let mut want = r.findings.clone();
-        got.sort_unstable();
-        want.sort_unstable();
-        if got != want {
-            failures.push(format!(
-                "line {}: findings {got:?}, the row says {want:?}",
-                r.line
-            ));
-            continue;
-        }
-        let effects: Vec<Effect> = changes.iter().map(|c| c.rule.effect()).collect();
-        let v = verdict_of(&effects);
-        if v != r.verdict {
-            failures.push(format!(
-                "line {}: verdict {v:?}, the row says {:?}",
-                r.line, r.verdict
-            ));
-        }
-        for (plain, transitive) in [
-            (Mode::Backward, Mode::BackwardTransitive),
-            (Mode::Forward, Mode::ForwardTransitive),
-            (Mode::Full, Mode::FullTransitive),
-        ] {
-            for e in &effects {
-                assert_eq!(plain.allows(*e), transitive.allows(*e));
-            }
-        }
-        assert!(effects.iter().all(|e| Mode::None.allows(*e)));
-    }
+    let failures: Vec<String> = table()
+        .iter()
+        .flat_map(|r| engine_failures(&set, &set, r))
+        .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -1902,67 +1973,10 @@ fn every_row_gives_its_findings_and_verdicts() {
 fn verdicts_agree_with_the_validator() {
     let set = set();
     let compiler = Compiler::new(&set);
-    let gen = Gen::new(&set, &compiler);
-    let mut failures = Vec::new();
-    for r in table() {
-        let (old, new) = match (compiler.compile(&r.old), compiler.compile(&r.new)) {
-            (Ok(o), Ok(n)) => (o, n),
-            (o, n) => {
-                failures.push(format!(
-                    "line {}: does not compile: {:?} {:?}",
-                    r.line,
-                    o.err(),
-                    n.err()
-                ));
-                continue;
-            }
-        };
-        let mut docs = r.probes.clone();
-        docs.extend(gen.documents(&r.old, &r.new));
-        // Backward: a document the old schema accepts and the new one rejects.
-        let backward = docs.iter().find(|d| old.is_valid(d) && !new.is_valid(d));
-        let forward = docs.iter().find(|d| new.is_valid(d) && !old.is_valid(d));
-        let line = r.line;
-        if r.verdict.backward {
-            if let Some(d) = backward {
-                failures.push(format!("line {line}: allowed under backward, but the old schema accepts {d} and the new one rejects it"));
-            }
-        }
-        if r.verdict.forward {
-            if let Some(d) = forward {
-                failures.push(format!("line {line}: allowed under forward, but the new schema accepts {d} and the old one rejects it"));
-            }
-        }
-        let missing: Vec<&str> = [
-            (!r.verdict.backward && backward.is_none()).then_some("backward"),
-            (!r.verdict.forward && forward.is_none()).then_some("forward"),
-        ]
-        .into_iter()
-        .flatten()
+    let failures: Vec<String> = table()
+        .iter()
+        .flat_map(|r| oracle_failures((&set, &compiler), (&set, &compiler), r))
         .collect();
-        match (r.conservative, missing.is_empty()) {
-            (None, false) => failures.push(format!(
-                "line {line}: refused under {missing:?}, but no document shows why (add a probe, or say why the engine is stricter than the validator)"
-            )),
-            (Some(why), true) => failures.push(format!(
-                "line {line}: marked conservative ({why}), but every refusal has a counter-example"
-            )),
-            _ => {}
-        }
-        // The documents exercise both schemas.
-        let exercised =
-            docs.iter().any(|d| old.is_valid(d)) && docs.iter().any(|d| new.is_valid(d));
-        if exercised == r.unsatisfiable {
-            failures.push(format!(
-                "line {line}: {}",
-                if exercised {
-                    "marked unsatisfiable, but both schemas accept a document"
-                } else {
-                    "no document is valid under one of the schemas"
-                }
-            ));
-        }
-    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -2140,47 +2154,82 @@ fn edited_set(dir: &Path, edit: impl FnOnce(&mut Value)) -> SchemaSet {
     SchemaSet::load(dir).unwrap()
 }
 
+/// Rows whose `$ref`s resolve in two versions of the fixture's `defs/common.json`.
+fn check_across(old: impl FnOnce(&mut Value), new: impl FnOnce(&mut Value), rows: Vec<Row>) {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (old_set, new_set) = (edited_set(a.path(), old), edited_set(b.path(), new));
+    let (oc, nc) = (Compiler::new(&old_set), Compiler::new(&new_set));
+    let failures: Vec<String> = rows
+        .iter()
+        .flat_map(|r| {
+            let mut f = engine_failures(&old_set, &new_set, r);
+            f.extend(oracle_failures((&old_set, &oc), (&new_set, &nc), r));
+            f
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn refs_resolve_in_their_own_version() {
-    // `Currency` is strings in the old version and integers in the new one. A property
-    // referring to it is added where `additionalProperties` accepted strings: not covered.
-    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let old_set = edited_set(a.path(), |v| {
-        v["$defs"]["Currency"] = json!({"type": "string", "enum": ["RSD", "EUR"]});
-    });
-    let new_set = edited_set(b.path(), |v| {
-        v["$defs"]["Currency"] = json!({"type": "integer"});
-    });
+    // `Currency` is strings in the old version and integers in the new one.
     let currency = json!({"$ref": "file:///defs/common.json#/$defs/Currency"});
-    let old = partial(json!({}), json!([]), s());
-    let new = partial(json!({"c": currency}), json!([]), s());
-    let rules: Vec<&str> = diff_schemas(&old_set, &old, &new_set, &new)
-        .iter()
-        .map(|c| c.rule.name())
-        .collect();
-    assert_eq!(
-        rules,
-        ["property-added-not-covered-by-partially-open-content-model"]
+    check_across(
+        |v| v["$defs"]["Currency"] = json!({"type": "string", "enum": ["RSD", "EUR"]}),
+        |v| v["$defs"]["Currency"] = json!({"type": "integer"}),
+        vec![
+            // A property referring to it added where extra properties were strings.
+            row(
+                partial(json!({}), json!([]), s()),
+                partial(json!({"c": currency}), json!([]), s()),
+                &["property-added-not-covered-by-partially-open-content-model"],
+                BREAKS,
+            ),
+            // A string property removed where extra properties must now be `Currency`.
+            row(
+                partial(json!({"c": s()}), json!([]), currency.clone()),
+                partial(json!({}), json!([]), currency.clone()),
+                &[
+                    "property-removed-not-covered-by-partially-open-content-model",
+                    "type-changed",
+                    "enum-removed",
+                ],
+                BREAKS,
+            ),
+        ],
     );
-    let doc = json!({"c": 1});
-    assert!(Compiler::new(&new_set)
-        .compile(&new)
-        .unwrap()
-        .is_valid(&doc));
-    assert!(!Compiler::new(&old_set)
-        .compile(&old)
-        .unwrap()
-        .is_valid(&doc));
-    // And the other way: removed where `additionalProperties` now refers to it.
-    let old = partial(json!({"c": s()}), json!([]), currency.clone());
-    let new = partial(json!({}), json!([]), currency);
-    let rules: Vec<&str> = diff_schemas(&old_set, &old, &new_set, &new)
-        .iter()
-        .map(|c| c.rule.name())
-        .collect();
-    assert!(
-        rules.contains(&"property-removed-not-covered-by-partially-open-content-model"),
-        "{rules:?}"
+}
+
+#[test]
+fn a_shared_definition_is_compared_in_each_place_it_is_used() {
+    // `Amount` gains an optional `note`: an addition to an open object where it is a property
+    // (narrows), to a closed one where it is an `allOf` member under
+    // `unevaluatedProperties: false` (widens).
+    let amount = json!({"$ref": "file:///defs/common.json#/$defs/Amount"});
+    let both = json!({"type": "object", "properties": {
+        "plain": amount,
+        "merged": {"allOf": [amount], "unevaluatedProperties": false}
+    }});
+    check_across(
+        |_| {},
+        |v| v["$defs"]["Amount"]["properties"]["note"] = json!({"type": "string"}),
+        vec![
+            row(
+                both.clone(),
+                both,
+                &[
+                    "optional-property-added-to-open-content-model",
+                    "optional-property-added-to-closed-content-model",
+                ],
+                BREAKS,
+            ),
+            row(
+                json!({"allOf": [amount], "unevaluatedProperties": false}),
+                json!({"allOf": [amount], "unevaluatedProperties": false}),
+                &["optional-property-added-to-closed-content-model"],
+                WIDENS,
+            ),
+        ],
     );
 }
 

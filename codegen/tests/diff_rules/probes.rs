@@ -60,13 +60,19 @@ impl Pool {
 }
 
 pub struct Gen<'a> {
-    set: &'a SchemaSet,
-    compiler: &'a Compiler,
+    /// Where `$ref`s resolve: the old and the new version.
+    sets: &'a [&'a SchemaSet],
+    compilers: Vec<&'a Compiler>,
 }
 
 impl<'a> Gen<'a> {
-    pub fn new(set: &'a SchemaSet, compiler: &'a Compiler) -> Self {
-        Self { set, compiler }
+    pub fn new(sets: &'a [&'a SchemaSet], old: &'a Compiler, new: &'a Compiler) -> Self {
+        let compilers = if std::ptr::eq(old, new) {
+            vec![old]
+        } else {
+            vec![old, new]
+        };
+        Self { sets, compilers }
     }
 
     /// Documents to try against `old` and `new`.
@@ -89,12 +95,10 @@ impl<'a> Gen<'a> {
                 break;
             }
             let Value::Object(m) = s else { continue };
-            if let Some(target) = m
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|u| self.set.target(u))
-            {
-                todo.push(target.clone());
+            if let Some(uri) = m.get("$ref").and_then(Value::as_str) {
+                for set in self.sets {
+                    todo.extend(set.target(uri).cloned());
+                }
             }
             for k in ["allOf", "anyOf", "oneOf"] {
                 if let Some(Value::Array(members)) = m.get(k) {
@@ -133,29 +137,45 @@ impl<'a> Gen<'a> {
     }
 
     /// At most `PER_PLACE` values for a child place, those valid under one of `schemas` first.
+    /// At most `PER_PLACE` values for a child place: first a value each of `schemas` accepts
+    /// (in either version), then values some accept and others reject (those tell versions
+    /// apart), then the other accepted values, then rejected ones.
     fn child_values(&self, schemas: &[Value], depth: usize) -> Vec<Value> {
         let all = self.values(schemas, depth);
         let validators: Vec<Validator> = schemas
             .iter()
-            .filter_map(|s| self.compiler.compile(s).ok())
+            .flat_map(|s| self.compilers.iter().filter_map(|c| c.compile(s).ok()))
             .collect();
-        let (mut good, bad): (Vec<Value>, Vec<Value>) = all
+        let verdicts: Vec<(Value, Vec<bool>)> = all
             .into_iter()
-            .partition(|v| validators.iter().any(|c| c.is_valid(v)));
-        // Keep the first values each schema accepts, then fill with the others.
+            .map(|v| {
+                let ok = validators.iter().map(|c| c.is_valid(&v)).collect();
+                (v, ok)
+            })
+            .collect();
         let mut out: Vec<Value> = Vec::new();
-        for c in &validators {
-            if let Some(v) = good.iter().find(|v| c.is_valid(v) && !out.contains(v)) {
+        let take = |v: &Value, out: &mut Vec<Value>| {
+            if out.len() < PER_PLACE && !out.contains(v) {
                 out.push(v.clone());
             }
-        }
-        good.retain(|v| !out.contains(v));
-        let mut rest = good.into_iter().chain(bad);
-        while out.len() < PER_PLACE {
-            match rest.next() {
-                Some(v) => out.push(v),
-                None => break,
+        };
+        for i in 0..validators.len() {
+            if let Some((v, _)) = verdicts.iter().find(|(_, ok)| ok[i]) {
+                take(v, &mut out);
             }
+        }
+        for (v, ok) in &verdicts {
+            if ok.iter().any(|b| *b) && !ok.iter().all(|b| *b) {
+                take(v, &mut out);
+            }
+        }
+        for (v, ok) in &verdicts {
+            if ok.iter().any(|b| *b) {
+                take(v, &mut out);
+            }
+        }
+        for (v, _) in &verdicts {
+            take(v, &mut out);
         }
         out
     }

@@ -250,8 +250,8 @@ rules! {
     MaxContainsRemoved = "max-contains-removed", Widens, "`maxContains` removed";
     MaxContainsIncreased = "max-contains-increased", Widens, "`maxContains` increased";
     MaxContainsDecreased = "max-contains-decreased", Narrows, "`maxContains` decreased";
-    MinContainsAdded = "min-contains-added", Narrows, "`minContains` added";
-    MinContainsRemoved = "min-contains-removed", Widens, "`minContains` removed";
+    MinContainsAdded = "min-contains-added", Narrows, "`minContains` above 1 added (without it, `contains` needs one match; 0 is `min-contains-decreased`)";
+    MinContainsRemoved = "min-contains-removed", Widens, "`minContains` above 1 removed (0 removed is `min-contains-increased`)";
     MinContainsIncreased = "min-contains-increased", Narrows, "`minContains` increased";
     MinContainsDecreased = "min-contains-decreased", Widens, "`minContains` decreased";
     ContainsAdded = "contains-added", Narrows, "`contains` added";
@@ -764,16 +764,49 @@ fn model_of(v: &Value) -> Model<'_> {
     }
 }
 
+/// The property names subschemas at one place in the document evaluate: surely (`properties`
+/// of the schema and of its `allOf` members) or maybe (through `anyOf`, `oneOf`,
+/// `dependentSchemas` or a conditional); `all_*`: every name, through `additionalProperties` or
+/// `unevaluatedProperties` of such a subschema.
+#[derive(Clone, Default, Debug)]
+struct Names {
+    sure: BTreeSet<String>,
+    maybe: BTreeSet<String>,
+    all_sure: bool,
+    all_maybe: bool,
+}
+
+impl Names {
+    fn extend(&mut self, other: &Names) {
+        self.sure.extend(other.sure.iter().cloned());
+        self.maybe.extend(other.maybe.iter().cloned());
+        self.all_sure |= other.all_sure;
+        self.all_maybe |= other.all_maybe;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.sure.is_empty() && self.maybe.is_empty() && !self.all_sure && !self.all_maybe
+    }
+
+    /// Open where `name` is surely evaluated, unknown where maybe, else `model`.
+    fn model_for<'m>(&self, name: &str, model: Model<'m>) -> Model<'m> {
+        if self.all_sure || self.sure.contains(name) {
+            Model::Open
+        } else if self.all_maybe || self.maybe.contains(name) {
+            Model::Unknown
+        } else {
+            model
+        }
+    }
+}
+
 /// What applies beside a subschema at the same place in the document: the
 /// `unevaluatedProperties` of an enclosing schema, for names nothing there evaluates, and the
-/// names other subschemas there evaluate surely (`properties` of the enclosing schema and of
-/// its other `allOf` members) or maybe (through `anyOf`, `oneOf`, `dependentSchemas` or a
-/// conditional). Index 0 is the old side, 1 the new one.
+/// names other subschemas there evaluate. Index 0 is the old side, 1 the new one.
 #[derive(Clone, Default)]
 struct Around {
     unevaluated: [Option<Value>; 2],
-    sure: [BTreeSet<String>; 2],
-    maybe: [BTreeSet<String>; 2],
+    names: [Names; 2],
 }
 
 impl Around {
@@ -788,28 +821,27 @@ impl Around {
                 self.unevaluated
                     .each_ref()
                     .map(|u| u.as_ref().map(Value::to_string)),
-                &self.sure,
-                &self.maybe
+                &self.names
             )
         )
     }
 }
 
-/// Adds the property names `v` declares, with its `$ref` targets and in-place subschemas: to
-/// `names.0` if they surely apply, else to `names.1`.
-fn declared(
-    set: &SchemaSet,
-    v: &Value,
-    sure: bool,
-    names: &mut (BTreeSet<String>, BTreeSet<String>),
-    depth: usize,
-) {
+/// Adds the property names `v` declares, with its `$ref` targets and in-place subschemas.
+fn declared(set: &SchemaSet, v: &Value, sure: bool, names: &mut Names, depth: usize) {
     let Value::Object(m) = v else { return };
     if depth > 16 {
         return;
     }
-    let into = if sure { &mut names.0 } else { &mut names.1 };
-    into.extend(object_at(m, "properties").keys().cloned());
+    let declares = object_at(m, "properties").keys().cloned();
+    let all = m.contains_key("additionalProperties") || m.contains_key("unevaluatedProperties");
+    if sure {
+        names.sure.extend(declares);
+        names.all_sure |= all;
+    } else {
+        names.maybe.extend(declares);
+        names.all_maybe |= all;
+    }
     if let Some(t) = m
         .get("$ref")
         .and_then(Value::as_str)
@@ -825,7 +857,7 @@ fn in_place(
     set: &SchemaSet,
     m: &Map<String, Value>,
     sure: bool,
-    names: &mut (BTreeSet<String>, BTreeSet<String>),
+    names: &mut Names,
     depth: usize,
     skip: Option<(&str, usize)>,
 ) {
@@ -997,7 +1029,16 @@ impl Differ<'_> {
         }
         for (k, added, removed, up, down) in BOUNDS {
             let num = |m: &Map<String, Value>| m.get(*k).and_then(Value::as_f64);
-            match (num(&o), num(&n)) {
+            let (mut a, mut b) = (num(&o), num(&n));
+            // Without `minContains`, `contains` needs one match: 0 or 1 is a change from 1.
+            if *k == "minContains" {
+                let small = |x: Option<f64>| x.is_some_and(|x| x <= 1.0);
+                if (a.is_none() && small(b)) || (b.is_none() && small(a)) {
+                    a = a.or(Some(1.0));
+                    b = b.or(Some(1.0));
+                }
+            }
+            match (a, b) {
                 (None, Some(_)) => self.push(*added, &ptr(path, k), &ipath, None, n.get(*k)),
                 (Some(_), None) => self.push(*removed, &ptr(path, k), &ipath, o.get(*k), None),
                 (Some(a), Some(b)) if b > a => {
@@ -1271,24 +1312,17 @@ impl Differ<'_> {
         } else {
             self.new_set
         };
-        let mut names = (BTreeSet::new(), BTreeSet::new());
+        let mut names = Names::default();
         in_place(set, m, true, &mut names, 0, None);
         let unevaluated = match (m.get("unevaluatedProperties"), &around.unevaluated[side]) {
             (Some(v), _) => v,
             (None, Some(v)) => {
-                names.0.extend(around.sure[side].iter().cloned());
-                names.1.extend(around.maybe[side].iter().cloned());
+                names.extend(&around.names[side]);
                 v
             }
             (None, None) => return Model::Open,
         };
-        if names.0.contains(name) {
-            Model::Open
-        } else if names.1.contains(name) {
-            Model::Unknown
-        } else {
-            model_of(unevaluated)
-        }
+        names.model_for(name, model_of(unevaluated))
     }
 
     /// What applies beside member `index` of combinator `k` of `holder` (on `side`).
@@ -1310,25 +1344,23 @@ impl Differ<'_> {
         } else {
             self.new_set
         };
-        let mut names = (BTreeSet::new(), BTreeSet::new());
+        let mut names = Names::default();
         let unevaluated = match holder.get("unevaluatedProperties") {
             Some(v) => v.clone(),
             None => match &around.unevaluated[side] {
                 Some(v) => {
-                    names.0.extend(around.sure[side].iter().cloned());
-                    names.1.extend(around.maybe[side].iter().cloned());
+                    names.extend(&around.names[side]);
                     v.clone()
                 }
                 None => return,
             },
         };
         names
-            .0
+            .sure
             .extend(object_at(holder, "properties").keys().cloned());
         in_place(set, holder, true, &mut names, 0, Some((k, index)));
         into.unevaluated[side] = Some(unevaluated);
-        into.sure[side] = names.0;
-        into.maybe[side] = names.1;
+        into.names[side] = names;
     }
 
     fn properties(
@@ -1469,6 +1501,19 @@ impl Differ<'_> {
             return;
         }
         let (a, b) = (governing(o, key, fallback), governing(n, key, fallback));
+        // `unevaluatedProperties` leaves alone the names other subschemas evaluate there,
+        // `additionalProperties` does not: one rule cannot say what the swap does to them.
+        if key == "additionalProperties" {
+            for (m, set) in [(o, self.old_set), (n, self.new_set)] {
+                let mut names = Names::default();
+                in_place(set, m, true, &mut names, 0, None);
+                let falls_back = !m.contains_key(key) && m.contains_key("unevaluatedProperties");
+                if falls_back && !names.is_empty() {
+                    self.push(Rule::Unclassified, &p, ipath, o.get(key), n.get(key));
+                    return;
+                }
+            }
+        }
         let state = |v: Option<&Value>| match v {
             None | Some(Value::Bool(true)) => 0,
             Some(Value::Bool(false)) => 1,
@@ -1622,16 +1667,14 @@ impl Differ<'_> {
                 return;
             }
         }
-        self.sub(
-            path,
-            ipath,
-            None,
-            o,
-            n,
-            "contains",
-            Rule::ContainsAdded,
-            Rule::ContainsRemoved,
-        );
+        // Even `contains: {}` asks for an element.
+        let p = ptr(path, "contains");
+        match (o.get("contains"), n.get("contains")) {
+            (None, Some(v)) => self.push(Rule::ContainsAdded, &p, ipath, None, Some(v)),
+            (Some(v), None) => self.push(Rule::ContainsRemoved, &p, ipath, Some(v), None),
+            (Some(a), Some(b)) => self.schema(&p, None, a, b),
+            (None, None) => {}
+        }
     }
 
     fn items(

@@ -1204,6 +1204,20 @@ fn table() -> Vec<Row> {
             &["optional-property-added-to-open-content-model"],
             NARROWS,
         ),
+        // A member with `additionalProperties` evaluates every name.
+        row(
+            holder(json!([{"additionalProperties": i}]), json!({}), json!(false)),
+            holder(json!([{"additionalProperties": i}]), json!({"b": {"minimum": 0}}), json!(false)),
+            &["optional-property-added-to-open-content-model"],
+            NARROWS,
+        ),
+        row(
+            holder(json!([{"properties": {"a": s}, "additionalProperties": i}]), json!({}), json!(false)),
+            json!({"type": "object", "allOf": [{"properties": {"a": s}, "additionalProperties": i}], "properties": {}, "unevaluatedProperties": false, "additionalProperties": {"type": "integer", "minimum": 1}}),
+            &["unclassified"],
+            BREAKS,
+        )
+        .conservative("the holder's `additionalProperties` replaces an `unevaluatedProperties` that had nothing left to apply to; it only narrows here"),
         // An `allOf` member added or removed there is a member changed from or to `{}`.
         row(
             holder(json!([{"properties": {"a": s}}]), json!({}), json!(false)),
@@ -1356,6 +1370,31 @@ fn table() -> Vec<Row> {
             json!({"type": "array", "contains": string(json!({"maxLength": 5}))}),
             &["max-length-increased"],
             WIDENS,
+        ),
+        // Without `minContains`, `contains` asks for one match.
+        row(
+            with_contains(json!({})),
+            with_contains(json!({"minContains": 0})),
+            &["min-contains-decreased"],
+            WIDENS,
+        ),
+        row(
+            with_contains(json!({"minContains": 0})),
+            with_contains(json!({})),
+            &["min-contains-increased"],
+            NARROWS,
+        ),
+        row(
+            with_contains(json!({})),
+            with_contains(json!({"minContains": 1})),
+            &[],
+            SAME,
+        ),
+        row(
+            json!({"type": "array"}),
+            json!({"type": "array", "contains": {}}),
+            &["contains-added"],
+            NARROWS,
         ),
         // Under `maxContains`, the matches of `contains` are capped: a change either way breaks.
         row(

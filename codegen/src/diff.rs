@@ -730,6 +730,33 @@ fn disjoint(sa: &SchemaSet, a: &Value, sb: &SchemaSet, b: &Value, depth: usize) 
     false
 }
 
+/// Whether `v` has a `$ref` and, beside it, a keyword that validates (not an annotation, not an
+/// `x-` keyword but `x-encoding`).
+fn has_live_siblings(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        m.contains_key("$ref")
+            && m.keys().any(|k| {
+                k != "$ref"
+                    && !ANNOTATIONS.iter().any(|(a, _)| a == k)
+                    && !(k.starts_with("x-") && k != "x-encoding")
+            })
+    })
+}
+
+/// `{"$ref": r, …}` as `{"allOf": [{"$ref": r}, …], …}`: the same schema.
+fn ref_as_all_of(v: &Value) -> Value {
+    let Some(m) = v.as_object().filter(|m| m.contains_key("$ref")) else {
+        return v.clone();
+    };
+    let mut m = m.clone();
+    let mut members = vec![Value::Object(m.remove_entry("$ref").into_iter().collect())];
+    if let Some(Value::Array(rest)) = m.remove("allOf") {
+        members.extend(rest);
+    }
+    m.insert("allOf".into(), Value::Array(members));
+    Value::Object(m)
+}
+
 fn has_ref(v: &Value) -> bool {
     match v {
         Value::Object(m) => m.contains_key("$ref") || m.values().any(has_ref),
@@ -929,21 +956,38 @@ impl Differ<'_> {
         });
     }
 
+    /// Follows `$ref`s while nothing that validates sits beside them, keeping the
+    /// annotations met on the way (the outermost wins). A `$ref` with such siblings becomes an
+    /// `allOf` member: `$ref` applies in place, like `allOf`.
     fn deref<'v>(set: &'v SchemaSet, mut v: &'v Value) -> (Value, Option<String>) {
         let mut first = None;
+        let mut overlay = Map::new();
         for _ in 0..32 {
+            if has_live_siblings(v) {
+                break;
+            }
             let Some(uri) = v.get("$ref").and_then(Value::as_str) else {
                 break;
             };
+            for (k, a) in v.as_object().into_iter().flatten() {
+                if k != "$ref" && !overlay.contains_key(k) {
+                    overlay.insert(k.clone(), a.clone());
+                }
+            }
             first.get_or_insert_with(|| uri.to_owned());
             match set.target(uri) {
                 Some(t) => v = t,
                 None => break,
             }
         }
-        let mut v = v.clone();
+        let mut v = if has_live_siblings(v) {
+            ref_as_all_of(v)
+        } else {
+            v.clone()
+        };
         if let Value::Object(m) = &mut v {
             m.remove("$ref");
+            m.extend(overlay);
         }
         (v, first)
     }
@@ -991,6 +1035,15 @@ impl Differ<'_> {
         if old == new && !has_ref(old) {
             return;
         }
+        // A `$ref` with siblings that validate is an `allOf` member; then the other side's
+        // `$ref` is one too, so that the two compare member to member.
+        let converted;
+        let (old, new) = if has_live_siblings(old) || has_live_siblings(new) {
+            converted = (ref_as_all_of(old), ref_as_all_of(new));
+            (&converted.0, &converted.1)
+        } else {
+            (old, new)
+        };
         let (o, oref) = Self::deref(self.old_set, old);
         let (n, nref) = Self::deref(self.new_set, new);
         if let (Some(a), Some(b)) = (&oref, &nref) {

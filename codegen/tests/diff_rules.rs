@@ -1885,6 +1885,44 @@ fn table() -> Vec<Row> {
             &["description-changed"],
             SAME,
         ),
+        // Keywords beside a `$ref` apply with it (`$ref` is an in-place applicator, as `allOf`).
+        row(
+            json!({"$ref": "file:///defs/common.json#/$defs/Amount"}),
+            json!({"$ref": "file:///defs/common.json#/$defs/Amount", "dependentRequired": {"amount": ["note"]}}),
+            &["dependent-required-added"],
+            NARROWS,
+        ),
+        row(
+            json!({"$ref": "file:///defs/common.json#/$defs/Currency"}),
+            json!({"$ref": "file:///defs/common.json#/$defs/Currency", "enum": ["RSD"]}),
+            &["enum-added"],
+            NARROWS,
+        ),
+        row(
+            json!({"$ref": "file:///defs/common.json#/$defs/Currency", "not": {"const": "EUR"}}),
+            json!({"$ref": "file:///defs/common.json#/$defs/Currency"}),
+            &["not-type-removed"],
+            WIDENS,
+        ),
+        row(
+            json!({"$ref": "file:///defs/common.json#/$defs/Currency", "x-encoding": "json-string"}),
+            json!({"$ref": "file:///defs/common.json#/$defs/Currency"}),
+            &["encoding-changed"],
+            BREAKS,
+        )
+        .conservative("`x-encoding` is ours: the validator does not see it, the wire form differs"),
+        row(
+            json!({"$ref": "file:///defs/common.json#/$defs/Currency"}),
+            json!({"$ref": "file:///defs/common.json#/$defs/Currency", "description": "Where paid."}),
+            &["description-changed"],
+            SAME,
+        ),
+        row(
+            json!({"$ref": "file:///defs/common.json#/$defs/Currency", "description": "Where paid."}),
+            json!({"description": "Where paid.", "enum": ["RSD", "THB", "EUR"]}),
+            &[],
+            SAME,
+        ),
     ]
 }
 

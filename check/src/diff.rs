@@ -232,7 +232,8 @@ rules! {
     OptionalPropertyAddedToClosedContentModel = "optional-property-added-to-closed-content-model", Widens, "an optional property added to a closed object";
     PropertyRemovedFromOpenContentModel = "property-removed-from-open-content-model", Widens, "a property removed from an open object: any value is accepted under its name";
     PropertyWithFalseRemovedFromClosedContentModel = "property-with-false-removed-from-closed-content-model", None, "a forbidden (`false`) property removed from a closed object";
-    PropertyRemovedFromClosedContentModel = "property-removed-from-closed-content-model", Narrows, "a property removed from a closed object: data carrying it is rejected";
+    PropertyRemovedFromClosedContentModel = "property-removed-from-closed-content-model", Narrows, "an optional property removed from a closed object: data carrying it is rejected";
+    RequiredPropertyRemovedFromClosedContentModel = "required-property-removed-from-closed-content-model", Breaks, "a required property removed from a closed object: old data carries it, which the new schema rejects, and new data lacks it, which old readers reject";
     PropertyRemovedIsCoveredByPartiallyOpenContentModel = "property-removed-is-covered-by-partially-open-content-model", Widens, "a property removed; `additionalProperties` still accepts its values";
     PropertyRemovedNotCoveredByPartiallyOpenContentModel = "property-removed-not-covered-by-partially-open-content-model", Breaks, "a property removed; `additionalProperties` rejects some of its values";
     PropertyAddedIsCoveredByPartiallyOpenContentModel = "property-added-is-covered-by-partially-open-content-model", Narrows, "a property added whose values `additionalProperties` accepted before";
@@ -249,12 +250,13 @@ rules! {
     MaxContainsRemoved = "max-contains-removed", Widens, "`maxContains` removed";
     MaxContainsIncreased = "max-contains-increased", Widens, "`maxContains` increased";
     MaxContainsDecreased = "max-contains-decreased", Narrows, "`maxContains` decreased";
-    MinContainsAdded = "min-contains-added", Narrows, "`minContains` added";
-    MinContainsRemoved = "min-contains-removed", Widens, "`minContains` removed";
+    MinContainsAdded = "min-contains-added", Narrows, "`minContains` above 1 added (without it, `contains` needs one match; 0 is `min-contains-decreased`)";
+    MinContainsRemoved = "min-contains-removed", Widens, "`minContains` above 1 removed (0 removed is `min-contains-increased`)";
     MinContainsIncreased = "min-contains-increased", Narrows, "`minContains` increased";
     MinContainsDecreased = "min-contains-decreased", Widens, "`minContains` decreased";
     ContainsAdded = "contains-added", Narrows, "`contains` added";
     ContainsRemoved = "contains-removed", Widens, "`contains` removed";
+    ContainsChangedUnderMaxContains = "contains-changed-under-max-contains", Breaks, "the `contains` subschema changed under `maxContains`: more matches can exceed the cap, fewer can fall short of `minContains`";
     UniqueItemsAdded = "unique-items-added", Narrows, "`uniqueItems` turned on";
     UniqueItemsRemoved = "unique-items-removed", Widens, "`uniqueItems` turned off";
     AdditionalItemsAdded = "additional-items-added", Narrows, "items after the tuple now limited to a schema";
@@ -291,6 +293,7 @@ rules! {
     ProductTypeNarrowed = "product-type-narrowed", Widens, "`allOf` has fewer members";
     SumTypeExtended = "sum-type-extended", Widens, "`anyOf`/`oneOf` has more members";
     SumTypeNarrowed = "sum-type-narrowed", Narrows, "`anyOf`/`oneOf` has fewer members";
+    OneOfMembersNotDisjoint = "one-of-members-not-disjoint", Breaks, "`oneOf` members changed that the engine cannot show to be disjoint from the others: a document may come to match two members (rejected) or stop matching a second one (accepted)";
     NotTypeAdded = "not-type-added", Narrows, "`not` added";
     NotTypeRemoved = "not-type-removed", Widens, "`not` removed";
     NotTypeExtended = "not-type-extended", Widens, "the `not` subschema narrowed, so more is accepted";
@@ -338,6 +341,7 @@ pub fn diff_schemas(
         old_set,
         new_set,
         seen: HashSet::new(),
+        around: Around::default(),
         out: Vec::new(),
     };
     d.schema("", Some(String::new()), old, new);
@@ -347,8 +351,11 @@ pub fn diff_schemas(
 struct Differ<'a> {
     old_set: &'a SchemaSet,
     new_set: &'a SchemaSet,
-    /// `$ref` pairs being compared (recursive schemas).
-    seen: HashSet<(String, String)>,
+    /// `$ref` pairs compared, with what applied beside them (recursive schemas end there).
+    seen: HashSet<(String, String, String)>,
+    /// What applies beside the next schema compared, at the same place in the document
+    /// (set for `allOf`/`anyOf`/`oneOf` members, taken by [`Differ::schema`]).
+    around: Around,
     out: Vec<Change>,
 }
 
@@ -544,6 +551,212 @@ fn subset(a: &BTreeSet<&str>, b: &BTreeSet<&str>) -> bool {
     a.iter().all(|t| covers(b, t))
 }
 
+/// What a schema (with its `allOf` members and `$ref` targets) plainly requires, for telling
+/// `oneOf` members apart.
+#[derive(Default)]
+struct Facts {
+    /// `false` somewhere: nothing matches.
+    never: bool,
+    /// The JSON types allowed (`None`: any).
+    types: Option<BTreeSet<&'static str>>,
+    /// The values allowed by `const`/`enum` (`None`: any).
+    values: Option<Vec<Value>>,
+    required: BTreeSet<String>,
+    /// Property subschemas, possibly several per name.
+    props: Vec<(String, Value)>,
+}
+
+/// The JSON type of a value, integers (also `1.0`) apart from other numbers.
+fn type_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// JSON Schema equality: numbers by value.
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+fn types_meet(a: &BTreeSet<&'static str>, b: &BTreeSet<&'static str>) -> BTreeSet<&'static str> {
+    a.iter()
+        .filter(|t| covers(b, t))
+        .chain(b.iter().filter(|t| covers(a, t)))
+        .copied()
+        .collect()
+}
+
+impl Facts {
+    fn of(set: &SchemaSet, v: &Value) -> Facts {
+        let mut f = Facts::default();
+        f.add(set, v, 0);
+        if let Some(values) = &f.values {
+            let types: BTreeSet<&'static str> = values.iter().map(type_of).collect();
+            f.types = Some(match &f.types {
+                Some(t) => types_meet(t, &types),
+                None => types,
+            });
+        }
+        f
+    }
+
+    fn add(&mut self, set: &SchemaSet, v: &Value, depth: usize) {
+        let m = match v {
+            Value::Bool(false) => {
+                self.never = true;
+                return;
+            }
+            Value::Object(m) if depth < 16 => m,
+            _ => return,
+        };
+        if let Some(t) = m
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|u| set.target(u))
+        {
+            self.add(set, t, depth + 1);
+        }
+        if let Some(types) = type_set(m) {
+            let types: BTreeSet<&'static str> = TYPES
+                .iter()
+                .copied()
+                .filter(|t| types.contains(t))
+                .collect();
+            self.types = Some(match &self.types {
+                Some(t) => types_meet(t, &types),
+                None => types,
+            });
+        }
+        let allowed: Option<Vec<Value>> = match (m.get("const"), m.get("enum")) {
+            (Some(c), _) => Some(vec![c.clone()]),
+            (None, Some(Value::Array(e))) => Some(e.clone()),
+            _ => None,
+        };
+        if let Some(allowed) = allowed {
+            self.values = Some(match self.values.take() {
+                Some(old) => old
+                    .into_iter()
+                    .filter(|x| allowed.iter().any(|y| same_value(x, y)))
+                    .collect(),
+                None => allowed,
+            });
+        }
+        self.required.extend(
+            m.get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned),
+        );
+        for (name, s) in object_at(m, "properties") {
+            self.props.push((name.clone(), s.clone()));
+        }
+        for member in m
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            self.add(set, member, depth + 1);
+        }
+    }
+
+    fn allows_type(&self, v: &Value) -> bool {
+        self.types.as_ref().is_none_or(|t| covers(t, type_of(v)))
+    }
+
+    fn only_objects(&self) -> bool {
+        self.types
+            .as_ref()
+            .is_some_and(|t| t.iter().all(|t| *t == "object"))
+    }
+}
+
+/// Whether no document matches both `a` (resolved in `sa`) and `b` (in `sb`), as far as the
+/// JSON types, `const`/`enum` values, or a property both constrain to disjoint schemas (where
+/// one of them requires it and one admits only objects) tell.
+fn disjoint(sa: &SchemaSet, a: &Value, sb: &SchemaSet, b: &Value, depth: usize) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    let (fa, fb) = (Facts::of(sa, a), Facts::of(sb, b));
+    if fa.never || fb.never {
+        return true;
+    }
+    if let (Some(ta), Some(tb)) = (&fa.types, &fb.types) {
+        if types_meet(ta, tb).is_empty() {
+            return true;
+        }
+    }
+    if let Some(va) = &fa.values {
+        if va.iter().all(|x| {
+            !fb.allows_type(x)
+                || fb
+                    .values
+                    .as_ref()
+                    .is_some_and(|vb| !vb.iter().any(|y| same_value(x, y)))
+        }) {
+            return true;
+        }
+    }
+    if let Some(vb) = &fb.values {
+        if vb.iter().all(|y| !fa.allows_type(y)) {
+            return true;
+        }
+    }
+    if fa.only_objects() || fb.only_objects() {
+        for (name, pa) in &fa.props {
+            let required = fa.required.contains(name) || fb.required.contains(name);
+            if required
+                && fb
+                    .props
+                    .iter()
+                    .any(|(nb, pb)| nb == name && disjoint(sa, pa, sb, pb, depth + 1))
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Whether `v` has a `$ref` and, beside it, a keyword that validates (not an annotation, not an
+/// `x-` keyword but `x-encoding`).
+fn has_live_siblings(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        m.contains_key("$ref")
+            && m.keys().any(|k| {
+                k != "$ref"
+                    && !ANNOTATIONS.iter().any(|(a, _)| a == k)
+                    && !(k.starts_with("x-") && k != "x-encoding")
+            })
+    })
+}
+
+/// `{"$ref": r, …}` as `{"allOf": [{"$ref": r}, …], …}`: the same schema.
+fn ref_as_all_of(v: &Value) -> Value {
+    let Some(m) = v.as_object().filter(|m| m.contains_key("$ref")) else {
+        return v.clone();
+    };
+    let mut m = m.clone();
+    let mut members = vec![Value::Object(m.remove_entry("$ref").into_iter().collect())];
+    if let Some(Value::Array(rest)) = m.remove("allOf") {
+        members.extend(rest);
+    }
+    m.insert("allOf".into(), Value::Array(members));
+    Value::Object(m)
+}
+
 fn has_ref(v: &Value) -> bool {
     match v {
         Value::Object(m) => m.contains_key("$ref") || m.values().any(has_ref),
@@ -560,28 +773,161 @@ fn is_empty_schema(v: &Value) -> bool {
     }
 }
 
-/// Open (anything extra allowed), closed (`false`), or partially open (a schema).
+/// Open (anything extra allowed), closed (`false`), partially open (a schema), or unknown
+/// (another subschema may or may not evaluate the name).
 enum Model<'a> {
     Open,
     Closed,
     Partial(&'a Value),
+    Unknown,
 }
 
-fn model<'a>(m: &'a Map<String, Value>, key: &str) -> Model<'a> {
-    match m.get(key) {
-        None | Some(Value::Bool(true)) => {
-            if key == "additionalProperties"
-                && m.get("unevaluatedProperties") == Some(&Value::Bool(false))
-            {
-                Model::Closed
-            } else {
-                Model::Open
+fn model_of(v: &Value) -> Model<'_> {
+    match v {
+        Value::Bool(true) => Model::Open,
+        Value::Bool(false) => Model::Closed,
+        v if is_empty_schema(v) => Model::Open,
+        v => Model::Partial(v),
+    }
+}
+
+/// The property names subschemas at one place in the document evaluate: surely (`properties`
+/// of the schema and of its `allOf` members) or maybe (through `anyOf`, `oneOf`,
+/// `dependentSchemas` or a conditional); `all_*`: every name, through `additionalProperties` or
+/// `unevaluatedProperties` of such a subschema.
+#[derive(Clone, Default, Debug)]
+struct Names {
+    sure: BTreeSet<String>,
+    maybe: BTreeSet<String>,
+    all_sure: bool,
+    all_maybe: bool,
+}
+
+impl Names {
+    fn extend(&mut self, other: &Names) {
+        self.sure.extend(other.sure.iter().cloned());
+        self.maybe.extend(other.maybe.iter().cloned());
+        self.all_sure |= other.all_sure;
+        self.all_maybe |= other.all_maybe;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.sure.is_empty() && self.maybe.is_empty() && !self.all_sure && !self.all_maybe
+    }
+
+    /// Open where `name` is surely evaluated, unknown where maybe, else `model`.
+    fn model_for<'m>(&self, name: &str, model: Model<'m>) -> Model<'m> {
+        if self.all_sure || self.sure.contains(name) {
+            Model::Open
+        } else if self.all_maybe || self.maybe.contains(name) {
+            Model::Unknown
+        } else {
+            model
+        }
+    }
+}
+
+/// What applies beside a subschema at the same place in the document: the
+/// `unevaluatedProperties` of an enclosing schema, for names nothing there evaluates, and the
+/// names other subschemas there evaluate. Index 0 is the old side, 1 the new one.
+#[derive(Clone, Default)]
+struct Around {
+    unevaluated: [Option<Value>; 2],
+    names: [Names; 2],
+}
+
+impl Around {
+    /// Tells contexts apart (a `$ref` pair compared in one is compared again in another).
+    fn key(&self) -> String {
+        if self.unevaluated.iter().all(Option::is_none) {
+            return String::new();
+        }
+        format!(
+            "{:?}",
+            (
+                self.unevaluated
+                    .each_ref()
+                    .map(|u| u.as_ref().map(Value::to_string)),
+                &self.names
+            )
+        )
+    }
+}
+
+/// Adds the property names `v` declares, with its `$ref` targets and in-place subschemas.
+fn declared(set: &SchemaSet, v: &Value, sure: bool, names: &mut Names, depth: usize) {
+    let Value::Object(m) = v else { return };
+    if depth > 16 {
+        return;
+    }
+    let declares = object_at(m, "properties").keys().cloned();
+    let all = m.contains_key("additionalProperties") || m.contains_key("unevaluatedProperties");
+    if sure {
+        names.sure.extend(declares);
+        names.all_sure |= all;
+    } else {
+        names.maybe.extend(declares);
+        names.all_maybe |= all;
+    }
+    if let Some(t) = m
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|u| set.target(u))
+    {
+        declared(set, t, sure, names, depth + 1);
+    }
+    in_place(set, m, sure, names, depth, None);
+}
+
+/// [`declared`] for the in-place subschemas of `m`, but `skip` (a combinator and an index).
+fn in_place(
+    set: &SchemaSet,
+    m: &Map<String, Value>,
+    sure: bool,
+    names: &mut Names,
+    depth: usize,
+    skip: Option<(&str, usize)>,
+) {
+    for (k, always) in [("allOf", true), ("anyOf", false), ("oneOf", false)] {
+        let members = m.get(k).and_then(Value::as_array).into_iter().flatten();
+        for (i, member) in members.enumerate() {
+            if skip != Some((k, i)) {
+                declared(set, member, sure && always, names, depth + 1);
             }
         }
-        Some(Value::Bool(false)) => Model::Closed,
-        Some(v) if is_empty_schema(v) => Model::Open,
-        Some(v) => Model::Partial(v),
     }
+    for v in object_at(m, "dependentSchemas").values() {
+        declared(set, v, false, names, depth + 1);
+    }
+    for k in ["if", "then", "else"] {
+        if let Some(v) = m.get(k) {
+            declared(set, v, false, names, depth + 1);
+        }
+    }
+}
+
+/// The content model `key` (`additionalProperties` or `items`) gives the names or positions
+/// the schema does not declare. Without `key`, `unevaluatedProperties` or `unevaluatedItems`
+/// decides; with it (even `true`), every such name or position is evaluated and that keyword
+/// has nothing left to apply to.
+fn model<'a>(m: &'a Map<String, Value>, key: &str) -> Model<'a> {
+    let unevaluated = match key {
+        "additionalProperties" => "unevaluatedProperties",
+        "items" => "unevaluatedItems",
+        _ => key,
+    };
+    m.get(key)
+        .or_else(|| m.get(unevaluated))
+        .map_or(Model::Open, model_of)
+}
+
+/// `key`, or where it is missing the keyword that then governs the same names or elements.
+fn governing<'m>(
+    m: &'m Map<String, Value>,
+    key: &str,
+    fallback: Option<&str>,
+) -> Option<&'m Value> {
+    m.get(key).or_else(|| fallback.and_then(|f| m.get(f)))
 }
 
 /// The object under `key`, or an empty one.
@@ -610,34 +956,59 @@ impl Differ<'_> {
         });
     }
 
+    /// Follows `$ref`s while nothing that validates sits beside them, keeping the
+    /// annotations met on the way (the outermost wins). A `$ref` with such siblings becomes an
+    /// `allOf` member: `$ref` applies in place, like `allOf`.
     fn deref<'v>(set: &'v SchemaSet, mut v: &'v Value) -> (Value, Option<String>) {
         let mut first = None;
+        let mut overlay = Map::new();
         for _ in 0..32 {
+            if has_live_siblings(v) {
+                break;
+            }
             let Some(uri) = v.get("$ref").and_then(Value::as_str) else {
                 break;
             };
+            for (k, a) in v.as_object().into_iter().flatten() {
+                if k != "$ref" && !overlay.contains_key(k) {
+                    overlay.insert(k.clone(), a.clone());
+                }
+            }
             first.get_or_insert_with(|| uri.to_owned());
             match set.target(uri) {
                 Some(t) => v = t,
                 None => break,
             }
         }
-        let mut v = v.clone();
+        let mut v = if has_live_siblings(v) {
+            ref_as_all_of(v)
+        } else {
+            v.clone()
+        };
         if let Value::Object(m) = &mut v {
             m.remove("$ref");
+            m.extend(overlay);
         }
         (v, first)
     }
 
     /// Whether every document `a` accepts, `b` accepts too (within what the engine can tell).
-    fn accepts_all(&self, a: &Value, b: &Value) -> bool {
-        if is_empty_schema(b) || a == b {
+    /// `a` is from the old version and `b` from the new one, or the reverse when `a_is_new`:
+    /// each `$ref` resolves in its own version.
+    fn accepts_all(&self, a: &Value, b: &Value, a_is_new: bool) -> bool {
+        if is_empty_schema(b) || (a == b && !has_ref(a)) {
             return true;
         }
+        let (old_set, new_set) = if a_is_new {
+            (self.new_set, self.old_set)
+        } else {
+            (self.old_set, self.new_set)
+        };
         let mut sub = Differ {
-            old_set: self.old_set,
-            new_set: self.new_set,
-            seen: self.seen.clone(),
+            old_set,
+            new_set,
+            seen: HashSet::new(),
+            around: Around::default(),
             out: Vec::new(),
         };
         sub.schema("", None, a, b);
@@ -646,14 +1017,37 @@ impl Differ<'_> {
             .all(|c| matches!(c.rule.effect(), Effect::None | Effect::Widens))
     }
 
+    /// The changes from `a` to `b`, compared on their own (not reported).
+    fn compare(&self, a: &Value, b: &Value) -> Vec<Change> {
+        let mut sub = Differ {
+            old_set: self.old_set,
+            new_set: self.new_set,
+            seen: self.seen.clone(),
+            around: Around::default(),
+            out: Vec::new(),
+        };
+        sub.schema("", None, a, b);
+        sub.out
+    }
+
     fn schema(&mut self, path: &str, ipath: Option<String>, old: &Value, new: &Value) {
+        let around = std::mem::take(&mut self.around);
         if old == new && !has_ref(old) {
             return;
         }
+        // A `$ref` with siblings that validate is an `allOf` member; then the other side's
+        // `$ref` is one too, so that the two compare member to member.
+        let converted;
+        let (old, new) = if has_live_siblings(old) || has_live_siblings(new) {
+            converted = (ref_as_all_of(old), ref_as_all_of(new));
+            (&converted.0, &converted.1)
+        } else {
+            (old, new)
+        };
         let (o, oref) = Self::deref(self.old_set, old);
         let (n, nref) = Self::deref(self.new_set, new);
         if let (Some(a), Some(b)) = (&oref, &nref) {
-            if !self.seen.insert((a.clone(), b.clone())) {
+            if !self.seen.insert((a.clone(), b.clone(), around.key())) {
                 return;
             }
         }
@@ -688,7 +1082,16 @@ impl Differ<'_> {
         }
         for (k, added, removed, up, down) in BOUNDS {
             let num = |m: &Map<String, Value>| m.get(*k).and_then(Value::as_f64);
-            match (num(&o), num(&n)) {
+            let (mut a, mut b) = (num(&o), num(&n));
+            // Without `minContains`, `contains` needs one match: 0 or 1 is a change from 1.
+            if *k == "minContains" {
+                let small = |x: Option<f64>| x.is_some_and(|x| x <= 1.0);
+                if (a.is_none() && small(b)) || (b.is_none() && small(a)) {
+                    a = a.or(Some(1.0));
+                    b = b.or(Some(1.0));
+                }
+            }
+            match (a, b) {
                 (None, Some(_)) => self.push(*added, &ptr(path, k), &ipath, None, n.get(*k)),
                 (Some(_), None) => self.push(*removed, &ptr(path, k), &ipath, o.get(*k), None),
                 (Some(a), Some(b)) if b > a => {
@@ -741,7 +1144,7 @@ impl Differ<'_> {
                 _ => {}
             }
         }
-        self.properties(path, &ipath, &o, &n);
+        self.properties(path, &ipath, &o, &n, &around);
         self.open_model(
             path,
             &ipath,
@@ -755,32 +1158,40 @@ impl Differ<'_> {
                 Rule::AdditionalPropertiesNarrowed,
             ],
         );
-        self.open_model(
-            path,
-            &ipath,
-            &o,
-            &n,
-            "unevaluatedProperties",
-            [
-                Rule::UnevaluatedPropertiesAdded,
-                Rule::UnevaluatedPropertiesRemoved,
-                Rule::UnevaluatedPropertiesExtended,
-                Rule::UnevaluatedPropertiesNarrowed,
-            ],
-        );
-        self.open_model(
-            path,
-            &ipath,
-            &o,
-            &n,
-            "unevaluatedItems",
-            [
-                Rule::UnevaluatedItemsAdded,
-                Rule::UnevaluatedItemsRemoved,
-                Rule::UnevaluatedItemsExtended,
-                Rule::UnevaluatedItemsNarrowed,
-            ],
-        );
+        // Beside `additionalProperties` (`items`) on either side, `unevaluatedProperties`
+        // (`unevaluatedItems`) has nothing of its own to apply to: the comparison above
+        // already took it in where the other keyword is missing.
+        let neither = |k: &str| !o.contains_key(k) && !n.contains_key(k);
+        if neither("additionalProperties") {
+            self.open_model(
+                path,
+                &ipath,
+                &o,
+                &n,
+                "unevaluatedProperties",
+                [
+                    Rule::UnevaluatedPropertiesAdded,
+                    Rule::UnevaluatedPropertiesRemoved,
+                    Rule::UnevaluatedPropertiesExtended,
+                    Rule::UnevaluatedPropertiesNarrowed,
+                ],
+            );
+        }
+        if neither("items") {
+            self.open_model(
+                path,
+                &ipath,
+                &o,
+                &n,
+                "unevaluatedItems",
+                [
+                    Rule::UnevaluatedItemsAdded,
+                    Rule::UnevaluatedItemsRemoved,
+                    Rule::UnevaluatedItemsExtended,
+                    Rule::UnevaluatedItemsNarrowed,
+                ],
+            );
+        }
         self.dependent_required(path, &ipath, &o, &n);
         self.keyed_schemas(
             path,
@@ -801,18 +1212,9 @@ impl Differ<'_> {
             Rule::PropertyNamesAdded,
             Rule::PropertyNamesRemoved,
         );
-        self.sub(
-            path,
-            &ipath,
-            None,
-            &o,
-            &n,
-            "contains",
-            Rule::ContainsAdded,
-            Rule::ContainsRemoved,
-        );
+        self.contains(path, &ipath, &o, &n);
         self.items(path, &ipath, &o, &n);
-        self.combinators(path, &ipath, &o, &n);
+        self.combinators(path, &ipath, &o, &n, &around);
         self.not(path, &ipath, &o, &n);
         let cond =
             |m: &Map<String, Value>| ["if", "then", "else"].iter().any(|k| m.contains_key(*k));
@@ -945,12 +1347,82 @@ impl Differ<'_> {
         self.push(rule, &p, ipath, o.get("multipleOf"), n.get("multipleOf"));
     }
 
+    /// The content model that applies to `name` where `m` (side 0: old, 1: new) does not
+    /// declare it: `additionalProperties`, else the `unevaluatedProperties` of `m` or of an
+    /// enclosing schema, unless another subschema at the same place evaluates the name.
+    fn name_model<'m>(
+        &self,
+        m: &'m Map<String, Value>,
+        around: &'m Around,
+        side: usize,
+        name: &str,
+    ) -> Model<'m> {
+        if let Some(v) = m.get("additionalProperties") {
+            return model_of(v);
+        }
+        let set = if side == 0 {
+            self.old_set
+        } else {
+            self.new_set
+        };
+        let mut names = Names::default();
+        in_place(set, m, true, &mut names, 0, None);
+        let unevaluated = match (m.get("unevaluatedProperties"), &around.unevaluated[side]) {
+            (Some(v), _) => v,
+            (None, Some(v)) => {
+                names.extend(&around.names[side]);
+                v
+            }
+            (None, None) => return Model::Open,
+        };
+        names.model_for(name, model_of(unevaluated))
+    }
+
+    /// What applies beside member `index` of combinator `k` of `holder` (on `side`).
+    fn member_around(
+        &self,
+        holder: &Map<String, Value>,
+        around: &Around,
+        side: usize,
+        k: &str,
+        index: usize,
+        into: &mut Around,
+    ) {
+        if holder.contains_key("additionalProperties") {
+            // Every name is evaluated by the holder.
+            return;
+        }
+        let set = if side == 0 {
+            self.old_set
+        } else {
+            self.new_set
+        };
+        let mut names = Names::default();
+        let unevaluated = match holder.get("unevaluatedProperties") {
+            Some(v) => v.clone(),
+            None => match &around.unevaluated[side] {
+                Some(v) => {
+                    names.extend(&around.names[side]);
+                    v.clone()
+                }
+                None => return,
+            },
+        };
+        names
+            .sure
+            .extend(object_at(holder, "properties").keys().cloned());
+        in_place(set, holder, true, &mut names, 0, Some((k, index)));
+        into.unevaluated[side] = Some(unevaluated);
+        into.names[side] = names;
+    }
+
     fn properties(
         &mut self,
         path: &str,
         ipath: &Option<String>,
         o: &Map<String, Value>,
         n: &Map<String, Value>,
+        around: &Around,
     ) {
         let op = object_at(o, "properties");
         let np = object_at(n, "properties");
@@ -966,24 +1438,36 @@ impl Differ<'_> {
         let (oreq, nreq) = (req(o), req(n));
         let base = ptr(path, "properties");
         let child = |name: &str| ipath.as_ref().map(|p| ptr(p, name));
+        // Removed properties whose rule already accounts for their leaving `required`.
+        let mut absorbed = BTreeSet::new();
         for (name, os) in op {
             let p = ptr(&base, name);
             match np.get(name) {
                 Some(ns) => self.schema(&p, child(name), os, ns),
                 None => {
-                    let rule = match model(n, "additionalProperties") {
+                    let dropped_required = oreq.contains(name) && !nreq.contains(name);
+                    let rule = match self.name_model(n, around, 1, name) {
+                        Model::Unknown => Rule::Unclassified,
                         Model::Open => Rule::PropertyRemovedFromOpenContentModel,
+                        // Forbidden before and after; a `required` that made the old
+                        // object unsatisfiable is reported on its own.
                         Model::Closed if *os == Value::Bool(false) => {
                             Rule::PropertyWithFalseRemovedFromClosedContentModel
                         }
+                        Model::Closed if dropped_required => {
+                            Rule::RequiredPropertyRemovedFromClosedContentModel
+                        }
                         Model::Closed => Rule::PropertyRemovedFromClosedContentModel,
-                        Model::Partial(s) if self.accepts_all(os, s) => {
+                        Model::Partial(s) if self.accepts_all(os, s, false) => {
                             Rule::PropertyRemovedIsCoveredByPartiallyOpenContentModel
                         }
                         Model::Partial(_) => {
                             Rule::PropertyRemovedNotCoveredByPartiallyOpenContentModel
                         }
                     };
+                    if rule != Rule::PropertyWithFalseRemovedFromClosedContentModel {
+                        absorbed.insert(name.clone());
+                    }
                     self.push(rule, &p, &child(name), Some(os), None);
                 }
             }
@@ -995,7 +1479,8 @@ impl Differ<'_> {
             let p = ptr(&base, name);
             let required = nreq.contains(name);
             let with_default = ns.get("default").is_some();
-            let rule = match model(o, "additionalProperties") {
+            let rule = match self.name_model(o, around, 0, name) {
+                Model::Unknown => Rule::Unclassified,
                 Model::Closed => match (required, with_default) {
                     (true, false) => Rule::RequiredPropertyAddedToClosedContentModel,
                     (true, true) => Rule::RequiredPropertyWithDefaultAddedToClosedContentModel,
@@ -1009,7 +1494,7 @@ impl Differ<'_> {
                     }
                     (false, _) => Rule::OptionalPropertyAddedToOpenContentModel,
                 },
-                Model::Partial(s) if self.accepts_all(ns, s) => {
+                Model::Partial(s) if self.accepts_all(ns, s, true) => {
                     Rule::PropertyAddedIsCoveredByPartiallyOpenContentModel
                 }
                 Model::Partial(_) => Rule::PropertyAddedNotCoveredByPartiallyOpenContentModel,
@@ -1034,7 +1519,7 @@ impl Differ<'_> {
             }
         }
         for name in oreq.difference(&nreq) {
-            if np.contains_key(name) || !op.contains_key(name) {
+            if !absorbed.contains(name) {
                 self.push(
                     Rule::RequiredAttributeRemoved,
                     &rp,
@@ -1058,14 +1543,37 @@ impl Differ<'_> {
     ) {
         let [added, removed, extended, narrowed] = rules;
         let p = ptr(path, key);
-        let state = |m: &Map<String, Value>| match m.get(key) {
+        // A side without `key` falls back to `unevaluatedProperties`/`unevaluatedItems` (see
+        // `model`); without it on both sides, that keyword's own comparison decides.
+        let fallback = match key {
+            "additionalProperties" => Some("unevaluatedProperties"),
+            "items" => Some("unevaluatedItems"),
+            _ => None,
+        };
+        if fallback.is_some() && !o.contains_key(key) && !n.contains_key(key) {
+            return;
+        }
+        let (a, b) = (governing(o, key, fallback), governing(n, key, fallback));
+        // `unevaluatedProperties` leaves alone the names other subschemas evaluate there,
+        // `additionalProperties` does not: one rule cannot say what the swap does to them.
+        if key == "additionalProperties" {
+            for (m, set) in [(o, self.old_set), (n, self.new_set)] {
+                let mut names = Names::default();
+                in_place(set, m, true, &mut names, 0, None);
+                let falls_back = !m.contains_key(key) && m.contains_key("unevaluatedProperties");
+                if falls_back && !names.is_empty() {
+                    self.push(Rule::Unclassified, &p, ipath, o.get(key), n.get(key));
+                    return;
+                }
+            }
+        }
+        let state = |v: Option<&Value>| match v {
             None | Some(Value::Bool(true)) => 0,
             Some(Value::Bool(false)) => 1,
             Some(v) if is_empty_schema(v) => 0,
             Some(_) => 2,
         };
-        let (a, b) = (o.get(key), n.get(key));
-        let rule = match (state(o), state(n)) {
+        let rule = match (state(a), state(b)) {
             (0, 0) | (1, 1) => return,
             (0, 1) | (2, 1) => narrowed,
             (1, 0) | (1, 2) => extended,
@@ -1184,6 +1692,44 @@ impl Differ<'_> {
         }
     }
 
+    /// `contains`. Under `maxContains` a change of the subschema either way breaks: more
+    /// matches can exceed the cap, fewer can fall short of `minContains` (1 by default).
+    fn contains(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let capped = o.contains_key("maxContains") || n.contains_key("maxContains");
+        if let (true, Some(a), Some(b)) = (capped, o.get("contains"), n.get("contains")) {
+            if (a != b || has_ref(a))
+                && self
+                    .compare(a, b)
+                    .iter()
+                    .any(|c| c.rule.effect() != Effect::None)
+            {
+                let p = ptr(path, "contains");
+                self.push(
+                    Rule::ContainsChangedUnderMaxContains,
+                    &p,
+                    ipath,
+                    Some(a),
+                    Some(b),
+                );
+                return;
+            }
+        }
+        // Even `contains: {}` asks for an element.
+        let p = ptr(path, "contains");
+        match (o.get("contains"), n.get("contains")) {
+            (None, Some(v)) => self.push(Rule::ContainsAdded, &p, ipath, None, Some(v)),
+            (Some(v), None) => self.push(Rule::ContainsRemoved, &p, ipath, Some(v), None),
+            (Some(a), Some(b)) => self.schema(&p, None, a, b),
+            (None, None) => {}
+        }
+    }
+
     fn items(
         &mut self,
         path: &str,
@@ -1201,7 +1747,14 @@ impl Differ<'_> {
             .and_then(Value::as_array)
             .unwrap_or(&empty);
         let item = |i: usize| ipath.as_ref().map(|p| format!("{p}/{i}"));
-        if a.is_empty() && b.is_empty() {
+        // Where only one side has `items`, the other side's `unevaluatedItems` (if any)
+        // governs the same elements.
+        let falls_back = |x: &Map<String, Value>, y: &Map<String, Value>| {
+            x.contains_key("items")
+                && !y.contains_key("items")
+                && y.contains_key("unevaluatedItems")
+        };
+        if a.is_empty() && b.is_empty() && !falls_back(o, n) && !falls_back(n, o) {
             self.sub(
                 path,
                 ipath,
@@ -1226,10 +1779,11 @@ impl Differ<'_> {
                         }
                         Model::Open => Rule::ItemAddedToOpenContentModel,
                         Model::Closed => Rule::ItemAddedToClosedContentModel,
-                        Model::Partial(s) if self.accepts_all(y, s) => {
+                        Model::Partial(s) if self.accepts_all(y, s, true) => {
                             Rule::ItemAddedIsCoveredByPartiallyOpenContentModel
                         }
                         Model::Partial(_) => Rule::ItemAddedNotCoveredByPartiallyOpenContentModel,
+                        Model::Unknown => Rule::Unclassified,
                     };
                     self.push(rule, &p, &item(i), None, Some(y));
                 }
@@ -1240,10 +1794,11 @@ impl Differ<'_> {
                             Rule::ItemWithFalseRemovedFromClosedContentModel
                         }
                         Model::Closed => Rule::ItemRemovedFromClosedContentModel,
-                        Model::Partial(s) if self.accepts_all(x, s) => {
+                        Model::Partial(s) if self.accepts_all(x, s, false) => {
                             Rule::ItemRemovedIsCoveredByPartiallyOpenContentModel
                         }
                         Model::Partial(_) => Rule::ItemRemovedNotCoveredByPartiallyOpenContentModel,
+                        Model::Unknown => Rule::Unclassified,
                     };
                     self.push(rule, &p, &item(i), Some(x), None);
                 }
@@ -1271,80 +1826,157 @@ impl Differ<'_> {
         ipath: &Option<String>,
         o: &Map<String, Value>,
         n: &Map<String, Value>,
+        around: &Around,
     ) {
-        let kind = |m: &Map<String, Value>| {
-            ["allOf", "anyOf", "oneOf"]
-                .into_iter()
-                .find(|k| m.contains_key(*k))
+        const KINDS: [&str; 3] = ["allOf", "anyOf", "oneOf"];
+        let kinds = |m: &Map<String, Value>| -> Vec<&'static str> {
+            KINDS.into_iter().filter(|k| m.contains_key(*k)).collect()
         };
-        match (kind(o), kind(n)) {
-            (None, None) => {}
-            (None, Some(k)) => self.push(
-                Rule::CombinedTypeAdded,
-                &ptr(path, k),
-                ipath,
-                None,
-                n.get(k),
-            ),
-            (Some(k), None) => self.push(
-                Rule::CombinedTypeRemoved,
-                &ptr(path, k),
-                ipath,
-                o.get(k),
-                None,
-            ),
-            (Some(a), Some(b)) if a != b => {
-                let rule = if a == "oneOf" && b == "anyOf" {
+        // One combinator replaced by another.
+        if let ([a], [b]) = (kinds(o).as_slice(), kinds(n).as_slice()) {
+            if a != b {
+                let rule = if *a == "oneOf" && *b == "anyOf" {
                     Rule::CombinedTypeExtended
                 } else {
                     Rule::CombinedTypeChanged
                 };
-                self.push(rule, &ptr(path, b), ipath, o.get(a), n.get(b));
+                self.push(rule, &ptr(path, b), ipath, o.get(*a), n.get(*b));
+                return;
             }
-            (Some(k), Some(_)) => {
-                let empty = Vec::new();
-                let a = o.get(k).and_then(Value::as_array).unwrap_or(&empty);
-                let b = n.get(k).and_then(Value::as_array).unwrap_or(&empty);
-                let only_old: Vec<usize> = (0..a.len())
-                    .filter(|i| has_ref(&a[*i]) || !b.contains(&a[*i]))
-                    .collect();
-                let only_new: Vec<usize> = (0..b.len())
-                    .filter(|i| has_ref(&b[*i]) || !a.contains(&b[*i]))
-                    .collect();
-                let p = ptr(path, k);
-                let product = k == "allOf";
-                if only_old.len() == only_new.len() {
-                    // Same shape: compare the differing members pairwise, in order.
-                    for (i, j) in only_old.iter().zip(&only_new) {
-                        self.schema(&ptr(&p, j), ipath.clone(), &a[*i], &b[*j]);
-                    }
-                } else if only_old.is_empty() {
-                    self.push(
-                        if product {
-                            Rule::ProductTypeExtended
-                        } else {
-                            Rule::SumTypeExtended
-                        },
-                        &p,
-                        ipath,
-                        o.get(k),
-                        n.get(k),
-                    );
-                } else if only_new.is_empty() {
-                    self.push(
-                        if product {
-                            Rule::ProductTypeNarrowed
-                        } else {
-                            Rule::SumTypeNarrowed
-                        },
-                        &p,
-                        ipath,
-                        o.get(k),
-                        n.get(k),
-                    );
-                } else {
-                    self.push(Rule::Unclassified, &p, ipath, o.get(k), n.get(k));
+        }
+        // Otherwise each keyword is a constraint of its own.
+        for k in KINDS {
+            match (o.get(k), n.get(k)) {
+                (None, None) => {}
+                (None, Some(v)) => {
+                    self.push(Rule::CombinedTypeAdded, &ptr(path, k), ipath, None, Some(v))
                 }
+                (Some(v), None) => self.push(
+                    Rule::CombinedTypeRemoved,
+                    &ptr(path, k),
+                    ipath,
+                    Some(v),
+                    None,
+                ),
+                (Some(_), Some(_)) => self.members(path, ipath, o, n, k, around),
+            }
+        }
+    }
+
+    /// The members of one combinator present on both sides.
+    #[allow(clippy::too_many_arguments)]
+    fn members(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+        k: &str,
+        around: &Around,
+    ) {
+        let empty = Vec::new();
+        let a = o.get(k).and_then(Value::as_array).unwrap_or(&empty);
+        let b = n.get(k).and_then(Value::as_array).unwrap_or(&empty);
+        let only_old: Vec<usize> = (0..a.len())
+            .filter(|i| has_ref(&a[*i]) || !b.contains(&a[*i]))
+            .collect();
+        let only_new: Vec<usize> = (0..b.len())
+            .filter(|i| has_ref(&b[*i]) || !a.contains(&b[*i]))
+            .collect();
+        let p = ptr(path, k);
+        let product = k == "allOf";
+        let before = self.out.len();
+        let beside = |d: &Self, i: Option<usize>, j: Option<usize>| {
+            let mut into = Around::default();
+            if let Some(i) = i {
+                d.member_around(o, around, 0, k, i, &mut into);
+            }
+            if let Some(j) = j {
+                d.member_around(n, around, 1, k, j, &mut into);
+            }
+            into
+        };
+        // An `allOf` member added or removed where an `unevaluatedProperties` counts the names
+        // it evaluates: a member changed from or to `{}`, so that those names are classified.
+        let names_count = product && {
+            let all = beside(self, Some(a.len()), Some(b.len()));
+            all.unevaluated.iter().any(Option::is_some)
+        };
+        let empty_schema = Value::Object(Map::new());
+        if only_old.len() == only_new.len() {
+            // Same shape: compare the differing members pairwise, in order.
+            for (i, j) in only_old.iter().zip(&only_new) {
+                self.around = beside(self, Some(*i), Some(*j));
+                self.schema(&ptr(&p, j), ipath.clone(), &a[*i], &b[*j]);
+            }
+        } else if names_count && (only_old.is_empty() || only_new.is_empty()) {
+            // The other side's context counts all of its members.
+            for i in &only_old {
+                self.around = beside(self, Some(*i), Some(b.len()));
+                self.schema(&ptr(&p, i), ipath.clone(), &a[*i], &empty_schema);
+            }
+            for j in &only_new {
+                self.around = beside(self, Some(a.len()), Some(*j));
+                self.schema(&ptr(&p, j), ipath.clone(), &empty_schema, &b[*j]);
+            }
+        } else if only_old.is_empty() {
+            self.push(
+                if product {
+                    Rule::ProductTypeExtended
+                } else {
+                    Rule::SumTypeExtended
+                },
+                &p,
+                ipath,
+                o.get(k),
+                n.get(k),
+            );
+        } else if only_new.is_empty() {
+            self.push(
+                if product {
+                    Rule::ProductTypeNarrowed
+                } else {
+                    Rule::SumTypeNarrowed
+                },
+                &p,
+                ipath,
+                o.get(k),
+                n.get(k),
+            );
+        } else {
+            self.push(Rule::Unclassified, &p, ipath, o.get(k), n.get(k));
+            return;
+        }
+        // `oneOf` is an `anyOf` only while no document matches two members: a document may
+        // otherwise come to match two (rejected) or stop matching a second one (accepted).
+        if k == "oneOf"
+            && self.out[before..]
+                .iter()
+                .any(|c| c.rule.effect() != Effect::None)
+        {
+            let (so, sn) = (self.old_set, self.new_set);
+            let apart = |set: &SchemaSet,
+                         xs: &[Value],
+                         changed: &[usize],
+                         others: &dyn Fn(usize) -> bool| {
+                changed.iter().all(|&i| {
+                    (0..xs.len())
+                        .filter(|&j| j != i && others(j))
+                        .all(|j| disjoint(set, &xs[i], set, &xs[j], 0))
+                })
+            };
+            let fine = if only_old.len() == only_new.len() {
+                // Each changed member apart from every other member, before and after.
+                apart(so, a, &only_old, &|_| true) && apart(sn, b, &only_new, &|_| true)
+            } else if only_old.is_empty() {
+                // Each added member apart from the kept ones.
+                apart(sn, b, &only_new, &|j| !only_new.contains(&j))
+            } else {
+                // Each removed member apart from the kept ones.
+                apart(so, a, &only_old, &|j| !only_old.contains(&j))
+            };
+            if !fine {
+                self.push(Rule::OneOfMembersNotDisjoint, &p, ipath, o.get(k), n.get(k));
             }
         }
     }
@@ -1361,15 +1993,8 @@ impl Differ<'_> {
             (None, Some(v)) => self.push(Rule::NotTypeAdded, &p, ipath, None, Some(v)),
             (Some(v), None) => self.push(Rule::NotTypeRemoved, &p, ipath, Some(v), None),
             (Some(a), Some(b)) if a != b || has_ref(a) => {
-                let mut sub = Differ {
-                    old_set: self.old_set,
-                    new_set: self.new_set,
-                    seen: self.seen.clone(),
-                    out: Vec::new(),
-                };
-                sub.schema("", None, a, b);
-                let effects: BTreeSet<Effect> = sub
-                    .out
+                let effects: BTreeSet<Effect> = self
+                    .compare(a, b)
                     .iter()
                     .map(|c| c.rule.effect())
                     .filter(|e| *e != Effect::None)

@@ -962,13 +962,20 @@ impl Differ<'_> {
     fn deref<'v>(set: &'v SchemaSet, mut v: &'v Value) -> (Value, Option<String>) {
         let mut first = None;
         let mut overlay = Map::new();
-        for _ in 0..32 {
+        // The loader's depth limit; a loop (the loader refuses it in converted schemas)
+        // stops at the first target seen twice.
+        let mut seen: Vec<&str> = Vec::new();
+        for _ in 0..events_codegen::schema::MAX_REF_DEPTH {
             if has_live_siblings(v) {
                 break;
             }
             let Some(uri) = v.get("$ref").and_then(Value::as_str) else {
                 break;
             };
+            if seen.contains(&uri) {
+                break;
+            }
+            seen.push(uri);
             for (k, a) in v.as_object().into_iter().flatten() {
                 if k != "$ref" && !overlay.contains_key(k) {
                     overlay.insert(k.clone(), a.clone());

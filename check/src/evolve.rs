@@ -395,11 +395,7 @@ fn probes(change: &Change) -> Vec<Value> {
 /// Sets the value at a JSON pointer (`*` means the first element or key), creating objects
 /// on the way. Returns false when the path cannot be made.
 fn set_at(doc: &mut Value, pointer: &str, value: Value) -> bool {
-    let segs: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect();
+    let segs: Vec<String> = events_codegen::schema::pointer_segments(pointer).collect();
     let Some((last, parents)) = segs.split_last() else {
         *doc = value;
         return true;

@@ -380,24 +380,9 @@ impl<'a> Cx<'a> {
         self.set.loc(&self.set.envelope.rel).file
     }
 
-    /// Follows `$ref`s to the schema they name.
+    /// Follows `$ref`s to the schema they name (the set's one traversal).
     fn deref(&self, loc: &Loc, schema: &'a Value) -> Result<(Loc, &'a Value), Error> {
-        let mut loc = loc.clone();
-        let mut schema = schema;
-        for _ in 0..64 {
-            match schema.get("$ref").and_then(Value::as_str) {
-                Some(uri) => {
-                    let (l, s) = self.set.resolve(uri, &loc.join("$ref"))?;
-                    loc = l;
-                    schema = s;
-                }
-                None => return Ok((loc, schema)),
-            }
-        }
-        Err(Error::new(
-            loc,
-            "`$ref` chain does not end (a reference to itself?)",
-        ))
+        self.set.follow(loc, schema)
     }
 
     fn event_struct(&mut self, def: &crate::schema::EventDef) -> Result<String, Error> {
@@ -753,7 +738,7 @@ impl<'a> Cx<'a> {
         map: &'a Map<String, Value>,
         hint: &str,
     ) -> Result<Ty, Error> {
-        if let Some(uri) = map.get("$ref").and_then(Value::as_str) {
+        if map.get("$ref").is_some_and(Value::is_string) {
             // Vendor keywords beside `$ref` do not change the type (the linter warns).
             let json_schema = |k: &str| {
                 PASSIVE.contains(&k) || STRUCTURAL.contains(&k) || UNSUPPORTED.contains(&k)
@@ -768,7 +753,9 @@ impl<'a> Cx<'a> {
                 )
                 .hint("combine the two with `allOf`"));
             }
-            let (target_loc, target) = self.set.resolve(uri, &loc.join("$ref"))?;
+            // The whole chain at once: a loop of references is an error here, not an
+            // endless recursion.
+            let (target_loc, target) = self.set.follow(loc, schema)?;
             let name = ref_name(&target_loc, target);
             return self.ty(&target_loc, target, &name);
         }
@@ -1121,7 +1108,10 @@ fn ref_name(loc: &Loc, schema: &Value) -> String {
         return ident::type_name(t);
     }
     if let Some(last) = loc.pointer.rsplit('/').next().filter(|s| !s.is_empty()) {
-        return ident::type_name(&last.replace("~1", "/").replace("~0", "~"));
+        let segment = crate::schema::pointer_segments(&format!("/{last}"))
+            .next()
+            .unwrap_or_default();
+        return ident::type_name(&segment);
     }
     let file = loc.file.rsplit(['/', '\\']).next().unwrap_or(&loc.file);
     ident::type_name(file.trim_end_matches(".json"))

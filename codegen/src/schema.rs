@@ -279,6 +279,39 @@ impl SchemaSet {
         self.docs.get(rel)?.json.pointer(&percent_decode(fragment))
     }
 
+    /// Follows `$ref`s from `schema` (at `loc`) to the schema they finally name: the one
+    /// traversal of reference chains, with one depth limit ([`MAX_REF_DEPTH`]) and cycle
+    /// detection. A loop of references with nothing in between is an error naming it.
+    pub fn follow<'a>(&'a self, loc: &Loc, schema: &'a Value) -> Result<(Loc, &'a Value), Error> {
+        let mut loc = loc.clone();
+        let mut schema = schema;
+        let mut seen: Vec<Loc> = Vec::new();
+        while let Some(uri) = schema.get("$ref").and_then(Value::as_str) {
+            if seen.len() >= MAX_REF_DEPTH {
+                return Err(Error::new(
+                    loc,
+                    format!("`$ref` chain longer than {MAX_REF_DEPTH} references"),
+                ));
+            }
+            seen.push(loc.clone());
+            let (next_loc, next) = self.resolve(uri, &loc.join("$ref"))?;
+            if let Some(start) = seen.iter().position(|l| *l == next_loc) {
+                let chain: Vec<String> = seen[start..].iter().map(ToString::to_string).collect();
+                return Err(Error::new(
+                    seen[start].join("$ref"),
+                    format!(
+                        "`$ref` loop with no schema in between: {} → back to the start",
+                        chain.join(" → ")
+                    ),
+                )
+                .hint("one of the references must name a schema of its own (an object with properties, an array, …)"));
+            }
+            loc = next_loc;
+            schema = next;
+        }
+        Ok((loc, schema))
+    }
+
     /// Resolves an absolute `$ref` (as rewritten at load time) to its schema and location.
     pub fn resolve<'a>(&'a self, uri: &str, from: &Loc) -> Result<(Loc, &'a Value), Error> {
         let (rel, fragment) = split_uri(uri).ok_or_else(|| {
@@ -316,13 +349,24 @@ impl SchemaSet {
     }
 }
 
+/// Every regular `*.json` file under `dir`. Symbolic links are followed, each real
+/// directory once (a link back to an ancestor is a loop walkdir reports, and it is skipped);
+/// what is not a regular file (a FIFO named `x.json`) is never opened.
 fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_json_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
+    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) if e.loop_ancestor().is_some() => continue,
+            Err(e) if e.depth() == 0 => {
+                return Err(e
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("cannot walk the directory")))
+            }
+            Err(_) => continue,
+        };
+        let path = entry.path();
+        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "json") {
+            out.push(path.to_owned());
         }
     }
     Ok(())
@@ -334,27 +378,24 @@ pub(crate) fn split_uri(uri: &str) -> Option<(&str, &str)> {
     Some(rest.split_once('#').unwrap_or((rest, "")))
 }
 
+/// A `$ref` fragment with its percent-escapes decoded (`%25` → `%`), as RFC 3986 says.
 pub(crate) fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_owned();
-    }
-    let hex = |b: u8| (b as char).to_digit(16);
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
+
+/// The segments of a JSON pointer, unescaped per RFC 6901 (`~1` → `/`, then `~0` → `~`):
+/// the one place pointers are taken apart.
+pub fn pointer_segments(pointer: &str) -> impl Iterator<Item = String> + '_ {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+}
+
+/// The longest `$ref` chain followed before giving up (every traversal uses it).
+pub const MAX_REF_DEPTH: usize = 64;
 
 /// Reads one file: JSON syntax, draft 2020-12, no `$id`, `$ref`s made absolute. (The
 /// meta-schema's rules on keyword values are the linter's.)
@@ -798,7 +839,9 @@ fn dangling(
     let mut fixed = String::new();
     let mut hint = None;
     for raw in pointer.split('/').skip(1) {
-        let segment = raw.replace("~1", "/").replace("~0", "~");
+        let segment = pointer_segments(&format!("/{raw}"))
+            .next()
+            .unwrap_or_default();
         let next = match at {
             Value::Object(map) => map.get(&segment).map(|v| (segment.clone(), v)).or_else(|| {
                 let keys: Vec<&str> = map.keys().map(String::as_str).collect();

@@ -11,11 +11,8 @@ pub fn locate(text: &str, pointer: &str) -> Option<std::ops::Range<usize>> {
     let segments: Vec<String> = if pointer.is_empty() {
         Vec::new()
     } else {
-        pointer
-            .strip_prefix('/')?
-            .split('/')
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect()
+        pointer.strip_prefix('/')?;
+        crate::schema::pointer_segments(pointer).collect()
     };
     let mut p = Parser {
         bytes: text.as_bytes(),

@@ -903,3 +903,61 @@ fn keyword_values_of_the_wrong_shape_are_located_errors() {
         assert_has(&e, &[&format!("a.b.v1.json: {pointer}"), expected]);
     }
 }
+
+/// One traversal of `$ref` chains with cycle detection: a loop with no schema in between
+/// is a located error naming it (it overflowed the stack before), in every variant.
+#[test]
+fn reference_loops_are_located_errors() {
+    for (defs, start) in [
+        (
+            r##"{"A": {"$ref": "#/$defs/B"}, "B": {"$ref": "#/$defs/A"}}"##,
+            "/$defs/A",
+        ),
+        (r##"{"A": {"$ref": "#/$defs/A"}}"##, "/$defs/A"),
+        (
+            r##"{"A": {"$ref": "#/$defs/B"}, "B": {"$ref": "#/$defs/C"}, "C": {"$ref": "#/$defs/A"}}"##,
+            "/$defs/A",
+        ),
+    ] {
+        let common = format!(
+            r#"{{"$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": {defs}}}"#
+        );
+        let e = errors_of(&[
+            ("common.json", common),
+            (
+                "a/a.b.v1.json",
+                event(
+                    "a.b",
+                    "1.0",
+                    r#"{"x": {"$ref": "../common.json#/$defs/A"}}"#,
+                ),
+            ),
+        ]);
+        assert_has(&e, &["`$ref` loop with no schema in between", start]);
+    }
+}
+
+/// Directory walks follow each real directory once: a link to the directory itself does
+/// not make the walk endless or count files twice, and a FIFO named `*.json` is not opened.
+#[cfg(unix)]
+#[test]
+fn directory_walks_survive_links_and_fifos() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "envelope.json", ENVELOPE);
+    std::fs::create_dir_all(tmp.path().join("a")).unwrap();
+    write(
+        &tmp.path().join("a"),
+        "a.b.v1.json",
+        &event("a.b", "1.0", r#"{"x": {"type": "string"}}"#),
+    );
+    std::os::unix::fs::symlink(tmp.path(), tmp.path().join("a/loop")).unwrap();
+    std::os::unix::fs::symlink(tmp.path(), tmp.path().join("again")).unwrap();
+    let fifo = tmp.path().join("blocked.json");
+    let status = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !status.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo not available: the FIFO case is not exercised");
+    }
+    let set = SchemaSet::load(tmp.path()).unwrap();
+    assert_eq!(set.events.len(), 1);
+    assert_eq!(set.files().count(), 2, "each file once");
+}

@@ -4,13 +4,14 @@
 # Prints the packages in its build graph (`cargo tree -e normal,build`, unique) and the
 # cold `cargo build` time.
 # Usage: bash bench/downstream.sh [workspace dir, default: this one] [--redis] [--no-build]
+# (--redis adds events-rt with its `redis` feature, which works on older commits too)
 set -euo pipefail
 ws=$(cd "${1:-$(dirname "$0")/..}" && pwd)
 features=""
 build=1
 for arg in "${@:2}"; do
     case "$arg" in
-        --redis) features=', features = ["redis"]' ;;
+        --redis) features=redis ;;
         --no-build) build=0 ;;
     esac
 done
@@ -25,7 +26,8 @@ edition = "2021"
 publish = false
 
 [dependencies]
-events-types = { path = "$ws/events-types"$features }
+events-types = { path = "$ws/events-types" }
+$( [ -n "$features" ] && echo "events-rt = { path = \"$ws/events-rt\", features = [\"redis\"] }" )
 
 [workspace]
 TOML
@@ -39,7 +41,7 @@ RS
 cp "$ws/Cargo.lock" "$tmp/app/Cargo.lock"
 cd "$tmp/app"
 packages=$(cargo tree -q -e normal,build --prefix none | sed 's/ (\*)//; s/ (proc-macro)//' | sort -u | grep -v '^downstream-app' | wc -l)
-echo "packages in the build graph of a crate depending on events-types${features:+ (redis)}: $packages"
+echo "packages in the build graph of a crate depending on events-types${features:+ (+ events-rt/redis)}: $packages"
 if [ "$build" = 1 ]; then
     t0=$(date +%s.%N)
     CARGO_TARGET_DIR="$tmp/target" cargo build -q

@@ -3,6 +3,8 @@
 #   publish_batch vs redis-benchmark's pipelined XADD of the same fields at the same depth,
 #   consume + ack vs a raw XREADGROUP COUNT 100 + XACK loop written with the redis crate.
 # Usage: bash bench/redis-streams.sh [N] [DEPTH]
+#   BEFORE=path/to/an/older/bench_streams binary: measured too, in the same run, for
+#   before/after ratios against the same peer (build it from an older commit first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-200000}
@@ -24,6 +26,11 @@ for round in 1 2 3; do
   redis-benchmark -p "$PORT" -c 1 -P "$DEPTH" -n "$N" -q \
     XADD bench:rb '*' type order.confirmed version 1.0 timestamp 1734825600 order_id 1 storefront_id 999 items "$ITEMS" \
     | tr '\r' '\n' | grep -v '^$' | tail -1
-  "$BIN" publish "$N" "$DEPTH"
+  if [ -n "${BEFORE:-}" ]; then echo -n "before: "; "$BEFORE" publish "$N" "$DEPTH"; fi
+  echo -n "after:  "; "$BIN" publish "$N" "$DEPTH"
 done
-"$BIN" consume "$N"
+for round in 1 2 3; do
+  echo "--- consume round $round"
+  if [ -n "${BEFORE:-}" ]; then echo "before:"; "$BEFORE" consume "$N"; fi
+  echo "after:"; "$BIN" consume "$N"
+done

@@ -6,9 +6,11 @@
 
 mod check;
 mod diagnostics;
+mod dlq;
 mod docs;
 mod input;
 mod report;
+mod streams;
 mod validate;
 
 use std::io::Write;
@@ -85,6 +87,12 @@ enum Command {
         #[arg(long, default_value = "::events_rt")]
         runtime: String,
     },
+    /// Live streams of the catalog: length, groups, pending, lag, dead letters.
+    #[command(subcommand)]
+    Streams(streams::Command),
+    /// Dead-letter streams: list entries with their errors, replay them after a fix.
+    #[command(subcommand)]
+    Dlq(dlq::Command),
 }
 
 /// Report format.
@@ -128,6 +136,8 @@ fn run(cli: Cli) -> Result<u8, u8> {
             validate::run(&set, &args)
         }
         Command::Check(args) => check::run(&cli.schemas, &args),
+        Command::Streams(cmd) => streams::run(&load(&cli.schemas)?, &cmd),
+        Command::Dlq(cmd) => dlq::run(&load(&cli.schemas)?, &cmd),
         Command::List { format } => {
             let set = load(&cli.schemas)?;
             let mut out = anstream::stdout().lock();

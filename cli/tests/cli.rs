@@ -42,6 +42,11 @@ fn help_of_every_command_is_pinned() {
         vec!["list", "--help"],
         vec!["docs", "--help"],
         vec!["generate", "--help"],
+        vec!["streams", "--help"],
+        vec!["streams", "status", "--help"],
+        vec!["dlq", "--help"],
+        vec!["dlq", "list", "--help"],
+        vec!["dlq", "replay", "--help"],
     ] {
         let text = stdout_of(events().args(&args), 0);
         insta::assert_snapshot!(

@@ -159,6 +159,59 @@ async fn main() {
             println!("events-redis Consumer (typed decode + ack): {ours:.0} entries/s");
             println!("ratio consumer/raw: {:.2}", ours / raw);
         }
+        "phases" => {
+            // Where publish_batch's time goes, by timing each step alone (client side).
+            let depth: usize = args[3].parse().unwrap();
+            let events: Vec<Event> = (1..=n as i64).map(event).collect();
+            let per = |t: Instant| t.elapsed().as_secs_f64() * 1e9 / n as f64;
+            let t = Instant::now();
+            for e in &events {
+                std::hint::black_box(events_rt::EventSet::encode_fields(e).unwrap());
+            }
+            println!("encode_fields: {:.0} ns/event", per(t));
+            let t = Instant::now();
+            for e in &events {
+                let f = events_rt::EventSet::encode_fields(e).unwrap();
+                std::hint::black_box(events_rt::redis::xadd(STREAM, Some(100_000), &f));
+            }
+            println!("encode + build XADD: {:.0} ns/event", per(t));
+            let t = Instant::now();
+            for chunk in events.chunks(depth) {
+                let mut pipe = redis::pipe();
+                for e in chunk {
+                    let f = events_rt::EventSet::encode_fields(e).unwrap();
+                    pipe.add_command(events_rt::redis::xadd(STREAM, Some(100_000), &f));
+                }
+                std::hint::black_box(pipe.get_packed_pipeline());
+            }
+            println!("encode + build + pack pipeline: {:.0} ns/event", per(t));
+            // The same pipeline, built once, sent N/depth times: the redis crate's floor.
+            let mut pipe = redis::pipe();
+            for e in &events[..depth] {
+                let f = events_rt::EventSet::encode_fields(e).unwrap();
+                pipe.add_command(events_rt::redis::xadd(STREAM, None, &f));
+            }
+            let t = Instant::now();
+            for _ in 0..n / depth {
+                let _: Vec<String> = pipe.query_async(&mut conn).await.unwrap();
+            }
+            println!(
+                "pre-built pipeline sent (redis crate): {:.0} ns/event = {:.0} events/s",
+                per(t),
+                1e9 / per(t)
+            );
+            let t = Instant::now();
+            for chunk in events.chunks(depth) {
+                for r in publisher.publish_batch(chunk).await {
+                    r.unwrap();
+                }
+            }
+            println!(
+                "publish_batch: {:.0} ns/event = {:.0} events/s",
+                per(t),
+                1e9 / per(t)
+            );
+        }
         other => panic!("unknown mode {other}"),
     }
 }

@@ -30,7 +30,7 @@ use events_bus::metrics as m;
 use events_bus::{
     Backoff, CircuitBreaker, Delivery, ErrorKind, Handler, Health, RetryPolicy, StreamHealth,
 };
-use events_rt::redis::{StreamEntry, StreamReadReply};
+use events_rt::redis::StreamEntry;
 use events_rt::{DecodeError, EventSet};
 use redis::{RedisError, RedisResult, Value};
 use tokio::sync::Semaphore;
@@ -533,6 +533,76 @@ fn pending_rows(v: Value) -> RedisResult<Vec<(String, u64, u64)>> {
         .collect())
 }
 
+/// A string value, its buffer moved, not copied.
+fn owned_text(v: Value) -> RedisResult<String> {
+    match v {
+        Value::BulkString(b) => String::from_utf8(b)
+            .map_err(|_| RedisError::from((redis::ErrorKind::UnexpectedReturnType, "not UTF-8"))),
+        Value::SimpleString(s) => Ok(s),
+        Value::VerbatimString { text, .. } => Ok(text),
+        Value::Int(i) => Ok(i.to_string()),
+        other => Err(RedisError::from((
+            redis::ErrorKind::UnexpectedReturnType,
+            "expected a string",
+            format!("{other:?}"),
+        ))),
+    }
+}
+
+/// One `[id, [field, value, …]]` entry, taking the reply's buffers.
+fn owned_entry(v: Value) -> RedisResult<StreamEntry> {
+    let Value::Array(parts) = v else {
+        return Err(RedisError::from((
+            redis::ErrorKind::UnexpectedReturnType,
+            "expected a stream entry",
+        )));
+    };
+    let mut parts = parts.into_iter();
+    let id = owned_text(parts.next().unwrap_or(Value::Nil))?;
+    let fields = match parts.next().unwrap_or(Value::Nil) {
+        Value::Array(items) => {
+            let mut fields = Vec::with_capacity(items.len() / 2);
+            let mut items = items.into_iter();
+            while let (Some(k), Some(v)) = (items.next(), items.next()) {
+                fields.push((owned_text(k)?, owned_text(v)?));
+            }
+            fields
+        }
+        Value::Map(kvs) => kvs
+            .into_iter()
+            .map(|(k, v)| Ok((owned_text(k)?, owned_text(v)?)))
+            .collect::<RedisResult<_>>()?,
+        _ => Vec::new(),
+    };
+    Ok(StreamEntry { id, fields })
+}
+
+/// The entries of an `XREADGROUP` reply of one stream, taking the reply's buffers (no
+/// copy of each field as `StreamReadReply` makes).
+fn read_reply(v: Value) -> RedisResult<Vec<StreamEntry>> {
+    let per_stream: Vec<Value> = match v {
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|item| match item {
+                Value::Array(mut kv) if kv.len() == 2 => kv.pop(),
+                _ => None,
+            })
+            .collect(),
+        Value::Map(kvs) => kvs.into_iter().map(|(_, e)| e).collect(),
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for entries in per_stream {
+        if let Value::Array(items) = entries {
+            out.reserve(items.len());
+            for item in items {
+                out.push(owned_entry(item)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Entries of an XCLAIM / XAUTOCLAIM list, skipping the `nil`s of deleted entries.
 fn entries_of(v: &Value) -> RedisResult<Vec<StreamEntry>> {
     match v {
@@ -683,7 +753,7 @@ impl<E: EventSet, H: Handler<E>> Inner<E, H> {
 
         // 1. Our own pending entries, once, before anything new.
         if let Some(cursor) = st.own.clone() {
-            let reply: StreamReadReply = redis::cmd("XREADGROUP")
+            let reply: Value = redis::cmd("XREADGROUP")
                 .arg("GROUP")
                 .arg(&cfg.group)
                 .arg(&cfg.consumer)
@@ -694,8 +764,7 @@ impl<E: EventSet, H: Handler<E>> Inner<E, H> {
                 .arg(&cursor)
                 .query_async(&mut c)
                 .await?;
-            let entries: Vec<StreamEntry> =
-                reply.streams.into_iter().flat_map(|(_, e)| e).collect();
+            let entries = read_reply(reply)?;
             match entries.last() {
                 None => st.own = None,
                 Some(last) => {
@@ -795,7 +864,7 @@ impl<E: EventSet, H: Handler<E>> Inner<E, H> {
         } else {
             cfg.block
         };
-        let reply: StreamReadReply = redis::cmd("XREADGROUP")
+        let reply: Value = redis::cmd("XREADGROUP")
             .arg("GROUP")
             .arg(&cfg.group)
             .arg(&cfg.consumer)
@@ -808,10 +877,8 @@ impl<E: EventSet, H: Handler<E>> Inner<E, H> {
             .arg(">")
             .query_async(&mut blk)
             .await?;
-        let items: Vec<Item> = reply
-            .streams
+        let items: Vec<Item> = read_reply(reply)?
             .into_iter()
-            .flat_map(|(_, e)| e)
             .map(|entry| Item { entry, attempt: 1 })
             .collect();
         self.process(stream, items, &mut c).await
@@ -928,12 +995,14 @@ impl<E: EventSet, H: Handler<E>> Inner<E, H> {
 
     async fn handle(&self, stream: &str, item: Item, mut c: Conn) -> RedisResult<Disposition> {
         let Item { entry, attempt } = item;
-        let type_field = entry
-            .fields
-            .first()
-            .map_or("", |(_, v)| v.as_str())
-            .to_owned();
-        let span = tracing::info_span!("event", stream, entry_id = %entry.id, event_type = %type_field, attempt);
+        // Span fields are recorded here, so the entry is borrowed, not copied.
+        let span = tracing::info_span!(
+            "event",
+            stream,
+            entry_id = %entry.id,
+            event_type = entry.fields.first().map_or("", |(_, v)| v.as_str()),
+            attempt
+        );
         async move {
             // Trimmed away while pending: nothing left to handle.
             if entry.fields.is_empty() {

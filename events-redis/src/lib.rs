@@ -25,5 +25,5 @@ pub use consumer::{
     UnknownTypes,
 };
 pub use events_bus;
-pub use publisher::{PublishCause, PublishError, Publisher, DEFAULT_MAX_LEN};
+pub use publisher::{PublishCause, PublishError, Publisher, DEFAULT_MAX_LEN, SUB_PIPELINE};
 pub use tokio_util::sync::CancellationToken;

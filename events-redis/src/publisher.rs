@@ -2,6 +2,7 @@
 //! batch, never waiting longer than the configured timeout.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::time::Duration;
 
 use events_bus::metrics as m;
@@ -14,6 +15,32 @@ use crate::conn::{is_connection_error, Conn, Redis};
 /// Default `MAXLEN ~` of a stream: ten times seed 001 §13.2's alert threshold (10,000), so
 /// trimming does not outrun a consumer that is already being alerted about.
 pub const DEFAULT_MAX_LEN: usize = 100_000;
+
+/// Most commands per sub-pipeline of [`Publisher::publish_batch`].
+pub const SUB_PIPELINE: usize = 32;
+
+/// `XADD <stream> [MAXLEN ~ n] * <fields>`, its buffers sized once (no regrowth per
+/// argument).
+fn xadd(stream: &str, max_len: Option<usize>, fields: &events_rt::Fields) -> redis::Cmd {
+    let bytes = 4
+        + stream.len()
+        + 1
+        + if max_len.is_some() { 6 + 1 + 20 } else { 0 }
+        + fields.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+    let mut cmd = redis::Cmd::with_capacity(
+        3 + 3 * usize::from(max_len.is_some()) + 2 * fields.len(),
+        bytes,
+    );
+    cmd.arg("XADD").arg(stream);
+    if let Some(n) = max_len {
+        cmd.arg("MAXLEN").arg("~").arg(n);
+    }
+    cmd.arg("*");
+    for (k, v) in fields {
+        cmd.arg(k.as_ref()).arg(v.as_str());
+    }
+    cmd
+}
 
 /// Why an event was not published.
 #[derive(Debug, thiserror::Error)]
@@ -127,7 +154,7 @@ impl Publisher {
         let fields = event
             .encode_fields()
             .map_err(|e| error(PublishCause::Encode(e)))?;
-        let cmd = events_rt::redis::xadd(stream, self.trim_of(stream), &fields);
+        let cmd = xadd(stream, self.trim_of(stream), &fields);
         let attempt = async {
             let mut c = self.conn().await?;
             cmd.query_async::<String>(&mut c).await
@@ -149,74 +176,117 @@ impl Publisher {
         result
     }
 
-    /// Publishes many events in one pipeline per stream (a stream is one key, so this is
+    /// Publishes many events, pipelined per stream (a stream is one key, so this is
     /// cluster-safe); returns one result per event, in order. An event that does not
     /// encode fails alone; a connection failure fails the events of that pipeline.
+    ///
+    /// A stream's commands go out in sub-pipelines of up to [`SUB_PIPELINE`] commands on
+    /// the one connection: the first is on the wire while the next is encoded, so Redis
+    /// works while the events are encoded; all of a batch are in flight at once, as in a
+    /// single pipeline.
     pub async fn publish_batch<E: EventSet>(
         &self,
         events: &[E],
     ) -> Vec<Result<String, PublishError>> {
         let mut out: Vec<Option<Result<String, PublishError>>> =
             (0..events.len()).map(|_| None).collect();
-        // Events per stream, keeping their positions.
-        let mut by_stream: Vec<(&'static str, Vec<usize>, redis::Pipeline)> = Vec::new();
+        // Positions of the events of each stream, in order.
+        let mut by_stream: Vec<(&'static str, Vec<usize>)> = Vec::new();
         for (i, event) in events.iter().enumerate() {
             let stream = event.channel();
-            match event.encode_fields() {
-                Ok(fields) => {
-                    let slot = match by_stream.iter().position(|(s, _, _)| *s == stream) {
-                        Some(p) => p,
-                        None => {
-                            let mut pipe = redis::pipe();
-                            pipe.ignore_errors();
-                            by_stream.push((stream, Vec::new(), pipe));
-                            by_stream.len() - 1
-                        }
-                    };
-                    let (_, idx, pipe) = &mut by_stream[slot];
-                    pipe.add_command(events_rt::redis::xadd(
-                        stream,
-                        self.trim_of(stream),
-                        &fields,
-                    ));
-                    idx.push(i);
-                }
-                Err(e) => {
-                    out[i] = Some(Err(PublishError {
-                        event_type: event.type_name(),
-                        stream: stream.to_owned(),
-                        cause: Box::new(PublishCause::Encode(e)),
-                    }))
-                }
+            match by_stream.iter_mut().find(|(s, _)| *s == stream) {
+                Some((_, idx)) => idx.push(i),
+                None => by_stream.push((stream, vec![i])),
             }
         }
-        for (stream, idx, pipe) in by_stream {
-            let attempt = async {
-                let mut c = self.conn().await?;
-                pipe.query_async::<Vec<redis::RedisResult<String>>>(&mut c)
-                    .await
-            };
+        for (stream, idx) in by_stream {
+            let trim = self.trim_of(stream);
             let error = |i: usize, cause| PublishError {
                 event_type: events[i].type_name(),
                 stream: stream.to_owned(),
                 cause: Box::new(cause),
             };
+            // Sub-pipelines of equal size, at most SUB_PIPELINE commands each.
+            let parts = idx.len().div_ceil(SUB_PIPELINE);
+            let size = idx.len().div_ceil(parts.max(1)).max(1);
+            let attempt = async {
+                let c = self.conn().await?;
+                let mut in_flight = Vec::with_capacity(parts);
+                for chunk in idx.chunks(size) {
+                    let mut pipe = redis::Pipeline::with_capacity(chunk.len());
+                    pipe.ignore_errors();
+                    let mut sent = Vec::with_capacity(chunk.len());
+                    for &i in chunk {
+                        match events[i].encode_fields() {
+                            Ok(fields) => {
+                                pipe.add_command(xadd(stream, trim, &fields));
+                                sent.push(i);
+                            }
+                            Err(e) => out[i] = Some(Err(error(i, PublishCause::Encode(e)))),
+                        }
+                    }
+                    if sent.is_empty() {
+                        continue;
+                    }
+                    let mut conn = c.clone();
+                    let mut request = Box::pin(async move {
+                        pipe.query_async::<Vec<redis::RedisResult<String>>>(&mut conn)
+                            .await
+                    });
+                    // One poll hands the commands to the connection; a yield lets its task
+                    // write them before the next chunk is encoded.
+                    let early = std::future::poll_fn(|cx| {
+                        std::task::Poll::Ready(match request.as_mut().poll(cx) {
+                            std::task::Poll::Ready(r) => Some(r),
+                            std::task::Poll::Pending => None,
+                        })
+                    })
+                    .await;
+                    in_flight.push((sent, request, early));
+                    tokio::task::yield_now().await;
+                }
+                let mut replies = Vec::with_capacity(in_flight.len());
+                for (sent, request, early) in in_flight {
+                    let r = match early {
+                        Some(r) => r,
+                        None => request.await,
+                    };
+                    replies.push((sent, r));
+                }
+                Ok::<_, RedisError>(replies)
+            };
             match tokio::time::timeout(self.timeout, attempt).await {
-                Ok(Ok(results)) => {
-                    for (i, r) in idx.iter().zip(results) {
-                        out[*i] = Some(r.map_err(|e| error(*i, PublishCause::Redis(e))));
+                Ok(Ok(replies)) => {
+                    for (sent, r) in replies {
+                        match r {
+                            Ok(results) => {
+                                for (i, r) in sent.iter().zip(results) {
+                                    out[*i] =
+                                        Some(r.map_err(|e| error(*i, PublishCause::Redis(e))));
+                                }
+                            }
+                            Err(e) => {
+                                self.forget_if_broken(&e).await;
+                                for i in &sent {
+                                    out[*i] = Some(Err(error(*i, PublishCause::Redis(e.clone()))));
+                                }
+                            }
+                        }
                     }
                 }
                 Ok(Err(e)) => {
                     self.forget_if_broken(&e).await;
                     for i in &idx {
-                        out[*i] = Some(Err(error(*i, PublishCause::Redis(e.clone()))));
+                        out[*i]
+                            .get_or_insert_with(|| Err(error(*i, PublishCause::Redis(e.clone()))));
                     }
                 }
                 Err(_) => {
                     *self.conn.lock().await = None;
                     for i in &idx {
-                        out[*i] = Some(Err(error(*i, PublishCause::Timeout(self.timeout))));
+                        out[*i].get_or_insert_with(|| {
+                            Err(error(*i, PublishCause::Timeout(self.timeout)))
+                        });
                     }
                 }
             }

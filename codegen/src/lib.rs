@@ -15,6 +15,7 @@
 //! [`ir`] is the checked model (built by `convert`), and `emit` writes tokens.
 
 mod convert;
+mod doc;
 mod emit;
 pub mod error;
 mod ident;

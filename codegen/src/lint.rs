@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::doc::{percent_decode, split_uri, Doc};
 use crate::error::{Error, Loc};
-use crate::schema::{percent_decode, split_uri, Doc};
 
 /// The keywords of JSON Schema draft 2020-12, with those its meta-schema still accepts from
 /// earlier drafts (`definitions`, `dependencies`, `$recursiveRef`, `$recursiveAnchor`).

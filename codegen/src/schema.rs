@@ -11,10 +11,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::doc::{percent_decode, split_uri};
+pub use crate::doc::{Doc, KeyOrder, URI_PREFIX};
 use crate::error::{Error, Errors, Loc, Sink};
-
-/// URI scheme prefix of every loaded document.
-pub const URI_PREFIX: &str = "file:///";
 
 /// A loaded, checked contract set: one envelope, definitions, and event files.
 #[derive(Debug, Clone)]
@@ -28,22 +27,6 @@ pub struct SchemaSet {
     pub events: Vec<EventDef>,
     /// What the linter found worth a warning, sorted.
     warnings: Vec<Error>,
-}
-
-/// One schema file.
-#[derive(Debug, Clone)]
-pub struct Doc {
-    /// Path relative to the schema root, with `/` separators.
-    pub rel: String,
-    /// Path as shown in messages (the root as given, joined with `rel`).
-    pub file: Arc<str>,
-    /// Path on disk.
-    pub path: PathBuf,
-    /// The document, with every `$ref` made absolute.
-    pub json: Value,
-    /// Key order of every object in the file, by JSON pointer. `Value` maps are sorted, and
-    /// property order is field order in the generated code.
-    pub key_order: KeyOrder,
 }
 
 /// Where the envelope puts the event payload.
@@ -372,27 +355,7 @@ fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()>
     Ok(())
 }
 
-/// Splits `file:///a/b.json#/x` into (`a/b.json`, `/x`).
-pub(crate) fn split_uri(uri: &str) -> Option<(&str, &str)> {
-    let rest = uri.strip_prefix(URI_PREFIX)?;
-    Some(rest.split_once('#').unwrap_or((rest, "")))
-}
-
-/// A `$ref` fragment with its percent-escapes decoded (`%25` → `%`), as RFC 3986 says.
-pub(crate) fn percent_decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-/// The segments of a JSON pointer, unescaped per RFC 6901 (`~1` → `/`, then `~0` → `~`):
-/// the one place pointers are taken apart.
-pub fn pointer_segments(pointer: &str) -> impl Iterator<Item = String> + '_ {
-    pointer
-        .split('/')
-        .skip(1)
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-}
+pub use crate::span::pointer_segments;
 
 /// The longest `$ref` chain followed before giving up (every traversal uses it).
 pub const MAX_REF_DEPTH: usize = 64;
@@ -443,9 +406,6 @@ fn load_doc(
     absolutize_refs(&mut json, rel, &root, &mut errors);
     Ok((json, key_order(&text), errors))
 }
-
-/// Key order of every object of a JSON text, by JSON pointer.
-pub type KeyOrder = HashMap<String, Vec<String>>;
 
 /// The key order of every object of a JSON text, by JSON pointer.
 fn key_order(text: &str) -> KeyOrder {

@@ -12,7 +12,7 @@ pub fn locate(text: &str, pointer: &str) -> Option<std::ops::Range<usize>> {
         Vec::new()
     } else {
         pointer.strip_prefix('/')?;
-        crate::schema::pointer_segments(pointer).collect()
+        pointer_segments(pointer).collect()
     };
     let mut p = Parser {
         bytes: text.as_bytes(),
@@ -69,6 +69,15 @@ pub fn locate(text: &str, pointer: &str) -> Option<std::ops::Range<usize>> {
     let start = p.pos;
     p.skip_value()?;
     Some(start..p.pos)
+}
+
+/// The segments of a JSON pointer, unescaped per RFC 6901 (`~1` → `/`, then `~0` → `~`):
+/// the one place pointers are taken apart.
+pub fn pointer_segments(pointer: &str) -> impl Iterator<Item = String> + '_ {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
 }
 
 /// 1-based line and column (in characters) of a byte offset.

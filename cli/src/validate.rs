@@ -5,7 +5,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use events_check::validate::{Report, Validator, Violation};
-use events_codegen::schema::ChannelKind;
 use events_codegen::SchemaSet;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -59,14 +58,7 @@ pub fn run(set: &SchemaSet, args: &Args) -> Result<u8, u8> {
     let mut reporter = Reporter::new(args.format);
     let progress = progress_bar();
     if let (Some(url), Some(stream)) = (&args.redis, &args.stream) {
-        let mut streams: Vec<&str> = set
-            .events
-            .iter()
-            .filter(|e| e.channel_kind == ChannelKind::Stream)
-            .map(|e| e.channel.as_str())
-            .collect();
-        streams.sort_unstable();
-        streams.dedup();
+        let streams = crate::streams::catalog_streams(set);
         audit_stream(
             &validator,
             url,

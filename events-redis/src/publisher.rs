@@ -19,28 +19,8 @@ pub const DEFAULT_MAX_LEN: usize = 100_000;
 /// Most commands per sub-pipeline of [`Publisher::publish_batch`].
 pub const SUB_PIPELINE: usize = 32;
 
-/// `XADD <stream> [MAXLEN ~ n] * <fields>`, its buffers sized once (no regrowth per
-/// argument).
-fn xadd(stream: &str, max_len: Option<usize>, fields: &events_rt::Fields) -> redis::Cmd {
-    let bytes = 4
-        + stream.len()
-        + 1
-        + if max_len.is_some() { 6 + 1 + 20 } else { 0 }
-        + fields.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
-    let mut cmd = redis::Cmd::with_capacity(
-        3 + 3 * usize::from(max_len.is_some()) + 2 * fields.len(),
-        bytes,
-    );
-    cmd.arg("XADD").arg(stream);
-    if let Some(n) = max_len {
-        cmd.arg("MAXLEN").arg("~").arg(n);
-    }
-    cmd.arg("*");
-    for (k, v) in fields {
-        cmd.arg(k.as_ref()).arg(v.as_str());
-    }
-    cmd
-}
+// `XADD <stream> [MAXLEN ~ n] * <fields>`: the runtime's one builder of it.
+use events_rt::redis::xadd;
 
 /// Why an event was not published.
 #[derive(Debug, thiserror::Error)]

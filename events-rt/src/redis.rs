@@ -163,10 +163,19 @@ impl FromRedisValue for StreamReadReply {
     }
 }
 
-/// `XADD stream [MAXLEN ~ n] * field value ...` for an encoded event.
+/// `XADD stream [MAXLEN ~ n] * field value ...` for an encoded event, its buffers sized
+/// once (no regrowth per argument: this is on the publisher's hot path).
 pub fn xadd(stream: &str, max_len: Option<usize>, fields: &Fields) -> redis::Cmd {
-    let mut cmd = redis::cmd("XADD");
-    cmd.arg(stream);
+    let bytes = 4
+        + stream.len()
+        + 1
+        + if max_len.is_some() { 6 + 1 + 20 } else { 0 }
+        + fields.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+    let mut cmd = redis::Cmd::with_capacity(
+        3 + 3 * usize::from(max_len.is_some()) + 2 * fields.len(),
+        bytes,
+    );
+    cmd.arg("XADD").arg(stream);
     if let Some(n) = max_len {
         cmd.arg("MAXLEN").arg("~").arg(n);
     }

@@ -48,7 +48,7 @@ impl Handler<Event> for Wms {
     async fn handle(&self, event: Event, d: &Delivery) -> Result<(), HandlerError> {
         let mut c = self.conn.clone();
         let retry = |e: redis::RedisError| HandlerError::retryable(format!("redis: {e}"));
-        match &event {
+        let handled = match &event {
             Event::OrderConfirmedV1(e) => {
                 let key = format!("wms:picking:{}", e.order_id);
                 // HSETNX: a redelivered confirmation neither resets a cancelled task nor
@@ -67,13 +67,7 @@ impl Handler<Event> for Wms {
                     .query_async::<()>(&mut c)
                     .await
                     .map_err(retry)?;
-                println!(
-                    "{} order_id={} entry={} attempt={}",
-                    event.event_type(),
-                    e.order_id,
-                    d.id,
-                    d.attempt
-                );
+                Some(e.order_id)
             }
             Event::OrderCancelledV1(e) => {
                 let key = format!("wms:picking:{}", e.order_id);
@@ -84,15 +78,17 @@ impl Handler<Event> for Wms {
                     .query_async::<()>(&mut c)
                     .await
                     .map_err(retry)?;
-                println!(
-                    "{} order_id={} entry={} attempt={}",
-                    event.event_type(),
-                    e.order_id,
-                    d.id,
-                    d.attempt
-                );
+                Some(e.order_id)
             }
-            _ => {} // other order events: not WMS's business
+            _ => None, // other order events: not WMS's business
+        };
+        if let Some(order_id) = handled {
+            println!(
+                "{} order_id={order_id} entry={} attempt={}",
+                event.event_type(),
+                d.id,
+                d.attempt
+            );
         }
         self.last
             .store(self.started.elapsed().as_millis() as u64, Ordering::Relaxed);

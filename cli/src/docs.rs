@@ -189,6 +189,12 @@ fn channel_page(
         ChannelKind::Topic => "Topic",
     };
     let _ = writeln!(s, "# {kind} `{channel}`\n\n[← catalog](index.md)\n");
+    if let Some(n) = events.iter().find_map(|e| e.def.max_len) {
+        let _ = writeln!(
+            s,
+            "Trimmed to `MAXLEN ~ {n}` on publish (`x-event.max_len`).\n"
+        );
+    }
     for e in events {
         let d = &e.def;
         let _ = writeln!(s, "## `{}` (v{})\n", d.event_type, d.major);

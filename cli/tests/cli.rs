@@ -466,6 +466,13 @@ fn docs_catalog_snapshot() {
             && pvz.contains("XADD pvz.events * type pvz.parcel.arrived"),
         "{pvz}"
     );
+    // The stream's trim length, declared once by picking.created, heads its page only.
+    let picking = std::fs::read_to_string(tmp.path().join("wms_events_picking.md")).unwrap();
+    assert!(
+        picking.contains("Trimmed to `MAXLEN ~ 10000` on publish"),
+        "{picking}"
+    );
+    assert!(!page.contains("MAXLEN"), "{page}");
 }
 
 /// The Redis at `REDIS_URL` (default `redis://127.0.0.1:6379`) and a key name no other run

@@ -10,7 +10,7 @@ use crate::ir::{
     Caps, Catalog, EnumVariant, Event, Field, IntTy, Struct, TaggedVariant, Ty, TypeDef, TypeKind,
     UntaggedVariant,
 };
-use crate::schema::{Payload, SchemaSet};
+use crate::schema::{ChannelKind, Payload, SchemaSet};
 
 /// Keywords that only annotate or constrain values: they do not change the Rust type,
 /// and the validator enforces them.
@@ -149,8 +149,16 @@ pub fn build_with(set: &SchemaSet, externs: &[(String, String)]) -> Result<Catal
     box_cycles(&mut types);
     mark_generic(&mut types, &events);
     decide_caps(&mut types);
+    // `x-event.max_len` is the stream's: every event on the stream gets it.
+    let trims: BTreeMap<String, u64> = events
+        .iter()
+        .filter_map(|e| Some((e.def.channel.clone(), e.def.max_len?)))
+        .collect();
     for event in &mut events {
         event.embedded = embedded_pointers(&types, &event.struct_name);
+        if event.def.channel_kind == ChannelKind::Stream {
+            event.def.max_len = trims.get(&event.def.channel).copied();
+        }
     }
     cx.sink.finish(Catalog {
         type_field: set.envelope.type_field.clone(),

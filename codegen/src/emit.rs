@@ -367,12 +367,17 @@ impl Cx<'_> {
             let (t, v, c) = (&ev.def.event_type, &ev.def.version, &ev.def.channel);
             let major = ev.def.major;
             let new = self.constructor(def, s);
+            let max_len = ev.def.max_len.map(|n| {
+                let n = proc_macro2::Literal::usize_unsuffixed(n as usize);
+                quote!(const MAX_LEN: ::std::option::Option<usize> = ::std::option::Option::Some(#n);)
+            });
             quote! {
                 impl #rt::Contract for #name {
                     const EVENT_TYPE: &'static str = #t;
                     const MAJOR: u32 = #major;
                     const VERSION: &'static str = #v;
                     const CHANNEL: &'static str = #c;
+                    #max_len
                 }
                 #new
                 impl ::std::convert::From<#name> for Event {
@@ -949,6 +954,9 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
             }
             fn channel(&self) -> &'static str {
                 Event::channel(self)
+            }
+            fn max_len(&self) -> ::std::option::Option<usize> {
+                match self { #(Self::#names(_) => <#names as #rt::Contract>::MAX_LEN,)* }
             }
             fn contracts() -> ::std::vec::Vec<#rt::ContractInfo> {
                 ::std::vec![#(#rt::ContractInfo::of::<#names>()),*]

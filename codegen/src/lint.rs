@@ -91,6 +91,7 @@ const EVENT_FIELDS: &[&str] = &[
     "producer",
     "consumers",
     "compatibility",
+    "max_len",
 ];
 const ENVELOPE_FIELDS: &[&str] = &["type_field", "version_field", "payload", "compatibility"];
 

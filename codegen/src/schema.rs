@@ -91,6 +91,9 @@ pub struct EventDef {
     pub description: Option<String>,
     /// Compatibility mode of this event (`x-event.compatibility`), if given.
     pub compatibility: Option<String>,
+    /// `MAXLEN ~` of the event's Redis stream (`x-event.max_len`), if given: the
+    /// publisher's default for the stream, which code may override.
+    pub max_len: Option<u64>,
 }
 
 impl SchemaSet {
@@ -625,6 +628,31 @@ fn check_set(
             );
         }
     }
+    // One stream, one trim length: events sharing a stream may declare it once or agree.
+    let mut trims: BTreeMap<&str, &EventDef> = BTreeMap::new();
+    for ev in events.iter().filter(|e| e.max_len.is_some()) {
+        match trims.get(ev.channel.as_str()) {
+            Some(first) if first.max_len != ev.max_len => sink.push(
+                Error::new(
+                    Loc::file(&docs[&ev.rel].file)
+                        .join("x-event")
+                        .join("max_len"),
+                    format!(
+                        "stream {:?} is trimmed to {} here but to {} by {}",
+                        ev.channel,
+                        ev.max_len.unwrap_or_default(),
+                        first.max_len.unwrap_or_default(),
+                        docs[&first.rel].file
+                    ),
+                )
+                .hint("a stream has one `max_len`: give every event on it the same value, or declare it on one of them"),
+            ),
+            Some(_) => {}
+            None => {
+                trims.insert(&ev.channel, ev);
+            }
+        }
+    }
     // A guess that collides with another event would only add a name clash.
     let mut claimed: BTreeSet<(String, u32)> = events
         .iter()
@@ -1097,6 +1125,32 @@ fn check_event(doc: &Doc, meta: &Value) -> (Option<EventDef>, Vec<Error>) {
             .map_err(|e| errors.push(e))
             .ok(),
     };
+    let max_len = match meta.get("max_len") {
+        None => None,
+        Some(v) => match v.as_u64().filter(|n| *n > 0) {
+            Some(_) if meta.get("stream").is_none() => {
+                errors.push(
+                    Error::new(
+                        loc.join("max_len"),
+                        "`max_len` trims a Redis stream, but this event names no `stream`",
+                    )
+                    .hint("remove `max_len`, or publish the event to a `stream`"),
+                );
+                None
+            }
+            Some(n) => Some(n),
+            None => {
+                errors.push(
+                    Error::new(
+                        loc.join("max_len"),
+                        format!("`max_len` must be a positive integer, not {v}"),
+                    )
+                    .hint("the approximate number of entries the stream keeps, e.g. 100000"),
+                );
+                None
+            }
+        },
+    };
     if doc.json.get("type").and_then(Value::as_str) != Some("object") {
         errors.push(Error::new(
             Loc::file(&doc.file).join("type"),
@@ -1128,6 +1182,7 @@ fn check_event(doc: &Doc, meta: &Value) -> (Option<EventDef>, Vec<Error>) {
                 consumers,
                 description,
                 compatibility,
+                max_len,
             }),
             errors,
         ),
@@ -1160,6 +1215,7 @@ fn check_event(doc: &Doc, meta: &Value) -> (Option<EventDef>, Vec<Error>) {
                 consumers,
                 description,
                 compatibility,
+                max_len,
             });
             (guess, errors)
         }

@@ -961,3 +961,91 @@ fn directory_walks_survive_links_and_fifos() {
     assert_eq!(set.events.len(), 1);
     assert_eq!(set.files().count(), 2, "each file once");
 }
+
+/// An event with extra `x-event` members (`"max_len": 5` and so on) on stream `stream`.
+fn event_on(event_type: &str, stream_or_topic: &str, extra: &str) -> String {
+    format!(
+        r#"{{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "x-event": {{ "type": "{event_type}", "version": "1.0", {stream_or_topic}, "producer": "p", "consumers": []{extra} }},
+  "type": "object",
+  "properties": {{}},
+  "additionalProperties": false
+}}"#
+    )
+}
+
+#[test]
+fn max_len_must_be_a_positive_integer_on_a_stream() {
+    for bad in ["0", "-5", "1.5", "\"1000\"", "null", "[10]"] {
+        let e = errors_of(&[(
+            "a/a.b.v1.json",
+            event_on("a.b", r#""stream": "s""#, &format!(r#", "max_len": {bad}"#)),
+        )]);
+        assert_has(
+            &e,
+            &[
+                "a.b.v1.json: /x-event/max_len",
+                "must be a positive integer",
+            ],
+        );
+    }
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event_on("a.b", r#""topic": "t""#, r#", "max_len": 100"#),
+    )]);
+    assert_has(
+        &e,
+        &[
+            "/x-event/max_len",
+            "trims a Redis stream",
+            "names no `stream`",
+        ],
+    );
+}
+
+#[test]
+fn one_stream_has_one_max_len() {
+    let e = errors_of(&[
+        (
+            "a/a.b.v1.json",
+            event_on("a.b", r#""stream": "s""#, r#", "max_len": 100"#),
+        ),
+        (
+            "a/a.c.v1.json",
+            event_on("a.c", r#""stream": "s""#, r#", "max_len": 200"#),
+        ),
+    ]);
+    assert_has(
+        &e,
+        &[
+            "a.c.v1.json: /x-event/max_len",
+            "stream \"s\" is trimmed to 200 here but to 100 by <dir>/a/a.b.v1.json",
+        ],
+    );
+    // Agreeing declarations, one declaration, and streams of their own are fine; the length
+    // belongs to the stream, so every event on it carries it.
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "envelope.json", ENVELOPE);
+    for (name, text) in [
+        (
+            "a/a.b.v1.json",
+            event_on("a.b", r#""stream": "s""#, r#", "max_len": 100"#),
+        ),
+        (
+            "a/a.c.v1.json",
+            event_on("a.c", r#""stream": "s""#, r#", "max_len": 100"#),
+        ),
+        ("a/a.d.v1.json", event_on("a.d", r#""stream": "s""#, "")),
+        ("a/a.e.v1.json", event_on("a.e", r#""stream": "other""#, "")),
+    ] {
+        write(tmp.path(), name, &text);
+    }
+    let code = Config::new().generate(tmp.path()).unwrap();
+    let declared =
+        "const MAX_LEN: ::std::option::Option<usize> = ::std::option::Option::Some(100);";
+    let flat: String = code.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat_declared: String = declared.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(flat.matches(&flat_declared).count(), 3, "{code}");
+    assert_eq!(flat.matches("const MAX_LEN").count(), 3);
+}

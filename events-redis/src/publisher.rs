@@ -71,7 +71,8 @@ pub struct Publisher {
 }
 
 impl Publisher {
-    /// A publisher with a 2 s timeout and `MAXLEN ~ 100000` on every stream.
+    /// A publisher with a 2 s timeout; each stream is trimmed to `MAXLEN ~` of its
+    /// schema's `x-event.max_len`, or ~100000 when the schema names none.
     pub fn new(redis: Redis) -> Self {
         Self {
             redis,
@@ -88,23 +89,27 @@ impl Publisher {
         self
     }
 
-    /// `MAXLEN ~` for streams without their own setting (`None`: never trim).
+    /// `MAXLEN ~` for streams that neither code ([`Publisher::max_len`]) nor the schema
+    /// (`x-event.max_len`) give a length (`None`: never trim them).
     pub fn default_max_len(mut self, n: Option<usize>) -> Self {
         self.default_max_len = n;
         self
     }
 
-    /// `MAXLEN ~` for one stream (`None`: never trim it).
+    /// `MAXLEN ~` for one stream, over the schema's `x-event.max_len` (`None`: never
+    /// trim it).
     pub fn max_len(mut self, stream: &str, n: Option<usize>) -> Self {
         self.max_len.insert(stream.to_owned(), n);
         self
     }
 
-    fn trim_of(&self, stream: &str) -> Option<usize> {
+    /// The trim length of a stream: set in code for the stream, else the schema's
+    /// `x-event.max_len`, else the publisher's default.
+    fn trim_of(&self, stream: &str, schema: Option<usize>) -> Option<usize> {
         self.max_len
             .get(stream)
             .copied()
-            .unwrap_or(self.default_max_len)
+            .unwrap_or(schema.or(self.default_max_len))
     }
 
     async fn conn(&self) -> Result<Conn, RedisError> {
@@ -134,7 +139,7 @@ impl Publisher {
         let fields = event
             .encode_fields()
             .map_err(|e| error(PublishCause::Encode(e)))?;
-        let cmd = xadd(stream, self.trim_of(stream), &fields);
+        let cmd = xadd(stream, self.trim_of(stream, event.max_len()), &fields);
         let attempt = async {
             let mut c = self.conn().await?;
             cmd.query_async::<String>(&mut c).await
@@ -180,7 +185,7 @@ impl Publisher {
             }
         }
         for (stream, idx) in by_stream {
-            let trim = self.trim_of(stream);
+            let trim = self.trim_of(stream, events[idx[0]].max_len());
             let error = |i: usize, cause| PublishError {
                 event_type: events[i].type_name(),
                 stream: stream.to_owned(),

@@ -386,3 +386,66 @@ async fn the_idempotency_guard_skips_an_order_already_handled() {
     task.await.unwrap().unwrap();
     assert_eq!(*log.lock().unwrap(), [1, 2, 3]);
 }
+
+/// `XLEN` of a stream.
+fn xlen(conn: &mut redis::Connection, stream: &str) -> usize {
+    redis::cmd("XLEN").arg(stream).query(conn).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_are_trimmed_to_the_schemas_max_len_unless_code_says_otherwise() {
+    // Small stream nodes, so that `MAXLEN ~` trims close to the length it is given.
+    let Some(server) = Server::start_with(&["--stream-node-max-entries", "10"]) else {
+        return;
+    };
+    let redis = Redis::open(&server.url()).unwrap();
+    let mut conn = redis::Client::open(server.url())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    const PICKING: &str = "wms:events:picking";
+    // picking.created declares `"max_len": 10000` for wms:events:picking (seed 001 §13.1);
+    // picking.assigned, on the same stream, shares it through its contract.
+    assert_eq!(
+        <PickingCreatedV1 as events_rt::Contract>::MAX_LEN,
+        Some(10_000)
+    );
+    assert_eq!(
+        <events_types::PickingAssignedV1 as events_rt::Contract>::MAX_LEN,
+        Some(10_000)
+    );
+    assert_eq!(<OrderConfirmedV1 as events_rt::Contract>::MAX_LEN, None);
+    let picking = |n: i64| Event::from(PickingCreatedV1::new(1_734_825_600, n, n, 1));
+    // The publisher's default (here 50) applies only where the schema is silent.
+    let publisher = Publisher::new(redis.clone()).default_max_len(Some(50));
+    for chunk in (1..=10_500).collect::<Vec<i64>>().chunks(500) {
+        let batch: Vec<Event> = chunk.iter().map(|&n| picking(n)).collect();
+        for r in publisher.publish_batch(&batch).await {
+            r.unwrap();
+        }
+    }
+    let n = xlen(&mut conn, PICKING);
+    assert!((10_000..10_010).contains(&n), "XLEN {PICKING} = {n}");
+    for n in 1..=200 {
+        publisher.publish(&confirmed(n)).await.unwrap();
+    }
+    let n = xlen(&mut conn, ORDERS);
+    assert!((50..60).contains(&n), "XLEN {ORDERS} = {n}");
+    // Code overrides the schema for one stream; `None` never trims it.
+    // (`~` evicts at most 100 nodes per XADD, so the length comes down over a few.)
+    let publisher = Publisher::new(redis.clone()).max_len(PICKING, Some(100));
+    for n in 0..15 {
+        publisher.publish(&picking(n)).await.unwrap();
+    }
+    let n = xlen(&mut conn, PICKING);
+    assert!((100..110).contains(&n), "XLEN {PICKING} = {n}");
+    let publisher = Publisher::new(redis).max_len(ORDERS, None);
+    for n in 1..=100 {
+        publisher.publish(&confirmed(n)).await.unwrap();
+    }
+    let n = xlen(&mut conn, ORDERS);
+    assert!(
+        n >= 150,
+        "XLEN {ORDERS} = {n}: trimmed although told not to"
+    );
+}

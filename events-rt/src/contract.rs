@@ -15,6 +15,9 @@ pub trait Contract {
     const VERSION: &'static str;
     /// The stream or topic the event is published to.
     const CHANNEL: &'static str;
+    /// `MAXLEN ~` of the stream, from the schema's `x-event.max_len` (shared by every
+    /// event on the stream); `None` leaves the choice to the publisher.
+    const MAX_LEN: Option<usize> = None;
 }
 
 /// Why a payload could not be decoded into a typed event.

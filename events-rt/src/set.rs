@@ -15,6 +15,8 @@ pub struct ContractInfo {
     pub version: &'static str,
     /// Stream or topic.
     pub channel: &'static str,
+    /// `MAXLEN ~` of the stream declared by the schema (`x-event.max_len`), if any.
+    pub max_len: Option<usize>,
 }
 
 impl ContractInfo {
@@ -25,6 +27,7 @@ impl ContractInfo {
             major: C::MAJOR,
             version: C::VERSION,
             channel: C::CHANNEL,
+            max_len: C::MAX_LEN,
         }
     }
 }
@@ -43,6 +46,11 @@ pub trait EventSet: Sized + Send + 'static {
     fn type_name(&self) -> &'static str;
     /// The stream or topic the event is published to.
     fn channel(&self) -> &'static str;
+    /// `MAXLEN ~` the schema declares for this event's stream (`x-event.max_len`);
+    /// `None` leaves it to the publisher's default.
+    fn max_len(&self) -> Option<usize> {
+        None
+    }
     /// Every contract of the set; a consumer subscribes to their channels.
     fn contracts() -> Vec<ContractInfo>;
 }
@@ -72,6 +80,9 @@ impl<T: FieldCodec + Send + 'static> EventSet for T {
     }
     fn channel(&self) -> &'static str {
         T::CHANNEL
+    }
+    fn max_len(&self) -> Option<usize> {
+        T::MAX_LEN
     }
     fn contracts() -> Vec<ContractInfo> {
         vec![ContractInfo::of::<T>()]

@@ -46,6 +46,10 @@ pub enum PublishCause {
     /// Redis answered with an error, or the connection failed.
     #[error("{0}")]
     Redis(RedisError),
+    /// The event breaks its contract's schema; nothing was sent. Only with validation
+    /// before publish (feature `validate`, [`Publisher::validate_with`]).
+    #[error("invalid: {0}")]
+    Invalid(String),
 }
 
 /// Publishes events to the streams their contracts name.
@@ -68,6 +72,8 @@ pub struct Publisher {
     timeout: Duration,
     default_max_len: Option<usize>,
     max_len: HashMap<String, Option<usize>>,
+    #[cfg(feature = "validate")]
+    validator: Option<std::sync::Arc<events_check::validate::Validator>>,
 }
 
 impl Publisher {
@@ -80,7 +86,48 @@ impl Publisher {
             timeout: Duration::from_secs(2),
             default_max_len: Some(DEFAULT_MAX_LEN),
             max_len: HashMap::new(),
+            #[cfg(feature = "validate")]
+            validator: None,
         }
+    }
+
+    /// Validates every event against its contract's schema before publishing it (the
+    /// field map as it goes on the wire); an invalid event fails with
+    /// [`PublishCause::Invalid`] naming each broken rule, and is not sent. Off unless
+    /// called: it costs a schema validation per event.
+    ///
+    /// ```no_run
+    /// # fn f() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::sync::Arc;
+    /// use events_check::validate::Validator;
+    /// use events_codegen::SchemaSet;
+    /// # use events_redis::{Publisher, Redis};
+    /// let set = SchemaSet::load("schemas".as_ref()).map_err(|e| e.to_string())?;
+    /// let validator = Validator::new(&set).map_err(|e| e.to_string())?;
+    /// let publisher = Publisher::new(Redis::open("redis://127.0.0.1:6379")?)
+    ///     .validate_with(Arc::new(validator));
+    /// # let _ = publisher; Ok(()) }
+    /// ```
+    #[cfg(feature = "validate")]
+    pub fn validate_with(
+        mut self,
+        validator: std::sync::Arc<events_check::validate::Validator>,
+    ) -> Self {
+        self.validator = Some(validator);
+        self
+    }
+
+    /// The field map of an event, checked against its schema when validation is on.
+    fn encode<E: EventSet>(&self, event: &E) -> Result<events_rt::Fields, PublishCause> {
+        let fields = event.encode_fields().map_err(PublishCause::Encode)?;
+        #[cfg(feature = "validate")]
+        if let Some(v) = &self.validator {
+            let report = v.validate_fields(&fields);
+            if !report.is_valid() {
+                return Err(PublishCause::Invalid(describe(&report)));
+            }
+        }
+        Ok(fields)
     }
 
     /// The longest a publish (connecting included) may take before it fails.
@@ -136,9 +183,7 @@ impl Publisher {
             stream: stream.to_owned(),
             cause: Box::new(cause),
         };
-        let fields = event
-            .encode_fields()
-            .map_err(|e| error(PublishCause::Encode(e)))?;
+        let fields = self.encode(event).map_err(error)?;
         let cmd = xadd(stream, self.trim_of(stream, event.max_len()), &fields);
         let attempt = async {
             let mut c = self.conn().await?;
@@ -202,12 +247,12 @@ impl Publisher {
                     pipe.ignore_errors();
                     let mut sent = Vec::with_capacity(chunk.len());
                     for &i in chunk {
-                        match events[i].encode_fields() {
+                        match self.encode(&events[i]) {
                             Ok(fields) => {
                                 pipe.add_command(xadd(stream, trim, &fields));
                                 sent.push(i);
                             }
-                            Err(e) => out[i] = Some(Err(error(i, PublishCause::Encode(e)))),
+                            Err(cause) => out[i] = Some(Err(error(i, cause))),
                         }
                     }
                     if sent.is_empty() {
@@ -294,4 +339,32 @@ impl Publisher {
         }
         out
     }
+}
+
+/// The broken rules of a report, at most a few of them, each value cut short.
+#[cfg(feature = "validate")]
+fn describe(report: &events_check::validate::Report) -> String {
+    const SHOWN: usize = 5;
+    let mut out: Vec<String> = report
+        .violations
+        .iter()
+        .take(SHOWN)
+        .map(|v| {
+            let at = if v.path.is_empty() { "/" } else { &v.path };
+            let mut m = format!("{at}: {}", v.message);
+            if m.len() > 300 {
+                let cut = (0..=300)
+                    .rev()
+                    .find(|&i| m.is_char_boundary(i))
+                    .unwrap_or(0);
+                m.truncate(cut);
+                m.push('…');
+            }
+            m
+        })
+        .collect();
+    if report.violations.len() > SHOWN {
+        out.push(format!("and {} more", report.violations.len() - SHOWN));
+    }
+    out.join("; ")
 }

@@ -3,6 +3,7 @@
 #   publish_batch vs redis-benchmark's pipelined XADD of the same fields at the same depth,
 #   consume + ack vs a raw XREADGROUP COUNT 100 + XACK loop written with the redis crate.
 # Usage: bash bench/redis-streams.sh [N] [DEPTH]
+#   MEM=1000000: entries of the memory run (Consumer RSS over them).
 #   BEFORE=path/to/an/older/bench_streams binary: measured too, in the same run, for
 #   before/after ratios against the same peer (build it from an older commit first).
 set -euo pipefail
@@ -34,3 +35,9 @@ for round in 1 2 3; do
   if [ -n "${BEFORE:-}" ]; then echo "before:"; "$BEFORE" consume "$N"; fi
   echo "after:"; "$BIN" consume "$N"
 done
+# Memory: the Consumer's resident set while it handles MEM entries published beforehand
+# by another process (flat: the last figure close to the first).
+MEM=${MEM:-1000000}
+echo "--- memory over $MEM entries"
+"$BIN" fill "$MEM"
+"$BIN" memory "$MEM"

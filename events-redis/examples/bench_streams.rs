@@ -1,6 +1,8 @@
 //! Throughput of the runtime against its peers, for `bench/redis-streams.sh` (run in
 //! release): `publish N DEPTH` (publish_batch in pipelines of DEPTH) and `consume N`
-//! (the Consumer with a no-op handler vs a raw XREADGROUP COUNT 100 + XACK loop).
+//! (the Consumer with a no-op handler vs a raw XREADGROUP COUNT 100 + XACK loop);
+//! `fill N` then `memory N` (the Consumer's resident memory while it handles N entries
+//! that another process published).
 
 use std::time::{Duration, Instant};
 
@@ -52,12 +54,16 @@ async fn main() {
         .default_max_len(None)
         .timeout(Duration::from_secs(30));
     let mut conn = redis.connect(Duration::from_secs(30)).await.unwrap();
+    if args[1] == "memory" {
+        return memory(redis, conn, n).await;
+    }
     let _: () = redis::cmd("DEL")
         .arg(STREAM)
         .query_async(&mut conn)
         .await
         .unwrap();
     match args[1].as_str() {
+        "fill" => fill(&publisher, n).await,
         "publish" => {
             let depth: usize = args[3].parse().unwrap();
             let events: Vec<Event> = (1..=n as i64).map(event).collect();
@@ -214,4 +220,68 @@ async fn main() {
         }
         other => panic!("unknown mode {other}"),
     }
+}
+
+/// Resident set size of this process, in KiB.
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The Consumer over N entries already in the stream (`fill N` in another process):
+/// resident memory after every tenth of them. Flat means the last figure is close to the
+/// first: nothing grows with the number of entries handled.
+async fn memory(redis: Redis, mut conn: events_redis::Conn, n: usize) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let handled = Arc::new(AtomicUsize::new(0));
+    let h = handled.clone();
+    let handler = handler_fn(move |e: Event, _d: Delivery| {
+        let h = h.clone();
+        async move {
+            std::hint::black_box(e);
+            h.fetch_add(1, Ordering::Relaxed);
+            Ok::<_, HandlerError>(())
+        }
+    });
+    let consumer = Consumer::new(redis, "memory", "c", handler)
+        .streams([STREAM])
+        .batch(100)
+        .block(Duration::from_millis(100));
+    let stop = CancellationToken::new();
+    let start_rss = rss_kib();
+    let task = tokio::spawn(consumer.run(stop.clone()));
+    let step = (n / 10).max(1);
+    let mut next = step;
+    let mut samples = Vec::new();
+    let t = Instant::now();
+    while next <= n {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        if handled.load(Ordering::Relaxed) >= next {
+            samples.push((next, rss_kib()));
+            next += step;
+        }
+    }
+    while pending(&mut conn, "memory").await > 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    stop.cancel();
+    task.await.unwrap().unwrap();
+    println!("RSS before start: {start_rss} KiB");
+    for (at, kib) in &samples {
+        println!("RSS after {at:>9} entries: {kib} KiB");
+    }
+    let first = samples.first().map_or(0, |s| s.1);
+    let peak = samples.iter().map(|s| s.1).max().unwrap_or(0);
+    println!(
+        "{n} entries in {secs:.1} s; RSS from the first tenth to the peak: {first} -> {peak} KiB ({:+} KiB)",
+        peak as i64 - first as i64
+    );
 }

@@ -109,6 +109,8 @@ pub fn build_with(set: &SchemaSet, externs: &[(String, String)]) -> Result<Catal
         types: BTreeMap::new(),
         by_key: HashMap::new(),
         by_name: HashMap::new(),
+        open: Vec::new(),
+        open_shapes: Vec::new(),
         version_locs: version_locs(set),
         sink: Sink::default(),
     };
@@ -147,6 +149,7 @@ pub fn build_with(set: &SchemaSet, externs: &[(String, String)]) -> Result<Catal
     check_event_type_names(set, &mut cx.sink);
     check_header_objects(&types, &cx.by_key, &cx.version_locs, &mut cx.sink);
     box_cycles(&mut types);
+    check_finite(&types, &mut cx.sink);
     mark_generic(&mut types, &events);
     decide_caps(&mut types);
     for event in &mut events {
@@ -345,7 +348,25 @@ struct Cx<'a> {
     by_name: HashMap<String, Loc>,
     /// Properties of the envelope on the path to the version field, the field last.
     version_locs: Vec<Loc>,
+    /// Schemas being converted with no struct, array or map in between (the innermost
+    /// last): meeting one of them again is a loop that no Rust type can hold.
+    open: Vec<Loc>,
+    /// Schemas whose `allOf` is being merged (the innermost last).
+    open_shapes: Vec<Loc>,
     sink: Sink,
+}
+
+/// The error for a loop of schemas with nothing in between, naming each place on it.
+fn loop_error(chain: &[Loc], through: &str) -> Error {
+    let names: Vec<String> = chain.iter().map(ToString::to_string).collect();
+    Error::new(
+        chain[0].clone(),
+        format!(
+            "loop through {through} with no object in between: {} → back to the start",
+            names.join(" → ")
+        ),
+    )
+    .hint("no Rust type can hold it: put an object (a struct field), an array or a map on the loop, or remove a reference")
 }
 
 /// An object schema with `allOf` merged in.
@@ -494,9 +515,29 @@ impl<'a> Cx<'a> {
         Ok(())
     }
 
-    /// The object shape of a schema, with `allOf` members merged in.
+    /// The object shape of a schema, with `allOf` members merged in. A schema met again
+    /// while its own `allOf` is merged is a loop (an error naming it).
     fn shape(&mut self, loc: &Loc, schema: &'a Value) -> Result<Shape<'a>, Error> {
         let (loc, schema) = self.deref(loc, schema)?;
+        if let Some(start) = self.open_shapes.iter().position(|l| *l == loc) {
+            return Err(loop_error(&self.open_shapes[start..], "`allOf`"));
+        }
+        if self.open_shapes.len() >= crate::schema::MAX_REF_DEPTH {
+            return Err(Error::new(
+                loc,
+                format!(
+                    "`allOf` nested deeper than {} schemas",
+                    crate::schema::MAX_REF_DEPTH
+                ),
+            ));
+        }
+        self.open_shapes.push(loc.clone());
+        let shape = self.shape_of(loc, schema);
+        self.open_shapes.pop();
+        shape
+    }
+
+    fn shape_of(&mut self, loc: Loc, schema: &'a Value) -> Result<Shape<'a>, Error> {
         let Some(map) = schema.as_object() else {
             return Err(Error::new(loc, "expected an object schema"));
         };
@@ -635,7 +676,7 @@ impl<'a> Cx<'a> {
                     name
                 };
                 let hint = format!("{owner}{}", ident::type_name(&prop.name));
-                self.ty(&prop.loc, prop.schema, &hint)
+                self.ty_inside(&prop.loc, prop.schema, &hint)
             };
             let ty = match ty {
                 Ok(ty) => ty,
@@ -671,7 +712,7 @@ impl<'a> Cx<'a> {
             return Err(e);
         }
         let extra = match shape.extra {
-            Some((loc, schema)) => Some(self.ty(&loc, schema, &format!("{name}Value"))?),
+            Some((loc, schema)) => Some(self.ty_inside(&loc, schema, &format!("{name}Value"))?),
             None => None,
         };
         self.types.insert(
@@ -693,8 +734,41 @@ impl<'a> Cx<'a> {
         Ok(Ty::Named(name.to_owned()))
     }
 
-    /// The Rust type of a schema; `hint` names it if it needs a named type.
+    /// The Rust type of a schema; `hint` names it if it needs a named type. A schema met
+    /// again with no struct, array or map in between (through `$ref`, `oneOf`, `anyOf`)
+    /// is a loop: an error naming it, never an endless recursion.
     fn ty(&mut self, loc: &Loc, schema: &'a Value, hint: &str) -> Result<Ty, Error> {
+        if let Some(start) = self.open.iter().position(|l| l == loc) {
+            return Err(loop_error(
+                &self.open[start..],
+                "`$ref`, `oneOf` or `anyOf`",
+            ));
+        }
+        if self.open.len() >= crate::schema::MAX_REF_DEPTH {
+            return Err(Error::new(
+                loc.clone(),
+                format!(
+                    "schemas nested deeper than {} with no object in between",
+                    crate::schema::MAX_REF_DEPTH
+                ),
+            ));
+        }
+        self.open.push(loc.clone());
+        let ty = self.ty_open(loc, schema, hint);
+        self.open.pop();
+        ty
+    }
+
+    /// Converts `schema` with a fresh loop guard: a struct field, an array item or a map
+    /// value holds its type behind a pointer or a box, so a loop through it is fine.
+    fn ty_inside(&mut self, loc: &Loc, schema: &'a Value, hint: &str) -> Result<Ty, Error> {
+        let outer = std::mem::take(&mut self.open);
+        let ty = self.ty(loc, schema, hint);
+        self.open = outer;
+        ty
+    }
+
+    fn ty_open(&mut self, loc: &Loc, schema: &'a Value, hint: &str) -> Result<Ty, Error> {
         let map = match schema {
             Value::Bool(true) => return Ok(Ty::Any),
             Value::Bool(false) => {
@@ -830,7 +904,7 @@ impl<'a> Cx<'a> {
         let has_props = map.contains_key("properties") || map.contains_key("allOf");
         match map.get("additionalProperties") {
             Some(s @ Value::Object(_)) if !has_props => {
-                let item = self.ty(
+                let item = self.ty_inside(
                     &loc.join("additionalProperties"),
                     s,
                     &format!("{hint}Value"),
@@ -861,7 +935,7 @@ impl<'a> Cx<'a> {
         match map.get("items") {
             None | Some(Value::Bool(true)) => Ok(Ty::Vec(Box::new(Ty::Any))),
             Some(items) => {
-                let item = self.ty(&loc.join("items"), items, &format!("{hint}Item"))?;
+                let item = self.ty_inside(&loc.join("items"), items, &format!("{hint}Item"))?;
                 Ok(Ty::Vec(Box::new(item)))
             }
         }
@@ -1224,6 +1298,60 @@ fn box_cycles(types: &mut BTreeMap<String, TypeDef>) {
     for (name, i) in to_box {
         if let Some(TypeKind::Struct(s)) = types.get_mut(&name).map(|d| &mut d.kind) {
             s.fields[i].boxed = true;
+        }
+    }
+}
+
+/// Refuses types that need themselves to be built: a required, non-null field whose type
+/// (a struct, directly or through other such fields) leads back to the type. No document
+/// is ever valid against such a schema, and a derived `Default` would never return.
+fn check_finite(types: &BTreeMap<String, TypeDef>, sink: &mut Sink) {
+    let mut finite: HashSet<&str> = HashSet::new();
+    let named_ok = |ty: &Ty, finite: &HashSet<&str>| {
+        let ty = match ty {
+            Ty::Embedded(inner) => inner,
+            ty => ty,
+        };
+        match ty {
+            Ty::Named(n) => !types.contains_key(n.as_str()) || finite.contains(n.as_str()),
+            _ => true,
+        }
+    };
+    loop {
+        let before = finite.len();
+        for (name, def) in types {
+            if finite.contains(name.as_str()) {
+                continue;
+            }
+            let ok = match &def.kind {
+                TypeKind::Struct(s) => s
+                    .fields
+                    .iter()
+                    .filter(|f| f.required && !f.nullable)
+                    .all(|f| named_ok(&f.ty, &finite)),
+                TypeKind::Enum(_) => true,
+                TypeKind::Tagged { variants, .. } => {
+                    variants.iter().any(|v| named_ok(&v.ty, &finite))
+                }
+                TypeKind::Untagged(vs) => vs.iter().any(|v| named_ok(&v.ty, &finite)),
+            };
+            if ok {
+                finite.insert(name);
+            }
+        }
+        if finite.len() == before {
+            break;
+        }
+    }
+    for (name, def) in types {
+        if !finite.contains(name.as_str()) {
+            sink.push(
+                Error::new(
+                    def.loc.clone(),
+                    format!("type {name} has no finite value: its required fields lead back to it"),
+                )
+                .hint("make one of the fields on the loop optional, nullable, or an array"),
+            );
         }
     }
 }

@@ -28,6 +28,12 @@ fn main() {
             "nested_version.rs",
             false,
         ),
+        // Names and descriptions no Rust source would choose, and recursive types.
+        (
+            "../codegen/tests/fixtures/hostile_names",
+            "hostile_names.rs",
+            true,
+        ),
     ];
     for (dir, file, strict) in jobs {
         let mut config = Config::new();

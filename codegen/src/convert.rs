@@ -356,6 +356,9 @@ struct Cx<'a> {
     sink: Sink,
 }
 
+/// The names of the items generated for the whole catalog: no schema may take them.
+const GENERATED_NAMES: &[&str] = &["Event", "EventType", "Envelope"];
+
 /// The error for a loop of schemas with nothing in between, naming each place on it.
 fn loop_error(chain: &[Loc], through: &str) -> Error {
     let names: Vec<String> = chain.iter().map(ToString::to_string).collect();
@@ -470,6 +473,15 @@ impl<'a> Cx<'a> {
 
     /// Registers `name` for the schema at `key`, refusing a second schema with that name.
     fn claim(&mut self, key: &Loc, name: &str) -> Result<(), Error> {
+        let envelope =
+            name == "Envelope" && *key == self.set.loc(&self.set.envelope.rel).join("x-envelope");
+        if GENERATED_NAMES.contains(&name) && !envelope {
+            return Err(Error::new(
+                key.clone(),
+                format!("this schema would become the Rust type {name}, a name the generator gives to the catalog's own {name}"),
+            )
+            .hint(format!("give it a `title` (or rename it) so that it becomes another name than {}", GENERATED_NAMES.join(", "))));
+        }
         if let Some(other) = self.by_name.get(name).filter(|other| *other != key) {
             return Err(Error::new(
                 key.clone(),
@@ -710,6 +722,13 @@ impl<'a> Cx<'a> {
         }
         if let Some(e) = first_error {
             return Err(e);
+        }
+        if let (Some(_), Some(f)) = (&shape.extra, fields.iter().find(|f| f.rust_name == "extra")) {
+            return Err(Error::new(
+                f.loc.clone(),
+                format!("property {:?} would be the Rust field `extra`, which holds this object's additional properties (`additionalProperties`)", f.json_name),
+            )
+            .hint("rename the property, or describe the additional properties as a property of their own"));
         }
         let extra = match shape.extra {
             Some((loc, schema)) => Some(self.ty_inside(&loc, schema, &format!("{name}Value"))?),

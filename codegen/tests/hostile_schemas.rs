@@ -302,3 +302,191 @@ fn data_keywords_stay_data() {
     )]);
     SchemaSet::load(tmp.path()).unwrap();
 }
+
+// ---------------------------------------------------------------------------------------
+// Class 3: identifiers and texts.
+
+const HOSTILE_NAMES: &[&str] = &[
+    "x²",
+    "1abc",
+    "type",
+    "self",
+    "Self",
+    "super",
+    "crate",
+    "_",
+    "",
+    "цена",
+    "価格",
+    "é",
+    "e\u{301}",
+    "\u{202e}abc",
+    "a b",
+    "💥",
+    "r#type",
+    "0",
+    "-",
+    "extra",
+    "Event",
+    "EventType",
+    "Envelope",
+    "\r",
+    "*/",
+    "```",
+];
+
+#[test]
+fn every_hostile_name_gives_code_or_a_located_error_never_a_panic() {
+    for name in HOSTILE_NAMES {
+        let quoted = serde_json::to_string(name).unwrap();
+        let positions = [
+            // a property, an enum value, a `$defs` entry, a `title`, an object's property
+            (
+                format!(r#"{{ {quoted}: {{ "type": "string" }} }}"#),
+                "{}".to_owned(),
+            ),
+            (
+                format!(r#"{{ "e": {{ "enum": [{quoted}, "other"] }} }}"#),
+                "{}".to_owned(),
+            ),
+            (
+                format!(
+                    r#"{{ "d": {{ "$ref": {} }} }}"#,
+                    serde_json::to_string(&format!(
+                        "#/$defs/{}",
+                        name.replace('~', "~0").replace('/', "~1")
+                    ))
+                    .unwrap()
+                ),
+                format!(
+                    r#"{{ {quoted}: {{ "type": "object", "properties": {{ "n": {{ "type": "string" }} }} }} }}"#
+                ),
+            ),
+            (
+                format!(
+                    r#"{{ "t": {{ "title": {quoted}, "type": "object", "properties": {{ "n": {{ "type": "string" }} }} }} }}"#
+                ),
+                "{}".to_owned(),
+            ),
+            (
+                format!(
+                    r#"{{ "o": {{ "type": "object", "properties": {{ {quoted}: {{ "type": "integer" }} }}, "additionalProperties": {{ "type": "string" }} }} }}"#
+                ),
+                "{}".to_owned(),
+            ),
+        ];
+        for (props, defs) in positions {
+            let tmp = set_of(&[("a/a.b.v1.json", event(&props, &defs))]);
+            match Config::new().generate(tmp.path()) {
+                // The output parses (a broken identifier would be `compile_error!`).
+                Ok(code) => assert!(!code.contains("compile_error!"), "{name:?}: {code}"),
+                Err(e) => {
+                    let e = e.to_string();
+                    assert!(e.contains("a.b.v1.json: /"), "{name:?}: unlocated: {e}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn defs_named_like_a_generated_item_are_refused() {
+    for name in ["Event", "EventType", "Envelope"] {
+        let e = errors_of(&[(
+            "a/a.b.v1.json",
+            event(
+                &format!(r##"{{ "x": {{ "$ref": "#/$defs/{name}" }} }}"##),
+                &format!(
+                    r#"{{ "{name}": {{ "type": "object", "properties": {{ "n": {{ "type": "string" }} }} }} }}"#
+                ),
+            ),
+        )]);
+        assert_has(
+            &e,
+            &[
+                &format!(": /$defs/{name} "),
+                &format!("the Rust type {name}, a name the generator gives"),
+            ],
+        );
+    }
+    // A `title` that makes the same name, and an enum.
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event(
+            r#"{ "x": { "title": "event type", "enum": ["a", "b"] } }"#,
+            "{}",
+        ),
+    )]);
+    assert_has(&e, &[": /properties/x ", "EventType"]);
+}
+
+#[test]
+fn a_property_named_like_the_extra_fields_map_is_refused() {
+    for name in ["extra", "Extra", "EXTRA"] {
+        let e = errors_of(&[(
+            "a/a.b.v1.json",
+            event(
+                &format!(
+                    r#"{{ "o": {{ "type": "object", "properties": {{ "{name}": {{ "type": "string" }} }}, "additionalProperties": {{ "type": "integer" }} }} }}"#
+                ),
+                "{}",
+            ),
+        )]);
+        assert_has(
+            &e,
+            &[&format!("/properties/o/properties/{name} "), "`extra`"],
+        );
+    }
+    // Without additional properties the name is free.
+    let code = generated(&[(
+        "a/a.b.v1.json",
+        event(r#"{ "extra": { "type": "string" } }"#, "{}"),
+    )]);
+    assert!(code.contains("pub extra: ::std::option::Option<::std::string::String>"));
+}
+
+#[test]
+fn names_that_collide_after_conversion_are_located_errors() {
+    for (a, b) in [
+        ("a-b", "a_b"),
+        ("self", "Self"),
+        ("_", ""),
+        ("x y", "x-y"),
+        ("A", "a"),
+    ] {
+        let e = errors_of(&[(
+            "a/a.b.v1.json",
+            event(
+                &format!(r#"{{ "{a}": {{ "type": "string" }}, "{b}": {{ "type": "string" }} }}"#),
+                "{}",
+            ),
+        )]);
+        assert_has(
+            &e,
+            &["a.b.v1.json: /properties/", "both become the Rust field"],
+        );
+        let e = errors_of(&[(
+            "a/a.b.v1.json",
+            event(&format!(r#"{{ "e": {{ "enum": ["{a}", "{b}"] }} }}"#), "{}"),
+        )]);
+        assert_has(
+            &e,
+            &["/properties/e/enum/1 ", "both become the Rust variant"],
+        );
+    }
+}
+
+#[test]
+fn hostile_descriptions_are_escaped() {
+    let code = generated(&[(
+        "a/a.b.v1.json",
+        event(
+            r#"{ "x": { "type": "string", "description": "one\rtwo \u202e three */ four\n```\nfn main() {}\n```" } }"#,
+            "{}",
+        ),
+    )]);
+    assert!(!code.contains('\r'), "{code}");
+    assert!(!code.contains('\u{202e}'), "{code}");
+    assert!(code.contains(r"/// two \u{202e} three *\/ four"), "{code}");
+    assert!(code.contains(r"/// \```"), "{code}");
+}

@@ -55,6 +55,12 @@ generated!(
 );
 
 generated!(
+    hostile_names,
+    "hostile_names.rs",
+    "Hostile names (`x²`, `1abc`, `self`, the empty name, …), hostile descriptions and recursive types, strict decoding."
+);
+
+generated!(
     constructs_custom,
     "constructs_custom.rs",
     "The construct fixtures with the build API's options: an extern type, extra attributes, no field maps."

@@ -356,6 +356,10 @@ struct Cx<'a> {
     sink: Sink,
 }
 
+/// The most properties one struct may have (header fields included): the derived
+/// `Deserialize` of an object with 5,000 fields overflows rustc's default stack.
+pub const MAX_PROPERTIES: usize = 1_000;
+
 /// The names of the items generated for the whole catalog: no schema may take them.
 const GENERATED_NAMES: &[&str] = &["Event", "EventType", "Envelope"];
 
@@ -573,12 +577,12 @@ impl<'a> Cx<'a> {
         if let Some(Value::Object(props)) = map.get("properties") {
             let props_loc = loc.join("properties");
             // Schema order, not the sorted order of `Value` maps: it is field order.
-            let order = self.set.key_order(&props_loc);
-            let position = |name: &str| {
-                order
-                    .and_then(|o| o.iter().position(|k| k == name))
-                    .unwrap_or(usize::MAX)
-            };
+            let order: HashMap<&str, usize> = self
+                .set
+                .key_order(&props_loc)
+                .map(|o| o.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect())
+                .unwrap_or_default();
+            let position = |name: &str| order.get(name).copied().unwrap_or(usize::MAX);
             let mut named: Vec<(&String, &'a Value)> = props.iter().collect();
             named.sort_by_key(|(name, _)| position(name));
             for (name, schema) in named {
@@ -615,8 +619,10 @@ impl<'a> Cx<'a> {
                     let names: Vec<String> = sub.props.iter().map(|p| p.name.clone()).collect();
                     closed_members.push((all_loc.join(i), names));
                 }
+                let mut have: HashSet<String> =
+                    shape.props.iter().map(|p| p.name.clone()).collect();
                 for prop in sub.props {
-                    if !shape.props.iter().any(|p| p.name == prop.name) {
+                    if have.insert(prop.name.clone()) {
                         shape.props.push(prop);
                     }
                 }
@@ -638,8 +644,9 @@ impl<'a> Cx<'a> {
                 }
             }
         }
+        let declared: HashSet<&str> = shape.props.iter().map(|p| p.name.as_str()).collect();
         for name in &shape.required {
-            if !shape.props.iter().any(|p| &p.name == name) && shape.extra.is_none() {
+            if !declared.contains(name.as_str()) && shape.extra.is_none() {
                 return Err(Error::new(
                     loc.join("required"),
                     format!("{name:?} is required but not among the properties"),
@@ -658,22 +665,35 @@ impl<'a> Cx<'a> {
         shape: Shape<'a>,
         tag_field: Option<&str>,
     ) -> Result<Ty, Error> {
-        let mut fields: Vec<Field> = Vec::new();
+        if let Some(beyond) = shape.props.get(MAX_PROPERTIES) {
+            return Err(Error::new(
+                beyond.loc.clone(),
+                format!(
+                    "this object has {} properties; the generator maps at most {MAX_PROPERTIES} to one struct (rustc overflows its stack on the derived code of 5,000)",
+                    shape.props.len()
+                ),
+            )
+            .hint("group the properties into nested objects"));
+        }
+        let mut fields: Vec<Field> = Vec::with_capacity(shape.props.len());
+        // Rust field name → the property that took it (linear in the number of properties).
+        let mut taken: HashMap<String, String> = HashMap::with_capacity(shape.props.len());
         let mut first_error = None;
         for prop in shape.props {
             let (rust_name, raw) = ident::field_name(&prop.name);
-            if let Some(other) = fields.iter().find(|f| f.rust_name == rust_name) {
+            if let Some(other) = taken.get(&rust_name) {
                 let e = Error::new(
                     prop.loc.clone(),
                     format!(
                         "properties {:?} and {:?} both become the Rust field `{rust_name}`",
-                        other.json_name, prop.name
+                        other, prop.name
                     ),
                 )
                 .hint("rename one of them");
                 self.sink.push(e);
                 continue;
             }
+            taken.insert(rust_name.clone(), prop.name.clone());
             let required = shape.required.contains(&prop.name);
             let versioned = self.version_locs.contains(&prop.loc);
             let ty = if Some(prop.name.as_str()) == tag_field {
@@ -971,22 +991,26 @@ impl<'a> Cx<'a> {
             return Err(Error::new(loc.join("enum"), "`enum` must be an array"));
         };
         let nullable = values.iter().any(Value::is_null);
-        let mut variants: Vec<EnumVariant> = Vec::new();
+        let mut variants: Vec<EnumVariant> = Vec::with_capacity(values.len());
+        // Variant name → index in `variants`: one lookup per value, so that a huge enum
+        // converts in linear time.
+        let mut taken: HashMap<String, usize> = HashMap::with_capacity(values.len());
         for (i, v) in values.iter().enumerate() {
             match v {
                 Value::Null => {}
                 Value::String(s) => {
                     let name = ident::type_name(s);
-                    if let Some(other) = variants.iter().find(|o| o.name == name) {
+                    if let Some(&other) = taken.get(&name) {
                         return Err(Error::new(
                             loc.join("enum").join(i),
                             format!(
                                 "enum values {:?} and {s:?} both become the Rust variant {name}",
-                                other.value
+                                variants[other].value
                             ),
                         )
                         .hint("enum values must differ in more than punctuation and case"));
                     }
+                    taken.insert(name.clone(), variants.len());
                     variants.push(EnumVariant {
                         name,
                         value: s.clone(),

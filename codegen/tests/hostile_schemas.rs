@@ -490,3 +490,53 @@ fn hostile_descriptions_are_escaped() {
     assert!(code.contains(r"/// two \u{202e} three *\/ four"), "{code}");
     assert!(code.contains(r"/// \```"), "{code}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Class 6: size limits.
+
+#[test]
+fn an_object_beyond_the_property_limit_is_a_located_error() {
+    for n in [1_001, 5_000] {
+        let props: Vec<String> = (0..n)
+            .map(|i| format!(r#""f{i}": {{ "type": "integer" }}"#))
+            .collect();
+        let e = errors_of(&[(
+            "a/a.b.v1.json",
+            event(
+                &format!(
+                    r#"{{ "o": {{ "type": "object", "properties": {{ {} }} }} }}"#,
+                    props.join(",")
+                ),
+                "{}",
+            ),
+        )]);
+        assert_has(&e, &["/properties/o/properties/f1000 ", "at most 1000"]);
+    }
+    // Just under the limit is fine; conformance compiles a struct of 1,000 fields.
+    let props: Vec<String> = (0..990)
+        .map(|i| format!(r#""f{i}": {{ "type": "integer" }}"#))
+        .collect();
+    generated(&[(
+        "a/a.b.v1.json",
+        event(&format!("{{ {} }}", props.join(",")), "{}"),
+    )]);
+}
+
+#[test]
+fn a_huge_enum_converts() {
+    // Timing is bench/codegen-scale.sh's business; this checks that the linear
+    // bookkeeping still finds a collision at the end of a long enum.
+    let mut values: Vec<String> = (0..20_000).map(|i| format!(r#""v-{i}""#)).collect();
+    values.push(r#""V_19999""#.to_owned());
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event(
+            &format!(r#"{{ "e": {{ "enum": [{}] }} }}"#, values.join(",")),
+            "{}",
+        ),
+    )]);
+    assert_has(
+        &e,
+        &["/properties/e/enum/20000 ", "\"v-19999\" and \"V_19999\""],
+    );
+}

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use events_codegen::error::{Error, Errors, Loc};
 use events_codegen::ir::{Catalog, Ty, TypeKind};
-use events_codegen::schema::{Payload, SchemaSet};
+use events_codegen::schema::{Payload, Position, SchemaSet};
 
 /// One broken rule in a payload.
 #[derive(Debug, Clone, PartialEq)]
@@ -445,10 +445,13 @@ pub fn bundle(set: &SchemaSet, event_rel: &str, event_type: &str) -> Value {
             })
             .collect()
     }
-    fn walk(v: &mut Value, set: &SchemaSet, defs: &mut Map<String, Value>) {
+    // Only schema positions hold `$ref`s: the data of `const`, `enum`, `default` and
+    // `examples` is left alone, but a property *named* `default` is a schema like any other.
+    fn walk(v: &mut Value, pos: Position, set: &SchemaSet, defs: &mut Map<String, Value>) {
         match v {
             Value::Object(m) => {
-                if let Some(Value::String(uri)) = m.get("$ref").cloned() {
+                if let (Some(Value::String(uri)), Position::Schema) = (m.get("$ref").cloned(), pos)
+                {
                     let key = key_of(&uri);
                     if !defs.contains_key(&key) {
                         let target = set.target(&uri).cloned();
@@ -459,30 +462,27 @@ pub fn bundle(set: &SchemaSet, event_rel: &str, event_type: &str) -> Value {
                                 }
                             }
                             defs.insert(key.clone(), Value::Null);
-                            walk(&mut target, set, defs);
+                            walk(&mut target, Position::Schema, set, defs);
                             defs.insert(key.clone(), target);
                         }
                     }
                     m.insert("$ref".into(), Value::String(format!("#/$defs/{key}")));
                 }
                 for (k, child) in m.iter_mut() {
-                    if k != "$ref"
-                        && k != "const"
-                        && k != "enum"
-                        && k != "default"
-                        && k != "examples"
-                    {
-                        walk(child, set, defs);
+                    match pos.child(k) {
+                        Some(_) if k == "$ref" && pos == Position::Schema => {}
+                        Some(at) => walk(child, at, set, defs),
+                        None => {}
                     }
                 }
             }
-            Value::Array(items) => items.iter_mut().for_each(|i| walk(i, set, defs)),
+            Value::Array(items) => items.iter_mut().for_each(|i| walk(i, pos, set, defs)),
             _ => {}
         }
     }
     let mut doc = compose(set, event_rel, event_type);
     let mut defs = Map::new();
-    walk(&mut doc, set, &mut defs);
+    walk(&mut doc, Position::Schema, set, &mut defs);
     if let Value::Object(m) = &mut doc {
         if !defs.is_empty() {
             m.insert("$defs".into(), Value::Object(defs));

@@ -109,6 +109,8 @@ pub fn build_with(set: &SchemaSet, externs: &[(String, String)]) -> Result<Catal
         types: BTreeMap::new(),
         by_key: HashMap::new(),
         by_name: HashMap::new(),
+        open: Vec::new(),
+        open_shapes: Vec::new(),
         version_locs: version_locs(set),
         sink: Sink::default(),
     };
@@ -147,6 +149,7 @@ pub fn build_with(set: &SchemaSet, externs: &[(String, String)]) -> Result<Catal
     check_event_type_names(set, &mut cx.sink);
     check_header_objects(&types, &cx.by_key, &cx.version_locs, &mut cx.sink);
     box_cycles(&mut types);
+    check_finite(&types, &mut cx.sink);
     mark_generic(&mut types, &events);
     decide_caps(&mut types);
     // `x-event.max_len` is the stream's: every event on the stream gets it.
@@ -353,7 +356,32 @@ struct Cx<'a> {
     by_name: HashMap<String, Loc>,
     /// Properties of the envelope on the path to the version field, the field last.
     version_locs: Vec<Loc>,
+    /// Schemas being converted with no struct, array or map in between (the innermost
+    /// last): meeting one of them again is a loop that no Rust type can hold.
+    open: Vec<Loc>,
+    /// Schemas whose `allOf` is being merged (the innermost last).
+    open_shapes: Vec<Loc>,
     sink: Sink,
+}
+
+/// The most properties one struct may have (header fields included): the derived
+/// `Deserialize` of an object with 5,000 fields overflows rustc's default stack.
+pub const MAX_PROPERTIES: usize = 1_000;
+
+/// The names of the items generated for the whole catalog: no schema may take them.
+const GENERATED_NAMES: &[&str] = &["Event", "EventType", "Envelope"];
+
+/// The error for a loop of schemas with nothing in between, naming each place on it.
+fn loop_error(chain: &[Loc], through: &str) -> Error {
+    let names: Vec<String> = chain.iter().map(ToString::to_string).collect();
+    Error::new(
+        chain[0].clone(),
+        format!(
+            "loop through {through} with no object in between: {} → back to the start",
+            names.join(" → ")
+        ),
+    )
+    .hint("no Rust type can hold it: put an object (a struct field), an array or a map on the loop, or remove a reference")
 }
 
 /// An object schema with `allOf` merged in.
@@ -457,6 +485,15 @@ impl<'a> Cx<'a> {
 
     /// Registers `name` for the schema at `key`, refusing a second schema with that name.
     fn claim(&mut self, key: &Loc, name: &str) -> Result<(), Error> {
+        let envelope =
+            name == "Envelope" && *key == self.set.loc(&self.set.envelope.rel).join("x-envelope");
+        if GENERATED_NAMES.contains(&name) && !envelope {
+            return Err(Error::new(
+                key.clone(),
+                format!("this schema would become the Rust type {name}, a name the generator gives to the catalog's own {name}"),
+            )
+            .hint(format!("give it a `title` (or rename it) so that it becomes another name than {}", GENERATED_NAMES.join(", "))));
+        }
         if let Some(other) = self.by_name.get(name).filter(|other| *other != key) {
             return Err(Error::new(
                 key.clone(),
@@ -502,9 +539,29 @@ impl<'a> Cx<'a> {
         Ok(())
     }
 
-    /// The object shape of a schema, with `allOf` members merged in.
+    /// The object shape of a schema, with `allOf` members merged in. A schema met again
+    /// while its own `allOf` is merged is a loop (an error naming it).
     fn shape(&mut self, loc: &Loc, schema: &'a Value) -> Result<Shape<'a>, Error> {
         let (loc, schema) = self.deref(loc, schema)?;
+        if let Some(start) = self.open_shapes.iter().position(|l| *l == loc) {
+            return Err(loop_error(&self.open_shapes[start..], "`allOf`"));
+        }
+        if self.open_shapes.len() >= crate::schema::MAX_REF_DEPTH {
+            return Err(Error::new(
+                loc,
+                format!(
+                    "`allOf` nested deeper than {} schemas",
+                    crate::schema::MAX_REF_DEPTH
+                ),
+            ));
+        }
+        self.open_shapes.push(loc.clone());
+        let shape = self.shape_of(loc, schema);
+        self.open_shapes.pop();
+        shape
+    }
+
+    fn shape_of(&mut self, loc: Loc, schema: &'a Value) -> Result<Shape<'a>, Error> {
         let Some(map) = schema.as_object() else {
             return Err(Error::new(loc, "expected an object schema"));
         };
@@ -528,12 +585,12 @@ impl<'a> Cx<'a> {
         if let Some(Value::Object(props)) = map.get("properties") {
             let props_loc = loc.join("properties");
             // Schema order, not the sorted order of `Value` maps: it is field order.
-            let order = self.set.key_order(&props_loc);
-            let position = |name: &str| {
-                order
-                    .and_then(|o| o.iter().position(|k| k == name))
-                    .unwrap_or(usize::MAX)
-            };
+            let order: HashMap<&str, usize> = self
+                .set
+                .key_order(&props_loc)
+                .map(|o| o.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect())
+                .unwrap_or_default();
+            let position = |name: &str| order.get(name).copied().unwrap_or(usize::MAX);
             let mut named: Vec<(&String, &'a Value)> = props.iter().collect();
             named.sort_by_key(|(name, _)| position(name));
             for (name, schema) in named {
@@ -570,8 +627,10 @@ impl<'a> Cx<'a> {
                     let names: Vec<String> = sub.props.iter().map(|p| p.name.clone()).collect();
                     closed_members.push((all_loc.join(i), names));
                 }
+                let mut have: HashSet<String> =
+                    shape.props.iter().map(|p| p.name.clone()).collect();
                 for prop in sub.props {
-                    if !shape.props.iter().any(|p| p.name == prop.name) {
+                    if have.insert(prop.name.clone()) {
                         shape.props.push(prop);
                     }
                 }
@@ -593,8 +652,9 @@ impl<'a> Cx<'a> {
                 }
             }
         }
+        let declared: HashSet<&str> = shape.props.iter().map(|p| p.name.as_str()).collect();
         for name in &shape.required {
-            if !shape.props.iter().any(|p| &p.name == name) && shape.extra.is_none() {
+            if !declared.contains(name.as_str()) && shape.extra.is_none() {
                 return Err(Error::new(
                     loc.join("required"),
                     format!("{name:?} is required but not among the properties"),
@@ -613,22 +673,35 @@ impl<'a> Cx<'a> {
         shape: Shape<'a>,
         tag_field: Option<&str>,
     ) -> Result<Ty, Error> {
-        let mut fields: Vec<Field> = Vec::new();
+        if let Some(beyond) = shape.props.get(MAX_PROPERTIES) {
+            return Err(Error::new(
+                beyond.loc.clone(),
+                format!(
+                    "this object has {} properties; the generator maps at most {MAX_PROPERTIES} to one struct (rustc overflows its stack on the derived code of 5,000)",
+                    shape.props.len()
+                ),
+            )
+            .hint("group the properties into nested objects"));
+        }
+        let mut fields: Vec<Field> = Vec::with_capacity(shape.props.len());
+        // Rust field name → the property that took it (linear in the number of properties).
+        let mut taken: HashMap<String, String> = HashMap::with_capacity(shape.props.len());
         let mut first_error = None;
         for prop in shape.props {
             let (rust_name, raw) = ident::field_name(&prop.name);
-            if let Some(other) = fields.iter().find(|f| f.rust_name == rust_name) {
+            if let Some(other) = taken.get(&rust_name) {
                 let e = Error::new(
                     prop.loc.clone(),
                     format!(
                         "properties {:?} and {:?} both become the Rust field `{rust_name}`",
-                        other.json_name, prop.name
+                        other, prop.name
                     ),
                 )
                 .hint("rename one of them");
                 self.sink.push(e);
                 continue;
             }
+            taken.insert(rust_name.clone(), prop.name.clone());
             let required = shape.required.contains(&prop.name);
             let versioned = self.version_locs.contains(&prop.loc);
             let ty = if Some(prop.name.as_str()) == tag_field {
@@ -643,7 +716,7 @@ impl<'a> Cx<'a> {
                     name
                 };
                 let hint = format!("{owner}{}", ident::type_name(&prop.name));
-                self.ty(&prop.loc, prop.schema, &hint)
+                self.ty_inside(&prop.loc, prop.schema, &hint)
             };
             let ty = match ty {
                 Ok(ty) => ty,
@@ -678,8 +751,15 @@ impl<'a> Cx<'a> {
         if let Some(e) = first_error {
             return Err(e);
         }
+        if let (Some(_), Some(f)) = (&shape.extra, fields.iter().find(|f| f.rust_name == "extra")) {
+            return Err(Error::new(
+                f.loc.clone(),
+                format!("property {:?} would be the Rust field `extra`, which holds this object's additional properties (`additionalProperties`)", f.json_name),
+            )
+            .hint("rename the property, or describe the additional properties as a property of their own"));
+        }
         let extra = match shape.extra {
-            Some((loc, schema)) => Some(self.ty(&loc, schema, &format!("{name}Value"))?),
+            Some((loc, schema)) => Some(self.ty_inside(&loc, schema, &format!("{name}Value"))?),
             None => None,
         };
         self.types.insert(
@@ -701,8 +781,41 @@ impl<'a> Cx<'a> {
         Ok(Ty::Named(name.to_owned()))
     }
 
-    /// The Rust type of a schema; `hint` names it if it needs a named type.
+    /// The Rust type of a schema; `hint` names it if it needs a named type. A schema met
+    /// again with no struct, array or map in between (through `$ref`, `oneOf`, `anyOf`)
+    /// is a loop: an error naming it, never an endless recursion.
     fn ty(&mut self, loc: &Loc, schema: &'a Value, hint: &str) -> Result<Ty, Error> {
+        if let Some(start) = self.open.iter().position(|l| l == loc) {
+            return Err(loop_error(
+                &self.open[start..],
+                "`$ref`, `oneOf` or `anyOf`",
+            ));
+        }
+        if self.open.len() >= crate::schema::MAX_REF_DEPTH {
+            return Err(Error::new(
+                loc.clone(),
+                format!(
+                    "schemas nested deeper than {} with no object in between",
+                    crate::schema::MAX_REF_DEPTH
+                ),
+            ));
+        }
+        self.open.push(loc.clone());
+        let ty = self.ty_open(loc, schema, hint);
+        self.open.pop();
+        ty
+    }
+
+    /// Converts `schema` with a fresh loop guard: a struct field, an array item or a map
+    /// value holds its type behind a pointer or a box, so a loop through it is fine.
+    fn ty_inside(&mut self, loc: &Loc, schema: &'a Value, hint: &str) -> Result<Ty, Error> {
+        let outer = std::mem::take(&mut self.open);
+        let ty = self.ty(loc, schema, hint);
+        self.open = outer;
+        ty
+    }
+
+    fn ty_open(&mut self, loc: &Loc, schema: &'a Value, hint: &str) -> Result<Ty, Error> {
         let map = match schema {
             Value::Bool(true) => return Ok(Ty::Any),
             Value::Bool(false) => {
@@ -838,7 +951,7 @@ impl<'a> Cx<'a> {
         let has_props = map.contains_key("properties") || map.contains_key("allOf");
         match map.get("additionalProperties") {
             Some(s @ Value::Object(_)) if !has_props => {
-                let item = self.ty(
+                let item = self.ty_inside(
                     &loc.join("additionalProperties"),
                     s,
                     &format!("{hint}Value"),
@@ -869,7 +982,7 @@ impl<'a> Cx<'a> {
         match map.get("items") {
             None | Some(Value::Bool(true)) => Ok(Ty::Vec(Box::new(Ty::Any))),
             Some(items) => {
-                let item = self.ty(&loc.join("items"), items, &format!("{hint}Item"))?;
+                let item = self.ty_inside(&loc.join("items"), items, &format!("{hint}Item"))?;
                 Ok(Ty::Vec(Box::new(item)))
             }
         }
@@ -886,22 +999,26 @@ impl<'a> Cx<'a> {
             return Err(Error::new(loc.join("enum"), "`enum` must be an array"));
         };
         let nullable = values.iter().any(Value::is_null);
-        let mut variants: Vec<EnumVariant> = Vec::new();
+        let mut variants: Vec<EnumVariant> = Vec::with_capacity(values.len());
+        // Variant name → index in `variants`: one lookup per value, so that a huge enum
+        // converts in linear time.
+        let mut taken: HashMap<String, usize> = HashMap::with_capacity(values.len());
         for (i, v) in values.iter().enumerate() {
             match v {
                 Value::Null => {}
                 Value::String(s) => {
                     let name = ident::type_name(s);
-                    if let Some(other) = variants.iter().find(|o| o.name == name) {
+                    if let Some(&other) = taken.get(&name) {
                         return Err(Error::new(
                             loc.join("enum").join(i),
                             format!(
                                 "enum values {:?} and {s:?} both become the Rust variant {name}",
-                                other.value
+                                variants[other].value
                             ),
                         )
                         .hint("enum values must differ in more than punctuation and case"));
                     }
+                    taken.insert(name.clone(), variants.len());
                     variants.push(EnumVariant {
                         name,
                         value: s.clone(),
@@ -1232,6 +1349,60 @@ fn box_cycles(types: &mut BTreeMap<String, TypeDef>) {
     for (name, i) in to_box {
         if let Some(TypeKind::Struct(s)) = types.get_mut(&name).map(|d| &mut d.kind) {
             s.fields[i].boxed = true;
+        }
+    }
+}
+
+/// Refuses types that need themselves to be built: a required, non-null field whose type
+/// (a struct, directly or through other such fields) leads back to the type. No document
+/// is ever valid against such a schema, and a derived `Default` would never return.
+fn check_finite(types: &BTreeMap<String, TypeDef>, sink: &mut Sink) {
+    let mut finite: HashSet<&str> = HashSet::new();
+    let named_ok = |ty: &Ty, finite: &HashSet<&str>| {
+        let ty = match ty {
+            Ty::Embedded(inner) => inner,
+            ty => ty,
+        };
+        match ty {
+            Ty::Named(n) => !types.contains_key(n.as_str()) || finite.contains(n.as_str()),
+            _ => true,
+        }
+    };
+    loop {
+        let before = finite.len();
+        for (name, def) in types {
+            if finite.contains(name.as_str()) {
+                continue;
+            }
+            let ok = match &def.kind {
+                TypeKind::Struct(s) => s
+                    .fields
+                    .iter()
+                    .filter(|f| f.required && !f.nullable)
+                    .all(|f| named_ok(&f.ty, &finite)),
+                TypeKind::Enum(_) => true,
+                TypeKind::Tagged { variants, .. } => {
+                    variants.iter().any(|v| named_ok(&v.ty, &finite))
+                }
+                TypeKind::Untagged(vs) => vs.iter().any(|v| named_ok(&v.ty, &finite)),
+            };
+            if ok {
+                finite.insert(name);
+            }
+        }
+        if finite.len() == before {
+            break;
+        }
+    }
+    for (name, def) in types {
+        if !finite.contains(name.as_str()) {
+            sink.push(
+                Error::new(
+                    def.loc.clone(),
+                    format!("type {name} has no finite value: its required fields lead back to it"),
+                )
+                .hint("make one of the fields on the loop optional, nullable, or an array"),
+            );
         }
     }
 }

@@ -41,3 +41,48 @@ pub(crate) fn percent_decode(s: &str) -> String {
         .decode_utf8_lossy()
         .into_owned()
 }
+
+/// Keywords whose values are data, not schemas: no `$ref` is looked for inside them.
+pub const DATA_KEYWORDS: &[&str] = &[
+    "const",
+    "enum",
+    "default",
+    "examples",
+    "x-event",
+    "x-envelope",
+];
+
+/// Keywords whose value is an object of schemas keyed by arbitrary names: under them a key
+/// is a name (a property called `default` or `enum`), never a keyword.
+pub const NAMED_SCHEMAS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+    "dependencies",
+];
+
+/// Where a value sits in a schema document, for walks that must tell a keyword from a
+/// name: `{"properties": {"default": {"$ref": …}}}` holds a *schema* named `default`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// A schema (or an array of schemas): its keys are keywords.
+    Schema,
+    /// The object under `properties`, `$defs`, …: its keys are names, its values schemas.
+    Names,
+}
+
+impl Position {
+    /// The position of the value under `key` of an object at this position; `None` when it
+    /// is data (`const`, `enum`, `default`, `examples`, `x-event`, `x-envelope` of a schema),
+    /// which a walk for schemas skips.
+    pub fn child(self, key: &str) -> Option<Position> {
+        match self {
+            Position::Names => Some(Position::Schema),
+            Position::Schema if DATA_KEYWORDS.contains(&key) => None,
+            Position::Schema if NAMED_SCHEMAS.contains(&key) => Some(Position::Names),
+            Position::Schema => Some(Position::Schema),
+        }
+    }
+}

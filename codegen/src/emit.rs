@@ -109,7 +109,44 @@ fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
+/// Schema text made safe for a doc comment: every line break (a bare CR too) becomes
+/// `\n`, bidirectional and other control characters are spelt as escapes (rustc refuses
+/// the former in comments), `*/` cannot close a block comment, and a line that would open
+/// a code block (a ``` or ~~~ fence, which rustdoc would run as a doc-test) is escaped.
+pub(crate) fn doc_text(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let indent = &line[..line.len() - trimmed.len()];
+            // Four spaces would make an indented code block (a doc-test too).
+            let mut out = String::from(if indent.len() >= 4 { "   " } else { indent });
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                out.push('\\');
+            }
+            for c in trimmed.chars() {
+                match c {
+                    '\t' => out.push(' '),
+                    c if c.is_control() || is_bidi(c) => {
+                        out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+                    }
+                    _ => out.push(c),
+                }
+            }
+            out
+        })
+        .collect();
+    lines.join("\n").replace("*/", "*\\/")
+}
+
+/// The bidirectional formatting characters rustc refuses in comments and literals.
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 fn docs(text: &str) -> TokenStream {
+    let text = doc_text(text);
     let lines = text.lines().map(|l| {
         let l = if l.is_empty() {
             String::new()
@@ -597,7 +634,7 @@ fn type_def(def: &TypeDef, event: Option<&Event>, cx: &Cx<'_>) -> TokenStream {
             let vs = variants.iter().map(|v| {
                 let n = ident(&v.name);
                 let value = &v.value;
-                let d = format!(" `{value}`");
+                let d = format!(" `{}`", doc_text(value).replace('\n', " "));
                 quote!(#[doc = #d] #[serde(rename = #value)] #n,)
             });
             // Variant names come from the schema's values; a shared prefix is theirs.
@@ -616,7 +653,10 @@ fn type_def(def: &TypeDef, event: Option<&Event>, cx: &Cx<'_>) -> TokenStream {
                 let n = ident(&v.name);
                 let value = &v.value;
                 let ty = cx.ty(&v.ty, &owner);
-                let d = format!(" `{tag}: {value}`");
+                let d = format!(
+                    " `{}`",
+                    doc_text(&format!("{tag}: {value}")).replace('\n', " ")
+                );
                 quote!(#[doc = #d] #[serde(rename = #value)] #n(#ty),)
             });
             quote! {

@@ -13,13 +13,24 @@ const KEYWORDS: &[&str] = &[
 
 const NOT_RAW: &[&str] = &["self", "Self", "crate", "super", "_"];
 
-/// Replaces everything that cannot appear in an identifier with `_`, then applies `case`.
+/// An ASCII identifier for any name, then `case` applied: ASCII letters and digits stay,
+/// other ASCII characters (`-`, `.`, spaces, …) become word breaks, and every other
+/// character is spelt by its code point (`x²` → `x_u00b2`), so that names stay apart and
+/// no identifier trips rustc's lints on uncommon or confusable characters. A result that
+/// is empty or starts with a digit gets a leading `_`.
 fn clean(name: &str, case: fn(&str) -> String) -> String {
-    let spaced: String = name
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '_' })
-        .collect();
+    let mut spaced = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            spaced.push(c);
+        } else if c.is_ascii() {
+            spaced.push('_');
+        } else {
+            spaced.push_str(&format!("_u{:04x}_", u32::from(c)));
+        }
+    }
     let mut out = case(&spaced);
+    out.retain(|c| c.is_ascii_alphanumeric() || c == '_');
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');
     }
@@ -68,5 +79,59 @@ mod tests {
         assert_eq!(field_name("orderId"), ("order_id".into(), false));
         assert_eq!(field_name("self"), ("self_".into(), false));
         assert_eq!(event_struct("order.confirmed", 2), "OrderConfirmedV2");
+    }
+
+    /// Whether `s` is an identifier rustc accepts as written (`r#` aside).
+    fn is_ident(s: &str) -> bool {
+        let mut chars = s.chars();
+        chars
+            .next()
+            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+            && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+            && s != "_"
+    }
+
+    #[test]
+    fn hostile_names_become_valid_identifiers() {
+        let hostile = [
+            "x²",
+            "1abc",
+            "type",
+            "self",
+            "Self",
+            "super",
+            "crate",
+            "_",
+            "",
+            "__",
+            "цена",
+            "価格",
+            "a-b",
+            "a_b",
+            "é",
+            "e\u{301}",
+            "\u{202e}abc",
+            "a b\tc",
+            "💥",
+            "r#type",
+            "0",
+            "-",
+        ];
+        for name in hostile {
+            let ty = type_name(name);
+            let (field, _) = field_name(name);
+            assert!(is_ident(&ty), "{name:?} → type {ty:?}");
+            assert!(
+                is_ident(&field) && field != "self",
+                "{name:?} → field {field:?}"
+            );
+            assert!(!NOT_RAW.contains(&ty.as_str()), "{name:?} → {ty:?}");
+            assert!(!NOT_RAW.contains(&field.as_str()), "{name:?} → {field:?}");
+        }
+        assert_eq!(field_name("x²"), ("x_u00b2".into(), false));
+        assert_eq!(type_name("x²"), "XU00b2");
+        assert_eq!(field_name("1abc"), ("_1abc".into(), false));
+        assert_ne!(type_name("é"), type_name("e\u{301}"));
+        assert_ne!(field_name("цена"), field_name("价格"));
     }
 }

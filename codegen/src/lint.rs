@@ -459,7 +459,8 @@ fn keyword_shape(key: &str, value: &Value) -> Option<&'static str> {
     let count = |v: &Value| v.as_u64().is_some();
     let unique_strings = |v: &Value| {
         v.as_array().is_some_and(|a| {
-            a.iter().all(Value::is_string) && a.iter().enumerate().all(|(i, x)| !a[..i].contains(x))
+            let mut seen = std::collections::HashSet::with_capacity(a.len());
+            a.iter().all(|x| x.as_str().is_some_and(|s| seen.insert(s)))
         })
     };
     const TYPES: &[&str] = &[

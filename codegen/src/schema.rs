@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::doc::{percent_decode, split_uri};
-pub use crate::doc::{Doc, KeyOrder, URI_PREFIX};
+pub use crate::doc::{Doc, KeyOrder, Position, DATA_KEYWORDS, NAMED_SCHEMAS, URI_PREFIX};
 use crate::error::{Error, Errors, Loc, Sink};
 
 /// A loaded, checked contract set: one envelope, definitions, and event files.
@@ -199,7 +199,17 @@ impl SchemaSet {
             warnings,
         };
         if sink.is_empty() {
-            return Ok(set);
+            // A set is loaded only if it converts: then every consumer (`list`, `schema`,
+            // `check`, the validator, the build script) refuses what the generator
+            // refuses, such as a loop of references, with the same located errors.
+            // (An old revision, read leniently, is only compared.)
+            if lenient {
+                return Ok(set);
+            }
+            return match crate::convert::build(&set) {
+                Ok(_) => Ok(set),
+                Err(errors) => Err(errors.with_warnings(set.warnings).with_positions()),
+            };
         }
         // Convert what the errors so far do not touch, so that one run shows the
         // generator's errors too; an error near one already reported is a consequence of
@@ -488,43 +498,42 @@ fn key_order(text: &str) -> KeyOrder {
     out
 }
 
-/// Keywords whose values are data, not schemas: `$ref`s are not looked for inside them.
-const DATA_KEYWORDS: &[&str] = &[
-    "const",
-    "enum",
-    "default",
-    "examples",
-    "x-event",
-    "x-envelope",
-];
-
+/// Makes every `$ref` of a document absolute. Only schema positions are walked: the data
+/// of `const`, `enum`, `default`, `examples` is left alone, but a *property* of that name
+/// is a schema like any other.
 fn absolutize_refs(value: &mut Value, rel: &str, loc: &Loc, errors: &mut Vec<Error>) {
+    absolutize_at(value, Position::Schema, rel, loc, errors);
+}
+
+fn absolutize_at(value: &mut Value, pos: Position, rel: &str, loc: &Loc, errors: &mut Vec<Error>) {
     match value {
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
-                if DATA_KEYWORDS.contains(&key.as_str()) {
+                let Some(child) = pos.child(key) else {
                     continue;
-                }
+                };
                 let here = loc.join(key);
-                if key == "$ref" {
+                if key == "$ref" && pos == Position::Schema {
                     if let Value::String(r) = v {
                         match absolute_ref(rel, r) {
                             Ok(abs) => *r = abs,
                             Err(msg) => errors.push(Error::new(here, msg)),
                         }
                     }
-                } else if key == "$dynamicRef" || key == "$recursiveRef" {
+                } else if (key == "$dynamicRef" || key == "$recursiveRef")
+                    && pos == Position::Schema
+                {
                     errors.push(
                         Error::new(here, format!("`{key}` is not supported")).hint("use `$ref`"),
                     );
                 } else {
-                    absolutize_refs(v, rel, &here, errors);
+                    absolutize_at(v, child, rel, &here, errors);
                 }
             }
         }
         Value::Array(items) => {
             for (i, v) in items.iter_mut().enumerate() {
-                absolutize_refs(v, rel, &loc.join(i), errors);
+                absolutize_at(v, pos, rel, &loc.join(i), errors);
             }
         }
         _ => {}
@@ -709,20 +718,20 @@ fn check_set(
 
 /// The documents that are broken or refer (directly or not) to a broken one.
 fn tainted(docs: &BTreeMap<String, Doc>, mut tainted: BTreeSet<String>) -> BTreeSet<String> {
-    fn targets(v: &Value, out: &mut BTreeSet<String>) {
+    fn targets(v: &Value, pos: Position, out: &mut BTreeSet<String>) {
         match v {
             Value::Object(map) => {
                 for (k, v) in map {
+                    let Some(child) = pos.child(k) else { continue };
                     match (k.as_str(), v) {
-                        ("$ref", Value::String(uri)) => {
+                        ("$ref", Value::String(uri)) if pos == Position::Schema => {
                             out.extend(split_uri(uri).map(|(rel, _)| rel.to_owned()));
                         }
-                        (k, _) if DATA_KEYWORDS.contains(&k) => {}
-                        _ => targets(v, out),
+                        _ => targets(v, child, out),
                     }
                 }
             }
-            Value::Array(items) => items.iter().for_each(|v| targets(v, out)),
+            Value::Array(items) => items.iter().for_each(|v| targets(v, pos, out)),
             _ => {}
         }
     }
@@ -730,7 +739,7 @@ fn tainted(docs: &BTreeMap<String, Doc>, mut tainted: BTreeSet<String>) -> BTree
         .iter()
         .map(|(rel, d)| {
             let mut out = BTreeSet::new();
-            targets(&d.json, &mut out);
+            targets(&d.json, Position::Schema, &mut out);
             (rel, out)
         })
         .collect();
@@ -758,34 +767,46 @@ fn related(a: &Loc, b: &Loc) -> bool {
 }
 
 fn check_refs_resolve(doc: &Doc, docs: &BTreeMap<String, Doc>, sink: &mut Sink) {
-    fn walk(v: &Value, loc: &Loc, from: &str, docs: &BTreeMap<String, Doc>, sink: &mut Sink) {
+    fn walk(
+        v: &Value,
+        pos: Position,
+        loc: &Loc,
+        from: &str,
+        docs: &BTreeMap<String, Doc>,
+        sink: &mut Sink,
+    ) {
         match v {
             Value::Object(map) => {
                 for (k, v) in map {
-                    if DATA_KEYWORDS.contains(&k.as_str()) {
-                        continue;
-                    }
+                    let Some(child) = pos.child(k) else { continue };
                     let here = loc.join(k);
-                    if let ("$ref", Value::String(uri)) = (k.as_str(), v) {
+                    if let ("$ref", Value::String(uri), Position::Schema) = (k.as_str(), v, pos) {
                         // A `$ref` that could not be made absolute has its error already.
                         if let Some(e) = split_uri(uri).and_then(|t| dangling(t, from, docs, &here))
                         {
                             sink.push(e);
                         }
                     } else {
-                        walk(v, &here, from, docs, sink);
+                        walk(v, child, &here, from, docs, sink);
                     }
                 }
             }
             Value::Array(items) => {
                 for (i, v) in items.iter().enumerate() {
-                    walk(v, &loc.join(i), from, docs, sink);
+                    walk(v, pos, &loc.join(i), from, docs, sink);
                 }
             }
             _ => {}
         }
     }
-    walk(&doc.json, &Loc::file(&doc.file), &doc.rel, docs, sink);
+    walk(
+        &doc.json,
+        Position::Schema,
+        &Loc::file(&doc.file),
+        &doc.rel,
+        docs,
+        sink,
+    );
 }
 
 /// The error of a `$ref` at `loc` (in file `from`, to `rel#fragment`) that resolves to

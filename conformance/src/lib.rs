@@ -55,6 +55,18 @@ generated!(
 );
 
 generated!(
+    hostile_names,
+    "hostile_names.rs",
+    "Hostile names (`x²`, `1abc`, `self`, the empty name, …), hostile descriptions and recursive types, strict decoding."
+);
+
+generated!(
+    wide_object,
+    "wide_object.rs",
+    "One object with the most properties the generator maps (1,000), generated at build time: derives that rustc compiles with its default stack."
+);
+
+generated!(
     constructs_custom,
     "constructs_custom.rs",
     "The construct fixtures with the build API's options: an extern type, extra attributes, no field maps."

@@ -832,12 +832,18 @@ fn event_type_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
     let types = event_types(catalog);
     let variants = types.iter().map(|(t, evs)| {
         let v = variant_of(t);
-        let first_line = evs
+        // The first sentence of the first line, made safe like every doc comment.
+        let text = evs
             .last()
             .and_then(|e| e.def.description.as_deref())
-            .and_then(|d| d.split(". ").next())
+            .map(doc_text)
+            .unwrap_or_default();
+        let first_line = text
+            .lines()
+            .next()
+            .and_then(|l| l.split(". ").next())
             .unwrap_or("");
-        let d = format!(" `{t}`: {}", first_line.trim_end_matches('.'));
+        let d = format!(" `{t}`: {}", first_line.trim().trim_end_matches('.'));
         quote!(#[doc = #d] #v,)
     });
     let all = types.iter().map(|(t, _)| variant_of(t));

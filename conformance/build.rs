@@ -1,4 +1,4 @@
-//! Generates, beside the default (tolerant) crates, strict variants of both contract sets
+//! Generates, beside the default (tolerant) crates, strict variants of the contract sets
 //! and the construct fixtures, so tests can compare them.
 
 use events_codegen::Config;
@@ -7,6 +7,12 @@ fn main() {
     let jobs = [
         ("../schemas", "vondi_strict.rs", true),
         ("../examples/kafka-orders/schemas", "kafka_strict.rs", true),
+        (
+            "../examples/rabbitmq-orders/schemas",
+            "rabbitmq_strict.rs",
+            true,
+        ),
+        ("../examples/node-orders/schemas", "node_strict.rs", true),
         (
             "../codegen/tests/fixtures/constructs",
             "constructs.rs",

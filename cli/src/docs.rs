@@ -21,11 +21,15 @@ pub fn list(set: &SchemaSet, format: Format) -> String {
                 .events
                 .iter()
                 .map(|e| {
-                    json!({
+                    let mut row = json!({
                         "event_type": e.event_type, "version": e.version,
-                        "channel_kind": match e.channel_kind { ChannelKind::Stream => "stream", ChannelKind::Topic => "topic" },
+                        "channel_kind": match e.channel_kind { ChannelKind::Stream => "stream", ChannelKind::Topic => "topic", ChannelKind::Exchange => "exchange" },
                         "channel": e.channel, "producer": e.producer, "consumers": e.consumers, "schema": e.rel,
-                    })
+                    });
+                    if let Some(key) = &e.routing_key {
+                        row["routing_key"] = json!(key);
+                    }
+                    row
                 })
                 .collect();
             format!(
@@ -41,7 +45,10 @@ pub fn list(set: &SchemaSet, format: Format) -> String {
                     [
                         e.event_type.clone(),
                         e.version.clone(),
-                        e.channel.clone(),
+                        match &e.routing_key {
+                            Some(key) => format!("{} / {key}", e.channel),
+                            None => e.channel.clone(),
+                        },
                         e.producer.clone(),
                         e.consumers.join(", "),
                     ]
@@ -187,6 +194,7 @@ fn channel_page(
     let kind = match events[0].def.channel_kind {
         ChannelKind::Stream => "Stream",
         ChannelKind::Topic => "Topic",
+        ChannelKind::Exchange => "Exchange",
     };
     let _ = writeln!(s, "# {kind} `{channel}`\n\n[← catalog](index.md)\n");
     if let Some(n) = events.iter().find_map(|e| e.def.max_len) {
@@ -201,7 +209,12 @@ fn channel_page(
         if let Some(desc) = &d.description {
             let _ = writeln!(s, "{desc}\n");
         }
-        let _ = writeln!(s, "| | |\n|---|---|\n| Version | {} |\n| Producer | {} |\n| Consumers | {} |\n| Schema | `{}` |\n| Rust type | `{}` |\n", d.version, d.producer, d.consumers.join(", "), d.rel, e.struct_name);
+        let key = d
+            .routing_key
+            .as_ref()
+            .map(|k| format!("| Routing key | `{k}` |\n"))
+            .unwrap_or_default();
+        let _ = writeln!(s, "| | |\n|---|---|\n| Version | {} |\n{key}| Producer | {} |\n| Consumers | {} |\n| Schema | `{}` |\n| Rust type | `{}` |\n", d.version, d.producer, d.consumers.join(", "), d.rel, e.struct_name);
         let _ = writeln!(s, "### Fields\n");
         if let Some(TypeKind::Struct(st)) = catalog.types.get(&e.struct_name).map(|t| &t.kind) {
             field_table(catalog, st, "", &mut s, 0);
@@ -224,6 +237,13 @@ fn channel_page(
             "\n### Example ({origin})\n\nJSON:\n\n```json\n{}\n```\n",
             ordered_json(&example, &position)
         );
+        if let Some(key) = &d.routing_key {
+            let _ = writeln!(
+                s,
+                "AMQP: published to exchange `{channel}` with routing key `{key}`, the JSON above as the body (`application/json`).\n"
+            );
+            continue;
+        }
         let mut fields = json_to_fields(&example);
         fields.sort_by_key(|(k, _)| position(k));
         let mut redis = format!("XADD {channel} *");

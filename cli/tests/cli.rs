@@ -284,7 +284,12 @@ fn tiny_set(extra: &str) -> tempfile::TempDir {
 
 #[test]
 fn schema_warnings_go_to_stderr_and_the_real_sets_have_none() {
-    for dir in ["schemas", "examples/kafka-orders/schemas"] {
+    for dir in [
+        "schemas",
+        "examples/kafka-orders/schemas",
+        "examples/rabbitmq-orders/schemas",
+        "examples/node-orders/schemas",
+    ] {
         let out = events()
             .args(["list", "--schemas", dir])
             .assert()
@@ -371,6 +376,93 @@ fn another_contract_set() {
         .map(|v| v["path"].as_str().unwrap())
         .collect();
     assert!(paths.contains(&"/data"), "{out}");
+}
+
+#[test]
+fn the_amqp_sets_validate_list_document_and_check() {
+    for (set, events_in_set, exchange, key) in [
+        ("rabbitmq-orders", 29, "products", "product.stock.low"),
+        ("node-orders", 3, "orders", "order.status.updated"),
+    ] {
+        let schemas = format!("examples/{set}/schemas");
+        let samples = format!("examples/{set}/samples");
+        // Every sample is valid; every invalid sample is refused.
+        let out = stdout_of(
+            events()
+                .args(["validate", "--format", "json", "--schemas", &schemas])
+                .arg(format!("{samples}/json")),
+            0,
+        );
+        let report: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(report["valid"], events_in_set, "{set}: {out}");
+        let invalid = std::fs::read_dir(root().join(&samples).join("invalid"))
+            .unwrap()
+            .count();
+        let tmp = tempfile::tempdir().unwrap();
+        for e in std::fs::read_dir(root().join(&samples).join("invalid")).unwrap() {
+            let p = e.unwrap().path();
+            let wrapper: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            write(tmp.path(), &name, &wrapper["payload"].to_string());
+        }
+        let out = stdout_of(
+            events()
+                .args(["validate", "--format", "json", "--schemas", &schemas])
+                .arg(tmp.path()),
+            1,
+        );
+        let report: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            report["invalid_payloads"].as_array().unwrap().len(),
+            invalid,
+            "{set}: {out}"
+        );
+
+        // The catalog with exchange and routing key.
+        let out = stdout_of(events().args(["list", "--schemas", &schemas]), 0);
+        assert!(
+            out.contains(&format!("{exchange} / {key}"))
+                && out.trim_end().ends_with(&format!("{events_in_set} events")),
+            "{set}: {out}"
+        );
+        let rows: Value = serde_json::from_str(&stdout_of(
+            events().args(["list", "--format", "json", "--schemas", &schemas]),
+            0,
+        ))
+        .unwrap();
+        let row = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["event_type"] == key)
+            .unwrap();
+        assert_eq!(row["channel_kind"], "exchange");
+        assert_eq!(row["channel"], exchange);
+        assert_eq!(row["routing_key"], key);
+
+        // One page per exchange, with the routing key and an AMQP example instead of XADD.
+        let docs = tempfile::tempdir().unwrap();
+        events()
+            .args(["docs", "--schemas", &schemas, "--out"])
+            .arg(docs.path())
+            .assert()
+            .code(0);
+        let page = std::fs::read_to_string(docs.path().join(format!("{exchange}.md"))).unwrap();
+        for part in [
+            format!("# Exchange `{exchange}`"),
+            format!("| Routing key | `{key}` |"),
+            format!("AMQP: published to exchange `{exchange}` with routing key `{key}`"),
+        ] {
+            assert!(page.contains(&part), "{set}: {part}: {page}");
+        }
+        assert!(!page.contains("XADD"), "{set}: {page}");
+
+        // Unchanged against itself: nothing to report.
+        events()
+            .args(["check", "--against", &schemas, "--schemas", &schemas])
+            .assert()
+            .code(0);
+    }
 }
 
 #[test]

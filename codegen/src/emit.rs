@@ -408,6 +408,12 @@ impl Cx<'_> {
                 let n = proc_macro2::Literal::usize_unsuffixed(n as usize);
                 quote!(const MAX_LEN: ::std::option::Option<usize> = ::std::option::Option::Some(#n);)
             });
+            let amqp = ev.def.routing_key.as_ref().map(|key| {
+                quote! {
+                    const EXCHANGE: ::std::option::Option<&'static str> = ::std::option::Option::Some(#c);
+                    const ROUTING_KEY: ::std::option::Option<&'static str> = ::std::option::Option::Some(#key);
+                }
+            });
             quote! {
                 impl #rt::Contract for #name {
                     const EVENT_TYPE: &'static str = #t;
@@ -415,6 +421,7 @@ impl Cx<'_> {
                     const VERSION: &'static str = #v;
                     const CHANNEL: &'static str = #c;
                     #max_len
+                    #amqp
                 }
                 #new
                 impl ::std::convert::From<#name> for Event {
@@ -611,14 +618,20 @@ fn event_facts(ev: &Event) -> String {
     let channel = match d.channel_kind {
         ChannelKind::Stream => "Stream",
         ChannelKind::Topic => "Topic",
+        ChannelKind::Exchange => "Exchange",
     };
+    let routing_key = d
+        .routing_key
+        .as_ref()
+        .map(|k| format!("\n| Routing key | `{k}` |"))
+        .unwrap_or_default();
     let consumers = if d.consumers.is_empty() {
         "none listed".to_owned()
     } else {
         d.consumers.join(", ")
     };
     format!(
-        "\n\n| | |\n|---|---|\n| Event type | `{}` |\n| Version | {} |\n| {channel} | `{}` |\n| Producer | {} |\n| Consumers | {consumers} |\n| Schema | `{}` |",
+        "\n\n| | |\n|---|---|\n| Event type | `{}` |\n| Version | {} |\n| {channel} | `{}` |{routing_key}\n| Producer | {} |\n| Consumers | {consumers} |\n| Schema | `{}` |",
         d.event_type, d.version, d.channel, d.producer, d.rel
     )
 }
@@ -970,6 +983,33 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
         .iter()
         .map(|e| ident(&e.struct_name))
         .collect::<Vec<_>>();
+    // Sets without AMQP events keep the trait's defaults (no exchange, no routing key).
+    let amqp = catalog.events.iter().any(|e| e.def.routing_key.is_some());
+    let amqp_set = amqp.then(|| {
+        quote! {
+            fn exchange(&self) -> ::std::option::Option<&'static str> {
+                Event::exchange(self)
+            }
+            fn routing_key(&self) -> ::std::option::Option<&'static str> {
+                Event::routing_key(self)
+            }
+        }
+    });
+    let amqp_methods = amqp.then(|| {
+        quote! {
+            /// The AMQP exchange this event is published to (`x-event.exchange`); `None`
+            /// for an event on a stream or a topic.
+            pub fn exchange(&self) -> ::std::option::Option<&'static str> {
+                match self { #(Self::#names(_) => <#names as #rt::Contract>::EXCHANGE,)* }
+            }
+
+            /// The AMQP routing key this event is published with (`x-event.routing_key`);
+            /// `None` for an event on a stream or a topic.
+            pub fn routing_key(&self) -> ::std::option::Option<&'static str> {
+                match self { #(Self::#names(_) => <#names as #rt::Contract>::ROUTING_KEY,)* }
+            }
+        }
+    });
     let field_maps = cx.opts.field_maps.then(|| quote! {
         impl Event {
             /// Decodes the field/value pairs of a stream entry, dispatching like `from_json`.
@@ -1004,6 +1044,7 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
             fn max_len(&self) -> ::std::option::Option<usize> {
                 match self { #(Self::#names(_) => <#names as #rt::Contract>::MAX_LEN,)* }
             }
+            #amqp_set
             fn contracts() -> ::std::vec::Vec<#rt::ContractInfo> {
                 ::std::vec![#(#rt::ContractInfo::of::<#names>()),*]
             }
@@ -1067,6 +1108,8 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
             pub fn channel(&self) -> &'static str {
                 match self { #(Self::#names(_) => <#names as #rt::Contract>::CHANNEL,)* }
             }
+
+            #amqp_methods
         }
 
         impl #serde::Serialize for Event {

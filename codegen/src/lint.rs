@@ -88,6 +88,8 @@ const EVENT_FIELDS: &[&str] = &[
     "version",
     "stream",
     "topic",
+    "exchange",
+    "routing_key",
     "producer",
     "consumers",
     "compatibility",

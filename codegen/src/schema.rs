@@ -57,13 +57,17 @@ pub struct Envelope {
     pub compatibility: Option<String>,
 }
 
-/// Whether an event is published to a stream (Redis) or a topic (Kafka, RabbitMQ).
+/// Whether an event is published to a stream (Redis), a topic (Kafka) or an exchange
+/// with a routing key (RabbitMQ).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChannelKind {
     /// A Redis stream.
     Stream,
-    /// A broker topic or routing key.
+    /// A broker topic.
     Topic,
+    /// An AMQP exchange (the channel), with the event's routing key in
+    /// [`EventDef::routing_key`].
+    Exchange,
 }
 
 /// The metadata of one event file (`x-event`).
@@ -79,10 +83,12 @@ pub struct EventDef {
     pub major: u32,
     /// Minor version.
     pub minor: u32,
-    /// Stream or topic.
+    /// Stream, topic or exchange.
     pub channel_kind: ChannelKind,
-    /// Stream or topic name.
+    /// Stream, topic or exchange name.
     pub channel: String,
+    /// The AMQP routing key (`x-event.routing_key`), given with an `exchange` only.
+    pub routing_key: Option<String>,
     /// Producing service.
     pub producer: String,
     /// Consuming services.
@@ -1097,18 +1103,42 @@ fn check_event(doc: &Doc, meta: &Value) -> (Option<EventDef>, Vec<Error>) {
             .hint("write it like \"1.0\" or \"2.3\""),
         );
     }
-    let channel = match (meta.get("stream"), meta.get("topic")) {
-        (Some(_), None) => {
+    let mut routing_key = None;
+    let channel = match [
+        meta.get("stream"),
+        meta.get("topic"),
+        meta.get("exchange"),
+        meta.get("routing_key"),
+    ]
+    .map(|v| v.is_some())
+    {
+        [true, false, false, false] => {
             string_at(meta, "stream", &loc).map(|s| (ChannelKind::Stream, s.to_owned()))
         }
-        (None, Some(_)) => {
+        [false, true, false, false] => {
             string_at(meta, "topic", &loc).map(|s| (ChannelKind::Topic, s.to_owned()))
+        }
+        [false, false, true, true] => check_amqp(meta, &loc).map(|(exchange, key)| {
+            routing_key = Some(key);
+            (ChannelKind::Exchange, exchange)
+        }),
+        [false, false, exchange, key] if exchange != key => {
+            let (given, missing) = if exchange {
+                ("exchange", "routing_key")
+            } else {
+                ("routing_key", "exchange")
+            };
+            Err(Error::new(
+                loc.join(given),
+                format!("`{given}` is given without `{missing}`"),
+            )
+            .hint("an AMQP event names both: \"exchange\": \"orders\", \"routing_key\": \"order.created\""))
         }
         _ => Err(Error::new(
             loc.clone(),
-            "exactly one of `stream` or `topic` is required",
+            "exactly one of `stream`, `topic` or `exchange` + `routing_key` is required",
         )
-        .hint("name the Redis stream or the broker topic the event is published to")),
+        .hint("name the Redis stream, the broker topic, or the AMQP exchange and routing key the event is published to")),
     };
     let channel = channel.map_err(|e| errors.push(e)).ok();
     let consumers = match meta.get("consumers") {
@@ -1199,6 +1229,7 @@ fn check_event(doc: &Doc, meta: &Value) -> (Option<EventDef>, Vec<Error>) {
                 minor,
                 channel_kind,
                 channel,
+                routing_key,
                 producer,
                 consumers,
                 description,
@@ -1232,6 +1263,7 @@ fn check_event(doc: &Doc, meta: &Value) -> (Option<EventDef>, Vec<Error>) {
                 minor,
                 channel_kind,
                 channel,
+                routing_key,
                 producer: producer.unwrap_or_default(),
                 consumers,
                 description,
@@ -1241,6 +1273,51 @@ fn check_event(doc: &Doc, meta: &Value) -> (Option<EventDef>, Vec<Error>) {
             (guess, errors)
         }
     }
+}
+
+/// `x-event.exchange` and `x-event.routing_key`: both strings, as AMQP 0-9-1 allows them
+/// on a published message (a routing key, not a binding pattern).
+fn check_amqp(meta: &Value, loc: &Loc) -> Result<(String, String), Error> {
+    let exchange = string_at(meta, "exchange", loc)?;
+    let key = string_at(meta, "routing_key", loc)?;
+    let bad_exchange = if exchange.starts_with("amq.") {
+        Some("starts with `amq.`, a prefix the broker reserves".to_owned())
+    } else if exchange.len() > 255 {
+        Some("is longer than 255 bytes".to_owned())
+    } else {
+        exchange
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')))
+            .map(|c| format!("holds {c:?}"))
+    };
+    if let Some(why) = bad_exchange {
+        return Err(Error::new(
+            loc.join("exchange"),
+            format!("exchange name {exchange:?} {why}"),
+        )
+        .hint("letters, digits, `-`, `_`, `.` and `:`, e.g. \"orders\""));
+    }
+    let bad_key = if key.split('.').any(str::is_empty) {
+        Some("has an empty word".to_owned())
+    } else if key.len() > 255 {
+        Some("is longer than 255 bytes".to_owned())
+    } else if key.contains(['*', '#']) {
+        Some(
+            "holds `*` or `#`, which are binding wildcards, not part of a message's key".to_owned(),
+        )
+    } else {
+        key.chars()
+            .find(|c| c.is_whitespace() || c.is_control())
+            .map(|c| format!("holds {c:?}"))
+    };
+    if let Some(why) = bad_key {
+        return Err(Error::new(
+            loc.join("routing_key"),
+            format!("routing key {key:?} {why}"),
+        )
+        .hint("dot-separated words, e.g. \"order.created\"; bindings (`order.*`) belong to the consumer"));
+    }
+    Ok((exchange.to_owned(), key.to_owned()))
 }
 
 #[cfg(test)]

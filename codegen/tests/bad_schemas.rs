@@ -293,7 +293,13 @@ fn missing_metadata_and_envelope_rules() {
         "x-event": {"type": "a.b", "version": "1.0", "producer": "p", "consumers": []},
         "type": "object"}"#;
     let e = errors_of(&[("a/a.b.v1.json", no_stream.into())]);
-    assert_has(&e, &["/x-event", "exactly one of `stream` or `topic`"]);
+    assert_has(
+        &e,
+        &[
+            "/x-event",
+            "exactly one of `stream`, `topic` or `exchange` + `routing_key`",
+        ],
+    );
     let header_again = event("a.b", "1.0", r#"{"version": {"type": "string"}}"#);
     let e = errors_of(&[("a/a.b.v1.json", header_again)]);
     assert_has(&e, &["/properties/version", "envelope header field"]);
@@ -1048,4 +1054,106 @@ fn one_stream_has_one_max_len() {
     let flat_declared: String = declared.split_whitespace().collect::<Vec<_>>().join(" ");
     assert_eq!(flat.matches(&flat_declared).count(), 3, "{code}");
     assert_eq!(flat.matches("const MAX_LEN").count(), 3);
+}
+
+#[test]
+fn an_amqp_event_names_its_exchange_and_routing_key() {
+    let amqp = r#""exchange": "orders", "routing_key": "order.created""#;
+    // Half-given, mixed with another form, or malformed: located errors.
+    for (form, parts) in [
+        (
+            r#""exchange": "orders""#,
+            &[
+                "a.b.v1.json: /x-event/exchange",
+                "`exchange` is given without `routing_key`",
+            ][..],
+        ),
+        (
+            r#""routing_key": "order.created""#,
+            &[
+                "/x-event/routing_key",
+                "`routing_key` is given without `exchange`",
+            ],
+        ),
+        (
+            r#""stream": "s", "exchange": "orders", "routing_key": "order.created""#,
+            &[
+                "/x-event",
+                "exactly one of `stream`, `topic` or `exchange` + `routing_key`",
+            ],
+        ),
+        (
+            r#""exchange": "", "routing_key": "order.created""#,
+            &["/x-event/exchange", "must be a non-empty string"],
+        ),
+        (
+            r#""exchange": "amq.topic", "routing_key": "order.created""#,
+            &["/x-event/exchange", "reserves"],
+        ),
+        (
+            r#""exchange": "my orders", "routing_key": "order.created""#,
+            &["/x-event/exchange", "holds ' '"],
+        ),
+        (
+            r#""exchange": "orders", "routing_key": 5"#,
+            &["/x-event/routing_key", "must be a non-empty string"],
+        ),
+        (
+            r#""exchange": "orders", "routing_key": "order.*""#,
+            &["/x-event/routing_key", "binding wildcards"],
+        ),
+        (
+            r#""exchange": "orders", "routing_key": "order..created""#,
+            &["/x-event/routing_key", "an empty word"],
+        ),
+    ] {
+        let e = errors_of(&[("a/a.b.v1.json", event_on("a.b", form, ""))]);
+        assert_has(&e, parts);
+    }
+    // `max_len` belongs to streams only.
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event_on("a.b", amqp, r#", "max_len": 100"#),
+    )]);
+    assert_has(&e, &["/x-event/max_len", "names no `stream`"]);
+    // A misspelt member is an error with the spelling to use.
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event_on("a.b", amqp, r#", "routing_kye": "x""#),
+    )]);
+    assert_has(&e, &["/x-event/routing_kye", "routing_key"]);
+
+    // The facts land on the contract; events of other forms keep the trait's defaults.
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "envelope.json", ENVELOPE);
+    write(tmp.path(), "a/a.b.v1.json", &event_on("a.b", amqp, ""));
+    write(
+        tmp.path(),
+        "a/a.c.v1.json",
+        &event_on("a.c", r#""topic": "t""#, ""),
+    );
+    let set = SchemaSet::load(tmp.path()).unwrap();
+    let ab = set.events.iter().find(|e| e.event_type == "a.b").unwrap();
+    assert_eq!(
+        ab.channel_kind,
+        events_codegen::schema::ChannelKind::Exchange
+    );
+    assert_eq!(ab.channel, "orders");
+    assert_eq!(ab.routing_key.as_deref(), Some("order.created"));
+    let code = Config::new().generate(tmp.path()).unwrap();
+    // Without whitespace and trailing commas, whatever the pretty-printer's line breaks.
+    let flat: String = code
+        .split_whitespace()
+        .collect::<String>()
+        .replace(",)", ")");
+    for part in [
+        "constCHANNEL:&'staticstr=\"orders\";",
+        "constEXCHANGE:::std::option::Option<&'staticstr>=::std::option::Option::Some(\"orders\");",
+        "constROUTING_KEY:::std::option::Option<&'staticstr>=::std::option::Option::Some(\"order.created\");",
+        "pubfnrouting_key(&self)",
+        "|Routingkey|`order.created`|",
+    ] {
+        assert!(flat.contains(part), "{part}: {code}");
+    }
+    assert_eq!(flat.matches("constROUTING_KEY").count(), 1, "{code}");
 }

@@ -34,6 +34,16 @@ generated!(
     "The seed 003 catalog with strict decoding."
 );
 generated!(
+    rabbitmq_strict,
+    "rabbitmq_strict.rs",
+    "The seed 002 (RabbitMQ) catalog with strict decoding."
+);
+generated!(
+    node_strict,
+    "node_strict.rs",
+    "The seed 004 (Node orders service) catalog with strict decoding."
+);
+generated!(
     constructs,
     "constructs.rs",
     "Every construct the generator maps (tolerant)."

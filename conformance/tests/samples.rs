@@ -1,4 +1,4 @@
-//! Contract tests over every payload printed in seeds 000, 001 and 003.
+//! Contract tests over every payload printed in seeds 000, 001, 002, 003 and 004.
 //!
 //! Each valid sample must pass schema validation, decode into its typed struct (tolerant
 //! and strict), and re-encode to an equal document in the same form (`items` stays a
@@ -39,6 +39,32 @@ fn kafka_decoders() -> Decoders {
                 .map(|e| serde_json::to_value(e).unwrap())
         },
         type_field: "event_type",
+    }
+}
+
+fn rabbitmq_decoders() -> Decoders {
+    Decoders {
+        tolerant: |b| {
+            rabbitmq_orders_events::Event::from_json(b).map(|e| serde_json::to_value(e).unwrap())
+        },
+        strict: |b| {
+            events_conformance::rabbitmq_strict::Event::from_json(b)
+                .map(|e| serde_json::to_value(e).unwrap())
+        },
+        type_field: "type",
+    }
+}
+
+fn node_decoders() -> Decoders {
+    Decoders {
+        tolerant: |b| {
+            node_orders_events::Event::from_json(b).map(|e| serde_json::to_value(e).unwrap())
+        },
+        strict: |b| {
+            events_conformance::node_strict::Event::from_json(b)
+                .map(|e| serde_json::to_value(e).unwrap())
+        },
+        type_field: "name",
     }
 }
 
@@ -163,6 +189,44 @@ fn kafka_invalid_samples_are_rejected_with_their_path() {
 }
 
 #[test]
+fn rabbitmq_samples_round_trip_and_validate() {
+    let n = check_valid(
+        &common::rabbitmq(),
+        &rabbitmq_decoders(),
+        "examples/rabbitmq-orders/samples/json",
+    );
+    assert_eq!(n, 29, "one sample per event type of seed 002's tables");
+}
+
+#[test]
+fn rabbitmq_invalid_samples_are_rejected_with_their_path() {
+    check_invalid(
+        &common::rabbitmq(),
+        &rabbitmq_decoders(),
+        "examples/rabbitmq-orders/samples/invalid",
+    );
+}
+
+#[test]
+fn node_samples_round_trip_and_validate() {
+    let n = check_valid(
+        &common::node(),
+        &node_decoders(),
+        "examples/node-orders/samples/json",
+    );
+    assert_eq!(n, 3, "seed 004 prints three payloads");
+}
+
+#[test]
+fn node_invalid_samples_are_rejected_with_their_path() {
+    check_invalid(
+        &common::node(),
+        &node_decoders(),
+        "examples/node-orders/samples/invalid",
+    );
+}
+
+#[test]
 fn seed_000_field_maps_decode_and_re_encode_identically() {
     let set = common::vondi();
     for (name, doc) in samples("samples/vondi/redis") {
@@ -215,6 +279,22 @@ fn strict_decoding_and_validation_agree_on_every_sample() {
                 "examples/kafka-orders/samples/invalid",
             ],
         ),
+        (
+            common::rabbitmq(),
+            rabbitmq_decoders(),
+            [
+                "examples/rabbitmq-orders/samples/json",
+                "examples/rabbitmq-orders/samples/invalid",
+            ],
+        ),
+        (
+            common::node(),
+            node_decoders(),
+            [
+                "examples/node-orders/samples/json",
+                "examples/node-orders/samples/invalid",
+            ],
+        ),
     ] {
         for dir in dirs {
             for (name, file) in samples(dir) {
@@ -256,4 +336,24 @@ fn the_envelope_reads_the_header_of_any_event() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn the_amqp_envelopes_read_the_header_of_any_event() {
+    for (name, doc) in samples("examples/rabbitmq-orders/samples/json") {
+        let header: rabbitmq_orders_events::Envelope =
+            serde_json::from_value(doc.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(header.r#type, doc["type"].as_str().unwrap(), "{name}");
+        assert_eq!(
+            header.tenant_id,
+            doc["tenant_id"].as_str().unwrap(),
+            "{name}"
+        );
+    }
+    // A type the catalog does not know yet still has a readable header.
+    let header: node_orders_events::Envelope = serde_json::from_str(
+        r#"{"name":"order.paid","id":"0d6e8f1a-2b3c-4d5e-8f90-1a2b3c4d5e6f","timestamp":"2025-03-14T09:26:53.589Z","data":{"orderId":"x"}}"#,
+    )
+    .unwrap();
+    assert_eq!(header.name, "order.paid");
 }

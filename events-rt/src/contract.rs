@@ -13,11 +13,17 @@ pub trait Contract {
     const MAJOR: u32;
     /// Full `major.minor` version declared in the schema.
     const VERSION: &'static str;
-    /// The stream or topic the event is published to.
+    /// The stream, topic or AMQP exchange the event is published to.
     const CHANNEL: &'static str;
     /// `MAXLEN ~` of the stream, from the schema's `x-event.max_len` (shared by every
     /// event on the stream); `None` leaves the choice to the publisher.
     const MAX_LEN: Option<usize> = None;
+    /// The AMQP exchange (`x-event.exchange`), equal to [`Contract::CHANNEL`]; `None` for
+    /// an event on a stream or a topic.
+    const EXCHANGE: Option<&'static str> = None;
+    /// The AMQP routing key the event is published with (`x-event.routing_key`); `None`
+    /// for an event on a stream or a topic.
+    const ROUTING_KEY: Option<&'static str> = None;
 }
 
 /// Why a payload could not be decoded into a typed event.

@@ -13,10 +13,14 @@ pub struct ContractInfo {
     pub major: u32,
     /// `major.minor` declared in the schema.
     pub version: &'static str,
-    /// Stream or topic.
+    /// Stream, topic or AMQP exchange.
     pub channel: &'static str,
     /// `MAXLEN ~` of the stream declared by the schema (`x-event.max_len`), if any.
     pub max_len: Option<usize>,
+    /// The AMQP exchange (`x-event.exchange`, equal to `channel`), if the event has one.
+    pub exchange: Option<&'static str>,
+    /// The AMQP routing key (`x-event.routing_key`), if the event has one.
+    pub routing_key: Option<&'static str>,
 }
 
 impl ContractInfo {
@@ -28,6 +32,8 @@ impl ContractInfo {
             version: C::VERSION,
             channel: C::CHANNEL,
             max_len: C::MAX_LEN,
+            exchange: C::EXCHANGE,
+            routing_key: C::ROUTING_KEY,
         }
     }
 }
@@ -49,6 +55,15 @@ pub trait EventSet: Sized + Send + 'static {
     /// `MAXLEN ~` the schema declares for this event's stream (`x-event.max_len`);
     /// `None` leaves it to the publisher's default.
     fn max_len(&self) -> Option<usize> {
+        None
+    }
+    /// The AMQP exchange of this event (`x-event.exchange`); `None` on a stream or topic.
+    fn exchange(&self) -> Option<&'static str> {
+        None
+    }
+    /// The AMQP routing key of this event (`x-event.routing_key`); `None` on a stream or
+    /// topic.
+    fn routing_key(&self) -> Option<&'static str> {
         None
     }
     /// Every contract of the set; a consumer subscribes to their channels.
@@ -83,6 +98,12 @@ impl<T: FieldCodec + Send + 'static> EventSet for T {
     }
     fn max_len(&self) -> Option<usize> {
         T::MAX_LEN
+    }
+    fn exchange(&self) -> Option<&'static str> {
+        T::EXCHANGE
+    }
+    fn routing_key(&self) -> Option<&'static str> {
+        T::ROUTING_KEY
     }
     fn contracts() -> Vec<ContractInfo> {
         vec![ContractInfo::of::<T>()]

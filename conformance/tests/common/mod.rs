@@ -40,6 +40,14 @@ pub fn kafka() -> Set {
     load("examples/kafka-orders/schemas")
 }
 
+pub fn rabbitmq() -> Set {
+    load("examples/rabbitmq-orders/schemas")
+}
+
+pub fn node() -> Set {
+    load("examples/node-orders/schemas")
+}
+
 /// `(file name, parsed JSON)` of every `*.json` in a sample directory, sorted.
 pub fn samples(dir: &str) -> Vec<(String, Value)> {
     let dir = root().join(dir);

@@ -1,16 +1,8 @@
 //! Bad input gives a build error naming the file, the place and the fix; never a panic.
-
-use std::path::Path;
-
 use events_codegen::{Config, SchemaSet};
 
-const ENVELOPE: &str = r#"{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "x-envelope": { "type_field": "type", "version_field": "version", "payload": "flat" },
-  "type": "object",
-  "properties": { "type": { "type": "string" }, "version": { "type": "string" } },
-  "required": ["type"]
-}"#;
+mod common;
+use common::{assert_has, errors_of, write, ENVELOPE};
 
 fn event(event_type: &str, version: &str, properties: &str) -> String {
     format!(
@@ -22,21 +14,6 @@ fn event(event_type: &str, version: &str, properties: &str) -> String {
   "additionalProperties": false
 }}"#
     )
-}
-
-/// Generates from a set made of `files` (plus the envelope) and returns the error text.
-fn errors_of(files: &[(&str, String)]) -> String {
-    let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "envelope.json", ENVELOPE);
-    for (name, text) in files {
-        write(tmp.path(), name, text);
-    }
-    match Config::new().generate(tmp.path()) {
-        Ok(code) => panic!("expected an error, generated:\n{code}"),
-        Err(e) => e
-            .to_string()
-            .replace(&tmp.path().display().to_string(), "<dir>"),
-    }
 }
 
 /// Loads a set made of `files` (plus the envelope), which must succeed; returns the
@@ -57,17 +34,6 @@ fn warnings_of(files: &[(&str, String)]) -> String {
         .map(|w| format!("{w}\n"))
         .collect::<String>()
         .replace(&tmp.path().display().to_string(), "<dir>")
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-fn assert_has(errors: &str, parts: &[&str]) {
-    let line = errors.lines().find(|l| parts.iter().all(|p| l.contains(p)));
-    assert!(line.is_some(), "no error line with {parts:?} in:\n{errors}");
 }
 
 #[test]

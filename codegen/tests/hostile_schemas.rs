@@ -1,17 +1,10 @@
 //! Hostile schema sets (issue 11): reference loops, keyword-named properties, identifiers.
 //! Each gives a located error or code that compiles; never a panic, an abort or a hang.
 
-use std::path::Path;
-
 use events_codegen::{Config, SchemaSet};
 
-const ENVELOPE: &str = r#"{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "x-envelope": { "type_field": "type", "version_field": "version", "payload": "flat" },
-  "type": "object",
-  "properties": { "type": { "type": "string" }, "version": { "type": "string" } },
-  "required": ["type"]
-}"#;
+mod common;
+use common::{assert_has, errors_of, set_of};
 
 /// An event file `a.b.v1.json` with these properties and `$defs`.
 fn event(properties: &str, defs: &str) -> String {
@@ -26,43 +19,12 @@ fn event(properties: &str, defs: &str) -> String {
     )
 }
 
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-fn set_of(files: &[(&str, String)]) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "envelope.json", ENVELOPE);
-    for (name, text) in files {
-        write(tmp.path(), name, text);
-    }
-    tmp
-}
-
-/// The error text of generating from `files` (plus the envelope); `<dir>` for the root.
-fn errors_of(files: &[(&str, String)]) -> String {
-    let tmp = set_of(files);
-    match Config::new().generate(tmp.path()) {
-        Ok(code) => panic!("expected an error, generated:\n{code}"),
-        Err(e) => e
-            .to_string()
-            .replace(&tmp.path().display().to_string(), "<dir>"),
-    }
-}
-
 fn generated(files: &[(&str, String)]) -> String {
     let tmp = set_of(files);
     match Config::new().generate(tmp.path()) {
         Ok(code) => code,
         Err(e) => panic!("expected code, got:\n{e}"),
     }
-}
-
-fn assert_has(errors: &str, parts: &[&str]) {
-    let line = errors.lines().find(|l| parts.iter().all(|p| l.contains(p)));
-    assert!(line.is_some(), "no error line with {parts:?} in:\n{errors}");
 }
 
 // ---------------------------------------------------------------------------------------

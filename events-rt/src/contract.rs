@@ -74,7 +74,7 @@ impl UnknownEventType {
     /// Builds the error, looking up the nearest of `known`.
     pub fn new(found: &str, known: &[&'static str]) -> Self {
         Self {
-            found: found.to_owned(),
+            found: crate::echo(found),
             nearest: nearest(found, known),
         }
     }
@@ -151,7 +151,7 @@ impl Head {
             None => Ok(1),
             Some(v) => parse_major(v).ok_or_else(|| DecodeError::BadVersion {
                 field,
-                found: v.clone(),
+                found: crate::echo(v),
             }),
         }
     }
@@ -232,8 +232,8 @@ pub fn peek_head(
 pub fn decode<T: DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(json);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| DecodeError::Invalid {
-        path: e.path().to_string().trim_start_matches('.').to_owned(),
-        message: e.inner().to_string(),
+        path: crate::echo_owned(e.path().to_string().trim_start_matches('.').to_owned()),
+        message: crate::echo_owned(e.inner().to_string()),
     })?;
     de.end().map_err(json_error)?;
     Ok(value)
@@ -242,7 +242,7 @@ pub fn decode<T: DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
 fn json_error(e: serde_json::Error) -> DecodeError {
     DecodeError::Invalid {
         path: String::new(),
-        message: e.to_string(),
+        message: crate::echo_owned(e.to_string()),
     }
 }
 
@@ -263,6 +263,43 @@ mod tests {
         assert_eq!(action("pvz.parcel.arrived"), "arrived");
         assert_eq!(subject("order.confirmed"), None);
         assert_eq!(subject("a.b.c.d"), Some("b.c"));
+    }
+
+    #[test]
+    fn decode_errors_quote_a_bounded_part_of_the_value() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct S {
+            n: i64,
+        }
+        let huge = "x".repeat(5 << 20);
+        let bounded = |e: &DecodeError| {
+            let text = e.to_string();
+            assert!(text.len() < 600, "{} bytes", text.len());
+            text
+        };
+        // A huge string where a number belongs.
+        let doc = format!("{{\"n\":\"{huge}\"}}");
+        let e = decode::<S>(doc.as_bytes()).unwrap_err();
+        let text = bounded(&e);
+        assert!(text.contains("bytes)") && text.starts_with("n: "), "{text}");
+        // Broken JSON after a huge value.
+        let doc = format!("{{\"n\":1, \"{huge}\"");
+        bounded(&decode::<S>(doc.as_bytes()).unwrap_err());
+        // A huge value in a field map.
+        let e = crate::fields::from_fields::<S, _, _>(&[("n", huge.as_str())]).unwrap_err();
+        let text = bounded(&DecodeError::Field(e));
+        assert!(text.contains("field `n`"), "{text}");
+        // A huge unknown event type and version.
+        bounded(&DecodeError::UnknownType(UnknownEventType::new(
+            &huge,
+            &["a.b"],
+        )));
+        let head = Head {
+            event_type: Some("a.b".into()),
+            version: Some(huge.clone()),
+        };
+        bounded(&head.major("version").unwrap_err());
     }
 
     #[test]

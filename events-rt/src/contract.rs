@@ -87,8 +87,19 @@ pub fn nearest(input: &str, known: &[&'static str]) -> Option<&'static str> {
 
 /// [`nearest`] for strings of any lifetime.
 pub fn nearest_of<'a>(input: &str, known: &[&'a str]) -> Option<&'a str> {
+    // The distance is at least the difference in length: a string much longer than every
+    // known one (a hostile 200 MB type) is never compared, which would take its length
+    // times theirs in time and memory.
+    let close = |k: &str| {
+        let (a, b) = (input.chars().count(), k.chars().count());
+        a.abs_diff(b) <= a.max(b).div_ceil(3)
+    };
+    if input.len() > 4 * known.iter().map(|k| k.len()).max().unwrap_or(0) + 16 {
+        return None;
+    }
     known
         .iter()
+        .filter(|k| close(k))
         .map(|k| (strsim::damerau_levenshtein(input, k), *k))
         .min()
         .filter(|(d, k)| *d <= k.len().max(input.len()).div_ceil(3))
@@ -308,6 +319,9 @@ mod tests {
         assert_eq!(nearest("order.confirmd", &known), Some("order.confirmed"));
         assert_eq!(nearest("order.canceled", &known), Some("order.cancelled"));
         assert_eq!(nearest("something.else.entirely", &known), None);
+        // Far longer than any known one: no guess, and no quadratic comparison.
+        let huge = "order.confirmed".repeat(1 << 18);
+        assert_eq!(nearest(&huge, &known), None);
     }
 
     #[test]

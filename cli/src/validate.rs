@@ -495,7 +495,6 @@ fn audit_stream(
     reporter: &mut Reporter,
     progress: &ProgressBar,
 ) -> Result<(), u8> {
-    use events_rt::redis::StreamEntry;
     let fail = |e: redis::RedisError| {
         eprintln!("error: redis {url}: {e}");
         exit::ERROR
@@ -531,7 +530,9 @@ fn audit_stream(
         if page == 0 {
             break;
         }
-        let entries: Vec<StreamEntry> = redis::cmd("XRANGE")
+        // Raw replies: an entry that is not UTF-8 is that entry's finding, not the end of
+        // the audit.
+        let entries: Vec<redis::Value> = redis::cmd("XRANGE")
             .arg(stream)
             .arg(&start)
             .arg("+")
@@ -539,26 +540,144 @@ fn audit_stream(
             .arg(page)
             .query(&mut conn)
             .map_err(fail)?;
+        let entries: Vec<RawEntry> = entries.iter().map(raw_entry).collect();
         let Some(last) = entries.last() else { break };
         start = format!("({}", last.id);
         seen += entries.len();
         let outcomes: Vec<Outcome> = entries
             .into_par_iter()
             .map(|e| {
-                check(
-                    validator,
-                    Payload {
-                        origin: Origin {
-                            source: source.clone(),
-                            at: At::Entry(e.id),
+                let origin = Origin {
+                    source: source.clone(),
+                    at: At::Entry(e.id),
+                };
+                match e.fields {
+                    Ok(fields) => check(
+                        validator,
+                        Payload {
+                            origin,
+                            form: Form::Fields(fields),
                         },
-                        form: Form::Fields(e.fields),
+                    ),
+                    Err(v) => Outcome {
+                        origin,
+                        report: Report {
+                            violations: vec![v],
+                            ..Report::default()
+                        },
                     },
-                )
+                }
             })
             .collect();
         progress.inc(outcomes.len() as u64);
         outcomes.into_iter().for_each(|o| reporter.add(o));
     }
     Ok(())
+}
+
+/// A stream entry as read: its id, and its field/value pairs or why they cannot be read.
+struct RawEntry {
+    id: String,
+    fields: Result<Vec<(String, String)>, Violation>,
+}
+
+/// Reads one XRANGE entry without failing the page: bytes that are not UTF-8 (in a field
+/// name or value) or a malformed reply become the entry's violation.
+fn raw_entry(v: &redis::Value) -> RawEntry {
+    use redis::Value as V;
+    let bytes = |v: &V| -> Option<Vec<u8>> {
+        match v {
+            V::BulkString(b) => Some(b.clone()),
+            V::SimpleString(s) => Some(s.clone().into_bytes()),
+            V::VerbatimString { text, .. } => Some(text.clone().into_bytes()),
+            V::Int(i) => Some(i.to_string().into_bytes()),
+            _ => None,
+        }
+    };
+    let violation = |path: String, rule: &str, message: String| Violation {
+        path,
+        rule: rule.into(),
+        message,
+        value: None,
+    };
+    let (id, items) = match v {
+        V::Array(parts) if parts.len() == 2 => (
+            bytes(&parts[0]).map_or_else(
+                || "?".to_owned(),
+                |b| events_rt::echo(&String::from_utf8_lossy(&b)),
+            ),
+            &parts[1],
+        ),
+        other => {
+            return RawEntry {
+                id: "?".into(),
+                fields: Err(violation(
+                    String::new(),
+                    "reply",
+                    events_rt::echo_owned(format!("not a stream entry: {other:?}")),
+                )),
+            }
+        }
+    };
+    let list: Vec<&V> = match items {
+        V::Array(items) => items.iter().collect(),
+        V::Map(kvs) => kvs.iter().flat_map(|(k, v)| [k, v]).collect(),
+        _ => Vec::new(),
+    };
+    let mut fields = Vec::with_capacity(list.len() / 2);
+    for kv in list.chunks(2) {
+        let (Some(k), Some(val)) = (
+            kv.first().and_then(|k| bytes(k)),
+            kv.get(1).and_then(|v| bytes(v)),
+        ) else {
+            return RawEntry {
+                id,
+                fields: Err(violation(
+                    String::new(),
+                    "reply",
+                    "the entry's field/value pairs are malformed".into(),
+                )),
+            };
+        };
+        let name = match String::from_utf8(k) {
+            Ok(name) => name,
+            Err(e) => {
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                return RawEntry {
+                    id,
+                    fields: Err(violation(
+                        events_rt::echo_owned(events_codegen::error::pointer_push("", &lossy)),
+                        "utf-8",
+                        format!(
+                            "the field name {:?} is not valid UTF-8 (byte {})",
+                            events_rt::echo(&lossy),
+                            e.utf8_error().valid_up_to()
+                        ),
+                    )),
+                };
+            }
+        };
+        match String::from_utf8(val) {
+            Ok(text) => fields.push((name, text)),
+            Err(e) => {
+                return RawEntry {
+                    fields: Err(violation(
+                        events_rt::echo_owned(events_codegen::error::pointer_push("", &name)),
+                        "utf-8",
+                        format!(
+                            "the value of field {:?} is not valid UTF-8 (byte {} of {})",
+                            events_rt::echo(&name),
+                            e.utf8_error().valid_up_to(),
+                            e.as_bytes().len()
+                        ),
+                    )),
+                    id,
+                }
+            }
+        }
+    }
+    RawEntry {
+        id,
+        fields: Ok(fields),
+    }
 }

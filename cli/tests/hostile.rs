@@ -516,3 +516,105 @@ fn integers_the_decoder_refuses_are_invalid() {
     let f = write(tmp.path(), "n.json", ok);
     run(events().arg("validate").arg(&f), 0);
 }
+
+// ---- class 5: a stream entry that is not UTF-8 ----
+
+/// A connection and a key no other run uses; `None` (skipped, loudly) without a server,
+/// unless `EVENTS_REQUIRE_REDIS` is set.
+fn live_redis(tag: &str) -> Option<(String, redis::Connection, String)> {
+    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let conn = redis::Client::open(url.as_str())
+        .and_then(|c| c.get_connection_with_timeout(Duration::from_secs(2)));
+    match conn {
+        Ok(c) => {
+            let key = format!(
+                "events-cli-test:{tag}:{}:{}",
+                std::process::id(),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos()
+            );
+            Some((url, c, key))
+        }
+        Err(e) => {
+            assert!(
+                std::env::var_os("EVENTS_REQUIRE_REDIS").is_none(),
+                "no Redis at {url}: {e}; EVENTS_REQUIRE_REDIS is set"
+            );
+            eprintln!("\n!!!!!!!! SKIPPED: no Redis at {url} ({e}) !!!!!!!!\n");
+            None
+        }
+    }
+}
+
+#[test]
+fn an_entry_that_is_not_utf8_is_its_own_finding_and_the_audit_goes_on() {
+    let Some((url, mut conn, key)) = live_redis("utf8") else {
+        return;
+    };
+    let xadd = |conn: &mut redis::Connection, fields: &[(&[u8], &[u8])]| -> String {
+        let mut cmd = redis::cmd("XADD");
+        cmd.arg(&key).arg("*");
+        for (k, v) in fields {
+            cmd.arg(*k).arg(*v);
+        }
+        cmd.query(conn).unwrap()
+    };
+    let good: Vec<(&[u8], &[u8])> = vec![
+        (b"type", b"order.cancelled"),
+        (b"order_id", b"1"),
+        (b"reason", b"r"),
+        (b"timestamp", b"1701709200"),
+    ];
+    let mut ids = Vec::new();
+    ids.push(xadd(&mut conn, &good));
+    // A value that is not UTF-8.
+    let mut bad_value = good.clone();
+    bad_value[2] = (b"reason", b"caf\xe9 \xff");
+    ids.push(xadd(&mut conn, &bad_value));
+    ids.push(xadd(&mut conn, &good));
+    // A field name that is not UTF-8.
+    let mut bad_name = good.clone();
+    bad_name.push((b"n\xc3\x28", b"x"));
+    ids.push(xadd(&mut conn, &bad_name));
+    // An ordinary finding after them.
+    let mut bad_id = good.clone();
+    bad_id[1] = (b"order_id", b"12x");
+    ids.push(xadd(&mut conn, &bad_id));
+    let report = json_report(
+        events().args(["validate", "--redis", &url, "--stream", &key]),
+        1,
+    );
+    let _: i64 = redis::cmd("DEL").arg(&key).query(&mut conn).unwrap();
+    assert_eq!(report["checked"], 5, "{report}");
+    assert_eq!(report["invalid"], 3, "{report}");
+    let found: Vec<(String, String, String)> = report["invalid_payloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let v = &p["violations"][0];
+            (
+                p["entry_id"].as_str().unwrap().to_owned(),
+                v["rule"].as_str().unwrap().to_owned(),
+                v["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (ids[1].clone(), "utf-8".into(), "/reason".into()),
+            (ids[3].clone(), "utf-8".into(), "/n\u{fffd}(".into()),
+            (ids[4].clone(), "type".into(), "/order_id".into()),
+        ]
+    );
+    let message = report["invalid_payloads"][0]["violations"][0]["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        message.contains("the value of field \"reason\" is not valid UTF-8 (byte 3 of 6)"),
+        "{message}"
+    );
+}

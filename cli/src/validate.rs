@@ -495,10 +495,8 @@ fn audit_stream(
     reporter: &mut Reporter,
     progress: &ProgressBar,
 ) -> Result<(), u8> {
-    let fail = |e: redis::RedisError| {
-        eprintln!("error: redis {url}: {e}");
-        exit::ERROR
-    };
+    let fail = |e: redis::RedisError| crate::streams::redis_error(url, &e);
+    let shown = events_rt::redact_url(url);
     let client = redis::Client::open(url).map_err(fail)?;
     let mut conn = client
         .get_connection_with_timeout(std::time::Duration::from_secs(5))
@@ -514,11 +512,11 @@ fn audit_stream(
             let hint = events_rt::nearest_of(stream, known)
                 .map(|s| format!(" (did you mean {s:?}?)"))
                 .unwrap_or_default();
-            eprintln!("error: redis {url}: no stream {stream:?}{hint}");
+            eprintln!("error: redis {shown}: no stream {stream:?}{hint}");
             return Err(exit::ERROR);
         }
         other => {
-            eprintln!("error: redis {url}: key {stream:?} is a {other}, not a stream");
+            eprintln!("error: redis {shown}: key {stream:?} is a {other}, not a stream");
             return Err(exit::ERROR);
         }
     }

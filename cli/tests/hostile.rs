@@ -618,3 +618,47 @@ fn an_entry_that_is_not_utf8_is_its_own_finding_and_the_audit_goes_on() {
         "{message}"
     );
 }
+
+// ---- class 8: credentials in Redis URLs are never shown ----
+
+#[test]
+fn redis_passwords_are_redacted_in_every_error() {
+    let secret = "hunter2-s3cret";
+    // Nothing listens on port 1; a server with no password refuses one (AUTH fails); a
+    // malformed URL; a cluster list.
+    let urls = [
+        format!("redis://user:{secret}@127.0.0.1:1/0"),
+        format!("redis://:{secret}@127.0.0.1:6379/0"),
+        format!("redis://u:{secret}@127.0.0.1:notaport"),
+        format!("redis://a:{secret}@127.0.0.1:1,redis://b:{secret}@127.0.0.1:2"),
+    ];
+    for url in &urls {
+        let commands: Vec<Vec<&str>> = vec![
+            vec!["validate", "--redis", url, "--stream", "s"],
+            vec!["streams", "status", "--redis", url],
+            vec!["dlq", "list", "--redis", url],
+        ];
+        for args in commands {
+            let out = events().args(&args).assert().code(2).get_output().clone();
+            let (stdout, stderr) = (
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr),
+            );
+            assert!(
+                !stdout.contains(secret) && !stderr.contains(secret),
+                "{args:?}: {stdout}\n{stderr}"
+            );
+            assert!(stderr.contains(":***@"), "{args:?}: {stderr}");
+        }
+        // The URL from the environment too.
+        let out = events()
+            .args(["streams", "status"])
+            .env("REDIS_URL", url)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains(secret), "{stderr}");
+    }
+}

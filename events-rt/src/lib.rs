@@ -23,6 +23,7 @@ mod contract;
 mod echo;
 mod embedded;
 pub mod fields;
+mod redact;
 #[cfg(feature = "redis")]
 pub mod redis;
 #[doc(hidden)]
@@ -42,6 +43,7 @@ pub use contract::{decode, Contract, DecodeError, UnknownEventType};
 pub use echo::{cut, echo, echo_owned, MAX_ECHO};
 pub use embedded::Embedded;
 pub use fields::{FieldError, Fields};
+pub use redact::{redact_url, scrub};
 pub use set::{ContractInfo, EventSet};
 pub use source::{FieldCodec, FieldMap, Json, Source};
 pub use tag::Tag;

@@ -411,7 +411,7 @@ impl Validator {
             report.violations.extend(typed);
             return report;
         }
-        report.violations.extend(typed);
+        let schema_errors = report.violations.len();
         for e in compiled.validator.iter_errors(doc) {
             report.violations.push(Violation {
                 path: events_rt::echo_owned(e.instance_path().as_str().to_owned()),
@@ -420,6 +420,14 @@ impl Validator {
                 value: Some(bounded(e.instance())),
             });
         }
+        // After the schema's own rules; a place the schema already faults once is enough.
+        let faulted: std::collections::HashSet<String> = report.violations[schema_errors..]
+            .iter()
+            .map(|v| v.path.clone())
+            .collect();
+        report
+            .violations
+            .extend(typed.into_iter().filter(|v| !faulted.contains(&v.path)));
         report
     }
 }

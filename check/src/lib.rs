@@ -3,6 +3,7 @@
 //!
 //! - [`validate`]: payloads (JSON documents, Redis field maps) against the schemas, with
 //!   the JSON path, rule and value of each violation; the bundled schema of one event;
+//! - [`json`]: JSON read like the typed decoder reads it (a duplicate key is an error);
 //! - [`sample`]: example documents of every event, from the model the generator builds;
 //! - [`diff`]: the contract diff engine, every difference classified by a named rule;
 //! - [`evolve`]: `events check`: the version bump each change needs, accepted breaks,
@@ -14,6 +15,7 @@
 
 pub mod diff;
 pub mod evolve;
+pub mod json;
 pub mod sample;
 pub mod validate;
 

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde_json::{json, Map, Value};
 
 use events_codegen::error::{Error, Errors, Loc};
-use events_codegen::ir::{Catalog, Ty, TypeKind};
+use events_codegen::ir::{Catalog, IntTy, Ty, TypeKind};
 use events_codegen::schema::{Payload, Position, SchemaSet};
 
 /// One broken rule in a payload.
@@ -24,8 +24,55 @@ pub struct Violation {
     pub rule: String,
     /// Human-readable explanation.
     pub message: String,
-    /// The offending value, when there is one.
+    /// The offending value, when there is one: a string of more than
+    /// [`events_rt::MAX_ECHO`] characters, or an array or object whose JSON text is longer,
+    /// is cut to a string of that many characters and `… (N bytes)` ([`bounded`]).
     pub value: Option<Value>,
+}
+
+/// A value to echo in a report: itself when it is short, else a string of its first
+/// [`events_rt::MAX_ECHO`] characters (of its JSON text, for arrays and objects) and its
+/// size. The JSON text of a huge value is never built whole.
+pub fn bounded(value: &Value) -> Value {
+    match value {
+        Value::String(s) => Value::String(events_rt::echo(s)),
+        Value::Array(_) | Value::Object(_) => {
+            let mut w = Head {
+                kept: Vec::new(),
+                total: 0,
+            };
+            // Writing to `Head` cannot fail.
+            let _ = serde_json::to_writer(&mut w, value);
+            let text = String::from_utf8_lossy(&w.kept);
+            match events_rt::cut(&text, events_rt::MAX_ECHO) {
+                std::borrow::Cow::Borrowed(_) if w.total == w.kept.len() => value.clone(),
+                _ => {
+                    let shown: String = text.chars().take(events_rt::MAX_ECHO).collect();
+                    Value::String(format!("{shown}… ({} bytes)", w.total))
+                }
+            }
+        }
+        other => other.clone(),
+    }
+}
+
+/// Keeps the first bytes written, counts the rest.
+struct Head {
+    kept: Vec<u8>,
+    total: usize,
+}
+
+impl std::io::Write for Head {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // Enough bytes for MAX_ECHO characters of any width.
+        let room = (events_rt::MAX_ECHO * 4 + 4).saturating_sub(self.kept.len());
+        self.kept.extend_from_slice(&buf[..buf.len().min(room)]);
+        self.total += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The result of validating one payload.
@@ -155,8 +202,30 @@ impl Validator {
     /// by the type of their field (integers, booleans as Go's `ParseBool`, JSON text of
     /// objects and arrays), then validated like a JSON payload. A value that does not fit
     /// its type stays a string, so the report names the field and the broken rule.
+    ///
+    /// A field that appears twice is a violation naming it (the typed decoder refuses it;
+    /// never "the last one wins").
     pub fn validate_fields<K: AsRef<str>, V: AsRef<str>>(&self, fields: &[(K, V)]) -> Report {
-        self.validate(&self.fields_to_json(fields))
+        let mut report = self.validate(&self.fields_to_json(fields));
+        let mut seen = std::collections::HashSet::new();
+        for (k, _) in fields {
+            let k = k.as_ref();
+            if !seen.insert(k) {
+                report.violations.insert(
+                    0,
+                    Violation {
+                        path: events_rt::echo_owned(pointer(k)),
+                        rule: "duplicate-key".into(),
+                        message: events_rt::echo_owned(format!(
+                            "duplicate field {k:?} in the entry: a field may appear once; \
+                             the typed decoder refuses a duplicate field"
+                        )),
+                        value: None,
+                    },
+                );
+            }
+        }
+        report
     }
 
     /// The JSON document a field map stands for (see [`Validator::validate_fields`]).
@@ -213,8 +282,8 @@ impl Validator {
             report.violations.push(Violation {
                 path,
                 rule: rule.to_owned(),
-                message,
-                value,
+                message: events_rt::echo_owned(message),
+                value: value.as_ref().map(bounded),
             });
         };
         let Some(object) = payload.as_object() else {
@@ -325,18 +394,173 @@ impl Validator {
             }
             doc = &decoded;
         }
+        // What JSON Schema calls an integer and the typed decoder does not read: `1.0`,
+        // `1e2`, `-0`, or a value out of the range of the generated Rust integer type.
+        let mut typed = Vec::new();
+        Typed {
+            catalog: &self.catalog,
+            out: &mut typed,
+        }
+        .walk(
+            &Ty::Named(compiled.struct_name.clone()),
+            doc,
+            &mut String::new(),
+            0,
+        );
         if compiled.validator.is_valid(doc) {
+            report.violations.extend(typed);
             return report;
         }
+        let schema_errors = report.violations.len();
         for e in compiled.validator.iter_errors(doc) {
             report.violations.push(Violation {
-                path: e.instance_path().as_str().to_owned(),
+                path: events_rt::echo_owned(e.instance_path().as_str().to_owned()),
                 rule: e.kind().keyword().to_owned(),
-                message: e.to_string(),
-                value: Some(e.instance().clone().into_owned()),
+                message: events_rt::echo_owned(e.to_string()),
+                value: Some(bounded(e.instance())),
             });
         }
+        // After the schema's own rules; a place the schema already faults once is enough.
+        let faulted: std::collections::HashSet<String> = report.violations[schema_errors..]
+            .iter()
+            .map(|v| v.path.clone())
+            .collect();
         report
+            .violations
+            .extend(typed.into_iter().filter(|v| !faulted.contains(&v.path)));
+        report
+    }
+}
+
+/// The range of a generated integer type.
+fn int_range(t: IntTy) -> (i128, i128) {
+    match t {
+        IntTy::I8 => (i8::MIN.into(), i8::MAX.into()),
+        IntTy::I16 => (i16::MIN.into(), i16::MAX.into()),
+        IntTy::I32 => (i32::MIN.into(), i32::MAX.into()),
+        IntTy::I64 => (i64::MIN.into(), i64::MAX.into()),
+        IntTy::U8 => (0, u8::MAX.into()),
+        IntTy::U16 => (0, u16::MAX.into()),
+        IntTy::U32 => (0, u32::MAX.into()),
+        IntTy::U64 => (0, u64::MAX.into()),
+    }
+}
+
+/// Deeper than this, the typed walk stops (recursive types).
+const MAX_TYPED_DEPTH: usize = 64;
+
+/// Walks a document along the Rust types generated for it, checking what JSON Schema
+/// cannot see: how integers are spelled and whether they fit their Rust type.
+struct Typed<'a> {
+    catalog: &'a Catalog,
+    out: &'a mut Vec<Violation>,
+}
+
+impl Typed<'_> {
+    fn walk(&mut self, ty: &Ty, value: &Value, path: &mut String, depth: usize) {
+        if depth > MAX_TYPED_DEPTH {
+            return;
+        }
+        match (ty, value) {
+            (Ty::Int(t), Value::Number(n)) => self.int(*t, n, value, path),
+            (Ty::UnixTime, Value::Number(n)) => self.int(IntTy::I64, n, value, path),
+            (Ty::Option(inner), v) if !v.is_null() => self.walk(inner, v, path, depth + 1),
+            (Ty::Embedded(inner), Value::String(text)) => {
+                // Read the way the decoder reads it: a duplicate key is a violation.
+                match crate::json::from_str(text) {
+                    Ok(v) => self.walk(inner, &v, path, depth + 1),
+                    Err(e) if e.rule == "duplicate-key" => self.out.push(Violation {
+                        path: events_rt::echo_owned(format!("{path}{}", e.path)),
+                        rule: e.rule.into(),
+                        message: format!("inside the JSON text: {}", e.message),
+                        value: None,
+                    }),
+                    // Syntax: reported by the `x-encoding` check.
+                    Err(_) => {}
+                }
+            }
+            (Ty::Embedded(inner), v) => self.walk(inner, v, path, depth + 1),
+            (Ty::Vec(inner), Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("/{i}"));
+                    self.walk(inner, item, path, depth + 1);
+                    path.truncate(len);
+                }
+            }
+            (Ty::Map(inner), Value::Object(m)) => {
+                for (k, v) in m {
+                    self.field(inner, k, v, path, depth);
+                }
+            }
+            (Ty::Named(name), Value::Object(m)) => {
+                match self.catalog.types.get(name).map(|d| &d.kind) {
+                    Some(TypeKind::Struct(s)) => {
+                        for (k, v) in m {
+                            match s.fields.iter().find(|f| &f.json_name == k) {
+                                Some(f) if f.nullable && v.is_null() => {}
+                                Some(f) => self.field(&f.ty, k, v, path, depth),
+                                None => {
+                                    if let Some(extra) = &s.extra {
+                                        self.field(extra, k, v, path, depth);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    Some(TypeKind::Tagged { tag, variants }) => {
+                        let chosen = m
+                            .get(tag)
+                            .and_then(Value::as_str)
+                            .and_then(|t| variants.iter().find(|v| v.value == t));
+                        if let Some(v) = chosen {
+                            self.walk(&v.ty, value, path, depth + 1);
+                        }
+                    }
+                    // Untagged variants are tried in turn by the decoder: not walked.
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn field(&mut self, ty: &Ty, key: &str, value: &Value, path: &mut String, depth: usize) {
+        let len = path.len();
+        *path = events_codegen::error::pointer_push(path, key);
+        self.walk(ty, value, path, depth + 1);
+        path.truncate(len);
+    }
+
+    fn int(&mut self, t: IntTy, n: &serde_json::Number, value: &Value, path: &str) {
+        let as_int = n
+            .as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from));
+        let message = match as_int {
+            None => format!(
+                "{} is not written as an integer (digits only, no fraction, exponent or \
+                 `-0`): the typed decoder reads the field as {} and refuses it",
+                events_rt::echo(&n.to_string()),
+                t.name()
+            ),
+            Some(i) => {
+                let (lo, hi) = int_range(t);
+                if (lo..=hi).contains(&i) {
+                    return;
+                }
+                format!(
+                    "{i} is out of range for the field's Rust type {} ({lo}..={hi})",
+                    t.name()
+                )
+            }
+        };
+        self.out.push(Violation {
+            path: events_rt::echo_owned(path.to_owned()),
+            rule: "integer".into(),
+            message,
+            value: Some(value.clone()),
+        });
     }
 }
 

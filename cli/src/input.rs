@@ -37,8 +37,16 @@ pub enum Form {
     Json(Value),
     /// Field/value pairs of a stream entry.
     Fields(Vec<(String, String)>),
-    /// Text that is not JSON.
-    Broken(String),
+    /// Text that is not one JSON document the decoder would read: the rule broken
+    /// (`json`, `duplicate-key`), where, and why.
+    Broken {
+        /// `json` or `duplicate-key`.
+        rule: &'static str,
+        /// JSON pointer of the object at fault (empty for a syntax error).
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// One payload to validate.
@@ -61,71 +69,222 @@ pub enum FormHint {
     Fields,
 }
 
-/// Expands the command-line inputs into files (sorted within directories), or `-`.
-pub fn expand(inputs: &[String]) -> (Vec<PathBuf>, Vec<String>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
+/// What the command-line inputs expand to.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    /// Regular files to read (sorted within directories, each real file once), or `-`.
+    pub files: Vec<PathBuf>,
+    /// Input errors (exit 2): a missing path, a bad glob, a FIFO named on the command line,
+    /// a directory without payload files (unless `--allow-empty`).
+    pub errors: Vec<String>,
+    /// What a walk skipped: links back to a directory already walked, FIFOs, sockets and
+    /// devices named like payload files, entries that could not be read.
+    pub warnings: Vec<String>,
+}
+
+/// The extensions a directory walk picks up.
+fn is_payload_file(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("json" | "ndjson" | "jsonl")
+    )
+}
+
+/// What kind of not-regular file this is, in words.
+fn kind_of(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// The identity of a file: the same real file or directory reached by two paths is one.
+fn identity(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
+/// Expands the command-line inputs into files, or `-`.
+///
+/// Directories are walked recursively, following symbolic links, each real directory once
+/// (a link back to an ancestor or to a directory already walked is skipped with a warning)
+/// and each real file once. Only regular files are read: a FIFO, socket or device is never
+/// opened (skipped with a warning in a walk, an error when named on the command line, since
+/// reading it could block forever). An input that yields no file is an error unless
+/// `allow_empty`.
+pub fn expand(inputs: &[String], allow_empty: bool) -> Expanded {
+    let mut walk = Walk::default();
     for input in inputs {
         if input == "-" {
-            files.push(PathBuf::from("-"));
+            walk.out.files.push(PathBuf::from("-"));
             continue;
         }
         let path = Path::new(input);
-        if path.is_dir() {
-            collect(path, &mut files, &mut errors);
-        } else if path.exists() {
-            files.push(path.to_path_buf());
-        } else if input.contains(['*', '?', '[']) {
-            match glob::glob(input) {
+        let before = walk.matched;
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => walk.dir(path),
+            Ok(meta) if meta.is_file() => walk.file(path, &meta),
+            Ok(meta) => walk.out.errors.push(format!(
+                "{input}: {} is not a regular file: not read (it could block forever); \
+                 to read a pipe, redirect it to stdin and pass `-`",
+                kind_of(&meta.file_type())
+            )),
+            Err(_) if input.contains(['*', '?', '[']) => match glob::glob(input) {
                 Ok(paths) => {
-                    let before = files.len();
                     for p in paths {
                         match p {
-                            Ok(p) if p.is_dir() => collect(&p, &mut files, &mut errors),
-                            Ok(p) => files.push(p),
-                            Err(e) => errors.push(format!("{input}: {e}")),
+                            Ok(p) => match std::fs::metadata(&p) {
+                                Ok(meta) if meta.is_dir() => walk.dir(&p),
+                                Ok(meta) if meta.is_file() => walk.file(&p, &meta),
+                                Ok(meta) => walk.out.warnings.push(format!(
+                                    "{}: {} is not a regular file: skipped",
+                                    p.display(),
+                                    kind_of(&meta.file_type())
+                                )),
+                                Err(e) => walk
+                                    .out
+                                    .warnings
+                                    .push(format!("{}: {e}: skipped", p.display())),
+                            },
+                            Err(e) => walk.out.errors.push(format!("{input}: {e}")),
                         }
                     }
-                    if files.len() == before {
-                        errors.push(format!("{input}: the pattern matches no file"));
+                    if walk.matched == before && !allow_empty {
+                        walk.out
+                            .errors
+                            .push(format!("{input}: the pattern matches no file"));
                     }
+                    continue;
                 }
-                Err(e) => errors.push(format!("{input}: bad glob pattern: {e}")),
-            }
-        } else {
-            errors.push(format!("{input}: no such file or directory"));
+                Err(e) => walk
+                    .out
+                    .errors
+                    .push(format!("{input}: bad glob pattern: {e}")),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => walk
+                .out
+                .errors
+                .push(format!("{input}: no such file or directory")),
+            Err(e) => walk.out.errors.push(format!("{input}: {e}")),
+        }
+        let found = walk.matched > before;
+        if !found && !allow_empty && path.is_dir() {
+            walk.out.errors.push(format!(
+                "{input}: no payload files (*.json, *.ndjson, *.jsonl) in this directory \
+                 (--allow-empty accepts that)"
+            ));
         }
     }
-    (files, errors)
+    walk.out
 }
 
-fn collect(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            errors.push(format!("{}: {e}", dir.display()));
-            return;
+/// One expansion: what it found, and the real files and directories already seen.
+#[derive(Default)]
+struct Walk {
+    out: Expanded,
+    /// Payload files found, counting those already found through another path.
+    matched: usize,
+    /// Real files and directories found, by identity.
+    files: std::collections::HashSet<(u64, u64)>,
+    dirs: std::collections::HashSet<(u64, u64)>,
+}
+
+impl Walk {
+    fn file(&mut self, path: &Path, meta: &std::fs::Metadata) {
+        self.matched += 1;
+        if identity(meta).is_none_or(|id| self.files.insert(id)) {
+            self.out.files.push(path.to_path_buf());
         }
-    };
-    // The entry's file type comes from the directory listing: no stat per file.
-    let mut paths: Vec<(PathBuf, bool)> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| {
-            let is_dir = e
-                .file_type()
-                .is_ok_and(|t| t.is_dir() || (t.is_symlink() && e.path().is_dir()));
-            (e.path(), is_dir)
-        })
-        .collect();
-    paths.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
-    for (p, is_dir) in paths {
-        if is_dir {
-            collect(&p, files, errors);
-        } else if matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("json" | "ndjson" | "jsonl")
-        ) {
-            files.push(p);
+    }
+
+    fn dir(&mut self, dir: &Path) {
+        // A directory already walked (named twice, or inside one named before): what it
+        // holds was counted then, and its emptiness reported.
+        if let Some(id) = std::fs::metadata(dir).ok().and_then(|m| identity(&m)) {
+            if self.dirs.contains(&id) {
+                self.matched += 1;
+                return;
+            }
+        }
+        let mut it = walkdir::WalkDir::new(dir)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter();
+        while let Some(entry) = it.next() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let at = e
+                        .path()
+                        .map_or_else(|| dir.display().to_string(), |p| p.display().to_string());
+                    match e.loop_ancestor() {
+                        Some(a) => self.out.warnings.push(format!(
+                            "{at}: a link back to {} (a loop): not followed",
+                            a.display()
+                        )),
+                        None if e.depth() == 0 => self.out.errors.push(format!("{at}: {e}")),
+                        None => self.out.warnings.push(format!("{at}: {e}: skipped")),
+                    }
+                    continue;
+                }
+            };
+            let t = entry.file_type();
+            if t.is_dir() {
+                let id = entry.metadata().ok().and_then(|m| identity(&m));
+                if id.is_some_and(|id| !self.dirs.insert(id)) {
+                    self.out.warnings.push(format!(
+                        "{}: a directory already walked (through another link): not followed again",
+                        entry.path().display()
+                    ));
+                    it.skip_current_dir();
+                    // Its files were counted when it was walked.
+                    self.matched += 1;
+                }
+                continue;
+            }
+            if !is_payload_file(entry.path()) {
+                continue;
+            }
+            if t.is_file() {
+                match entry.metadata() {
+                    Ok(meta) => self.file(entry.path(), &meta),
+                    Err(e) => self
+                        .out
+                        .warnings
+                        .push(format!("{}: {e}: skipped", entry.path().display())),
+                }
+            } else {
+                self.out.warnings.push(format!(
+                    "{}: {} is not a regular file: skipped",
+                    entry.path().display(),
+                    kind_of(&t)
+                ));
+            }
         }
     }
 }
@@ -212,30 +371,162 @@ fn xrange_entry(v: Value) -> Option<(String, Vec<(String, String)>)> {
     ))
 }
 
-/// Whether a file's content is NDJSON (one document per line) rather than one document.
-///
-/// `.ndjson`/`.jsonl` files are; stdin and `.json` files are when the first line is a
-/// complete JSON value and more non-empty lines follow.
-pub fn sniff_ndjson(path: &Path, head: &[u8]) -> bool {
-    if matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("ndjson" | "jsonl")
-    ) {
+/// Whether `line` is blank (whitespace only).
+pub fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Whether a text whose first non-blank line is `first` is NDJSON: that line is one
+/// complete JSON value and more non-blank text follows it (`rest_follows`).
+fn first_line_is_a_value(first: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(first).is_ok()
+}
+
+/// Whether an in-memory text is NDJSON (see [`sniff`]); `.ndjson`/`.jsonl` files always are.
+pub fn is_ndjson(path: &Path, bytes: &[u8]) -> bool {
+    if has_ndjson_extension(path) {
         return true;
     }
-    let text = String::from_utf8_lossy(head);
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    match (lines.next(), lines.next()) {
-        (Some(first), Some(_)) => serde_json::from_str::<Value>(first).is_ok(),
-        _ => false,
+    let mut offset = 0;
+    for line in bytes.split(|b| *b == b'\n') {
+        offset += line.len() + 1;
+        if !is_blank(line) {
+            return first_line_is_a_value(line)
+                && bytes.get(offset..).is_some_and(|rest| !is_blank(rest));
+        }
+    }
+    false
+}
+
+/// `.ndjson` and `.jsonl` files are NDJSON whatever their content.
+pub fn has_ndjson_extension(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("ndjson" | "jsonl")
+    )
+}
+
+/// A source whose kind was sniffed: what was read of it so far, and the rest.
+pub struct Sniffed {
+    /// One document per line.
+    pub ndjson: bool,
+    /// The bytes read while sniffing (to be read again first).
+    pub head: Vec<u8>,
+    /// The rest of the source.
+    pub reader: Box<dyn BufRead + Send>,
+}
+
+/// Reads the start of a source to tell NDJSON from one document: NDJSON when the first
+/// non-blank line, read whole (however long, up to `max` bytes), is one complete JSON value
+/// and more non-blank text follows. `.ndjson`/`.jsonl` files always are NDJSON. Never
+/// reads more than about `max` bytes: a longer first line is left to the reader, which
+/// reports it as too large.
+pub fn sniff(
+    path: &Path,
+    mut reader: Box<dyn BufRead + Send>,
+    max: usize,
+) -> std::io::Result<Sniffed> {
+    let mut head = Vec::new();
+    if has_ndjson_extension(path) {
+        return Ok(Sniffed {
+            ndjson: true,
+            head,
+            reader,
+        });
+    }
+    let whole = |head, reader| {
+        Ok(Sniffed {
+            ndjson: false,
+            head,
+            reader,
+        })
+    };
+    // The first non-blank line.
+    loop {
+        let start = head.len();
+        let ended = read_line_bounded(&mut reader, &mut head, max.saturating_add(1))?;
+        if head.len() == start || head.len() > max {
+            return whole(head, reader);
+        }
+        if !is_blank(&head[start..]) {
+            if !ended || !first_line_is_a_value(&head[start..]) {
+                return whole(head, reader);
+            }
+            break;
+        }
+    }
+    // Anything non-blank after it?
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return whole(head, reader);
+        }
+        if let Some(i) = buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            head.extend_from_slice(&buf[..i]);
+            reader.consume(i);
+            return Ok(Sniffed {
+                ndjson: true,
+                head,
+                reader,
+            });
+        }
+        let n = buf.len();
+        head.extend_from_slice(buf);
+        reader.consume(n);
+        if head.len() > max {
+            return whole(head, reader);
+        }
     }
 }
 
-/// Reads a whole (non-NDJSON) source into memory.
-pub fn read_all(mut reader: impl Read, prefix: Vec<u8>) -> std::io::Result<Vec<u8>> {
-    let mut buf = prefix;
-    reader.read_to_end(&mut buf)?;
-    Ok(buf)
+/// Appends one line (with its newline) to `out`, reading at most `limit` bytes; whether the
+/// line ended (a newline, or the end of the input after some bytes).
+fn read_line_bounded(
+    reader: &mut dyn BufRead,
+    out: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<bool> {
+    let mut taken = 0usize;
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok(taken > 0);
+        }
+        let room = limit - taken;
+        let (n, ended) = match buf.iter().take(room).position(|b| *b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len().min(room), false),
+        };
+        out.extend_from_slice(&buf[..n]);
+        reader.consume(n);
+        taken += n;
+        if ended {
+            return Ok(true);
+        }
+        if taken >= limit {
+            return Ok(false);
+        }
+    }
+}
+
+/// Reads the rest of a (non-NDJSON) source into memory after `head`: `Ok(None)` when it is
+/// larger than `max` bytes (nothing more than `max + 1` bytes is ever held).
+pub fn read_all(reader: impl Read, head: Vec<u8>, max: usize) -> std::io::Result<Option<Vec<u8>>> {
+    let mut buf = head;
+    if buf.len() > max {
+        return Ok(None);
+    }
+    let room = (max - buf.len()) as u64 + 1;
+    reader.take(room).read_to_end(&mut buf)?;
+    Ok((buf.len() <= max).then_some(buf))
 }
 
 #[cfg(test)]

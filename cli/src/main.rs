@@ -1,8 +1,9 @@
 //! `events`: validate payloads against the contracts, audit a live stream, list and
 //! document the catalog, generate the Rust code.
 //!
-//! Exit codes are a contract: 0 all valid, 1 some payload invalid, 2 usage, schema or
-//! input error.
+//! Exit codes are a contract (the table is in the README): 0 all good, 1 findings (an
+//! invalid payload, a refused change, a stale generated file, a flagged stream), 2 usage,
+//! schema or input error.
 
 mod check;
 mod diagnostics;
@@ -108,9 +109,9 @@ pub enum Format {
 pub mod exit {
     /// Everything valid.
     pub const OK: u8 = 0;
-    /// Some payload is invalid.
+    /// Findings: an invalid payload, a refused change, a stale file, a flagged stream.
     pub const INVALID: u8 = 1;
-    /// Usage, schema or input error.
+    /// Usage, schema or input error (wins over findings).
     pub const ERROR: u8 = 2;
 }
 

@@ -1,4 +1,9 @@
 //! Validation reports: human (coloured on a terminal) or one JSON document.
+//!
+//! Both are written as the outcomes come: the JSON document's `invalid_payloads` array is
+//! printed element by element and its counts come last, so memory stays flat however many
+//! payloads are invalid. Input error messages are kept for the JSON report up to
+//! [`MAX_KEPT_ERRORS`] (the count goes on: `errors_omitted`).
 
 use std::io::Write;
 
@@ -9,14 +14,19 @@ use crate::input::At;
 use crate::validate::Outcome;
 use crate::{exit, write_out, Format};
 
-/// Collects outcomes and prints them.
+/// Input error messages kept for the JSON report; beyond it only the count grows.
+pub const MAX_KEPT_ERRORS: usize = 1000;
+
+/// Prints outcomes as they come.
 pub struct Reporter {
     format: Format,
     checked: usize,
     invalid: usize,
+    /// Input errors (the first [`MAX_KEPT_ERRORS`] messages) and how many there were.
     errors: Vec<String>,
-    /// JSON format: invalid payloads, printed at the end.
-    json: Vec<Value>,
+    error_count: usize,
+    /// JSON format: whether the head of the document and the first element are out.
+    json_started: bool,
     out: anstream::AutoStream<std::io::Stdout>,
     closed: bool,
 }
@@ -33,7 +43,8 @@ impl Reporter {
             checked: 0,
             invalid: 0,
             errors: Vec::new(),
-            json: Vec::new(),
+            error_count: 0,
+            json_started: false,
             out: anstream::stdout(),
             closed: false,
         }
@@ -44,7 +55,20 @@ impl Reporter {
         if self.format == Format::Human {
             eprintln!("error: {message}");
         }
-        self.errors.push(message);
+        self.error_count += 1;
+        if self.errors.len() < MAX_KEPT_ERRORS {
+            self.errors.push(message);
+        }
+    }
+
+    /// How many payloads were checked so far.
+    pub fn checked(&self) -> usize {
+        self.checked
+    }
+
+    /// Whether an input error was reported.
+    pub fn has_errors(&self) -> bool {
+        self.error_count > 0
     }
 
     fn print(&mut self, text: &str) {
@@ -87,10 +111,7 @@ impl Reporter {
                         v.rule, v.message
                     ));
                     if let Some(value) = &v.value {
-                        let mut shown = value.to_string();
-                        if shown.len() > 80 {
-                            shown = format!("{}…", shown.chars().take(80).collect::<String>());
-                        }
+                        let shown = shown_value(value);
                         if !v.message.contains(&shown) {
                             text.push_str(&format!(" {DIM}(value: {shown}){DIM:#}"));
                         }
@@ -106,7 +127,7 @@ impl Reporter {
                     At::Index(i) => (None, Some(*i), None),
                     At::Entry(id) => (None, None, Some(id.clone())),
                 };
-                self.json.push(json!({
+                let item = json!({
                     "source": &*o.origin.source,
                     "line": line,
                     "index": index,
@@ -116,7 +137,23 @@ impl Reporter {
                     "violations": o.report.violations.iter().map(|v| json!({
                         "path": v.path, "rule": v.rule, "message": v.message, "value": v.value,
                     })).collect::<Vec<_>>(),
-                }));
+                });
+                let text = serde_json::to_string_pretty(&item).unwrap_or_default();
+                let mut chunk = String::with_capacity(text.len() + 64);
+                chunk.push_str(if self.json_started {
+                    ",\n"
+                } else {
+                    "{\n  \"invalid_payloads\": [\n"
+                });
+                self.json_started = true;
+                for (i, line) in text.lines().enumerate() {
+                    if i > 0 {
+                        chunk.push('\n');
+                    }
+                    chunk.push_str("    ");
+                    chunk.push_str(line);
+                }
+                self.print(&chunk);
             }
         }
     }
@@ -135,37 +172,61 @@ impl Reporter {
                     "{status}: {} payloads checked, {valid} valid, {} invalid{}\n",
                     self.checked,
                     self.invalid,
-                    if self.errors.is_empty() {
+                    if self.error_count == 0 {
                         String::new()
                     } else {
-                        format!(", {} input errors", self.errors.len())
+                        format!(", {} input errors", self.error_count)
                     }
                 );
                 self.print(&text);
             }
             Format::Json => {
-                let doc = json!({
+                // The counts after the streamed array: the same members as one document.
+                let mut text = if self.json_started {
+                    "\n  ],\n".to_owned()
+                } else {
+                    "{\n  \"invalid_payloads\": [],\n".to_owned()
+                };
+                let tail = json!({
                     "checked": self.checked,
                     "valid": valid,
                     "invalid": self.invalid,
                     "errors": self.errors,
-                    "invalid_payloads": self.json,
+                    "errors_omitted": self.error_count - self.errors.len(),
                 });
-                let text = format!(
-                    "{}\n",
-                    serde_json::to_string_pretty(&doc).unwrap_or_default()
-                );
+                let tail = serde_json::to_string_pretty(&tail).unwrap_or_default();
+                // Its members without the braces.
+                let inner = tail
+                    .strip_prefix("{\n")
+                    .and_then(|t| t.strip_suffix("\n}"))
+                    .unwrap_or_default();
+                text.push_str(inner);
+                text.push_str("\n}\n");
                 self.print(&text);
             }
         }
         let _ = self.out.flush();
-        Ok(if !self.errors.is_empty() {
+        Ok(if self.error_count > 0 {
             exit::ERROR
         } else if self.invalid > 0 {
             exit::INVALID
         } else {
             exit::OK
         })
+    }
+}
+
+/// A value as the human report shows it: compact JSON, at most 80 characters.
+fn shown_value(value: &Value) -> String {
+    let text = match value {
+        Value::String(s) if s.len() > 100 => {
+            Value::String(s.chars().take(100).collect()).to_string()
+        }
+        other => other.to_string(),
+    };
+    match text.char_indices().nth(80) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text,
     }
 }
 

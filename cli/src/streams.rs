@@ -105,8 +105,15 @@ pub async fn connect(url: &str) -> Result<Conn, u8> {
 }
 
 /// Prints a Redis error; the exit status of an input error.
+/// Prints a Redis error; the exit status of an input error. Credentials in the URL are
+/// never shown (`redis://user:***@host`), nor quoted from the error.
 pub fn redis_error(url: &str, e: &redis::RedisError) -> u8 {
-    eprintln!("error: redis {url}: {e}");
+    let text = e.to_string();
+    eprintln!(
+        "error: redis {}: {}",
+        events_rt::redact_url(url),
+        events_rt::scrub(&text, url)
+    );
     exit::ERROR
 }
 
@@ -121,7 +128,10 @@ pub async fn is_stream(c: &mut Conn, url: &str, key: &str) -> Result<bool, u8> {
         "stream" => Ok(true),
         "none" => Ok(false),
         other => {
-            eprintln!("error: redis {url}: key {key:?} is a {other}, not a stream");
+            eprintln!(
+                "error: redis {}: key {key:?} is a {other}, not a stream",
+                events_rt::redact_url(url)
+            );
             Err(exit::ERROR)
         }
     }

@@ -1,6 +1,6 @@
 //! `events validate`: dispatch each payload to its schema and report every violation.
 
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -8,7 +8,6 @@ use events_check::validate::{Report, Validator, Violation};
 use events_codegen::SchemaSet;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use serde_json::Value;
 
 use crate::input::{self, At, Form, FormHint, Origin, Payload};
 use crate::report::Reporter;
@@ -35,6 +34,64 @@ pub struct Args {
     /// Audit at most this many entries.
     #[arg(long, requires = "redis")]
     count: Option<usize>,
+    /// Largest document, NDJSON line or file read whole (bytes; suffixes K, M, G, KiB, MiB,
+    /// GiB). A larger one is an input error naming the file and line.
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_size)]
+    max_document_size: usize,
+    /// Succeed when there is nothing to check (an empty directory, file or stream; by
+    /// default that is an input error, exit 2).
+    #[arg(long)]
+    allow_empty: bool,
+}
+
+/// A size in bytes: digits with an optional unit (`K`/`KB` = 1000, `KiB` = 1024, …).
+fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (e.g. 16MiB, 1000000)"))?;
+    let factor: usize = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        other => {
+            return Err(format!(
+                "unknown size unit {other:?} (use K, M, G, KiB, MiB, GiB)"
+            ))
+        }
+    };
+    let size = n
+        .checked_mul(factor)
+        .ok_or_else(|| format!("{text:?} is too large"))?;
+    if size == 0 {
+        return Err("the size must be at least 1 byte".into());
+    }
+    Ok(size)
+}
+
+/// How to read: the form hint, the size limit, whether nothing is fine.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    hint: FormHint,
+    max: usize,
+    allow_empty: bool,
+}
+
+/// The size limit in words, for errors.
+fn limit_text(max: usize) -> String {
+    if max % (1 << 20) == 0 {
+        format!("{} MiB", max >> 20)
+    } else {
+        format!("{max} bytes")
+    }
 }
 
 /// The result for one payload.
@@ -69,13 +126,32 @@ pub fn run(set: &SchemaSet, args: &Args) -> Result<u8, u8> {
             &progress,
         )?;
     } else {
-        let (files, errors) = input::expand(&args.paths);
-        for e in errors {
+        let expanded = input::expand(&args.paths, args.allow_empty);
+        for w in expanded.warnings {
+            progress.suspend(|| eprintln!("warning: {w}"));
+        }
+        for e in expanded.errors {
             reporter.error(e);
         }
-        validate_files(&validator, &files, args.form, &mut reporter, &progress);
+        let reading = Reading {
+            hint: args.form,
+            max: args.max_document_size,
+            allow_empty: args.allow_empty,
+        };
+        validate_files(
+            &validator,
+            &expanded.files,
+            reading,
+            &mut reporter,
+            &progress,
+        );
     }
     progress.finish_and_clear();
+    if reporter.checked() == 0 && !reporter.has_errors() && !args.allow_empty {
+        reporter.error(
+            "nothing was checked: no payloads found (--allow-empty accepts that)".to_owned(),
+        );
+    }
     reporter.finish()
 }
 
@@ -98,10 +174,14 @@ fn check(validator: &Validator, payload: Payload) -> Outcome {
     let report = match payload.form {
         Form::Json(v) => validator.validate(&v),
         Form::Fields(f) => validator.validate_fields(&f),
-        Form::Broken(message) => Report {
+        Form::Broken {
+            rule,
+            path,
+            message,
+        } => Report {
             violations: vec![Violation {
-                path: String::new(),
-                rule: "json".into(),
+                path,
+                rule: rule.into(),
                 message,
                 value: None,
             }],
@@ -117,7 +197,7 @@ fn check(validator: &Validator, payload: Payload) -> Outcome {
 fn validate_files(
     validator: &Validator,
     files: &[std::path::PathBuf],
-    hint: FormHint,
+    reading: Reading,
     reporter: &mut Reporter,
     progress: &ProgressBar,
 ) {
@@ -126,42 +206,45 @@ fn validate_files(
     let mut pending: Vec<&Path> = Vec::new();
     for file in files {
         // Small regular files are read whole, once, in the parallel batch; NDJSON files and
-        // large or special inputs are sniffed and streamed here.
-        let streamed = file.as_path() == Path::new("-")
-            || matches!(
-                file.extension().and_then(|e| e.to_str()),
-                Some("ndjson" | "jsonl")
-            );
+        // stdin are sniffed and streamed here.
+        let streamed = file.as_path() == Path::new("-") || input::has_ndjson_extension(file);
         if !streamed {
             pending.push(file);
             if pending.len() >= 4096 {
-                flush_small(validator, &mut pending, hint, reporter, progress);
+                flush_small(validator, &mut pending, reading, reporter, progress);
             }
             continue;
         }
-        match sniff(file) {
-            Ok((true, reader, head)) => {
-                flush_small(validator, &mut pending, hint, reporter, progress);
-                stream_ndjson(validator, file, reader, head, hint, reporter, progress);
-            }
-            Ok((false, reader, head)) => {
-                flush_small(validator, &mut pending, hint, reporter, progress);
-                let outcomes = whole_file(validator, file, input::read_all(reader, head), hint);
-                record(outcomes, reporter, progress);
-            }
-            Err(e) => reporter.error(format!("{}: {e}", file.display())),
-        }
+        flush_small(validator, &mut pending, reading, reporter, progress);
+        read_streamed(validator, file, reading, reporter, progress);
     }
-    flush_small(validator, &mut pending, hint, reporter, progress);
+    flush_small(validator, &mut pending, reading, reporter, progress);
 }
 
-type Sniffed = (bool, Box<dyn BufRead + Send>, Vec<u8>);
-
-fn sniff(path: &Path) -> std::io::Result<Sniffed> {
-    let mut reader = input::open(path)?;
-    let mut head = Vec::with_capacity(4096);
-    (&mut reader).take(4096).read_to_end(&mut head)?;
-    Ok((input::sniff_ndjson(path, &head), reader, head))
+/// A source too large to read whole in the parallel batch, or stdin: sniffed, then
+/// streamed line by line (NDJSON) or read whole up to the size limit.
+fn read_streamed(
+    validator: &Validator,
+    path: &Path,
+    reading: Reading,
+    reporter: &mut Reporter,
+    progress: &ProgressBar,
+) {
+    let sniffed = input::open(path).and_then(|r| input::sniff(path, r, reading.max));
+    match sniffed {
+        Ok(s) if s.ndjson => stream_ndjson(
+            validator, path, s.reader, s.head, reading, reporter, progress,
+        ),
+        Ok(s) => {
+            let bytes = input::read_all(s.reader, s.head, reading.max);
+            record(
+                whole_file(validator, path, bytes, reading),
+                reporter,
+                progress,
+            );
+        }
+        Err(e) => reporter.error(format!("{}: {e}", path.display())),
+    }
 }
 
 /// How many payloads were checked, and the invalid ones.
@@ -180,46 +263,88 @@ fn check_all(validator: &Validator, payloads: Vec<Payload>) -> Checked {
     Checked { count, invalid }
 }
 
+/// The error for a source with no payload in it.
+fn empty_error(path: &Path, what: &str) -> String {
+    format!(
+        "{}: {what}: no payloads (--allow-empty accepts that)",
+        path.display()
+    )
+}
+
+/// Checks a source read whole: `bytes` is `None` when it was larger than the limit.
 fn whole_file(
     validator: &Validator,
     path: &Path,
-    bytes: std::io::Result<Vec<u8>>,
-    hint: FormHint,
+    bytes: std::io::Result<Option<Vec<u8>>>,
+    reading: Reading,
 ) -> Result<Checked, String> {
-    let bytes = bytes.map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = bytes
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .ok_or_else(|| {
+            format!(
+                "{}: larger than the maximum document size of {} and not NDJSON \
+                 (one document per line); not read (--max-document-size)",
+                path.display(),
+                limit_text(reading.max)
+            )
+        })?;
     let source: Arc<str> = path.display().to_string().into();
     let mut payloads = Vec::new();
-    if input::sniff_ndjson(path, &bytes[..bytes.len().min(4096)]) {
+    if input::is_blank(&bytes) {
+        return if reading.allow_empty {
+            Ok(check_all(validator, payloads))
+        } else {
+            Err(empty_error(path, "empty"))
+        };
+    }
+    if input::is_ndjson(path, &bytes) {
         for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
-            if !line.iter().all(u8::is_ascii_whitespace) {
-                parse_into(line, &source, At::Line(i + 1), hint, &mut payloads);
+            if line.len() > reading.max {
+                return Err(too_long(&source, i + 1, reading.max));
+            }
+            if !input::is_blank(line) {
+                parse_into(line, &source, At::Line(i + 1), reading.hint, &mut payloads);
             }
         }
-        return Ok(check_all(validator, payloads));
-    }
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(v) => input::classify(v, &source, At::Whole, hint, &mut payloads),
-        Err(e) => payloads.push(Payload {
-            origin: Origin {
-                source: source.clone(),
-                at: At::Line(e.line()),
-            },
-            form: Form::Broken(format!("not valid JSON: {e}")),
-        }),
+    } else {
+        match events_check::json::from_slice(&bytes) {
+            Ok(v) => input::classify(v, &source, At::Whole, reading.hint, &mut payloads),
+            Err(e) => payloads.push(broken(&source, At::Line(e.line), e)),
+        }
+        if payloads.is_empty() && !reading.allow_empty {
+            return Err(empty_error(path, "an empty array"));
+        }
     }
     Ok(check_all(validator, payloads))
 }
 
+/// The error for an NDJSON line over the limit.
+fn too_long(source: &str, line: usize, max: usize) -> String {
+    format!(
+        "{source}:{line}: a line longer than the maximum document size of {}; \
+         the rest of the file is not read (--max-document-size)",
+        limit_text(max)
+    )
+}
+
+fn broken(source: &Arc<str>, at: At, e: events_check::json::ParseError) -> Payload {
+    Payload {
+        origin: Origin {
+            source: source.clone(),
+            at,
+        },
+        form: Form::Broken {
+            rule: e.rule,
+            path: e.path,
+            message: e.message,
+        },
+    }
+}
+
 fn parse_into(bytes: &[u8], source: &Arc<str>, at: At, hint: FormHint, out: &mut Vec<Payload>) {
-    match serde_json::from_slice::<Value>(bytes) {
+    match events_check::json::from_slice(bytes) {
         Ok(v) => input::classify(v, source, at, hint, out),
-        Err(e) => out.push(Payload {
-            origin: Origin {
-                source: source.clone(),
-                at,
-            },
-            form: Form::Broken(format!("not valid JSON: {e}")),
-        }),
+        Err(e) => out.push(broken(source, at, e)),
     }
 }
 
@@ -237,42 +362,33 @@ fn record(result: Result<Checked, String>, reporter: &mut Reporter, progress: &P
 fn flush_small(
     validator: &Validator,
     pending: &mut Vec<&Path>,
-    hint: FormHint,
+    reading: Reading,
     reporter: &mut Reporter,
     progress: &ProgressBar,
 ) {
     // Read and check in parallel; a file too large to read whole is left for the
     // streaming path (`None`), which runs here, in order.
+    let small = SMALL.min(reading.max as u64);
     let results: Vec<Option<Result<Checked, String>>> = pending
         .par_iter()
         .map(|path| {
-            let mut file = match std::fs::File::open(path) {
+            let file = match std::fs::File::open(path) {
                 Ok(f) => f,
                 Err(e) => return Some(Err(format!("{}: {e}", path.display()))),
             };
             let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-            if len > SMALL {
+            if len > small {
                 return None;
             }
-            let mut bytes = Vec::with_capacity(len as usize + 1);
-            let read = file.read_to_end(&mut bytes).map(|_| bytes);
-            Some(whole_file(validator, path, read, hint))
+            // Bounded even when the size said is wrong (a file that grows, /proc).
+            let read = input::read_all(file, Vec::with_capacity(len as usize + 1), reading.max);
+            Some(whole_file(validator, path, read, reading))
         })
         .collect();
     for (path, r) in pending.iter().zip(results) {
         match r {
             Some(r) => record(r, reporter, progress),
-            None => match sniff(path) {
-                Ok((true, reader, head)) => {
-                    stream_ndjson(validator, path, reader, head, hint, reporter, progress)
-                }
-                Ok((false, reader, head)) => record(
-                    whole_file(validator, path, input::read_all(reader, head), hint),
-                    reporter,
-                    progress,
-                ),
-                Err(e) => reporter.error(format!("{}: {e}", path.display())),
-            },
+            None => read_streamed(validator, path, reading, reporter, progress),
         }
     }
     pending.clear();
@@ -283,18 +399,20 @@ fn stream_ndjson(
     path: &Path,
     mut reader: Box<dyn BufRead + Send>,
     head: Vec<u8>,
-    hint: FormHint,
+    reading: Reading,
     reporter: &mut Reporter,
     progress: &ProgressBar,
 ) {
     // Read big chunks, cut them at the last newline, and check the lines of a chunk in
-    // parallel straight from the buffer: no allocation per line, memory bounded by CHUNK.
+    // parallel straight from the buffer: no allocation per line, memory bounded by CHUNK
+    // (or by the size limit, for one long line).
     const CHUNK: usize = 4 << 20;
     let source: Arc<str> = path.display().to_string().into();
     let mut buf = head;
     let mut first_line = 1usize;
     let mut eof = false;
     let mut target = CHUNK;
+    let mut total = 0usize;
     while !eof || !buf.is_empty() {
         while !eof && buf.len() < target {
             let start = buf.len();
@@ -316,26 +434,36 @@ fn stream_ndjson(
         let cut = match buf.iter().rposition(|b| *b == b'\n') {
             _ if eof => buf.len(),
             Some(i) => i + 1,
+            None if buf.len() > reading.max => {
+                reporter.error(too_long(&source, first_line, reading.max));
+                return;
+            }
             None => {
-                // One line longer than the buffer: read on until it ends.
-                target *= 2;
+                // One line longer than the buffer: read on until it ends (or is too long).
+                target = target.saturating_mul(2).min(reading.max.saturating_add(1));
                 continue;
             }
         };
         target = CHUNK;
-        let lines: Vec<(usize, &[u8])> = buf[..cut]
+        let mut lines: Vec<(usize, &[u8])> = buf[..cut]
             .split(|b| *b == b'\n')
             .enumerate()
             .map(|(i, l)| (first_line + i, l))
-            .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
             .collect();
+        let over = lines.iter().position(|(_, l)| l.len() > reading.max);
+        let too_long_at = over.map(|i| lines[i].0);
+        if let Some(i) = over {
+            lines.truncate(i);
+        }
+        lines.retain(|(_, l)| !input::is_blank(l));
         first_line += buf[..cut].iter().filter(|b| **b == b'\n').count();
         let checked = lines.len();
+        total += checked;
         let invalid: Vec<Outcome> = lines
             .into_par_iter()
             .flat_map_iter(|(n, line)| {
                 let mut payloads = Vec::with_capacity(1);
-                parse_into(line, &source, At::Line(n), hint, &mut payloads);
+                parse_into(line, &source, At::Line(n), reading.hint, &mut payloads);
                 payloads
                     .into_iter()
                     .map(|p| check(validator, p))
@@ -345,7 +473,14 @@ fn stream_ndjson(
         progress.inc(checked as u64);
         reporter.add_valid(checked - invalid.len());
         invalid.into_iter().for_each(|o| reporter.add(o));
+        if let Some(n) = too_long_at {
+            reporter.error(too_long(&source, n, reading.max));
+            return;
+        }
         buf.drain(..cut);
+    }
+    if total == 0 && !reading.allow_empty {
+        reporter.error(empty_error(path, "empty"));
     }
 }
 
@@ -360,11 +495,8 @@ fn audit_stream(
     reporter: &mut Reporter,
     progress: &ProgressBar,
 ) -> Result<(), u8> {
-    use events_rt::redis::StreamEntry;
-    let fail = |e: redis::RedisError| {
-        eprintln!("error: redis {url}: {e}");
-        exit::ERROR
-    };
+    let fail = |e: redis::RedisError| crate::streams::redis_error(url, &e);
+    let shown = events_rt::redact_url(url);
     let client = redis::Client::open(url).map_err(fail)?;
     let mut conn = client
         .get_connection_with_timeout(std::time::Duration::from_secs(5))
@@ -380,11 +512,11 @@ fn audit_stream(
             let hint = events_rt::nearest_of(stream, known)
                 .map(|s| format!(" (did you mean {s:?}?)"))
                 .unwrap_or_default();
-            eprintln!("error: redis {url}: no stream {stream:?}{hint}");
+            eprintln!("error: redis {shown}: no stream {stream:?}{hint}");
             return Err(exit::ERROR);
         }
         other => {
-            eprintln!("error: redis {url}: key {stream:?} is a {other}, not a stream");
+            eprintln!("error: redis {shown}: key {stream:?} is a {other}, not a stream");
             return Err(exit::ERROR);
         }
     }
@@ -396,7 +528,9 @@ fn audit_stream(
         if page == 0 {
             break;
         }
-        let entries: Vec<StreamEntry> = redis::cmd("XRANGE")
+        // Raw replies: an entry that is not UTF-8 is that entry's finding, not the end of
+        // the audit.
+        let entries: Vec<redis::Value> = redis::cmd("XRANGE")
             .arg(stream)
             .arg(&start)
             .arg("+")
@@ -404,26 +538,144 @@ fn audit_stream(
             .arg(page)
             .query(&mut conn)
             .map_err(fail)?;
+        let entries: Vec<RawEntry> = entries.iter().map(raw_entry).collect();
         let Some(last) = entries.last() else { break };
         start = format!("({}", last.id);
         seen += entries.len();
         let outcomes: Vec<Outcome> = entries
             .into_par_iter()
             .map(|e| {
-                check(
-                    validator,
-                    Payload {
-                        origin: Origin {
-                            source: source.clone(),
-                            at: At::Entry(e.id),
+                let origin = Origin {
+                    source: source.clone(),
+                    at: At::Entry(e.id),
+                };
+                match e.fields {
+                    Ok(fields) => check(
+                        validator,
+                        Payload {
+                            origin,
+                            form: Form::Fields(fields),
                         },
-                        form: Form::Fields(e.fields),
+                    ),
+                    Err(v) => Outcome {
+                        origin,
+                        report: Report {
+                            violations: vec![v],
+                            ..Report::default()
+                        },
                     },
-                )
+                }
             })
             .collect();
         progress.inc(outcomes.len() as u64);
         outcomes.into_iter().for_each(|o| reporter.add(o));
     }
     Ok(())
+}
+
+/// A stream entry as read: its id, and its field/value pairs or why they cannot be read.
+struct RawEntry {
+    id: String,
+    fields: Result<Vec<(String, String)>, Violation>,
+}
+
+/// Reads one XRANGE entry without failing the page: bytes that are not UTF-8 (in a field
+/// name or value) or a malformed reply become the entry's violation.
+fn raw_entry(v: &redis::Value) -> RawEntry {
+    use redis::Value as V;
+    let bytes = |v: &V| -> Option<Vec<u8>> {
+        match v {
+            V::BulkString(b) => Some(b.clone()),
+            V::SimpleString(s) => Some(s.clone().into_bytes()),
+            V::VerbatimString { text, .. } => Some(text.clone().into_bytes()),
+            V::Int(i) => Some(i.to_string().into_bytes()),
+            _ => None,
+        }
+    };
+    let violation = |path: String, rule: &str, message: String| Violation {
+        path,
+        rule: rule.into(),
+        message,
+        value: None,
+    };
+    let (id, items) = match v {
+        V::Array(parts) if parts.len() == 2 => (
+            bytes(&parts[0]).map_or_else(
+                || "?".to_owned(),
+                |b| events_rt::echo(&String::from_utf8_lossy(&b)),
+            ),
+            &parts[1],
+        ),
+        other => {
+            return RawEntry {
+                id: "?".into(),
+                fields: Err(violation(
+                    String::new(),
+                    "reply",
+                    events_rt::echo_owned(format!("not a stream entry: {other:?}")),
+                )),
+            }
+        }
+    };
+    let list: Vec<&V> = match items {
+        V::Array(items) => items.iter().collect(),
+        V::Map(kvs) => kvs.iter().flat_map(|(k, v)| [k, v]).collect(),
+        _ => Vec::new(),
+    };
+    let mut fields = Vec::with_capacity(list.len() / 2);
+    for kv in list.chunks(2) {
+        let (Some(k), Some(val)) = (
+            kv.first().and_then(|k| bytes(k)),
+            kv.get(1).and_then(|v| bytes(v)),
+        ) else {
+            return RawEntry {
+                id,
+                fields: Err(violation(
+                    String::new(),
+                    "reply",
+                    "the entry's field/value pairs are malformed".into(),
+                )),
+            };
+        };
+        let name = match String::from_utf8(k) {
+            Ok(name) => name,
+            Err(e) => {
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                return RawEntry {
+                    id,
+                    fields: Err(violation(
+                        events_rt::echo_owned(events_codegen::error::pointer_push("", &lossy)),
+                        "utf-8",
+                        format!(
+                            "the field name {:?} is not valid UTF-8 (byte {})",
+                            events_rt::echo(&lossy),
+                            e.utf8_error().valid_up_to()
+                        ),
+                    )),
+                };
+            }
+        };
+        match String::from_utf8(val) {
+            Ok(text) => fields.push((name, text)),
+            Err(e) => {
+                return RawEntry {
+                    fields: Err(violation(
+                        events_rt::echo_owned(events_codegen::error::pointer_push("", &name)),
+                        "utf-8",
+                        format!(
+                            "the value of field {:?} is not valid UTF-8 (byte {} of {})",
+                            events_rt::echo(&name),
+                            e.utf8_error().valid_up_to(),
+                            e.as_bytes().len()
+                        ),
+                    )),
+                    id,
+                }
+            }
+        }
+    }
+    RawEntry {
+        id,
+        fields: Ok(fields),
+    }
 }

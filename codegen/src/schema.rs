@@ -351,11 +351,19 @@ impl SchemaSet {
     }
 }
 
-/// Every regular `*.json` file under `dir`. Symbolic links are followed, each real
-/// directory once (a link back to an ancestor is a loop walkdir reports, and it is skipped);
-/// what is not a regular file (a FIFO named `x.json`) is never opened.
+/// Every regular `*.json` file under `dir`, in a stable order. Symbolic links are
+/// followed, each real directory once: a link back to an ancestor (a loop walkdir reports)
+/// or to a directory already walked through another link is skipped, and a file reached by
+/// two paths is read once (by device and inode). What is not a regular file (a FIFO named
+/// `x.json`, a socket, a device) is never opened.
 fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
+    let mut dirs = std::collections::HashSet::new();
+    let mut files = std::collections::HashSet::new();
+    let mut it = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = it.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) if e.loop_ancestor().is_some() => continue,
@@ -366,12 +374,36 @@ fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()>
             }
             Err(_) => continue,
         };
+        let id = entry.metadata().ok().and_then(|m| identity(&m));
+        if entry.file_type().is_dir() {
+            if id.is_some_and(|id| !dirs.insert(id)) {
+                it.skip_current_dir();
+            }
+            continue;
+        }
         let path = entry.path();
-        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "json") {
+        if entry.file_type().is_file()
+            && path.extension().is_some_and(|e| e == "json")
+            && id.is_none_or(|id| files.insert(id))
+        {
             out.push(path.to_owned());
         }
     }
     Ok(())
+}
+
+/// The identity of a file or directory (device, inode) where the platform has one.
+fn identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
 }
 
 pub use crate::span::pointer_segments;
@@ -423,16 +455,33 @@ fn load_doc(
         );
     }
     absolutize_refs(&mut json, rel, &root, &mut errors);
-    Ok((json, key_order(&text), errors))
+    let (order, duplicates) = key_order(&text);
+    // serde_json keeps the last of two equal keys; other tools keep the first: a schema
+    // that means different things to different readers is refused.
+    for (pointer, key) in duplicates {
+        errors.push(
+            Error::new(
+                Loc {
+                    file: file.clone(),
+                    pointer,
+                },
+                format!("duplicate key {key:?}: a key may appear once in an object"),
+            )
+            .hint("remove or merge one of them (JSON readers disagree on which one wins)"),
+        );
+    }
+    Ok((json, order, errors))
 }
 
-/// The key order of every object of a JSON text, by JSON pointer.
-fn key_order(text: &str) -> KeyOrder {
+/// The key order of every object of a JSON text, by JSON pointer; and every key that
+/// appears twice in one object (the object's pointer and the key).
+fn key_order(text: &str) -> (KeyOrder, Vec<(String, String)>) {
     use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
     struct Walk<'a> {
         path: String,
         out: &'a mut HashMap<String, Vec<String>>,
+        dups: &'a mut Vec<(String, String)>,
     }
 
     impl<'de> DeserializeSeed<'de> for Walk<'_> {
@@ -449,13 +498,19 @@ fn key_order(text: &str) -> KeyOrder {
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
             let mut keys = Vec::new();
+            let mut seen = std::collections::HashSet::new();
             while let Some(key) = map.next_key::<String>()? {
                 let path = crate::error::pointer_push(&self.path, &key);
                 map.next_value_seed(Walk {
                     path,
                     out: &mut *self.out,
+                    dups: &mut *self.dups,
                 })?;
-                keys.push(key);
+                if seen.insert(key.clone()) {
+                    keys.push(key);
+                } else {
+                    self.dups.push((self.path.clone(), key));
+                }
             }
             self.out.insert(self.path, keys);
             Ok(())
@@ -466,6 +521,7 @@ fn key_order(text: &str) -> KeyOrder {
                 .next_element_seed(Walk {
                     path: format!("{}/{i}", self.path),
                     out: &mut *self.out,
+                    dups: &mut *self.dups,
                 })?
                 .is_some()
             {
@@ -494,14 +550,16 @@ fn key_order(text: &str) -> KeyOrder {
     }
 
     let mut out = HashMap::new();
+    let mut dups = Vec::new();
     let mut de = serde_json::Deserializer::from_str(text);
     // The text already parsed as a `Value`; a failure here only loses ordering.
     let _ = Walk {
         path: String::new(),
         out: &mut out,
+        dups: &mut dups,
     }
     .deserialize(&mut de);
-    out
+    (out, dups)
 }
 
 /// Makes every `$ref` of a document absolute. Only schema positions are walked: the data

@@ -160,3 +160,25 @@ pub(crate) fn is_connection_error(e: &RedisError) -> bool {
 pub(crate) fn error_code(e: &RedisError) -> Option<&str> {
     e.code()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_password() {
+        for url in [
+            "redis://user:hunter2@127.0.0.1:6379/1",
+            "redis://:hunter2@127.0.0.1:6379",
+            "redis://a:hunter2@127.0.0.1:7000,redis://b:hunter2@127.0.0.1:7001",
+        ] {
+            let redis = Redis::from_urls(url).unwrap();
+            let shown = format!("{redis:?}");
+            assert!(!shown.contains("hunter2"), "{shown}");
+        }
+        // A URL that does not parse: the error does not quote it.
+        let e = Redis::from_urls("redis://u:hunter2@host:notaport").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        assert!(!format!("{e:?}").contains("hunter2"), "{e:?}");
+    }
+}

@@ -83,7 +83,7 @@ impl UnknownEventType {
     /// Builds the error, looking up the nearest of `known`.
     pub fn new(found: &str, known: &[&'static str]) -> Self {
         Self {
-            found: found.to_owned(),
+            found: crate::echo(found),
             nearest: nearest(found, known),
         }
     }
@@ -96,8 +96,19 @@ pub fn nearest(input: &str, known: &[&'static str]) -> Option<&'static str> {
 
 /// [`nearest`] for strings of any lifetime.
 pub fn nearest_of<'a>(input: &str, known: &[&'a str]) -> Option<&'a str> {
+    // The distance is at least the difference in length: a string much longer than every
+    // known one (a hostile 200 MB type) is never compared, which would take its length
+    // times theirs in time and memory.
+    let close = |k: &str| {
+        let (a, b) = (input.chars().count(), k.chars().count());
+        a.abs_diff(b) <= a.max(b).div_ceil(3)
+    };
+    if input.len() > 4 * known.iter().map(|k| k.len()).max().unwrap_or(0) + 16 {
+        return None;
+    }
     known
         .iter()
+        .filter(|k| close(k))
         .map(|k| (strsim::damerau_levenshtein(input, k), *k))
         .min()
         .filter(|(d, k)| *d <= k.len().max(input.len()).div_ceil(3))
@@ -160,7 +171,7 @@ impl Head {
             None => Ok(1),
             Some(v) => parse_major(v).ok_or_else(|| DecodeError::BadVersion {
                 field,
-                found: v.clone(),
+                found: crate::echo(v),
             }),
         }
     }
@@ -241,8 +252,8 @@ pub fn peek_head(
 pub fn decode<T: DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(json);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| DecodeError::Invalid {
-        path: e.path().to_string().trim_start_matches('.').to_owned(),
-        message: e.inner().to_string(),
+        path: crate::echo_owned(e.path().to_string().trim_start_matches('.').to_owned()),
+        message: crate::echo_owned(e.inner().to_string()),
     })?;
     de.end().map_err(json_error)?;
     Ok(value)
@@ -251,7 +262,7 @@ pub fn decode<T: DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
 fn json_error(e: serde_json::Error) -> DecodeError {
     DecodeError::Invalid {
         path: String::new(),
-        message: e.to_string(),
+        message: crate::echo_owned(e.to_string()),
     }
 }
 
@@ -275,11 +286,51 @@ mod tests {
     }
 
     #[test]
+    fn decode_errors_quote_a_bounded_part_of_the_value() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct S {
+            n: i64,
+        }
+        let huge = "x".repeat(5 << 20);
+        let bounded = |e: &DecodeError| {
+            let text = e.to_string();
+            assert!(text.len() < 600, "{} bytes", text.len());
+            text
+        };
+        // A huge string where a number belongs.
+        let doc = format!("{{\"n\":\"{huge}\"}}");
+        let e = decode::<S>(doc.as_bytes()).unwrap_err();
+        let text = bounded(&e);
+        assert!(text.contains("bytes)") && text.starts_with("n: "), "{text}");
+        // Broken JSON after a huge value.
+        let doc = format!("{{\"n\":1, \"{huge}\"");
+        bounded(&decode::<S>(doc.as_bytes()).unwrap_err());
+        // A huge value in a field map.
+        let e = crate::fields::from_fields::<S, _, _>(&[("n", huge.as_str())]).unwrap_err();
+        let text = bounded(&DecodeError::Field(e));
+        assert!(text.contains("field `n`"), "{text}");
+        // A huge unknown event type and version.
+        bounded(&DecodeError::UnknownType(UnknownEventType::new(
+            &huge,
+            &["a.b"],
+        )));
+        let head = Head {
+            event_type: Some("a.b".into()),
+            version: Some(huge.clone()),
+        };
+        bounded(&head.major("version").unwrap_err());
+    }
+
+    #[test]
     fn nearest_finds_typos_only() {
         let known = ["order.confirmed", "order.cancelled", "pvz.parcel.arrived"];
         assert_eq!(nearest("order.confirmd", &known), Some("order.confirmed"));
         assert_eq!(nearest("order.canceled", &known), Some("order.cancelled"));
         assert_eq!(nearest("something.else.entirely", &known), None);
+        // Far longer than any known one: no guess, and no quadratic comparison.
+        let huge = "order.confirmed".repeat(1 << 18);
+        assert_eq!(nearest(&huge, &known), None);
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl FieldError {
             entry_id: None,
             field: None,
             value: None,
-            reason: reason.to_string(),
+            reason: crate::echo_owned(reason.to_string()),
         }
     }
 
@@ -524,8 +524,8 @@ impl<'de, K: AsRef<str>, V: AsRef<str>> MapAccess<'de> for Entries<'de, K, V> {
         let (k, v) = (k.as_ref(), v.as_ref());
         seed.deserialize(Text(v)).map_err(|mut e| {
             if e.field.is_none() {
-                e.field = Some(k.to_owned());
-                e.value = Some(v.to_owned());
+                e.field = Some(crate::echo(k));
+                e.value = Some(crate::echo(v));
             }
             e
         })

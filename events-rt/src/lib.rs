@@ -11,7 +11,8 @@
 //! - the wire types generated fields use: [`DateTime`] (keeps its spelling), [`UnixTime`],
 //!   [`Embedded`] (JSON text inside a string), [`Tag`] (the event type), [`Version`] (the
 //!   version, stamped from the contract);
-//! - the errors: [`DecodeError`], [`UnknownEventType`], [`VersionError`], [`UpcastError`];
+//! - the errors: [`DecodeError`], [`UnknownEventType`], [`VersionError`], [`UpcastError`]
+//!   (each quotes at most [`MAX_ECHO`] characters of an offending value: [`cut`]);
 //! - with the `redis` feature, `events_rt::redis`: XADD commands and stream replies ready
 //!   to decode, and the `redis` crate itself as `events_rt::redis::driver`, so that its
 //!   version always matches.
@@ -19,8 +20,10 @@
 //! Items marked hidden are called by generated code only.
 
 mod contract;
+mod echo;
 mod embedded;
 pub mod fields;
+mod redact;
 #[cfg(feature = "redis")]
 pub mod redis;
 #[doc(hidden)]
@@ -37,8 +40,10 @@ pub use contract::{
     action, category, nearest, nearest_of, parse_major, parse_version, peek_head, subject, Head,
 };
 pub use contract::{decode, Contract, DecodeError, UnknownEventType};
+pub use echo::{cut, echo, echo_owned, MAX_ECHO};
 pub use embedded::Embedded;
 pub use fields::{FieldError, Fields};
+pub use redact::{redact_url, scrub};
 pub use set::{ContractInfo, EventSet};
 pub use source::{FieldCodec, FieldMap, Json, Source};
 pub use tag::Tag;

@@ -47,8 +47,8 @@ impl<K: AsRef<str>, V: AsRef<str>> Source for FieldMap<'_, K, V> {
                         DecodeError::Field(FieldError {
                             entry_id: None,
                             field: Some((*name).to_owned()),
-                            value: Some(text.to_owned()),
-                            reason: format!("not a JSON object: {e}"),
+                            value: Some(crate::echo(text)),
+                            reason: crate::echo_owned(format!("not a JSON object: {e}")),
                         })
                     })?;
                     let mut at = &value;

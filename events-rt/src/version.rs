@@ -134,10 +134,10 @@ pub enum VersionError {
 
 fn check<C: Versioned>(version: &str) -> Result<(), VersionError> {
     let (major, _) =
-        parse_version(version).ok_or_else(|| VersionError::Malformed(version.to_owned()))?;
+        parse_version(version).ok_or_else(|| VersionError::Malformed(crate::echo(version)))?;
     match C::MAJOR {
         Some(expected) if expected != major => Err(VersionError::OtherMajor {
-            found: version.to_owned(),
+            found: crate::echo(version),
             expected,
         }),
         _ => Ok(()),

@@ -315,9 +315,11 @@ impl Cx<'_> {
                 quote!(::std::option::Option<#ty>)
             }
             (false, false) => {
+                let with = format!("{}::serde_helpers::present", path_string(rt));
                 attrs.push(quote!(
                     default,
-                    skip_serializing_if = "::std::option::Option::is_none"
+                    skip_serializing_if = "::std::option::Option::is_none",
+                    deserialize_with = #with
                 ));
                 quote!(::std::option::Option<#ty>)
             }

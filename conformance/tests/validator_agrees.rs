@@ -67,8 +67,8 @@ const NUMBER_TOKENS: &[&str] = &[
     "18446744073709551616",
     "\"5\"",
     "true",
-    // Not `null`: an optional field that is not nullable reads `null` as absent in the
-    // generated types, which the schema refuses (a divergence left to the generator).
+    // `null`: refused by both where the field is not nullable, optional or not.
+    "null",
 ];
 
 /// Pointers of every number and of every non-empty object in `v`.

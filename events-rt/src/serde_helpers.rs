@@ -13,6 +13,19 @@ where
     Option::<T>::deserialize(deserializer)
 }
 
+/// For an optional field that may not be `null`: absent is `None` (with
+/// `#[serde(default)]`), a value is `Some`, and `null` is an error, as the schema says (a
+/// plain `Option<T>` would read `null` as absent, accepting what the validator refuses).
+/// An untyped field (`serde_json::Value`) reads `null` as `Some(Value::Null)`, so it is
+/// written back as `null`.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// For an optional field that may be `null`: absent is `None`, `null` is `Some(None)`.
 ///
 /// Use with `#[serde(default, skip_serializing_if = "Option::is_none")]` so that an absent

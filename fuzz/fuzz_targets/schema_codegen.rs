@@ -57,10 +57,14 @@ fuzz_target!(|data: &[u8]| {
     } else {
         SchemaSet::load(&dir)
     };
+    let debug = std::env::var_os("EVENTS_FUZZ_DEBUG").is_some();
     let set = match loaded {
         Ok(set) => set,
         Err(e) => {
-            let _ = e.to_string();
+            let text = e.to_string();
+            if debug {
+                eprintln!("stage load mode {}: {}", mode % 3, text.replace('\n', " | "));
+            }
             return;
         }
     };
@@ -70,9 +74,15 @@ fuzz_target!(|data: &[u8]| {
     match Config::new().generate_with_warnings(&set) {
         Ok((code, _warnings)) => events_fuzz::check_generated(&code),
         Err(e) => {
-            let _ = e.to_string();
+            let text = e.to_string();
+            if debug {
+                eprintln!("stage generate mode {}: {}", mode % 3, text.lines().next().unwrap_or(""));
+            }
             return;
         }
+    }
+    if debug {
+        eprintln!("stage generated mode {}", mode % 3);
     }
     let Ok(validator) = events_check::validate::Validator::new(&set) else {
         return;

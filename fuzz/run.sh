@@ -11,8 +11,11 @@
 # memory; the input is saved under fuzz/artifacts/<target>/ (replay it with
 # `fuzz/target/<triple>/release/<target> FILE`).
 #
-# FUZZ_NO_BUILD=1 skips the build (the binaries must exist); FUZZ_ARGS adds libFuzzer
-# options (e.g. FUZZ_ARGS="-fork=2 -ignore_crashes=1" to collect several crashes).
+# FUZZ_NO_BUILD=1 skips the build (the binaries must exist); FUZZ_BUILD_ARGS adds
+# `cargo fuzz build` options (CI's smoke run uses "--dev -s none": a build in about a third
+# of the time, without optimisations or AddressSanitizer, so without leak detection);
+# FUZZ_ARGS adds libFuzzer options (e.g. FUZZ_ARGS="-fork=2 -ignore_crashes=1" to collect
+# several crashes).
 set -uo pipefail
 cd "$(dirname "$0")"
 FUZZ_DIR=$(pwd)
@@ -29,7 +32,13 @@ if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL[@]}"); fi
 
 export RUSTC_BOOTSTRAP=1
 TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
-BIN="$FUZZ_DIR/target/$TRIPLE/release"
+# shellcheck disable=SC2206
+BUILD_ARGS=(${FUZZ_BUILD_ARGS:-})
+PROFILE=release
+for a in "${BUILD_ARGS[@]}"; do
+    if [ "$a" = --dev ] || [ "$a" = -D ]; then PROFILE=debug; fi
+done
+BIN="$FUZZ_DIR/target/$TRIPLE/$PROFILE"
 
 mkdir -p target
 if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
@@ -38,11 +47,11 @@ if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
         exit 2
     fi
     if [ ${#TARGETS[@]} -eq ${#ALL[@]} ]; then
-        cargo fuzz build >target/build.log 2>&1 \
+        cargo fuzz build "${BUILD_ARGS[@]}" >target/build.log 2>&1 \
             || { tail -n 30 target/build.log >&2; echo "fuzz: build failed" >&2; exit 2; }
     else
         for t in "${TARGETS[@]}"; do
-            cargo fuzz build "$t" >target/build.log 2>&1 \
+            cargo fuzz build "${BUILD_ARGS[@]}" "$t" >target/build.log 2>&1 \
                 || { tail -n 30 target/build.log >&2; echo "fuzz: build failed" >&2; exit 2; }
         done
     fi

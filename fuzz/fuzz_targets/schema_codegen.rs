@@ -12,9 +12,18 @@ use events_codegen::{Config, SchemaSet};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    // The check of generated code must accept the repository's own: tried once.
+    static SANITY: std::sync::Once = std::sync::Once::new();
+    SANITY.call_once(|| {
+        let code = Config::new()
+            .generate(events_fuzz::schemas_dir())
+            .expect("the repository's schemas generate");
+        events_fuzz::check_generated(&code);
+    });
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
+    let started = std::time::Instant::now();
     let dir = events_fuzz::scratch_dir("schema");
     let write = |rel: &str, bytes: &[u8]| {
         let path = dir.join(rel);
@@ -58,6 +67,9 @@ fuzz_target!(|data: &[u8]| {
         SchemaSet::load(&dir)
     };
     let debug = std::env::var_os("EVENTS_FUZZ_DEBUG").is_some();
+    if debug {
+        eprintln!("stage loaded mode {} after {:?}", mode % 3, started.elapsed());
+    }
     let set = match loaded {
         Ok(set) => set,
         Err(e) => {
@@ -71,8 +83,16 @@ fuzz_target!(|data: &[u8]| {
     for w in set.warnings() {
         let _ = w.to_string();
     }
+    if debug {
+        eprintln!("stage set mode {} after {:?}", mode % 3, started.elapsed());
+    }
     match Config::new().generate_with_warnings(&set) {
-        Ok((code, _warnings)) => events_fuzz::check_generated(&code),
+        Ok((code, _warnings)) => {
+            if debug {
+                eprintln!("stage emitted mode {} after {:?}, {} bytes", mode % 3, started.elapsed(), code.len());
+            }
+            events_fuzz::check_generated(&code)
+        }
         Err(e) => {
             let text = e.to_string();
             if debug {
@@ -82,7 +102,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if debug {
-        eprintln!("stage generated mode {}", mode % 3);
+        eprintln!("stage generated mode {} after {:?}", mode % 3, started.elapsed());
     }
     let Ok(validator) = events_check::validate::Validator::new(&set) else {
         return;
@@ -93,5 +113,8 @@ fuzz_target!(|data: &[u8]| {
             let doc = sample::instance(catalog, event, mode);
             let _ = validator.validate(&doc);
         }
+    }
+    if debug {
+        eprintln!("stage validated mode {} after {:?}", mode % 3, started.elapsed());
     }
 });

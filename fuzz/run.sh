@@ -109,14 +109,15 @@ rm -rf /dev/shm/events-fuzz-* 2>/dev/null
 for t in "${TARGETS[@]}"; do
     mkdir -p "artifacts/$t" "target/logs"
     log="target/logs/$t.log"
-    before=$(find "artifacts/$t" -type f | wc -l)
+    marker="target/logs/$t.started"
+    touch "$marker"
     # shellcheck disable=SC2086
     "$BIN/$t" "corpus/$t" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="artifacts/$t/" ${FUZZ_ARGS:-} >"$log" 2>&1
     rc=$?
-    after=$(find "artifacts/$t" -type f | wc -l)
+    # Inputs written by this run: crashes, leaks, timeouts, out-of-memory.
+    crashes=$(find "artifacts/$t" -type f -newer "$marker" | wc -l)
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | awk '{s += $1} END {print s + 0}')
-    crashes=$((after - before))
     status=ok
     if [ $rc -ne 0 ] || [ $crashes -ne 0 ]; then
         status="FAILED (exit $rc)"

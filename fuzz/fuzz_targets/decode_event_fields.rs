@@ -19,14 +19,61 @@ use events_types::Event;
 use libfuzzer_sys::fuzz_target;
 
 const VALUES: &[&str] = &[
-    "", "0", "1", "-1", "-0", "1.0", "1e3", " 1", "+1", "0x10", "9223372036854775807",
-    "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
-    "18446744073709551615", "18446744073709551616", "2147483648", "true", "false", "t", "f",
-    "T", "F", "TRUE", "FALSE", "True", "False", "yes", "NaN", "inf", "-inf", "1e309", "0.95",
-    "100", "null", "NULL", "[]", "{}", "[{\"listing_id\":1,\"quantity\":2,\"warehouse_id\":3}]",
-    "\"x\"", "[1,2", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00+00:00", "2024-02-30T00:00:00Z",
-    "2024-01-01", "00000000-0000-0000-0000-000000000000", "127.0.0.1", "::1", "1.0", "2.0",
-    "1", "1.0.0", "01.0", "2.3", "x.y",
+    "",
+    "0",
+    "1",
+    "-1",
+    "-0",
+    "1.0",
+    "1e3",
+    " 1",
+    "+1",
+    "0x10",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "-9223372036854775809",
+    "18446744073709551615",
+    "18446744073709551616",
+    "2147483648",
+    "true",
+    "false",
+    "t",
+    "f",
+    "T",
+    "F",
+    "TRUE",
+    "FALSE",
+    "True",
+    "False",
+    "yes",
+    "NaN",
+    "inf",
+    "-inf",
+    "1e309",
+    "0.95",
+    "100",
+    "null",
+    "NULL",
+    "[]",
+    "{}",
+    "[{\"listing_id\":1,\"quantity\":2,\"warehouse_id\":3}]",
+    "\"x\"",
+    "[1,2",
+    "2024-01-01T00:00:00Z",
+    "2024-01-01T00:00:00+00:00",
+    "2024-02-30T00:00:00Z",
+    "2024-01-01",
+    "00000000-0000-0000-0000-000000000000",
+    "127.0.0.1",
+    "::1",
+    "1.0",
+    "2.0",
+    "1",
+    "1.0.0",
+    "01.0",
+    "2.3",
+    "x.y",
 ];
 
 struct Names {
@@ -43,7 +90,9 @@ fn names() -> &'static Names {
             .types
             .values()
             .filter_map(|t| match &t.kind {
-                events_codegen::ir::TypeKind::Struct(s) => Some(s.fields.iter().map(|f| f.json_name.clone())),
+                events_codegen::ir::TypeKind::Struct(s) => {
+                    Some(s.fields.iter().map(|f| f.json_name.clone()))
+                }
                 _ => None,
             })
             .flatten()
@@ -51,8 +100,15 @@ fn names() -> &'static Names {
         fields.extend(["type", "version", "timestamp"].map(String::from));
         fields.sort();
         fields.dedup();
-        let event_types = catalog.events.iter().map(|e| e.def.event_type.clone()).collect();
-        Names { fields, event_types }
+        let event_types = catalog
+            .events
+            .iter()
+            .map(|e| e.def.event_type.clone())
+            .collect();
+        Names {
+            fields,
+            event_types,
+        }
     })
 }
 
@@ -131,16 +187,25 @@ fuzz_target!(|input: Input| {
     let Ok(event) = Event::from_redis_fields(&fields) else {
         return;
     };
-    let encoded = event
-        .to_redis_fields()
-        .unwrap_or_else(|e| panic!("a decoded event does not re-encode: {e}\n  fields: {fields:?}"));
+    let encoded = event.to_redis_fields().unwrap_or_else(|e| {
+        panic!("a decoded event does not re-encode: {e}\n  fields: {fields:?}")
+    });
     let again = Event::from_redis_fields(&encoded).unwrap_or_else(|e| {
         panic!("re-encoded field map does not decode: {e}\n  input: {fields:?}\n  re-encoded: {encoded:?}")
     });
-    assert_eq!(event, again, "field-map round trip changed the event\n  input: {fields:?}");
+    assert_eq!(
+        event, again,
+        "field-map round trip changed the event\n  input: {fields:?}"
+    );
     let json = serde_json::to_vec(&event).expect("a decoded event encodes as JSON");
     let from_json = Event::from_json(&json).unwrap_or_else(|e| {
-        panic!("the event's JSON does not decode: {e}\n  input: {fields:?}\n  json: {}", String::from_utf8_lossy(&json))
+        panic!(
+            "the event's JSON does not decode: {e}\n  input: {fields:?}\n  json: {}",
+            String::from_utf8_lossy(&json)
+        )
     });
-    assert_eq!(event, from_json, "field map -> JSON -> event changed the event");
+    assert_eq!(
+        event, from_json,
+        "field map -> JSON -> event changed the event"
+    );
 });

@@ -20,8 +20,12 @@ fuzz_target!(|data: &[u8]| {
     });
     assert_eq!(event, again, "JSON round trip changed the event");
     if let Ok(fields) = event.to_redis_fields() {
-        let from_fields = Event::from_redis_fields(&fields)
-            .unwrap_or_else(|e| panic!("the event's field map does not decode: {e}\n  fields: {fields:?}"));
-        assert_eq!(event, from_fields, "JSON -> field map -> event changed the event");
+        let from_fields = Event::from_redis_fields(&fields).unwrap_or_else(|e| {
+            panic!("the event's field map does not decode: {e}\n  fields: {fields:?}")
+        });
+        assert_eq!(
+            event, from_fields,
+            "JSON -> field map -> event changed the event"
+        );
     }
 });

@@ -68,14 +68,22 @@ fuzz_target!(|data: &[u8]| {
     };
     let debug = std::env::var_os("EVENTS_FUZZ_DEBUG").is_some();
     if debug {
-        eprintln!("stage loaded mode {} after {:?}", mode % 3, started.elapsed());
+        eprintln!(
+            "stage loaded mode {} after {:?}",
+            mode % 3,
+            started.elapsed()
+        );
     }
     let set = match loaded {
         Ok(set) => set,
         Err(e) => {
             let text = e.to_string();
             if debug {
-                eprintln!("stage load mode {}: {}", mode % 3, text.replace('\n', " | "));
+                eprintln!(
+                    "stage load mode {}: {}",
+                    mode % 3,
+                    text.replace('\n', " | ")
+                );
             }
             return;
         }
@@ -89,20 +97,33 @@ fuzz_target!(|data: &[u8]| {
     match Config::new().generate_with_warnings(&set) {
         Ok((code, _warnings)) => {
             if debug {
-                eprintln!("stage emitted mode {} after {:?}, {} bytes", mode % 3, started.elapsed(), code.len());
+                eprintln!(
+                    "stage emitted mode {} after {:?}, {} bytes",
+                    mode % 3,
+                    started.elapsed(),
+                    code.len()
+                );
             }
             events_fuzz::check_generated(&code)
         }
         Err(e) => {
             let text = e.to_string();
             if debug {
-                eprintln!("stage generate mode {}: {}", mode % 3, text.lines().next().unwrap_or(""));
+                eprintln!(
+                    "stage generate mode {}: {}",
+                    mode % 3,
+                    text.lines().next().unwrap_or("")
+                );
             }
             return;
         }
     }
     if debug {
-        eprintln!("stage generated mode {} after {:?}", mode % 3, started.elapsed());
+        eprintln!(
+            "stage generated mode {} after {:?}",
+            mode % 3,
+            started.elapsed()
+        );
     }
     let Ok(validator) = events_check::validate::Validator::new(&set) else {
         return;
@@ -115,6 +136,10 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if debug {
-        eprintln!("stage validated mode {} after {:?}", mode % 3, started.elapsed());
+        eprintln!(
+            "stage validated mode {} after {:?}",
+            mode % 3,
+            started.elapsed()
+        );
     }
 });

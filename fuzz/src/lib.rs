@@ -104,7 +104,9 @@ pub fn check_generated(code: &str) {
     assert!(
         !code.contains("events-codegen produced invalid Rust"),
         "the generator emitted invalid Rust: {}",
-        code.lines().find(|l| l.contains("compile_error")).unwrap_or("")
+        code.lines()
+            .find(|l| l.contains("compile_error"))
+            .unwrap_or("")
     );
     let name_of = |rest: &str| -> String {
         rest.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '#'))
@@ -123,21 +125,31 @@ pub fn check_generated(code: &str) {
             if item.starts_with("impl") {
                 if item.contains(" for ") {
                     let key = item.trim_end_matches('{').trim_end().to_owned();
-                    assert!(impls.insert(key.clone()), "generated code has `{key}` twice");
+                    assert!(
+                        impls.insert(key.clone()),
+                        "generated code has `{key}` twice"
+                    );
                 }
                 continue;
             }
-            for kw in ["struct ", "enum ", "type ", "const ", "static ", "trait ", "fn ", "mod "] {
+            for kw in [
+                "struct ", "enum ", "type ", "const ", "static ", "trait ", "fn ", "mod ",
+            ] {
                 if let Some(rest) = item.strip_prefix(kw) {
                     let name = name_of(rest);
-                    assert!(items.insert(name.clone()), "generated code defines `{name}` twice");
+                    assert!(
+                        items.insert(name.clone()),
+                        "generated code defines `{name}` twice"
+                    );
                     if (kw == "struct " || kw == "enum ") && line.ends_with('{') {
                         members = Some((name, BTreeSet::new()));
                     }
                 }
             }
         } else if let Some((owner, seen)) = &mut members {
-            let Some(member) = line.strip_prefix("    ") else { continue };
+            let Some(member) = line.strip_prefix("    ") else {
+                continue;
+            };
             if !member.starts_with(|c: char| c.is_alphabetic() || c == '_') {
                 continue;
             }

@@ -18,32 +18,151 @@ use serde_json::{json, Map, Value};
 
 /// Ordinary property, `$defs` and enum names.
 pub const PLAIN: &[&str] = &[
-    "id", "order_id", "items", "amount", "status", "note", "count", "price", "created_at",
-    "user", "address", "lines", "Item", "Address", "Status", "pending", "done", "a", "b",
+    "id",
+    "order_id",
+    "items",
+    "amount",
+    "status",
+    "note",
+    "count",
+    "price",
+    "created_at",
+    "user",
+    "address",
+    "lines",
+    "Item",
+    "Address",
+    "Status",
+    "pending",
+    "done",
+    "a",
+    "b",
 ];
 
 /// Odd names: Rust keywords and reserved words, names of generated items, non-XID
 /// characters, case and separator collisions, JSON pointer and URI characters.
 pub const NAMES: &[&str] = &[
-    "orderId", "OrderId", "order-id", "order.id", "order id", "type", "version", "timestamp",
-    "data", "metadata", "extra", "Event", "EventType", "Envelope", "self", "Self", "super",
-    "crate", "_", "__", "", " ", "1st", "0", "-", "r#type", "fn", "match", "async", "gen",
-    "try", "x²", "é", "ß", "İ", "ǅ", "Ⅻ", "a\u{301}", "💥", "\u{202e}bidi", "a\rb", "a\nb",
-    "a/b", "a~b", "a%b", "a#b", "$ref", "default", "const", "enum", "examples", "properties",
-    "Option", "String", "Vec", "Box", "std", "serde", "core", "Default", "new", "from_json",
-    "None", "Some", "Ok", "Err", "Result", "OrderItem", "OrderConfirmedV1", "A", "B",
+    "orderId",
+    "OrderId",
+    "order-id",
+    "order.id",
+    "order id",
+    "type",
+    "version",
+    "timestamp",
+    "data",
+    "metadata",
+    "extra",
+    "Event",
+    "EventType",
+    "Envelope",
+    "self",
+    "Self",
+    "super",
+    "crate",
+    "_",
+    "__",
+    "",
+    " ",
+    "1st",
+    "0",
+    "-",
+    "r#type",
+    "fn",
+    "match",
+    "async",
+    "gen",
+    "try",
+    "x²",
+    "é",
+    "ß",
+    "İ",
+    "ǅ",
+    "Ⅻ",
+    "a\u{301}",
+    "💥",
+    "\u{202e}bidi",
+    "a\rb",
+    "a\nb",
+    "a/b",
+    "a~b",
+    "a%b",
+    "a#b",
+    "$ref",
+    "default",
+    "const",
+    "enum",
+    "examples",
+    "properties",
+    "Option",
+    "String",
+    "Vec",
+    "Box",
+    "std",
+    "serde",
+    "core",
+    "Default",
+    "new",
+    "from_json",
+    "None",
+    "Some",
+    "Ok",
+    "Err",
+    "Result",
+    "OrderItem",
+    "OrderConfirmedV1",
+    "A",
+    "B",
 ];
 
 const EVENT_TYPES: &[&str] = &[
-    "order.confirmed", "order.cancelled", "a.b", "a.b.c", "x_1.y_2", "event.type",
-    "self.super", "type.version", "order.item", "order_item.x", "a.b_c", "a_b.c", "r.fn",
-    "Order.Confirmed", "a..b", "a", "a.b.", "x².y", "1.2",
+    "order.confirmed",
+    "order.cancelled",
+    "a.b",
+    "a.b.c",
+    "x_1.y_2",
+    "event.type",
+    "self.super",
+    "type.version",
+    "order.item",
+    "order_item.x",
+    "a.b_c",
+    "a_b.c",
+    "r.fn",
+    "Order.Confirmed",
+    "a..b",
+    "a",
+    "a.b.",
+    "x².y",
+    "1.2",
 ];
 
 const FORMATS: &[&str] = &[
-    "date-time", "date", "time", "duration", "email", "ipv4", "ipv6", "uri", "uuid", "int8",
-    "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float", "double",
-    "unix-time", "regex", "hostname", "bogus", "Int32", "",
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uuid",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float",
+    "double",
+    "unix-time",
+    "regex",
+    "hostname",
+    "bogus",
+    "Int32",
+    "",
 ];
 
 const DESCRIPTIONS: &[&str] = &[
@@ -62,7 +181,9 @@ const DESCRIPTIONS: &[&str] = &[
     "/// doc in doc",
 ];
 
-const TYPES: &[&str] = &["string", "integer", "number", "boolean", "null", "object", "array"];
+const TYPES: &[&str] = &[
+    "string", "integer", "number", "boolean", "null", "object", "array",
+];
 
 /// A made-up schema set: `(relative path, document)` pairs.
 pub type Files = Vec<(String, Value)>;
@@ -147,7 +268,10 @@ impl Gen<'_, '_> {
             }
             0..=6 if !self.common.is_empty() => {
                 let n = self.common[self.u.choose_index(self.common.len()).unwrap_or(0)].clone();
-                format!("{local_dir}common/defs.json#/$defs/{}", pointer_token(self.u, &n))
+                format!(
+                    "{local_dir}common/defs.json#/$defs/{}",
+                    pointer_token(self.u, &n)
+                )
             }
             7 => "#".to_owned(),
             8 => format!("{local_dir}common/defs.json"),
@@ -194,10 +318,16 @@ impl Gen<'_, '_> {
             m.insert("format".into(), json!(pick(self.u, FORMATS)));
         }
         if ty == "string" && flip(self.u, 6) {
-            m.insert("pattern".into(), json!(pick(self.u, &["^[A-Z]{3}$", "(", "^.*$", "\\p{L}+"])));
+            m.insert(
+                "pattern".into(),
+                json!(pick(self.u, &["^[A-Z]{3}$", "(", "^.*$", "\\p{L}+"])),
+            );
         }
         if (ty == "integer" || ty == "number") && flip(self.u, 6) {
-            m.insert("minimum".into(), json!(self.u.arbitrary::<i64>().unwrap_or(0)));
+            m.insert(
+                "minimum".into(),
+                json!(self.u.arbitrary::<i64>().unwrap_or(0)),
+            );
         }
         self.description(&mut m);
         Value::Object(m)
@@ -303,7 +433,18 @@ impl Gen<'_, '_> {
             12 => json!({}),
             _ => {
                 // An unknown keyword, a near miss of a known one, or a vendor extension.
-                let key = pick(self.u, &["x-go-type", "tpye", "requried", "x-event", "x-envelope", "definitions", "items"]);
+                let key = pick(
+                    self.u,
+                    &[
+                        "x-go-type",
+                        "tpye",
+                        "requried",
+                        "x-event",
+                        "x-envelope",
+                        "definitions",
+                        "items",
+                    ],
+                );
                 let mut p = self.primitive();
                 if let Value::Object(m) = &mut p {
                     m.insert(key.into(), json!("x"));
@@ -320,10 +461,7 @@ impl Gen<'_, '_> {
     }
 
     fn defs(&mut self, names: &[String]) -> Map<String, Value> {
-        names
-            .iter()
-            .map(|n| (n.clone(), self.schema(1)))
-            .collect()
+        names.iter().map(|n| (n.clone(), self.schema(1))).collect()
     }
 }
 
@@ -341,7 +479,11 @@ pub fn generated(u: &mut Unstructured<'_>) -> Result<Files> {
 
     // The envelope.
     let flat = !flip(g.u, 4);
-    let type_field = if flip(g.u, 8) { name(g.u) } else { "type".to_owned() };
+    let type_field = if flip(g.u, 8) {
+        name(g.u)
+    } else {
+        "type".to_owned()
+    };
     let version_field = match small(g.u, 5) {
         0 => None,
         1 if !flat => Some("metadata.version".to_owned()),
@@ -349,7 +491,10 @@ pub fn generated(u: &mut Unstructured<'_>) -> Result<Files> {
         _ => Some("version".to_owned()),
     };
     let mut props = Map::new();
-    props.insert(type_field.clone(), json!({"type": "string", "description": "The type."}));
+    props.insert(
+        type_field.clone(),
+        json!({"type": "string", "description": "The type."}),
+    );
     if let Some(v) = &version_field {
         if let Some((head, tail)) = v.split_once('.') {
             props.insert(
@@ -358,7 +503,10 @@ pub fn generated(u: &mut Unstructured<'_>) -> Result<Files> {
                     tail: {"type": "string", "description": "Version."}}}),
             );
         } else {
-            props.insert(v.clone(), json!({"type": "string", "description": "Version."}));
+            props.insert(
+                v.clone(),
+                json!({"type": "string", "description": "Version."}),
+            );
         }
     }
     if flip(g.u, 2) {
@@ -375,7 +523,10 @@ pub fn generated(u: &mut Unstructured<'_>) -> Result<Files> {
     let payload = if flat {
         json!("flat")
     } else {
-        props.insert("data".into(), json!({"type": "object", "description": "Payload."}));
+        props.insert(
+            "data".into(),
+            json!({"type": "object", "description": "Payload."}),
+        );
         json!({"field": "data"})
     };
     let mut meta = Map::new();
@@ -437,7 +588,17 @@ pub fn generated(u: &mut Unstructured<'_>) -> Result<Files> {
         x_event.insert("producer".into(), json!("fuzz"));
         x_event.insert("consumers".into(), json!(["a", "b"]));
         if flip(g.u, 6) {
-            let mode = pick(g.u, &["backward", "forward", "full", "none", "full_transitive", "sideways"]);
+            let mode = pick(
+                g.u,
+                &[
+                    "backward",
+                    "forward",
+                    "full",
+                    "none",
+                    "full_transitive",
+                    "sideways",
+                ],
+            );
             x_event.insert("compatibility".into(), json!(mode));
         }
         if flip(g.u, 16) {
@@ -446,7 +607,10 @@ pub fn generated(u: &mut Unstructured<'_>) -> Result<Files> {
             x_event.insert(key.into(), json!(42));
         }
         if let Value::Object(m) = &mut body {
-            m.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+            m.insert(
+                "$schema".into(),
+                json!("https://json-schema.org/draft/2020-12/schema"),
+            );
             m.insert("x-event".into(), Value::Object(x_event));
             if !local.is_empty() {
                 m.insert("$defs".into(), Value::Object(defs));
@@ -533,7 +697,12 @@ pub fn mutated(u: &mut Unstructured<'_>) -> Result<Files> {
         .collect();
     let mut files: Files = repository_subset(&picked)
         .into_iter()
-        .map(|(rel, text)| (rel, serde_json::from_str(&text).expect("repository schema is JSON")))
+        .map(|(rel, text)| {
+            (
+                rel,
+                serde_json::from_str(&text).expect("repository schema is JSON"),
+            )
+        })
         .collect();
     let common: Vec<String> = files
         .iter()
@@ -578,9 +747,7 @@ pub fn mutated(u: &mut Unstructured<'_>) -> Result<Files> {
                 // A new property with an odd name.
                 let n = name(g.u);
                 let s = g.schema(2);
-                let props = target
-                    .entry("properties")
-                    .or_insert_with(|| json!({}));
+                let props = target.entry("properties").or_insert_with(|| json!({}));
                 if let Value::Object(p) = props {
                     p.insert(n, s);
                 }

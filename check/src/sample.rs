@@ -58,6 +58,12 @@ struct Sampler<'a> {
 
 const MAX_DEPTH: usize = 4;
 
+/// Where sampling stops even for required fields: a required field whose type leads back
+/// to itself (`{"required": ["next"], "properties": {"next": {"$ref": "#"}}}`) has no
+/// finite instance, and following it would overflow the stack (found by the fuzz target
+/// `schema_codegen`). Such a schema gets an instance that is cut off (`null`) there.
+const HARD_DEPTH: usize = 64;
+
 const WORDS: &[&str] = &[
     "parcel_12345",
     "PVZ-BG-001",
@@ -109,6 +115,9 @@ impl Sampler<'_> {
     }
 
     fn value(&mut self, ty: &Ty, depth: usize) -> Value {
+        if depth > HARD_DEPTH {
+            return Value::Null;
+        }
         match ty {
             Ty::Bool => json!(self.pick(2) == 0),
             Ty::Int(t) => self.int(*t),

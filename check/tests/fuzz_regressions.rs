@@ -1,0 +1,179 @@
+//! Inputs found by the fuzz targets (`fuzz/`, README "Fuzzing"), minimized, that crashed
+//! code of this crate. Each must now finish without a panic or a stack overflow.
+
+use std::path::Path;
+
+use events_check::sample::{self, Mode};
+use events_check::validate::Validator;
+use events_codegen::SchemaSet;
+use serde_json::{json, Value};
+
+/// Writes a schema set (the envelope of the repository's schemas plus `event`, an event
+/// file `a.b.v1.json`) and returns its directory.
+fn set_with(event: Value) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let envelope = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/envelope.json"),
+    )
+    .expect("the repository's envelope");
+    std::fs::write(dir.path().join("envelope.json"), envelope).expect("write envelope");
+    let mut event = event;
+    let doc = event.as_object_mut().expect("an event is an object");
+    doc.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
+    doc.insert("description".into(), json!("A recursive event."));
+    doc.insert(
+        "x-event".into(),
+        json!({"type": "a.b", "version": "1.0", "stream": "a:events", "producer": "p", "consumers": []}),
+    );
+    doc.insert("type".into(), json!("object"));
+    std::fs::write(
+        dir.path().join("a.b.v1.json"),
+        serde_json::to_string_pretty(&event).expect("JSON"),
+    )
+    .expect("write event");
+    dir
+}
+
+/// Writes `files` (relative path, document) into a new directory.
+fn set_of(files: &[(&str, Value)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (rel, doc) in files {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, serde_json::to_string_pretty(doc).expect("JSON")).expect("write");
+    }
+    dir
+}
+
+/// Samples every event of the set in every mode, and validates the samples; a set the
+/// loader or the generator refuses has nothing to sample (also fine).
+fn sample_all(dir: &Path) {
+    let Ok(set) = SchemaSet::load(dir) else {
+        return;
+    };
+    let Ok(validator) = Validator::new(&set) else {
+        return;
+    };
+    let catalog = validator.catalog();
+    for event in &catalog.events {
+        for mode in [Mode::Full, Mode::Minimal, Mode::Random(1), Mode::Random(2)] {
+            let doc = sample::instance(catalog, event, mode);
+            let _ = validator.validate(&doc);
+        }
+    }
+}
+
+/// `schema_codegen` crash-3ab5eb6e…, as found: an event (major 3, nested payload, a
+/// nested version field) whose required property `Address` is the event itself
+/// (`"$ref": "#"`) passes the loader today and has no finite instance: the sampler
+/// recursed until the stack overflowed. The loader may refuse it (issue 11, class 1);
+/// when it does not, sampling must finish.
+#[test]
+fn found_a_required_property_referring_to_its_own_event() {
+    let dir = set_of(&[
+        (
+            "envelope.json",
+            json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "description": "Envelope.",
+                "properties": {
+                    "data": {"description": "Payload.", "type": "object"},
+                    "metadata": {"description": "Header.", "type": "object",
+                                 "properties": {"version": {"description": "Version.", "type": "string"}}},
+                    "timestamp": {"description": "When.", "format": "unix-time", "type": "integer"},
+                    "type": {"description": "The type.", "type": "string"}
+                },
+                "required": ["type"],
+                "type": "object",
+                "x-envelope": {"payload": {"field": "data"}, "type_field": "type",
+                               "version_field": "metadata.version"}
+            }),
+        ),
+        (
+            "common/defs.json",
+            json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "description": "Shared.",
+                "$defs": {"price": {"description": "A field.", "type": "object",
+                                    "additionalProperties": {"description": "A field.", "type": "integer"}}}
+            }),
+        ),
+        (
+            "events/order.cancelled.v3.json",
+            json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": {"order_id": {"$ref": "#", "description": "A field."}},
+                "additionalProperties": true,
+                "description": "Tab\tand trailing space ",
+                "properties": {
+                    "Address": {"$ref": "#", "description": "A field."},
+                    "id": {"description": "Tab\tand trailing space ", "pattern": "^[A-Z]{3}$", "type": "string"},
+                    "order_id": {"$ref": "../common/defs.json#/$defs/price", "description": "A field."}
+                },
+                "required": ["Address", "order_id"],
+                "type": "object",
+                "x-event": {"consumers": ["a", "b"], "producer": "fuzz", "topic": "order.cancelled:events",
+                            "type": "order.cancelled", "version": "3.1"}
+            }),
+        ),
+    ]);
+    sample_all(dir.path());
+}
+
+/// The same loop with a flat payload (the loader finds it today).
+#[test]
+fn a_required_property_referring_to_its_own_event() {
+    let dir = set_with(json!({
+        "properties": {"next": {"description": "Itself.", "$ref": "#"}},
+        "required": ["next"],
+        "additionalProperties": false
+    }));
+    sample_all(dir.path());
+}
+
+/// The same loop through a `$defs` entry that requires itself.
+#[test]
+fn a_definition_that_requires_itself() {
+    let dir = set_with(json!({
+        "$defs": {"Node": {
+            "description": "A node.", "type": "object",
+            "properties": {"child": {"description": "The child.", "$ref": "#/$defs/Node"}},
+            "required": ["child"]
+        }},
+        "properties": {"root": {"description": "The root.", "$ref": "#/$defs/Node"}},
+        "required": ["root"]
+    }));
+    sample_all(dir.path());
+}
+
+/// Two definitions that require each other.
+#[test]
+fn two_definitions_that_require_each_other() {
+    let dir = set_with(json!({
+        "$defs": {
+            "A": {"description": "A.", "type": "object",
+                  "properties": {"b": {"description": "B.", "$ref": "#/$defs/B"}}, "required": ["b"]},
+            "B": {"description": "B.", "type": "object",
+                  "properties": {"a": {"description": "A.", "$ref": "#/$defs/A"}}, "required": ["a"]}
+        },
+        "properties": {"a": {"description": "A.", "$ref": "#/$defs/A"}},
+        "required": ["a"]
+    }));
+    sample_all(dir.path());
+}
+
+/// An optional self-reference stays bounded too (the sampler's depth limit), in every mode.
+#[test]
+fn an_optional_property_referring_to_its_own_event() {
+    let dir = set_with(json!({
+        "properties": {
+            "next": {"description": "Itself.", "$ref": "#"},
+            "id": {"description": "Id.", "type": "integer"}
+        },
+        "required": ["id"]
+    }));
+    sample_all(dir.path());
+}

@@ -381,7 +381,7 @@ fn loop_error(chain: &[Loc], through: &str) -> Error {
             names.join(" → ")
         ),
     )
-    .hint("no Rust type can hold it: put an object (a struct field), an array or a map on the loop, or remove a reference")
+    .hint("no Rust type can hold it: put an object (a struct field) on the loop, or remove a reference")
 }
 
 /// An object schema with `allOf` merged in.
@@ -782,13 +782,13 @@ impl<'a> Cx<'a> {
     }
 
     /// The Rust type of a schema; `hint` names it if it needs a named type. A schema met
-    /// again with no struct, array or map in between (through `$ref`, `oneOf`, `anyOf`)
-    /// is a loop: an error naming it, never an endless recursion.
+    /// again with no struct in between (through `$ref`, `oneOf`, `anyOf`, array items or
+    /// map values) is a loop: an error naming it, never an endless recursion.
     fn ty(&mut self, loc: &Loc, schema: &'a Value, hint: &str) -> Result<Ty, Error> {
         if let Some(start) = self.open.iter().position(|l| l == loc) {
             return Err(loop_error(
                 &self.open[start..],
-                "`$ref`, `oneOf` or `anyOf`",
+                "`$ref`, `oneOf`, `anyOf`, array items or map values",
             ));
         }
         if self.open.len() >= crate::schema::MAX_REF_DEPTH {
@@ -806,8 +806,9 @@ impl<'a> Cx<'a> {
         ty
     }
 
-    /// Converts `schema` with a fresh loop guard: a struct field, an array item or a map
-    /// value holds its type behind a pointer or a box, so a loop through it is fine.
+    /// Converts `schema` with a fresh loop guard: a struct field (or a struct's map of
+    /// additional properties) belongs to a named type, so a loop through it is a recursive
+    /// struct, which Rust can hold (`Vec<Node>`, `Option<Box<Node>>`).
     fn ty_inside(&mut self, loc: &Loc, schema: &'a Value, hint: &str) -> Result<Ty, Error> {
         let outer = std::mem::take(&mut self.open);
         let ty = self.ty(loc, schema, hint);
@@ -951,7 +952,9 @@ impl<'a> Cx<'a> {
         let has_props = map.contains_key("properties") || map.contains_key("allOf");
         match map.get("additionalProperties") {
             Some(s @ Value::Object(_)) if !has_props => {
-                let item = self.ty_inside(
+                // Not a fresh guard: a map of itself with no struct in between is a
+                // type alias of itself, which Rust cannot name.
+                let item = self.ty(
                     &loc.join("additionalProperties"),
                     s,
                     &format!("{hint}Value"),
@@ -982,7 +985,9 @@ impl<'a> Cx<'a> {
         match map.get("items") {
             None | Some(Value::Bool(true)) => Ok(Ty::Vec(Box::new(Ty::Any))),
             Some(items) => {
-                let item = self.ty_inside(&loc.join("items"), items, &format!("{hint}Item"))?;
+                // Not a fresh guard: an array of itself (`A` = `{"items": {"$ref": A}}`) has
+                // no struct to name it; Rust cannot write `type A = Vec<A>`.
+                let item = self.ty(&loc.join("items"), items, &format!("{hint}Item"))?;
                 Ok(Ty::Vec(Box::new(item)))
             }
         }

@@ -4,7 +4,8 @@
 //! Input layout: the first byte chooses the form hint (bits 0-1: auto, json, fields,
 //! auto) and the file's name (bit 2: `x.json`, else `x.ndjson`); the rest is the file.
 //! What happens next follows `whole_file` / `parse_into` of `cli/src/validate.rs`: NDJSON
-//! sniffing of the first 4 KiB, lines or the whole document, `classify` into payloads
+//! sniffing (`is_ndjson`), lines or the whole document parsed as `events validate` parses
+//! it (duplicate keys refused), `classify` into payloads
 //! (arrays, `redis-cli --json XRANGE` output, field maps), then each payload validated.
 #![no_main]
 
@@ -12,7 +13,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
 
 #[allow(dead_code, clippy::all)]
 #[path = "../../cli/src/input.rs"]
@@ -21,14 +21,18 @@ mod input;
 use input::{At, Form, FormHint, Payload};
 
 fn parse_into(bytes: &[u8], source: &Arc<str>, at: At, hint: FormHint, out: &mut Vec<Payload>) {
-    match serde_json::from_slice::<Value>(bytes) {
+    match events_check::json::from_slice(bytes) {
         Ok(v) => input::classify(v, source, at, hint, out),
         Err(e) => out.push(Payload {
             origin: input::Origin {
                 source: source.clone(),
                 at,
             },
-            form: Form::Broken(format!("not valid JSON: {e}")),
+            form: Form::Broken {
+                rule: e.rule,
+                path: e.path,
+                message: e.message,
+            },
         }),
     }
 }
@@ -46,9 +50,12 @@ fuzz_target!(|data: &[u8]| {
     let validator = events_fuzz::validator();
     let source: Arc<str> = path.display().to_string().into();
     let mut payloads = Vec::new();
-    if input::sniff_ndjson(path, &bytes[..bytes.len().min(4096)]) {
+    if input::is_blank(bytes) {
+        return;
+    }
+    if input::is_ndjson(path, bytes) {
         for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
-            if !line.iter().all(u8::is_ascii_whitespace) {
+            if !input::is_blank(line) {
                 parse_into(line, &source, At::Line(i + 1), hint, &mut payloads);
             }
         }
@@ -59,7 +66,7 @@ fuzz_target!(|data: &[u8]| {
         let report = match &p.form {
             Form::Json(v) => validator.validate(v),
             Form::Fields(f) => validator.validate_fields(f),
-            Form::Broken(_) => continue,
+            Form::Broken { .. } => continue,
         };
         let _ = report.is_valid();
     }

@@ -2,11 +2,10 @@
 //! repository's schemas: as a JSON document, and as the field map that document stands for
 //! (its values as text). Must not panic; reports must render.
 //!
-//! With `EVENTS_FUZZ_DIFFERENTIAL=1` it also checks issue 11's class 4, "the validator and
-//! the typed decoder must agree": a JSON payload the validator accepts must decode with
-//! the generated types (`events_types::Event::from_json`). Off by default until the
-//! validator refuses what the decoder refuses (big integers, `1.0` in an integer field,
-//! duplicate keys); the inputs it finds are in `fuzz/regressions/validate_payload/`.
+//! It also checks issue 11's class 4, "the validator and the typed decoder agree": a JSON
+//! payload the validator accepts (parsed as `events validate` parses it, duplicate keys
+//! refused) must decode with the generated types (`events_types::Event::from_json`).
+//! `EVENTS_FUZZ_DIFFERENTIAL=0` turns that check off.
 #![no_main]
 
 use events_check::validate::json_to_fields;
@@ -14,12 +13,12 @@ use libfuzzer_sys::fuzz_target;
 
 fn differential() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("EVENTS_FUZZ_DIFFERENTIAL").is_some_and(|v| v == "1"))
+    *ON.get_or_init(|| std::env::var_os("EVENTS_FUZZ_DIFFERENTIAL").is_none_or(|v| v != "0"))
 }
 
 fuzz_target!(|data: &[u8]| {
     let validator = events_fuzz::validator();
-    let Ok(doc) = serde_json::from_slice::<serde_json::Value>(data) else {
+    let Ok(doc) = events_check::json::from_slice(data) else {
         return;
     };
     let report = validator.validate(&doc);

@@ -9,13 +9,8 @@ use std::path::Path;
 
 use events_codegen::SchemaSet;
 
-const ENVELOPE: &str = r#"{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "x-envelope": { "type_field": "type", "version_field": "version", "payload": "flat" },
-  "type": "object",
-  "properties": { "type": { "type": "string" }, "version": { "type": "string" } },
-  "required": ["type"]
-}"#;
+mod common;
+use common::{write, ENVELOPE};
 
 fn event(event_type: &str) -> String {
     format!(
@@ -27,12 +22,6 @@ fn event(event_type: &str) -> String {
   "additionalProperties": false
 }}"#
     )
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let p = dir.join(name);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
 }
 
 /// A set of two events, `a/a.done.v1.json` and `b/b.done.v1.json`.

@@ -379,7 +379,8 @@ impl Validator {
             for p in &compiled.embedded {
                 if let Some(slot) = decoded.pointer_mut(p) {
                     if let Value::String(text) = slot {
-                        match serde_json::from_str::<Value>(text) {
+                        // Parsed as the decoder reads it: a key twice is an error.
+                        match crate::json::from_str(text) {
                             Ok(v) => *slot = v,
                             Err(e) => fail(
                                 &mut report,

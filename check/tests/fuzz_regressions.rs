@@ -177,3 +177,33 @@ fn an_optional_property_referring_to_its_own_event() {
     }));
     sample_all(dir.path());
 }
+
+/// Found by `validate_payload` (10 minutes, differential on): a key twice inside JSON
+/// carried in a string (`x-encoding: json-string`) was last-wins for the validator, an
+/// error for the typed decoder. Now both refuse it.
+#[test]
+fn a_key_twice_inside_json_in_a_string_is_refused() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
+    let set = events_codegen::SchemaSet::load(&dir).unwrap();
+    let validator = events_check::validate::Validator::new(&set).unwrap();
+    let payload = |items: &str| {
+        serde_json::json!({
+            "type": "order.created", "version": "1.0", "timestamp": 1_734_825_600,
+            "order_id": 1, "storefront_id": 2, "buyer_id": 3, "items": items,
+        })
+    };
+    let once = r#"[{"listing_id":1,"quantity":2,"warehouse_id":3}]"#;
+    assert!(validator.validate(&payload(once)).is_valid());
+    for twice in [
+        r#"[{"listing_id":1,"quantity":2,"warehouse_id":3,"quantity":2}]"#,
+        r#"[{"listing_id":1,"quantity":2,"warehouse_id":3},{"listing_id":1,"listing_id":1,"quantity":2,"warehouse_id":3}]"#,
+    ] {
+        let report = validator.validate(&payload(twice));
+        assert!(
+            report.violations.iter().any(|v| v.path == "/items"
+                && v.rule == "x-encoding"
+                && (v.message.contains("twice") || v.message.contains("duplicate"))),
+            "{report:?}"
+        );
+    }
+}

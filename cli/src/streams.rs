@@ -302,6 +302,7 @@ fn flag_json(f: &Flag) -> serde_json::Value {
         Flag::Pending(n) => ("pending", json!(n)),
         Flag::Lag(d) => ("oldest_pending_age_ms", json!(d.as_millis() as u64)),
         Flag::DeadLetters(n) => ("dead_letters", json!(n)),
+        Flag::NoConsumers => ("consumers", json!(0)),
     };
     json!({"flag": kind, "value": value, "message": f.to_string()})
 }

@@ -1027,8 +1027,8 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
             }
         }
 
-        /// The whole catalog as one set, for the bus runtimes (`events-redis`).
-        impl #rt::EventSet for Event {
+        /// The whole catalog with the field-map codec, for the Redis Streams runtime.
+        impl #rt::FieldSet for Event {
             fn decode_fields(
                 fields: &[(::std::string::String, ::std::string::String)],
             ) -> ::std::result::Result<Self, #rt::DecodeError> {
@@ -1036,6 +1036,20 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
             }
             fn encode_fields(&self) -> ::std::result::Result<#rt::Fields, #rt::FieldError> {
                 self.to_redis_fields()
+            }
+        }
+    });
+    let event_set = quote! {
+        /// The whole catalog as one set, for the bus runtimes (`events-redis`,
+        /// `events-amqp`).
+        impl #rt::EventSet for Event {
+            fn decode_json(json: &[u8]) -> ::std::result::Result<Self, #rt::DecodeError> {
+                Self::from_json(json)
+            }
+            fn encode_json(
+                &self,
+            ) -> ::std::result::Result<::std::vec::Vec<u8>, #rt::__private::serde_json::Error> {
+                #rt::__private::serde_json::to_vec(self)
             }
             fn type_name(&self) -> &'static str {
                 self.event_type().as_str()
@@ -1051,9 +1065,10 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
                 ::std::vec![#(#rt::ContractInfo::of::<#names>()),*]
             }
         }
-    });
+    };
     quote! {
         #field_maps
+        #event_set
 
         /// A decoded event of any type and major version of the catalog.
         ///

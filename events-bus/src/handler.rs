@@ -150,3 +150,12 @@ where
         (self.0)(event, delivery.clone())
     }
 }
+
+/// What to do with an entry of a well-formed but unknown event type (a newer producer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownTypes {
+    /// Acknowledge and skip it (a tolerant reader; the default).
+    Skip,
+    /// Move it to the dead-letter channel (stream or queue).
+    DeadLetter,
+}

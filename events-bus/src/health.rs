@@ -36,6 +36,8 @@ pub enum Flag {
     Lag(Duration),
     /// Entries sit in the dead-letter stream.
     DeadLetters(u64),
+    /// No consumer is attached to the queue (seed 002: "Consumer count = 0").
+    NoConsumers,
 }
 
 impl std::fmt::Display for Flag {
@@ -45,6 +47,7 @@ impl std::fmt::Display for Flag {
             Self::Pending(n) => write!(f, "{n} pending > threshold"),
             Self::Lag(d) => write!(f, "oldest pending {}s > threshold", d.as_secs()),
             Self::DeadLetters(n) => write!(f, "{n} dead-lettered"),
+            Self::NoConsumers => f.write_str("no consumer attached"),
         }
     }
 }
@@ -66,6 +69,8 @@ pub struct StreamHealth {
     pub oldest_pending_age: Option<Duration>,
     /// Entries in the dead-letter stream.
     pub dead_letters: u64,
+    /// Consumers attached, where the bus reports it (an AMQP queue).
+    pub consumers: Option<u64>,
 }
 
 impl StreamHealth {
@@ -83,6 +88,9 @@ impl StreamHealth {
         }
         if self.dead_letters > 0 {
             out.push(Flag::DeadLetters(self.dead_letters));
+        }
+        if self.consumers == Some(0) {
+            out.push(Flag::NoConsumers);
         }
         out
     }

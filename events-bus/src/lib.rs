@@ -20,6 +20,8 @@ pub mod metrics;
 mod retry;
 
 pub use breaker::{BreakerState, CircuitBreaker};
-pub use handler::{handler_fn, Delivery, ErrorKind, FnHandler, Handler, HandlerError};
+pub use handler::{
+    handler_fn, Delivery, ErrorKind, FnHandler, Handler, HandlerError, UnknownTypes,
+};
 pub use health::{Flag, Health, StreamHealth, Thresholds};
 pub use retry::{Backoff, RetryPolicy};

@@ -172,12 +172,12 @@ async fn main() {
             let per = |t: Instant| t.elapsed().as_secs_f64() * 1e9 / n as f64;
             let t = Instant::now();
             for e in &events {
-                std::hint::black_box(events_rt::EventSet::encode_fields(e).unwrap());
+                std::hint::black_box(events_rt::FieldSet::encode_fields(e).unwrap());
             }
             println!("encode_fields: {:.0} ns/event", per(t));
             let t = Instant::now();
             for e in &events {
-                let f = events_rt::EventSet::encode_fields(e).unwrap();
+                let f = events_rt::FieldSet::encode_fields(e).unwrap();
                 std::hint::black_box(events_rt::redis::xadd(STREAM, Some(100_000), &f));
             }
             println!("encode + build XADD: {:.0} ns/event", per(t));
@@ -185,7 +185,7 @@ async fn main() {
             for chunk in events.chunks(depth) {
                 let mut pipe = redis::pipe();
                 for e in chunk {
-                    let f = events_rt::EventSet::encode_fields(e).unwrap();
+                    let f = events_rt::FieldSet::encode_fields(e).unwrap();
                     pipe.add_command(events_rt::redis::xadd(STREAM, Some(100_000), &f));
                 }
                 std::hint::black_box(pipe.get_packed_pipeline());
@@ -194,7 +194,7 @@ async fn main() {
             // The same pipeline, built once, sent N/depth times: the redis crate's floor.
             let mut pipe = redis::pipe();
             for e in &events[..depth] {
-                let f = events_rt::EventSet::encode_fields(e).unwrap();
+                let f = events_rt::FieldSet::encode_fields(e).unwrap();
                 pipe.add_command(events_rt::redis::xadd(STREAM, None, &f));
             }
             let t = Instant::now();

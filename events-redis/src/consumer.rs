@@ -29,9 +29,10 @@ use std::time::{Duration, Instant, SystemTime};
 use events_bus::metrics as m;
 use events_bus::{
     Backoff, CircuitBreaker, Delivery, ErrorKind, Handler, Health, RetryPolicy, StreamHealth,
+    UnknownTypes,
 };
 use events_rt::redis::StreamEntry;
-use events_rt::{DecodeError, EventSet};
+use events_rt::{DecodeError, FieldSet};
 use redis::{RedisError, RedisResult, Value};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -49,15 +50,6 @@ pub enum StartFrom {
     Beginning,
     /// `$`: only entries added after the group was created.
     New,
-}
-
-/// What to do with an entry of a well-formed but unknown event type (a newer producer).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnknownTypes {
-    /// Acknowledge and skip it (a tolerant reader; the default).
-    Skip,
-    /// Move it to the dead-letter stream.
-    DeadLetter,
 }
 
 /// What an idempotency guard keys on.
@@ -235,7 +227,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|&c| c == b'*')
 }
 
-impl<E: EventSet, H: Handler<E>> Consumer<E, H> {
+impl<E: FieldSet, H: Handler<E>> Consumer<E, H> {
     /// A consumer named `consumer` in `group`, reading every stream of `E` (use
     /// [`streams`](Self::streams), [`pattern`](Self::pattern) or
     /// [`event_types`](Self::event_types) to narrow it).
@@ -623,7 +615,7 @@ fn entries_of(v: &Value) -> RedisResult<Vec<StreamEntry>> {
     }
 }
 
-impl<E: EventSet, H: Handler<E>> Inner<E, H> {
+impl<E: FieldSet, H: Handler<E>> Inner<E, H> {
     async fn stream_loop(self: Arc<Self>, stream: String, stop: CancellationToken) {
         let now = Instant::now();
         let mut st = Loop {

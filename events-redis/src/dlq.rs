@@ -161,7 +161,7 @@ impl DeadLetter {
     }
 
     /// Decodes the original event (e.g. with `Event::from_redis_fields`), typed.
-    pub fn decode<E: events_rt::EventSet>(&self) -> Result<E, events_rt::DecodeError> {
+    pub fn decode<E: events_rt::FieldSet>(&self) -> Result<E, events_rt::DecodeError> {
         E::decode_fields(&self.fields)
     }
 

@@ -22,8 +22,8 @@ mod publisher;
 pub use conn::{Conn, Redis};
 pub use consumer::{
     glob_match, Config, Consumer, ConsumerError, Idempotency, IdempotencyKey, Probe, StartFrom,
-    UnknownTypes,
 };
 pub use events_bus;
+pub use events_bus::UnknownTypes;
 pub use publisher::{PublishCause, PublishError, Publisher, DEFAULT_MAX_LEN, SUB_PIPELINE};
 pub use tokio_util::sync::CancellationToken;

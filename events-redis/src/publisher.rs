@@ -6,7 +6,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use events_bus::metrics as m;
-use events_rt::{EventSet, FieldError};
+use events_rt::{FieldError, FieldSet};
 use redis::RedisError;
 use tokio::sync::Mutex;
 
@@ -118,7 +118,7 @@ impl Publisher {
     }
 
     /// The field map of an event, checked against its schema when validation is on.
-    fn encode<E: EventSet>(&self, event: &E) -> Result<events_rt::Fields, PublishCause> {
+    fn encode<E: FieldSet>(&self, event: &E) -> Result<events_rt::Fields, PublishCause> {
         let fields = event.encode_fields().map_err(PublishCause::Encode)?;
         #[cfg(feature = "validate")]
         if let Some(v) = &self.validator {
@@ -176,7 +176,7 @@ impl Publisher {
     }
 
     /// Publishes one event to its stream; returns the entry id.
-    pub async fn publish<E: EventSet>(&self, event: &E) -> Result<String, PublishError> {
+    pub async fn publish<E: FieldSet>(&self, event: &E) -> Result<String, PublishError> {
         let stream = event.channel();
         let error = |cause| PublishError {
             event_type: event.type_name(),
@@ -214,7 +214,7 @@ impl Publisher {
     /// the one connection: the first is on the wire while the next is encoded, so Redis
     /// works while the events are encoded; all of a batch are in flight at once, as in a
     /// single pipeline.
-    pub async fn publish_batch<E: EventSet>(
+    pub async fn publish_batch<E: FieldSet>(
         &self,
         events: &[E],
     ) -> Vec<Result<String, PublishError>> {

@@ -44,7 +44,7 @@ pub use echo::{cut, echo, echo_owned, MAX_ECHO};
 pub use embedded::Embedded;
 pub use fields::{FieldError, Fields};
 pub use redact::{redact_url, scrub};
-pub use set::{ContractInfo, EventSet};
+pub use set::{ContractInfo, EventSet, FieldSet};
 pub use source::{FieldCodec, FieldMap, Json, Source};
 pub use tag::Tag;
 pub use time::{DateTime, UnixTime};

@@ -2,6 +2,9 @@
 //! generated `Event` enum (the whole catalog). Bus runtimes are generic over it.
 
 use crate::fields::{field, FieldError, Fields};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
 use crate::{Contract, DecodeError, FieldCodec, UnknownEventType};
 
 /// The static facts of one contract, as a value (see [`Contract`]).
@@ -39,18 +42,20 @@ impl ContractInfo {
 }
 
 /// Events a bus runtime can encode, decode and route: implemented for every contract
-/// struct, and for a generated `Event` enum by the crate that includes it (`events-types`).
+/// struct, and for a generated `Event` enum (the whole catalog). JSON documents are the
+/// wire form of the AMQP and Kafka runtimes; [`FieldSet`] adds the Redis Streams field
+/// maps.
 pub trait EventSet: Sized + Send + 'static {
-    /// Decodes the field/value pairs of a stream entry. An entry of a type (or major
-    /// version) outside the set is [`DecodeError::UnknownType`] (or
+    /// Decodes one JSON document (an AMQP message body, a Kafka record value). A document
+    /// of a type (or major version) outside the set is [`DecodeError::UnknownType`] (or
     /// [`DecodeError::UnknownVersion`]), which runtimes may skip as a tolerant reader;
-    /// anything else is a corrupt entry.
-    fn decode_fields(fields: &[(String, String)]) -> Result<Self, DecodeError>;
-    /// The field/value pairs of this event.
-    fn encode_fields(&self) -> Result<Fields, FieldError>;
+    /// anything else is a corrupt message.
+    fn decode_json(json: &[u8]) -> Result<Self, DecodeError>;
+    /// This event as one JSON document, fields in schema order.
+    fn encode_json(&self) -> Result<Vec<u8>, serde_json::Error>;
     /// The event type string.
     fn type_name(&self) -> &'static str;
-    /// The stream or topic the event is published to.
+    /// The stream, topic or AMQP exchange the event is published to.
     fn channel(&self) -> &'static str;
     /// `MAXLEN ~` the schema declares for this event's stream (`x-event.max_len`);
     /// `None` leaves it to the publisher's default.
@@ -70,25 +75,41 @@ pub trait EventSet: Sized + Send + 'static {
     fn contracts() -> Vec<ContractInfo>;
 }
 
-impl<T: FieldCodec + Send + 'static> EventSet for T {
-    fn decode_fields(fields: &[(String, String)]) -> Result<Self, DecodeError> {
-        T::from_redis_fields(fields).map_err(|e| {
-            // The contract struct does not know its envelope's type field; an entry in
-            // which no value is this type is another event sharing the stream.
-            if fields.iter().any(|(_, v)| v == T::EVENT_TYPE) {
-                DecodeError::Field(e)
-            } else {
-                let found = e
-                    .field
-                    .as_deref()
-                    .and_then(|f| field(fields, f))
-                    .unwrap_or("(another type)");
-                DecodeError::UnknownType(UnknownEventType::new(found, &[T::EVENT_TYPE]))
+/// An [`EventSet`] with the Redis Streams field-map codec: implemented for every contract
+/// struct, and for a generated `Event` built with field maps on (`events-types`).
+pub trait FieldSet: EventSet {
+    /// Decodes the field/value pairs of a stream entry. An entry of a type (or major
+    /// version) outside the set is [`DecodeError::UnknownType`] (or
+    /// [`DecodeError::UnknownVersion`]), which runtimes may skip as a tolerant reader;
+    /// anything else is a corrupt entry.
+    fn decode_fields(fields: &[(String, String)]) -> Result<Self, DecodeError>;
+    /// The field/value pairs of this event.
+    fn encode_fields(&self) -> Result<Fields, FieldError>;
+}
+
+impl<T: Contract + Serialize + DeserializeOwned + Send + 'static> EventSet for T {
+    fn decode_json(json: &[u8]) -> Result<Self, DecodeError> {
+        crate::decode::<T>(json).map_err(|e| {
+            // The contract struct does not know its envelope's type field; a document in
+            // which no top-level value is this type is another event sharing the channel.
+            let Ok(serde_json::Value::Object(doc)) = serde_json::from_slice(json) else {
+                return e;
+            };
+            if doc.values().any(|v| v.as_str() == Some(T::EVENT_TYPE)) {
+                return e;
             }
+            let found = match &e {
+                DecodeError::Invalid { path, .. } => doc.get(path).and_then(|v| v.as_str()),
+                _ => None,
+            };
+            DecodeError::UnknownType(UnknownEventType::new(
+                found.unwrap_or("(another type)"),
+                &[T::EVENT_TYPE],
+            ))
         })
     }
-    fn encode_fields(&self) -> Result<Fields, FieldError> {
-        self.to_redis_fields()
+    fn encode_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        serde_json::to_vec(self)
     }
     fn type_name(&self) -> &'static str {
         T::EVENT_TYPE
@@ -107,5 +128,27 @@ impl<T: FieldCodec + Send + 'static> EventSet for T {
     }
     fn contracts() -> Vec<ContractInfo> {
         vec![ContractInfo::of::<T>()]
+    }
+}
+
+impl<T: FieldCodec + Send + 'static> FieldSet for T {
+    fn decode_fields(fields: &[(String, String)]) -> Result<Self, DecodeError> {
+        T::from_redis_fields(fields).map_err(|e| {
+            // The contract struct does not know its envelope's type field; an entry in
+            // which no value is this type is another event sharing the stream.
+            if fields.iter().any(|(_, v)| v == T::EVENT_TYPE) {
+                DecodeError::Field(e)
+            } else {
+                let found = e
+                    .field
+                    .as_deref()
+                    .and_then(|f| field(fields, f))
+                    .unwrap_or("(another type)");
+                DecodeError::UnknownType(UnknownEventType::new(found, &[T::EVENT_TYPE]))
+            }
+        })
+    }
+    fn encode_fields(&self) -> Result<Fields, FieldError> {
+        self.to_redis_fields()
     }
 }

@@ -1,9 +1,9 @@
-//! `Event` is an [`EventSet`](events_rt::EventSet) (generated with the field-map codec), so
+//! `Event` is an [`EventSet`](events_rt::EventSet) and, generated with the field-map codec, a [`FieldSet`](events_rt::FieldSet), so
 //! the bus runtimes (events-redis) consume and publish the whole catalog.
 
 #[cfg(test)]
 mod tests {
-    use events_rt::{ContractInfo, DecodeError, EventSet, Fields};
+    use events_rt::{ContractInfo, DecodeError, EventSet, FieldSet, Fields};
 
     use crate::Event;
 

@@ -631,6 +631,8 @@ impl<E: EventSet, H: Handler<E>> Session<E, H> {
     ) {
         let queue = &self.config.queue;
         tracing::warn!(queue = %queue, reason, error = %events_rt::cut(error, 300), "dead-lettering a message");
+        let (exchange, routing_key) = props::origin(&d.properties, queue)
+            .unwrap_or_else(|| (d.exchange.to_string(), d.routing_key.to_string()));
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let props = props::for_dead_letter(
             &d.properties,
@@ -645,8 +647,8 @@ impl<E: EventSet, H: Handler<E>> Session<E, H> {
                     props::ATTEMPTS_HEADER,
                     AMQPValue::LongLongInt(i64::try_from(attempt).unwrap_or(i64::MAX)),
                 ),
-                (props::EXCHANGE_HEADER, text(d.exchange.as_str())),
-                (props::ROUTING_KEY_HEADER, text(d.routing_key.as_str())),
+                (props::EXCHANGE_HEADER, text(&exchange)),
+                (props::ROUTING_KEY_HEADER, text(&routing_key)),
                 (props::DEAD_LETTERED_AT_HEADER, text(&now)),
             ],
         );

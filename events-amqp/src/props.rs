@@ -144,11 +144,7 @@ fn seconds(rfc3339: &str) -> Option<u64> {
 
 /// A header as text (long or short string), if present.
 pub fn header_str<'a>(props: &'a BasicProperties, name: &str) -> Option<Cow<'a, str>> {
-    match props.headers().as_ref()?.inner().get(name)? {
-        AMQPValue::LongString(s) => Some(String::from_utf8_lossy(s.as_bytes())),
-        AMQPValue::ShortString(s) => Some(Cow::Borrowed(s.as_str())),
-        _ => None,
-    }
+    value_str(props.headers().as_ref()?.inner().get(name)?)
 }
 
 /// A header as an integer, if present and integral.
@@ -166,23 +162,14 @@ pub fn header_int(props: &BasicProperties, name: &str) -> Option<i64> {
     })
 }
 
-/// How many times the broker dead-lettered this message out of `queue` because it was
-/// rejected: the `count` of the `x-death` entry for `(queue, rejected)`. 0 when there is
-/// none.
-pub fn rejections(props: &BasicProperties, queue: &str) -> u64 {
+/// The `x-death` entry of `(queue, rejected)`, if the broker wrote one.
+fn rejected_from<'a>(props: &'a BasicProperties, queue: &str) -> Option<&'a FieldTable> {
     let Some(AMQPValue::FieldArray(deaths)) = props
         .headers()
         .as_ref()
         .and_then(|h| h.inner().get("x-death"))
     else {
-        return 0;
-    };
-    let text = |t: &FieldTable, k: &str| -> Option<String> {
-        match t.inner().get(k)? {
-            AMQPValue::LongString(s) => Some(String::from_utf8_lossy(s.as_bytes()).into_owned()),
-            AMQPValue::ShortString(s) => Some(s.to_string()),
-            _ => None,
-        }
+        return None;
     };
     deaths
         .as_slice()
@@ -191,16 +178,46 @@ pub fn rejections(props: &BasicProperties, queue: &str) -> u64 {
             AMQPValue::FieldTable(t) => Some(t),
             _ => None,
         })
-        .filter(|t| {
-            text(t, "queue").as_deref() == Some(queue)
-                && text(t, "reason").as_deref() == Some("rejected")
+        .find(|t| {
+            table_str(t, "queue").as_deref() == Some(queue)
+                && table_str(t, "reason").as_deref() == Some("rejected")
         })
-        .map(|t| match t.inner().get("count") {
-            Some(AMQPValue::LongLongInt(n)) => u64::try_from(*n).unwrap_or(0),
-            Some(AMQPValue::LongInt(n)) => u64::try_from(*n).unwrap_or(0),
-            _ => 0,
-        })
-        .sum()
+}
+
+fn table_str<'a>(t: &'a FieldTable, key: &str) -> Option<Cow<'a, str>> {
+    value_str(t.inner().get(key)?)
+}
+
+fn value_str(v: &AMQPValue) -> Option<Cow<'_, str>> {
+    match v {
+        AMQPValue::LongString(s) => Some(String::from_utf8_lossy(s.as_bytes())),
+        AMQPValue::ShortString(s) => Some(Cow::Borrowed(s.as_str())),
+        _ => None,
+    }
+}
+
+/// How many times the broker dead-lettered this message out of `queue` because it was
+/// rejected: the `count` of the `x-death` entry for `(queue, rejected)`. 0 when there is
+/// none.
+pub fn rejections(props: &BasicProperties, queue: &str) -> u64 {
+    match rejected_from(props, queue).and_then(|t| t.inner().get("count")) {
+        Some(AMQPValue::LongLongInt(n)) => u64::try_from(*n).unwrap_or(0),
+        Some(AMQPValue::LongInt(n)) => u64::try_from(*n).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Where a message consumed from `queue` was first published: after a retry it comes
+/// back through the default exchange, and its first `x-death` entry for `queue` keeps
+/// the original exchange and routing key. `None` when it has not been retried.
+pub fn origin(props: &BasicProperties, queue: &str) -> Option<(String, String)> {
+    let t = rejected_from(props, queue)?;
+    let exchange = table_str(t, "exchange")?.into_owned();
+    let key = match t.inner().get("routing-keys")? {
+        AMQPValue::FieldArray(keys) => value_str(keys.as_slice().first()?)?.into_owned(),
+        _ => return None,
+    };
+    Some((exchange, key))
 }
 
 /// The properties of the dead letter of a message with `from`: all of them but
@@ -338,6 +355,11 @@ mod tests {
             t.insert("queue".into(), text(queue));
             t.insert("reason".into(), text(reason));
             t.insert("count".into(), AMQPValue::LongLongInt(count));
+            t.insert("exchange".into(), text("orders"));
+            t.insert(
+                "routing-keys".into(),
+                AMQPValue::FieldArray(vec![text("order.created")].into()),
+            );
             AMQPValue::FieldTable(t)
         };
         let p = with_headers(
@@ -357,5 +379,10 @@ mod tests {
         assert_eq!(rejections(&p, "q"), 2);
         assert_eq!(rejections(&p, "nope"), 0);
         assert_eq!(rejections(&BasicProperties::default(), "q"), 0);
+        assert_eq!(
+            origin(&p, "q"),
+            Some(("orders".to_owned(), "order.created".to_owned()))
+        );
+        assert_eq!(origin(&BasicProperties::default(), "q"), None);
     }
 }

@@ -45,10 +45,9 @@ impl Vhost {
     /// A fresh virtual host, or `None` (after saying why) when no broker answers and
     /// `EVENTS_REQUIRE_RABBITMQ` is not set.
     pub fn new(test: &str) -> Option<Self> {
-        if let Err(e) = std::net::TcpStream::connect_timeout(
-            &BROKER.parse().unwrap(),
-            Duration::from_secs(2),
-        ) {
+        if let Err(e) =
+            std::net::TcpStream::connect_timeout(&BROKER.parse().unwrap(), Duration::from_secs(2))
+        {
             let msg = format!("no RabbitMQ at {BROKER}: {e}");
             assert!(
                 std::env::var_os("EVENTS_REQUIRE_RABBITMQ").is_none(),
@@ -95,7 +94,41 @@ where
 {
     let deadline = Instant::now() + limit;
     while !check().await {
-        assert!(Instant::now() < deadline, "timed out after {limit:?}: {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {limit:?}: {what}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The path of an example binary of this crate, built first if `cargo test` did not.
+pub fn example(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(name);
+    if !path.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "-q", "-p", "events-amqp", "--example", name])
+            .status()
+            .unwrap();
+        assert!(status.success(), "cargo build --example {name}");
+    }
+    path
+}
+
+/// Messages ready in `queue` of the virtual host at `url` (0 when it does not exist).
+pub async fn ready(url: &str, queue: &str) -> u64 {
+    let conn = events_amqp::connect(url, "test").await.unwrap();
+    let status = events_amqp::health::queue_status(&conn, &events_amqp::QueueNames::of(queue))
+        .await
+        .unwrap();
+    let _ = conn.close(200, "bye".into()).await;
+    status.health.length
 }

@@ -47,7 +47,7 @@ pub enum PublishCause {
     #[error("{0}")]
     Redis(RedisError),
     /// The event breaks its contract's schema; nothing was sent. Only with validation
-    /// before publish (feature `validate`, [`Publisher::validate_with`]).
+    /// before publish (feature `validate`, `Publisher::validate_with`).
     #[error("invalid: {0}")]
     Invalid(String),
 }

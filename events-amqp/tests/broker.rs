@@ -572,3 +572,53 @@ async fn publisher_and_consumer_recover_when_the_broker_closes_their_connections
     assert_eq!(distinct, (1..=total).collect());
     publisher.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn competing_consumers_handle_every_event_exactly_once() {
+    let Some(vhost) = Vhost::new("competing") else {
+        return;
+    };
+    let total = 20_000u64;
+    let config = || {
+        Config::new(&vhost.url, "shared")
+            .bind("orders", "order.*")
+            .prefetch(50)
+    };
+    let publisher = Publisher::connect(&vhost.url).await.unwrap();
+    declare_topology(
+        &publisher.channel().await.unwrap(),
+        &config().topology_for::<rabbitmq_orders_events::OrderCreatedV1>(),
+    )
+    .await
+    .unwrap();
+    let seen: Shared<rabbitmq_orders_events::OrderCreatedV1> = Shared::default();
+    let consumers: Vec<Running> = (0..5)
+        .map(|i| Running::start(config().tag(format!("c{i}")), collector(&seen)))
+        .collect();
+    for chunk in (1..=total).collect::<Vec<_>>().chunks(1_000) {
+        let batch: Vec<_> = chunk.iter().map(|&n| order(n)).collect();
+        publisher.publish_batch(&batch).await.unwrap();
+    }
+    wait_until("every event handled", Duration::from_secs(60), || async {
+        seen.lock().unwrap().len() as u64 >= total
+    })
+    .await;
+    let mut per_consumer = Vec::new();
+    for c in consumers {
+        per_consumer.push(c.stop().await.handled);
+    }
+    let mut numbers: Vec<u64> = seen.lock().unwrap().iter().map(number).collect();
+    numbers.sort_unstable();
+    assert_eq!(
+        numbers,
+        (1..=total).collect::<Vec<_>>(),
+        "each exactly once"
+    );
+    assert_eq!(per_consumer.iter().sum::<u64>(), total);
+    assert!(
+        per_consumer.iter().filter(|&&n| n > 0).count() >= 2,
+        "the work was shared: {per_consumer:?}"
+    );
+    assert_eq!(ready(&vhost.url, "shared").await, 0);
+    publisher.close().await;
+}

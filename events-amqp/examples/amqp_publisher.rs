@@ -15,7 +15,11 @@ use std::time::Instant;
 
 use clap::Parser;
 use events_amqp::{declare_topology, Publisher, Topology};
-use rabbitmq_orders_events::{Event, OrderCreatedV1, OrderCreatedV1Data, OrderItem};
+use rabbitmq_orders_events::{Event, OrderCreatedV1};
+
+#[path = "common/orders.rs"]
+mod orders;
+use orders::order_created as order;
 
 /// Publish `order.created` events with confirms.
 #[derive(Debug, Parser)]
@@ -32,29 +36,6 @@ struct Args {
     /// Events per pipelined batch (their confirms awaited together).
     #[arg(long, default_value_t = 500)]
     batch: usize,
-}
-
-fn order(n: u64) -> OrderCreatedV1 {
-    OrderCreatedV1::new(
-        format!("evt_{n}"),
-        "oms-service",
-        chrono::Utc::now(),
-        "tenant_abc",
-        OrderCreatedV1Data {
-            order_id: n.to_string(),
-            order_number: format!("ORD-2024-{n:06}"),
-            customer_id: "cust_123".into(),
-            items: vec![OrderItem {
-                product_id: "prod_456".into(),
-                sku: "SKU001".into(),
-                quantity: 2,
-                price: 500.0,
-            }],
-            total: 1000.0,
-            currency: "UAH".into(),
-            status: "pending".into(),
-        },
-    )
 }
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {

@@ -18,7 +18,11 @@ use events_amqp::lapin::types::FieldTable;
 use events_amqp::lapin::{BasicProperties, Channel, Confirmation};
 use events_amqp::{declare_topology, Config, Consumer, Message, Publisher, Topology};
 use futures_util::StreamExt;
-use rabbitmq_orders_events::{Event, OrderCreatedV1, OrderCreatedV1Data, OrderItem};
+use rabbitmq_orders_events::{Event, OrderCreatedV1};
+
+#[path = "common/orders.rs"]
+mod orders;
+use orders::order_created as order;
 
 /// Throughput of events-amqp and of raw lapin, alternated over rounds.
 #[derive(Debug, Parser)]
@@ -41,29 +45,6 @@ struct Args {
 /// published message reaches both.
 const RAW_QUEUE: &str = "bench.raw";
 const TYPED_QUEUE: &str = "bench.typed";
-
-fn order(n: u64) -> OrderCreatedV1 {
-    OrderCreatedV1::new(
-        format!("evt_{n}"),
-        "oms-service",
-        chrono::Utc::now(),
-        "tenant_abc",
-        OrderCreatedV1Data {
-            order_id: n.to_string(),
-            order_number: format!("ORD-2024-{n:06}"),
-            customer_id: "cust_123".into(),
-            items: vec![OrderItem {
-                product_id: "prod_456".into(),
-                sku: "SKU001".into(),
-                quantity: 2,
-                price: 500.0,
-            }],
-            total: 1000.0,
-            currency: "UAH".into(),
-            status: "pending".into(),
-        },
-    )
-}
 
 async fn purge(ch: &Channel) {
     for q in [RAW_QUEUE, TYPED_QUEUE] {

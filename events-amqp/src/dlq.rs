@@ -133,13 +133,7 @@ pub async fn replay(
             .map(|c| c.into_owned())
             .or_else(|| to.map(str::to_owned));
         let Some(target) = target else {
-            let _ = d
-                .acker
-                .nack(BasicNackOptions {
-                    multiple: false,
-                    requeue: true,
-                })
-                .await;
+            requeue(&d.acker).await;
             return Err(AmqpError::NotFound {
                 what: format!("the queue of a dead letter in `{dead_letter_queue}`"),
                 reason: "it has no x-events-queue header; name the queue to replay to".into(),
@@ -161,13 +155,7 @@ pub async fn replay(
             .await
             .map_err(err)?;
         if !matches!(confirm, Confirmation::Ack(None)) {
-            let _ = d
-                .acker
-                .nack(BasicNackOptions {
-                    multiple: false,
-                    requeue: true,
-                })
-                .await;
+            requeue(&d.acker).await;
             return Err(AmqpError::NotFound {
                 what: format!("queue `{target}`"),
                 reason: "the broker did not take the replayed message".into(),
@@ -179,4 +167,15 @@ pub async fn replay(
     let _ = get.close(200, "bye".into()).await;
     let _ = put.close(200, "bye".into()).await;
     Ok(done)
+}
+
+/// Puts a message taken with `basic.get` back on its queue (best effort: if the channel
+/// is gone, the broker requeues it anyway).
+async fn requeue(acker: &lapin::Acker) {
+    let _ = acker
+        .nack(BasicNackOptions {
+            multiple: false,
+            requeue: true,
+        })
+        .await;
 }

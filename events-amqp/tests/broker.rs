@@ -20,6 +20,22 @@ use events_amqp::{
 use events_rt::EventSet;
 use tokio::task::JoinHandle;
 
+#[path = "../examples/common/orders.rs"]
+mod orders;
+use orders::{order_created as order, order_number as number};
+
+/// A publisher, with `config`'s topology (for `E`) declared.
+async fn publisher_for<E: EventSet>(vhost: &Vhost, config: &Config) -> Publisher {
+    let publisher = Publisher::connect(&vhost.url).await.unwrap();
+    declare_topology(
+        &publisher.channel().await.unwrap(),
+        &config.topology_for::<E>(),
+    )
+    .await
+    .unwrap();
+    publisher
+}
+
 type Shared<T> = Arc<Mutex<Vec<T>>>;
 
 fn collector<E: Send + 'static>(seen: &Shared<E>) -> impl Handler<E> {
@@ -149,29 +165,6 @@ async fn every_seed_004_event_goes_through_the_broker_unchanged() {
         &[("orders", "order.#")],
     )
     .await;
-}
-
-fn order(n: u64) -> rabbitmq_orders_events::OrderCreatedV1 {
-    use rabbitmq_orders_events::{OrderCreatedV1, OrderCreatedV1Data};
-    OrderCreatedV1::new(
-        format!("evt_{n}"),
-        "oms-service",
-        chrono::Utc::now(),
-        "tenant_abc",
-        OrderCreatedV1Data {
-            order_id: n.to_string(),
-            order_number: format!("ORD-{n}"),
-            customer_id: "cust_123".into(),
-            items: vec![],
-            total: 10.0,
-            currency: "UAH".into(),
-            status: "pending".into(),
-        },
-    )
-}
-
-fn number(e: &rabbitmq_orders_events::OrderCreatedV1) -> u64 {
-    e.data.order_id.parse().unwrap()
 }
 
 #[tokio::test]
@@ -455,13 +448,8 @@ async fn graceful_shutdown_finishes_and_acknowledges_what_is_in_hand() {
             .bind("orders", "order.*")
             .prefetch(8)
     };
-    let publisher = Publisher::connect(&vhost.url).await.unwrap();
-    declare_topology(
-        &publisher.channel().await.unwrap(),
-        &config().topology_for::<rabbitmq_orders_events::OrderCreatedV1>(),
-    )
-    .await
-    .unwrap();
+    let publisher =
+        publisher_for::<rabbitmq_orders_events::OrderCreatedV1>(&vhost, &config()).await;
     let events: Vec<_> = (1..=100).map(order).collect();
     publisher.publish_batch(&events).await.unwrap();
 
@@ -584,13 +572,8 @@ async fn competing_consumers_handle_every_event_exactly_once() {
             .bind("orders", "order.*")
             .prefetch(50)
     };
-    let publisher = Publisher::connect(&vhost.url).await.unwrap();
-    declare_topology(
-        &publisher.channel().await.unwrap(),
-        &config().topology_for::<rabbitmq_orders_events::OrderCreatedV1>(),
-    )
-    .await
-    .unwrap();
+    let publisher =
+        publisher_for::<rabbitmq_orders_events::OrderCreatedV1>(&vhost, &config()).await;
     let seen: Shared<rabbitmq_orders_events::OrderCreatedV1> = Shared::default();
     let consumers: Vec<Running> = (0..5)
         .map(|i| Running::start(config().tag(format!("c{i}")), collector(&seen)))

@@ -4,7 +4,7 @@
 use std::marker::PhantomData;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use events_bus::metrics as m;
@@ -303,7 +303,10 @@ struct Session<E, H> {
     stats: Arc<Stats>,
     /// Confirm-mode channel for dead letters.
     dead: Channel,
-    last_activity: Mutex<Instant>,
+    /// When the session started, and milliseconds since then of the last delivery or
+    /// finished handler (for `exit_when_idle`).
+    started: Instant,
+    last_activity: AtomicU64,
     _events: PhantomData<fn() -> E>,
 }
 
@@ -430,7 +433,8 @@ impl<E: EventSet, H: Handler<E>> Consumer<E, H> {
             handler: self.handler.clone(),
             stats: self.stats.clone(),
             dead,
-            last_activity: Mutex::new(Instant::now()),
+            started: Instant::now(),
+            last_activity: AtomicU64::new(0),
             _events: PhantomData,
         });
         let permits = Arc::new(Semaphore::new(c.concurrency));
@@ -487,7 +491,8 @@ async fn idle<E, H>(session: &Session<E, H>, channel: &Channel, permits: &Semaph
         sleep(Duration::from_millis(100).min(quiet)).await;
         // This task holds one permit while it waits for the next delivery.
         let in_hand = session.config.concurrency - permits.available_permits() - 1;
-        let since = session.last_activity.lock().unwrap().elapsed();
+        let last = Duration::from_millis(session.last_activity.load(Ordering::Relaxed));
+        let since = session.started.elapsed().saturating_sub(last);
         if in_hand > 0 || since < quiet {
             continue;
         }
@@ -510,7 +515,8 @@ async fn idle<E, H>(session: &Session<E, H>, channel: &Channel, permits: &Semaph
 
 impl<E: EventSet, H: Handler<E>> Session<E, H> {
     fn touch(&self) {
-        *self.last_activity.lock().unwrap() = Instant::now();
+        let ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_activity.fetch_max(ms, Ordering::Relaxed);
     }
 
     async fn process(&self, d: AmqpDelivery) {

@@ -45,10 +45,9 @@ impl Vhost {
     /// A fresh virtual host, or `None` (after saying why) when no broker answers and
     /// `EVENTS_REQUIRE_RABBITMQ` is not set.
     pub fn new(test: &str) -> Option<Self> {
-        if let Err(e) = std::net::TcpStream::connect_timeout(
-            &BROKER.parse().unwrap(),
-            Duration::from_secs(2),
-        ) {
+        if let Err(e) =
+            std::net::TcpStream::connect_timeout(&BROKER.parse().unwrap(), Duration::from_secs(2))
+        {
             let msg = format!("no RabbitMQ at {BROKER}: {e}");
             assert!(
                 std::env::var_os("EVENTS_REQUIRE_RABBITMQ").is_none(),
@@ -95,7 +94,10 @@ where
 {
     let deadline = Instant::now() + limit;
     while !check().await {
-        assert!(Instant::now() < deadline, "timed out after {limit:?}: {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {limit:?}: {what}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

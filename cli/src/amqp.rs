@@ -124,13 +124,15 @@ pub fn run(cmd: &Command) -> Result<u8, u8> {
 /// Prints a broker error; the exit status of an input error. The URL's password is never
 /// shown, nor quoted from the error.
 fn amqp_error(url: &str, e: &AmqpError) -> u8 {
-    let text = e.to_string();
-    let text = events_rt::scrub(&text, url);
-    if matches!(e, AmqpError::Connect { .. }) {
-        // The message names the (redacted) URL already.
-        eprintln!("error: {text}");
-    } else {
-        eprintln!("error: {}: {text}", events_rt::redact_url(url));
+    let shown = events_rt::redact_url(url);
+    match e {
+        // Only the reason is scrubbed: the URL is redacted already (scrubbing it too would
+        // hide a user named like the password).
+        AmqpError::Connect { reason, .. } => eprintln!(
+            "error: cannot connect to {shown}: {}",
+            events_rt::scrub(reason, url)
+        ),
+        e => eprintln!("error: {shown}: {}", events_rt::scrub(&e.to_string(), url)),
     }
     exit::ERROR
 }
@@ -283,10 +285,15 @@ fn status_human(rows: &[Row], t: &Thresholds, findings: usize) -> String {
         "thresholds (seed 002 Key Metrics): depth > {}, no consumer, any dead letter\n",
         t.stream_length
     ));
-    if findings == 0 {
-        out.push_str("ok: nothing over its threshold\n");
-    } else {
+    let absent = rows.iter().filter(|r| !r.status.exists).count();
+    if findings > 0 {
         out.push_str(&format!("{findings} finding(s)\n"));
+    }
+    if absent > 0 {
+        out.push_str(&format!("{absent} queue(s) absent\n"));
+    }
+    if findings == 0 && absent == 0 {
+        out.push_str("ok: nothing over its threshold\n");
     }
     out
 }

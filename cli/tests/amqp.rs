@@ -374,6 +374,25 @@ fn missing_queues_and_bad_credentials_are_input_errors() {
     );
     assert!(err.contains("cannot connect to amqp://guest:***@"), "{err}");
     assert!(!err.contains("s3cr3t-pw"), "{err}");
+    assert!(err.contains("ACCESS_REFUSED"), "{err}");
+    // A vhost that does not exist; the user is shown even when it is also the password.
+    let (_, err) = events(
+        &[
+            "amqp",
+            "status",
+            "--queue",
+            QUEUE,
+            "--amqp",
+            &url.replace(&vhost.name, "no-such-vhost"),
+        ],
+        None,
+        2,
+    );
+    assert!(
+        err.contains("cannot connect to amqp://guest:***@127.0.0.1:5672/no-such-vhost: "),
+        "{err}"
+    );
+    assert!(err.contains("vhost no-such-vhost not found"), "{err}");
 
     let rt = runtime();
     rt.block_on(async {
@@ -402,6 +421,7 @@ fn missing_queues_and_bad_credentials_are_input_errors() {
             .any(|l| l.starts_with("cli.nope") && l.contains("absent")),
         "{out}"
     );
+    assert!(out.ends_with("1 finding(s)\n1 queue(s) absent\n"), "{out}");
     assert!(
         err.contains("error: queue `cli.nope` does not exist on amqp://guest:***@"),
         "{err}"

@@ -1,10 +1,12 @@
 //! `events`: validate payloads against the contracts, audit a live stream, list and
-//! document the catalog, generate the Rust code.
+//! document the catalog, generate the Rust code, operate Redis streams and RabbitMQ
+//! queues.
 //!
 //! Exit codes are a contract (the table is in the README): 0 all good, 1 findings (an
-//! invalid payload, a refused change, a stale generated file, a flagged stream), 2 usage,
-//! schema or input error.
+//! invalid payload, a refused change, a stale generated file, a flagged stream or queue),
+//! 2 usage, schema or input error.
 
+mod amqp;
 mod check;
 mod diagnostics;
 mod dlq;
@@ -94,6 +96,10 @@ enum Command {
     /// Dead-letter streams: list entries with their errors, replay them after a fix.
     #[command(subcommand)]
     Dlq(dlq::Command),
+    /// RabbitMQ queues of `events-amqp` consumers: depth, consumers, retries, dead letters;
+    /// list and replay dead letters.
+    #[command(subcommand)]
+    Amqp(amqp::Command),
 }
 
 /// Report format.
@@ -109,7 +115,8 @@ pub enum Format {
 pub mod exit {
     /// Everything valid.
     pub const OK: u8 = 0;
-    /// Findings: an invalid payload, a refused change, a stale file, a flagged stream.
+    /// Findings: an invalid payload, a refused change, a stale file, a flagged stream or
+    /// queue.
     pub const INVALID: u8 = 1;
     /// Usage, schema or input error (wins over findings).
     pub const ERROR: u8 = 2;
@@ -139,6 +146,7 @@ fn run(cli: Cli) -> Result<u8, u8> {
         Command::Check(args) => check::run(&cli.schemas, &args),
         Command::Streams(cmd) => streams::run(&load(&cli.schemas)?, &cmd),
         Command::Dlq(cmd) => dlq::run(&load(&cli.schemas)?, &cmd),
+        Command::Amqp(cmd) => amqp::run(&cmd),
         Command::List { format } => {
             let set = load(&cli.schemas)?;
             let mut out = anstream::stdout().lock();

@@ -87,7 +87,7 @@ struct Reading {
 
 /// The size limit in words, for errors.
 fn limit_text(max: usize) -> String {
-    if max % (1 << 20) == 0 {
+    if max.is_multiple_of(1 << 20) {
         format!("{} MiB", max >> 20)
     } else {
         format!("{max} bytes")

@@ -47,6 +47,11 @@ fn help_of_every_command_is_pinned() {
         vec!["dlq", "--help"],
         vec!["dlq", "list", "--help"],
         vec!["dlq", "replay", "--help"],
+        vec!["amqp", "--help"],
+        vec!["amqp", "status", "--help"],
+        vec!["amqp", "dlq", "--help"],
+        vec!["amqp", "dlq", "list", "--help"],
+        vec!["amqp", "dlq", "replay", "--help"],
     ] {
         let text = stdout_of(events().args(&args), 0);
         insta::assert_snapshot!(

@@ -1,0 +1,476 @@
+//! `events amqp status` and `events amqp dlq list|replay`: the RabbitMQ counterparts of
+//! `events streams status` and `events dlq …`, for the queues `events-amqp` consumers
+//! declare. A queue `Q` comes with its retry queue `Q.retry` (rejected messages wait out
+//! the retry delay there) and its dead-letter queue `deadletter.Q` (what failed for good,
+//! with the reason in its headers).
+//!
+//! Queues are not contract metadata (the catalog names exchanges and routing keys), so
+//! these commands take queue names as they are and need no schemas.
+
+use clap::{Args, Subcommand};
+use events_amqp::dlq::DeadLetter;
+use events_amqp::events_bus::{Flag, Thresholds};
+use events_amqp::health::{queue_status, QueueStatus};
+use events_amqp::lapin::Connection;
+use events_amqp::{AmqpError, QueueNames, Topology};
+use serde_json::json;
+
+use crate::streams::runtime;
+use crate::{exit, write_out, Format};
+
+/// `events amqp …`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Depth, consumers, messages waiting in `Q.retry` and dead letters in `deadletter.Q`
+    /// of each queue, flagged against seed 002's alert thresholds (depth over 10,000, no
+    /// consumer) and on any dead letter. Exit 1 when something is flagged, 2 when a queue
+    /// does not exist.
+    Status(StatusArgs),
+    /// A queue's dead letters (`deadletter.Q`): list them with their errors, replay them
+    /// after a fix.
+    #[command(subcommand)]
+    Dlq(DlqCommand),
+}
+
+/// `events amqp dlq …`.
+#[derive(Debug, Subcommand)]
+pub enum DlqCommand {
+    /// Show a queue's dead letters, oldest first, without taking them: message id, event
+    /// type, reason, error, attempts, when, and the start of the body.
+    List(ListArgs),
+    /// Send a queue's dead letters back to it (through the default exchange, confirmed),
+    /// taking each off the dead-letter queue only once the broker has its copy. Their
+    /// retries count afresh.
+    Replay(ReplayArgs),
+}
+
+/// Where the broker is, and how the consumers named their dead-letter queues.
+#[derive(Debug, Args)]
+pub struct Broker {
+    /// Broker URL, `amqp://user:password@host:port/vhost` (`%2f` is the vhost `/`). Pass
+    /// it in `RABBITMQ_URL` to keep the password out of the process list.
+    #[arg(long, env = "RABBITMQ_URL", hide_env_values = true, default_value = events_amqp::DEFAULT_URL)]
+    pub amqp: String,
+    /// The dead-letter exchange the consumers publish to; the dead-letter queue of `Q` is
+    /// `<exchange>.Q`.
+    #[arg(long, default_value = events_amqp::DEAD_LETTER_EXCHANGE)]
+    pub dead_letter_exchange: String,
+}
+
+impl Broker {
+    /// The names of `queue`, its retry and its dead-letter queue.
+    fn names(&self, queue: &str) -> QueueNames {
+        Topology::default()
+            .dead_letter_exchange(&self.dead_letter_exchange)
+            .names(queue)
+    }
+}
+
+/// `events amqp status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    broker: Broker,
+    /// A queue to report (repeat for several).
+    #[arg(long = "queue", value_name = "QUEUE", required = true)]
+    queues: Vec<String>,
+    /// Depth (messages ready) above which a queue is flagged (seed 002: 10,000).
+    #[arg(long, default_value_t = Thresholds::default().stream_length)]
+    max_depth: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+/// `events amqp dlq list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    broker: Broker,
+    /// The queue whose dead letters to show (they are in `deadletter.QUEUE`).
+    #[arg(long)]
+    queue: String,
+    /// At most this many dead letters, oldest first.
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+/// `events amqp dlq replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    #[command(flatten)]
+    broker: Broker,
+    /// The queue whose dead letters to replay.
+    #[arg(long)]
+    queue: String,
+    /// At most this many, oldest first (default: every dead letter there when the command
+    /// starts; one dead-lettered again meanwhile is not replayed twice).
+    #[arg(long)]
+    limit: Option<usize>,
+}
+
+/// Runs `events amqp …`.
+pub fn run(cmd: &Command) -> Result<u8, u8> {
+    match cmd {
+        Command::Status(args) => status(args),
+        Command::Dlq(DlqCommand::List(args)) => list(args),
+        Command::Dlq(DlqCommand::Replay(args)) => replay(args),
+    }
+}
+
+/// Prints a broker error; the exit status of an input error. The URL's password is never
+/// shown, nor quoted from the error.
+fn amqp_error(url: &str, e: &AmqpError) -> u8 {
+    let shown = events_rt::redact_url(url);
+    match e {
+        // Only the reason is scrubbed: the URL is redacted already (scrubbing it too would
+        // hide a user named like the password).
+        AmqpError::Connect { reason, .. } => eprintln!(
+            "error: cannot connect to {shown}: {}",
+            events_rt::scrub(reason, url)
+        ),
+        e => eprintln!("error: {shown}: {}", events_rt::scrub(&e.to_string(), url)),
+    }
+    exit::ERROR
+}
+
+async fn connect(url: &str, name: &str) -> Result<Connection, u8> {
+    events_amqp::connect(url, name)
+        .await
+        .map_err(|e| amqp_error(url, &e))
+}
+
+async fn close(conn: Connection) {
+    let _ = conn.close(200, "bye".into()).await;
+}
+
+/// The figures of one queue, as one group sees a stream.
+struct Row {
+    names: QueueNames,
+    status: QueueStatus,
+    flags: Vec<Flag>,
+}
+
+fn status(args: &StatusArgs) -> Result<u8, u8> {
+    let url = &args.broker.amqp;
+    let thresholds = Thresholds {
+        stream_length: args.max_depth,
+        ..Thresholds::default()
+    };
+    let rows = runtime()?.block_on(async {
+        let conn = connect(url, "events amqp status").await?;
+        let mut rows = Vec::new();
+        for queue in &args.queues {
+            let names = args.broker.names(queue);
+            let status = match queue_status(&conn, &names).await {
+                Ok(s) => s,
+                Err(e) => {
+                    close(conn).await;
+                    return Err(amqp_error(url, &e));
+                }
+            };
+            let flags = status.health.flags(&thresholds);
+            rows.push(Row {
+                names,
+                status,
+                flags,
+            });
+        }
+        close(conn).await;
+        Ok::<_, u8>(rows)
+    })?;
+    let findings = rows.iter().map(|r| r.flags.len()).sum::<usize>();
+    let text = match args.format {
+        Format::Human => status_human(&rows, &thresholds, findings),
+        Format::Json => status_json(&rows, &thresholds, findings),
+    };
+    write_out(&mut anstream::stdout().lock(), &text)?;
+    let absent: Vec<&str> = rows
+        .iter()
+        .filter(|r| !r.status.exists)
+        .map(|r| r.names.queue.as_str())
+        .collect();
+    if !absent.is_empty() {
+        for q in &absent {
+            eprintln!(
+                "error: queue `{q}` does not exist on {} (its consumer declares it; is the name or the vhost right?)",
+                events_rt::redact_url(url)
+            );
+        }
+        return Err(exit::ERROR);
+    }
+    Ok(if findings > 0 {
+        exit::INVALID
+    } else {
+        exit::OK
+    })
+}
+
+/// A flag as a queue's figure: the shared `stream_length` threshold is the queue depth.
+fn flag_text(f: &Flag) -> String {
+    match f {
+        Flag::StreamLength(n) => format!("depth {n} > threshold"),
+        other => other.to_string(),
+    }
+}
+
+fn flag_json(f: &Flag) -> serde_json::Value {
+    let (kind, value) = match f {
+        Flag::StreamLength(n) => ("depth", json!(n)),
+        Flag::Pending(n) => ("pending", json!(n)),
+        Flag::Lag(d) => ("oldest_pending_age_ms", json!(d.as_millis() as u64)),
+        Flag::DeadLetters(n) => ("dead_letters", json!(n)),
+        Flag::NoConsumers => ("consumers", json!(0)),
+    };
+    json!({"flag": kind, "value": value, "message": flag_text(f)})
+}
+
+fn status_human(rows: &[Row], t: &Thresholds, findings: usize) -> String {
+    let mut table =
+        vec![["queue", "depth", "consumers", "retrying", "dead letters"].map(str::to_owned)];
+    for r in rows {
+        let h = &r.status.health;
+        table.push(if r.status.exists {
+            [
+                r.names.queue.clone(),
+                h.length.to_string(),
+                h.consumers
+                    .map_or_else(|| "-".to_owned(), |c| c.to_string()),
+                r.status.retrying.to_string(),
+                h.dead_letters.to_string(),
+            ]
+        } else {
+            [
+                r.names.queue.clone(),
+                "absent".to_owned(),
+                "-".to_owned(),
+                r.status.retrying.to_string(),
+                h.dead_letters.to_string(),
+            ]
+        });
+    }
+    let widths: Vec<usize> = (0..5)
+        .map(|i| {
+            table
+                .iter()
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for (n, cells) in table.iter().enumerate() {
+        let mut line = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i == 0 {
+                line.push_str(&format!("{c:<w$}  ", w = widths[i]));
+            } else {
+                line.push_str(&format!("{c:>w$}  ", w = widths[i]));
+            }
+        }
+        if n > 0 {
+            let flags = &rows[n - 1].flags;
+            if !flags.is_empty() {
+                let list: Vec<String> = flags.iter().map(flag_text).collect();
+                line.push_str(&format!("! {}", list.join("; ")));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "thresholds (seed 002 Key Metrics): depth > {}, no consumer, any dead letter\n",
+        t.stream_length
+    ));
+    let absent = rows.iter().filter(|r| !r.status.exists).count();
+    if findings > 0 {
+        out.push_str(&format!("{findings} finding(s)\n"));
+    }
+    if absent > 0 {
+        out.push_str(&format!("{absent} queue(s) absent\n"));
+    }
+    if findings == 0 && absent == 0 {
+        out.push_str("ok: nothing over its threshold\n");
+    }
+    out
+}
+
+fn status_json(rows: &[Row], t: &Thresholds, findings: usize) -> String {
+    let queues: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            let h = &r.status.health;
+            json!({
+                "queue": r.names.queue,
+                "exists": r.status.exists,
+                "depth": h.length,
+                "consumers": h.consumers,
+                "retry_queue": r.names.retry,
+                "retrying": r.status.retrying,
+                "dead_letter_queue": r.names.dead_letter,
+                "dead_letters": h.dead_letters,
+                "flags": r.flags.iter().map(flag_json).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let doc = json!({
+        "thresholds": { "depth": t.stream_length },
+        "queues": queues,
+        "findings": findings,
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    )
+}
+
+/// The event type of a dead letter: its `type` property, else the body's `type` or `name`
+/// (seed 004's envelope, whose publisher sets no `type` property).
+fn event_type(d: &DeadLetter) -> Option<String> {
+    if let Some(t) = &d.event_type {
+        return Some(t.clone());
+    }
+    let doc: serde_json::Value = serde_json::from_slice(&d.body).ok()?;
+    ["type", "name"]
+        .iter()
+        .find_map(|k| doc.get(*k)?.as_str().map(str::to_owned))
+}
+
+/// The body as text, cut to [`events_rt::MAX_ECHO`] characters.
+fn body(d: &DeadLetter) -> String {
+    events_rt::echo(&String::from_utf8_lossy(&d.body))
+}
+
+fn list(args: &ListArgs) -> Result<u8, u8> {
+    let url = &args.broker.amqp;
+    let names = args.broker.names(&args.queue);
+    let (total, letters) = runtime()?.block_on(async {
+        let conn = connect(url, "events amqp dlq list").await?;
+        let result = async {
+            let total = queue_status(&conn, &names).await?.health.dead_letters;
+            let letters = events_amqp::dlq::list(&conn, &names.dead_letter, args.limit).await?;
+            Ok::<_, AmqpError>((total, letters))
+        }
+        .await;
+        close(conn).await;
+        result.map_err(|e| match e {
+            AmqpError::NotFound { .. } => {
+                eprintln!(
+                    "error: no dead-letter queue `{}` on {} (a consumer of `{}` declares it; is the name or the vhost right?)",
+                    names.dead_letter,
+                    events_rt::redact_url(url),
+                    names.queue
+                );
+                exit::ERROR
+            }
+            e => amqp_error(url, &e),
+        })
+    })?;
+    // Read after the count: more may have arrived in between.
+    let total = total.max(letters.len() as u64);
+    let text = match args.format {
+        Format::Human => {
+            let mut out = format!("{}: {total} dead-lettered\n", names.dead_letter);
+            for d in &letters {
+                let or = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
+                out.push_str(&format!(
+                    "  {}  {}  {} after {} attempt(s) at {}\n    error: {}\n    body: {}\n",
+                    or(&d.message_id),
+                    event_type(d).unwrap_or_else(|| "?".to_owned()),
+                    or(&d.reason),
+                    d.attempts.map_or_else(|| "?".to_owned(), |n| n.to_string()),
+                    or(&d.dead_lettered_at),
+                    or(&d.error),
+                    body(d),
+                ));
+            }
+            if (letters.len() as u64) < total {
+                out.push_str(&format!(
+                    "  … {} more (--limit)\n",
+                    total - letters.len() as u64
+                ));
+            }
+            out
+        }
+        Format::Json => {
+            let entries: Vec<serde_json::Value> = letters
+                .iter()
+                .map(|d| {
+                    json!({
+                        "message_id": d.message_id,
+                        "event_type": event_type(d),
+                        "reason": d.reason,
+                        "error": d.error,
+                        "attempts": d.attempts,
+                        "dead_lettered_at": d.dead_lettered_at,
+                        "queue": d.queue,
+                        "exchange": d.exchange,
+                        "routing_key": d.routing_key,
+                        "body": body(d),
+                        "body_bytes": d.body.len(),
+                    })
+                })
+                .collect();
+            let doc = json!({
+                "queue": names.queue,
+                "dead_letter_queue": names.dead_letter,
+                "length": total,
+                "dead_letters": entries,
+            });
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            )
+        }
+    };
+    write_out(&mut anstream::stdout().lock(), &text)?;
+    Ok(exit::OK)
+}
+
+fn replay(args: &ReplayArgs) -> Result<u8, u8> {
+    let url = &args.broker.amqp;
+    let names = args.broker.names(&args.queue);
+    let (replayed, left) = runtime()?.block_on(async {
+        let conn = connect(url, "events amqp dlq replay").await?;
+        let result = async {
+            let before = queue_status(&conn, &names).await?;
+            if !before.exists {
+                return Ok(None);
+            }
+            // What is there now, at most: a message that fails again while this runs
+            // comes back to the dead-letter queue and must not be replayed in a loop.
+            let there = usize::try_from(before.health.dead_letters).unwrap_or(usize::MAX);
+            let limit = args.limit.map_or(there, |n| n.min(there));
+            let replayed =
+                events_amqp::dlq::replay(&conn, &names.dead_letter, Some(&names.queue), limit)
+                    .await?;
+            let after = queue_status(&conn, &names).await?;
+            Ok::<_, AmqpError>(Some((replayed, after.health.dead_letters)))
+        }
+        .await;
+        close(conn).await;
+        match result {
+            Ok(Some(r)) => Ok(r),
+            Ok(None) => {
+                eprintln!(
+                    "error: queue `{}` does not exist on {}; nothing replayed (is the name or the vhost right?)",
+                    names.queue,
+                    events_rt::redact_url(url)
+                );
+                Err(exit::ERROR)
+            }
+            Err(e) => Err(amqp_error(url, &e)),
+        }
+    })?;
+    write_out(
+        &mut anstream::stdout().lock(),
+        &format!(
+            "{replayed} dead letters replayed from {} to {} ({left} left)\n",
+            names.dead_letter, names.queue
+        ),
+    )?;
+    Ok(exit::OK)
+}

@@ -32,6 +32,16 @@ pub const DEFAULT_PREFETCH: u16 = 10;
 /// Seed 002's `RABBITMQ_RETRY_COUNT`.
 pub const DEFAULT_MAX_RETRIES: u64 = 3;
 
+/// How long one exchange with the broker (an ack, a confirm, a cancel, a close) may take
+/// before the consumer treats the channel as lost: a broker that stops answering must
+/// not hang a shutdown.
+pub const BROKER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs `f`, giving up after [`BROKER_TIMEOUT`].
+async fn bounded<T>(f: impl std::future::Future<Output = T>) -> Option<T> {
+    tokio::time::timeout(BROKER_TIMEOUT, f).await.ok()
+}
+
 /// Longest handler or decoder message kept in a dead letter's `x-events-error` header.
 pub const MAX_ERROR_HEADER: usize = 1000;
 
@@ -383,7 +393,7 @@ impl<E: EventSet, H: Handler<E>> Consumer<E, H> {
         let c = &self.config;
         let conn = connect(&c.url, &c.tag).await?;
         let result = self.consume(&conn, topology, connected_once).await;
-        let _ = conn.close(200, "bye".into()).await;
+        let _ = bounded(conn.close(200, "bye".into())).await;
         result
     }
 
@@ -476,7 +486,7 @@ impl<E: EventSet, H: Handler<E>> Consumer<E, H> {
         }
         // Handlers in hand finish (and ack, if the channel is still there).
         while tasks.join_next().await.is_some() {}
-        let _ = channel.close(200, "bye".into()).await;
+        let _ = bounded(channel.close(200, "bye".into())).await;
         Ok(stop)
     }
 }
@@ -503,11 +513,8 @@ async fn idle<E, H>(session: &Session<E, H>, channel: &Channel, permits: &Semaph
             passive: true,
             ..Default::default()
         };
-        match channel
-            .queue_declare(queue, passive, FieldTable::default())
-            .await
-        {
-            Ok(q) if q.message_count() == 0 => return,
+        match bounded(channel.queue_declare(queue, passive, FieldTable::default())).await {
+            Some(Ok(q)) if q.message_count() == 0 => return,
             _ => {}
         }
     }
@@ -548,6 +555,7 @@ impl<E: EventSet, H: Handler<E>> Session<E, H> {
                 .message_id()
                 .as_ref()
                 .map(|s| s.to_string())
+                .or_else(|| props::envelope_id(&d.data))
                 .unwrap_or_else(|| d.delivery_tag.to_string()),
             group: queue.clone(),
             consumer: self.config.tag.clone(),
@@ -579,12 +587,13 @@ impl<E: EventSet, H: Handler<E>> Session<E, H> {
             }
             Err(e) if e.kind() == ErrorKind::Retryable && self.config.retry.may_retry(attempt) => {
                 tracing::debug!(queue = %queue, attempt, error = %e, "retrying after the delay");
-                match d.acker.reject(BasicRejectOptions { requeue: false }).await {
-                    Ok(_) => {
+                match bounded(d.acker.reject(BasicRejectOptions { requeue: false })).await {
+                    None => self.bus_timeout("reject"),
+                    Some(Ok(_)) => {
                         self.stats.retried.fetch_add(1, Ordering::Relaxed);
                         self.count(event_type, m::status::RETRY);
                     }
-                    Err(err) => self.bus_error("reject", &err),
+                    Some(Err(err)) => self.bus_error("reject", &err),
                 }
             }
             Err(e) => {
@@ -611,13 +620,22 @@ impl<E: EventSet, H: Handler<E>> Session<E, H> {
         tracing::warn!(queue = %self.config.queue, "{what} failed: {e}; the broker delivers the message again");
     }
 
+    fn bus_timeout(&self, what: &str) {
+        metrics::counter!(m::BUS_ERRORS, m::STREAM => self.config.queue.clone()).increment(1);
+        tracing::warn!(queue = %self.config.queue, "{what}: no answer from the broker within {}s; the broker delivers the message again", BROKER_TIMEOUT.as_secs());
+    }
+
     async fn ack(&self, d: &AmqpDelivery, event_type: &str, status: &'static str) -> bool {
-        match d.acker.ack(BasicAckOptions::default()).await {
-            Ok(_) => {
+        match bounded(d.acker.ack(BasicAckOptions::default())).await {
+            Some(Ok(_)) => {
                 self.count(event_type, status);
                 true
             }
-            Err(e) => {
+            None => {
+                self.bus_timeout("ack");
+                false
+            }
+            Some(Err(e)) => {
                 self.bus_error("ack", &e);
                 false
             }
@@ -640,24 +658,25 @@ impl<E: EventSet, H: Handler<E>> Session<E, H> {
         let (exchange, routing_key) = props::origin(&d.properties, queue)
             .unwrap_or_else(|| (d.exchange.to_string(), d.routing_key.to_string()));
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let props = props::for_dead_letter(
-            &d.properties,
-            [
-                (props::REASON_HEADER, text(reason)),
-                (
-                    props::ERROR_HEADER,
-                    text(&events_rt::cut(error, MAX_ERROR_HEADER)),
-                ),
-                (props::QUEUE_HEADER, text(queue)),
-                (
-                    props::ATTEMPTS_HEADER,
-                    AMQPValue::LongLongInt(i64::try_from(attempt).unwrap_or(i64::MAX)),
-                ),
-                (props::EXCHANGE_HEADER, text(&exchange)),
-                (props::ROUTING_KEY_HEADER, text(&routing_key)),
-                (props::DEAD_LETTERED_AT_HEADER, text(&now)),
-            ],
-        );
+        let mut headers = vec![
+            (props::REASON_HEADER, text(reason)),
+            (
+                props::ERROR_HEADER,
+                text(&events_rt::cut(error, MAX_ERROR_HEADER)),
+            ),
+            (props::QUEUE_HEADER, text(queue)),
+            (
+                props::ATTEMPTS_HEADER,
+                AMQPValue::LongLongInt(i64::try_from(attempt).unwrap_or(i64::MAX)),
+            ),
+            (props::EXCHANGE_HEADER, text(&exchange)),
+            (props::ROUTING_KEY_HEADER, text(&routing_key)),
+            (props::DEAD_LETTERED_AT_HEADER, text(&now)),
+        ];
+        if event_type != "unknown" {
+            headers.push((props::EVENT_TYPE_HEADER, text(event_type)));
+        }
+        let props = props::for_dead_letter(&d.properties, headers);
         let published = async {
             let confirm = self
                 .dead
@@ -675,7 +694,7 @@ impl<E: EventSet, H: Handler<E>> Session<E, H> {
                 .ok()?;
             matches!(confirm.await, Ok(Confirmation::Ack(None))).then_some(())
         };
-        if published.await.is_some() {
+        if bounded(published).await.flatten().is_some() {
             if self.ack(d, event_type, m::status::DEAD_LETTERED).await {
                 self.stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
                 metrics::counter!(m::EVENTS_DEAD_LETTERED,
@@ -688,15 +707,15 @@ impl<E: EventSet, H: Handler<E>> Session<E, H> {
                 key = %self.names.dead_letter_key,
                 "cannot dead-letter a message (is the dead-letter queue declared?); it goes back to the queue");
             sleep(Duration::from_secs(1)).await;
-            if let Err(e) = d
-                .acker
-                .nack(BasicNackOptions {
-                    requeue: true,
-                    multiple: false,
-                })
-                .await
+            match bounded(d.acker.nack(BasicNackOptions {
+                requeue: true,
+                multiple: false,
+            }))
+            .await
             {
-                self.bus_error("nack", &e);
+                Some(Ok(_)) => {}
+                Some(Err(e)) => self.bus_error("nack", &e),
+                None => self.bus_timeout("nack"),
             }
         }
     }

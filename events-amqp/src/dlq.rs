@@ -48,7 +48,11 @@ impl DeadLetter {
             routing_key: s(props::ROUTING_KEY_HEADER),
             dead_lettered_at: s(props::DEAD_LETTERED_AT_HEADER),
             message_id: properties.message_id().as_ref().map(|v| v.to_string()),
-            event_type: properties.kind().as_ref().map(|v| v.to_string()),
+            event_type: properties
+                .kind()
+                .as_ref()
+                .map(|v| v.to_string())
+                .or_else(|| s(props::EVENT_TYPE_HEADER)),
             body,
             properties,
         }
@@ -67,7 +71,7 @@ pub async fn list(
     dead_letter_queue: &str,
     limit: usize,
 ) -> Result<Vec<DeadLetter>, AmqpError> {
-    let what = format!("read dead-letter queue `{dead_letter_queue}`");
+    let what = format!("dead-letter queue `{dead_letter_queue}`");
     let channel = conn
         .create_channel()
         .await
@@ -103,15 +107,17 @@ pub async fn list(
 /// Sends up to `limit` dead letters back to the queue they came from (their
 /// `x-events-queue` header, else `to`), through the default exchange, without the
 /// runtime's headers and the `x-death` history (retries count afresh). Each is taken
-/// off the dead-letter queue only after the broker confirmed its copy. Returns how many
-/// were replayed.
+/// off the dead-letter queue only after the broker confirmed its copy. Only the dead
+/// letters there when the replay starts are replayed (one that fails again meanwhile
+/// waits for the next replay). Returns how many were replayed; on an error, those
+/// before it stay replayed.
 pub async fn replay(
     conn: &Connection,
     dead_letter_queue: &str,
     to: Option<&str>,
     limit: usize,
 ) -> Result<usize, AmqpError> {
-    let what = format!("replay dead-letter queue `{dead_letter_queue}`");
+    let what = format!("dead-letter queue `{dead_letter_queue}`");
     let err = |e| AmqpError::from_lapin(&what, e);
     let get = conn.create_channel().await.map_err(err)?;
     let put = conn.create_channel().await.map_err(err)?;
@@ -119,6 +125,18 @@ pub async fn replay(
         .await
         .map_err(err)?;
     let queue = short("queue", dead_letter_queue)?;
+    // Only what is there now: a message that fails again while the replay runs comes
+    // back to the dead-letter queue and must not be replayed in a loop.
+    let passive = lapin::options::QueueDeclareOptions {
+        passive: true,
+        ..Default::default()
+    };
+    let present = get
+        .queue_declare(queue.clone(), passive, lapin::types::FieldTable::default())
+        .await
+        .map_err(err)?
+        .message_count();
+    let limit = limit.min(usize::try_from(present).unwrap_or(usize::MAX));
     let mut done = 0;
     while done < limit {
         let Some(m) = get

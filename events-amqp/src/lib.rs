@@ -28,15 +28,15 @@ mod topology;
 
 pub use conn::{connect, AmqpError, CONNECT_TIMEOUT, DEFAULT_URL};
 pub use consumer::{
-    parse_duration, Config, Consumer, ConsumerError, Counts, Stats, DEFAULT_MAX_RETRIES,
-    DEFAULT_PREFETCH, MAX_ERROR_HEADER,
+    parse_duration, Config, Consumer, ConsumerError, Counts, Stats, BROKER_TIMEOUT,
+    DEFAULT_MAX_RETRIES, DEFAULT_PREFETCH, MAX_ERROR_HEADER,
 };
 pub use events_bus;
 pub use lapin;
 pub use props::{
     header_int, header_str, properties, rejections, ATTEMPTS_HEADER, CONTENT_TYPE,
-    DEAD_LETTERED_AT_HEADER, ERROR_HEADER, EXCHANGE_HEADER, QUEUE_HEADER, REASON_HEADER,
-    ROUTING_KEY_HEADER, TENANT_HEADER,
+    DEAD_LETTERED_AT_HEADER, ERROR_HEADER, EVENT_TYPE_HEADER, EXCHANGE_HEADER, QUEUE_HEADER,
+    REASON_HEADER, ROUTING_KEY_HEADER, TENANT_HEADER,
 };
 pub use publisher::{Message, PublishCause, PublishError, Publisher, DEFAULT_TIMEOUT};
 pub use tokio_util::sync::CancellationToken;

@@ -25,6 +25,9 @@ pub const ATTEMPTS_HEADER: &str = "x-events-attempts";
 pub const EXCHANGE_HEADER: &str = "x-events-exchange";
 /// Header of a dead letter: the routing key it was first published with.
 pub const ROUTING_KEY_HEADER: &str = "x-events-routing-key";
+/// Header of a dead letter: its event type, when it decoded (a message without the
+/// `type` property, as seed 004's Node adapter sends, still says what it is).
+pub const EVENT_TYPE_HEADER: &str = "x-events-event-type";
 /// Header of a dead letter: when it was dead-lettered (RFC 3339, UTC).
 pub const DEAD_LETTERED_AT_HEADER: &str = "x-events-dead-lettered-at";
 
@@ -135,6 +138,13 @@ pub fn properties(event_type: &str, body: &[u8]) -> BasicProperties {
         p = p.with_headers(headers);
     }
     p
+}
+
+/// The envelope's `id`, if it is a string (a message without a `message_id` property
+/// still has a stable id for `Delivery::id`).
+pub fn envelope_id(body: &[u8]) -> Option<String> {
+    let head: Head<'_> = serde_json::from_slice(body).ok()?;
+    head.id.0.map(Cow::into_owned)
 }
 
 fn seconds(rfc3339: &str) -> Option<u64> {
@@ -346,6 +356,14 @@ mod tests {
         assert_eq!(p.app_id().as_ref().unwrap().as_str(), "oms");
         let p = properties("order.created", b"not json");
         assert_eq!(*p.delivery_mode(), Some(2));
+    }
+
+    #[test]
+    fn the_envelope_id_is_the_fallback_delivery_id() {
+        let seed_004 = br#"{"name":"order.created","id":"1e7f9a2b","timestamp":"2025-03-14T09:41:07.112Z","data":{}}"#;
+        assert_eq!(envelope_id(seed_004).as_deref(), Some("1e7f9a2b"));
+        assert_eq!(envelope_id(br#"{"id":7}"#), None);
+        assert_eq!(envelope_id(b"{not json"), None);
     }
 
     #[test]

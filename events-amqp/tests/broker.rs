@@ -14,8 +14,8 @@ use events_amqp::events_bus::{handler_fn, Delivery, Handler, HandlerError};
 use events_amqp::lapin::options::BasicPublishOptions;
 use events_amqp::lapin::BasicProperties;
 use events_amqp::{
-    declare_topology, dlq, AmqpError, Config, Consumer, Counts, PublishCause, Publisher, Stats,
-    Topology,
+    declare_topology, dlq, header_str, AmqpError, Config, Consumer, Counts, PublishCause,
+    Publisher, Stats, Topology, EVENT_TYPE_HEADER,
 };
 use events_rt::EventSet;
 use tokio::task::JoinHandle;
@@ -373,6 +373,11 @@ async fn poison_and_failing_messages_are_dead_lettered_after_their_retries_and_t
                 let e: rabbitmq_orders_events::OrderCreatedV1 = l.decode().unwrap();
                 assert_eq!(number(&e) % 10, 0);
                 assert_eq!(l.attempts, Some(1));
+                assert_eq!(l.event_type.as_deref(), Some("order.created"));
+                assert_eq!(
+                    header_str(&l.properties, EVENT_TYPE_HEADER).as_deref(),
+                    Some("order.created")
+                );
                 assert_eq!(
                     l.error.as_deref(),
                     Some(format!("order {} is refused", number(&e)).as_str())
@@ -384,6 +389,7 @@ async fn poison_and_failing_messages_are_dead_lettered_after_their_retries_and_t
             }
             "undecodable" | "unknown_type" => {
                 assert_eq!(l.message_id.as_deref(), Some("poison"));
+                assert_eq!(header_str(&l.properties, EVENT_TYPE_HEADER), None);
                 assert!(!l.error.as_deref().unwrap().is_empty());
             }
             other => panic!("reason {other}"),

@@ -45,9 +45,11 @@ struct Args {
 /// published message reaches both.
 const RAW_QUEUE: &str = "bench.raw";
 const TYPED_QUEUE: &str = "bench.typed";
+/// The typed consumer again, one handler at a time (as the raw loop acks).
+const SERIAL_QUEUE: &str = "bench.typed1";
 
 async fn purge(ch: &Channel) {
-    for q in [RAW_QUEUE, TYPED_QUEUE] {
+    for q in [RAW_QUEUE, TYPED_QUEUE, SERIAL_QUEUE] {
         ch.queue_purge(q.into(), QueuePurgeOptions::default())
             .await
             .unwrap();
@@ -122,11 +124,12 @@ async fn raw_consume(conn: &events_amqp::lapin::Connection, n: u64, prefetch: u1
 }
 
 /// events-amqp: decode into the typed `Event`, a no-op handler, ack.
-async fn typed_consume(url: &str, n: u64, prefetch: u16) -> f64 {
+async fn typed_consume(url: &str, queue: &str, n: u64, prefetch: u16, concurrency: usize) -> f64 {
     let c = Consumer::new(
-        Config::new(url, TYPED_QUEUE)
+        Config::new(url, queue)
             .bind("orders", "order.*")
             .prefetch(prefetch)
+            .concurrency(concurrency)
             .tag("bench"),
         handler_fn(|_e: Event, _d: Delivery| async { Ok(()) }),
     );
@@ -154,7 +157,8 @@ async fn main() {
     let publisher = Publisher::connect(&a.amqp).await.unwrap();
     let topology = Topology::of::<Event>()
         .queue(RAW_QUEUE, [("orders", "order.*")])
-        .queue(TYPED_QUEUE, [("orders", "order.*")]);
+        .queue(TYPED_QUEUE, [("orders", "order.*")])
+        .queue(SERIAL_QUEUE, [("orders", "order.*")]);
     declare_topology(&publisher.channel().await.unwrap(), &topology)
         .await
         .unwrap();
@@ -169,7 +173,8 @@ async fn main() {
         .map(|e| Message::of(e).unwrap().body)
         .collect();
 
-    let (mut pub_raw, mut pub_typed, mut con_raw, mut con_typed) = (vec![], vec![], vec![], vec![]);
+    let (mut pub_raw, mut pub_typed, mut con_raw, mut con_typed, mut con_serial) =
+        (vec![], vec![], vec![], vec![], vec![]);
     for round in 1..=a.rounds {
         purge(&raw).await;
         // Alternate which side goes first.
@@ -182,34 +187,40 @@ async fn main() {
             let r = raw_publish(&raw, &bodies, window).await;
             (r, t)
         };
-        // 2 × count messages wait in each queue now: each side takes count of its own.
-        let (cr, ct) = if round % 2 == 1 {
+        // 2 × count messages wait in each queue now: each consumer takes count of its own.
+        let all = usize::from(a.window);
+        let (cr, ct, cs) = if round % 2 == 1 {
             let cr = raw_consume(&conn, a.count, a.window).await;
-            let ct = typed_consume(&a.amqp, a.count, a.window).await;
-            (cr, ct)
+            let ct = typed_consume(&a.amqp, TYPED_QUEUE, a.count, a.window, all).await;
+            let cs = typed_consume(&a.amqp, SERIAL_QUEUE, a.count, a.window, 1).await;
+            (cr, ct, cs)
         } else {
-            let ct = typed_consume(&a.amqp, a.count, a.window).await;
+            let cs = typed_consume(&a.amqp, SERIAL_QUEUE, a.count, a.window, 1).await;
+            let ct = typed_consume(&a.amqp, TYPED_QUEUE, a.count, a.window, all).await;
             let cr = raw_consume(&conn, a.count, a.window).await;
-            (cr, ct)
+            (cr, ct, cs)
         };
         println!(
-            "round {round}: publish raw {r:.0}/s events-amqp {t:.0}/s ({:.2}); consume raw {cr:.0}/s events-amqp {ct:.0}/s ({:.2})",
+            "round {round}: publish raw {r:.0}/s events-amqp {t:.0}/s ({:.2}); consume raw {cr:.0}/s events-amqp {ct:.0}/s ({:.2}), one handler at a time {cs:.0}/s ({:.2})",
             t / r,
-            ct / cr
+            ct / cr,
+            cs / cr
         );
         pub_raw.push(r);
         pub_typed.push(t);
         con_raw.push(cr);
         con_typed.push(ct);
+        con_serial.push(cs);
     }
-    let (pr, pt, cr, ct) = (
+    let (pr, pt, cr, ct, cs) = (
         median(pub_raw),
         median(pub_typed),
         median(con_raw),
         median(con_typed),
+        median(con_serial),
     );
     println!("median: confirmed publish (window {window}): raw lapin {pr:.0}/s, events-amqp {pt:.0}/s, ratio {:.2}", pt / pr);
-    println!("median: consume + ack (prefetch {}): raw lapin {cr:.0}/s, events-amqp {ct:.0}/s, ratio {:.2}", a.window, ct / cr);
+    println!("median: consume + ack (prefetch {}): raw lapin {cr:.0}/s, events-amqp {ct:.0}/s, ratio {:.2}; one handler at a time {cs:.0}/s, ratio {:.2}", a.window, ct / cr, cs / cr);
     publisher.close().await;
     let _ = conn.close(200, "bye".into()).await;
 }

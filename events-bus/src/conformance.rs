@@ -1,7 +1,9 @@
 //! A bus-independent conformance suite (feature `conformance`): the delivery guarantees
 //! every runtime must keep, written once over [`Harness`], after Watermill's pub/sub test
-//! suite. The Redis runtime runs it in `events-redis/tests/conformance.rs`; the AMQP and
-//! Kafka runtimes implement [`Harness`] and call the same functions.
+//! suite. The Redis runtime runs it in `events-redis/tests/conformance.rs`; a runtime whose
+//! bus reports the entries delivered and not acknowledged implements [`Harness`] and calls
+//! the same functions (the AMQP runtime tests the same guarantees in its own tests, as
+//! RabbitMQ reports unacknowledged messages only through its management plugin).
 //!
 //! Each function panics with a message naming the broken guarantee.
 

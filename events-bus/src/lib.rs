@@ -1,4 +1,4 @@
-//! The bus-independent core of the event runtimes (Redis Streams today, AMQP and Kafka
+//! The bus-independent core of the event runtimes (Redis Streams and AMQP today, Kafka
 //! next): what a service writes once and keeps when it moves between buses.
 //!
 //! - [`Handler`]: an `async` function over a typed event that returns `Ok`, a
@@ -9,7 +9,8 @@
 //! - [`metrics`]: metric and label names (seed 001 §13.4);
 //! - [`Health`]: the key figures of seed 001 §13.2 with their alert thresholds.
 //!
-//! No bus client is linked here; a runtime crate (`events-redis`) drives these pieces.
+//! No bus client is linked here; a runtime crate (`events-redis`, `events-amqp`) drives
+//! these pieces.
 
 mod breaker;
 #[cfg(feature = "conformance")]

@@ -28,6 +28,7 @@ pub mod upcast;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub use convert::{MAX_PROPERTIES, WIDE_STRUCT};
 pub use error::{Error, Errors, Loc};
 pub use schema::SchemaSet;
 

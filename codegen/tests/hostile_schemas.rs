@@ -456,32 +456,86 @@ fn hostile_descriptions_are_escaped() {
 // ---------------------------------------------------------------------------------------
 // Class 6: size limits.
 
-#[test]
-fn an_object_beyond_the_property_limit_is_a_located_error() {
-    for n in [1_001, 5_000] {
-        let props: Vec<String> = (0..n)
-            .map(|i| format!(r#""f{i}": {{ "type": "integer" }}"#))
-            .collect();
-        let e = errors_of(&[(
-            "a/a.b.v1.json",
-            event(
-                &format!(
-                    r#"{{ "o": {{ "type": "object", "properties": {{ {} }} }} }}"#,
-                    props.join(",")
-                ),
-                "{}",
-            ),
-        )]);
-        assert_has(&e, &["/properties/o/properties/f1000 ", "at most 1000"]);
-    }
-    // Just under the limit is fine; conformance compiles a struct of 1,000 fields.
-    let props: Vec<String> = (0..990)
+fn object_of(n: usize) -> String {
+    let props: Vec<String> = (0..n)
         .map(|i| format!(r#""f{i}": {{ "type": "integer" }}"#))
         .collect();
-    generated(&[(
-        "a/a.b.v1.json",
-        event(&format!("{{ {} }}", props.join(",")), "{}"),
-    )]);
+    format!(
+        r#"{{ "o": {{ "type": "object", "properties": {{ {} }} }} }}"#,
+        props.join(",")
+    )
+}
+
+#[test]
+fn an_object_beyond_the_property_limit_is_a_located_error() {
+    let n = events_codegen::MAX_PROPERTIES;
+    let e = errors_of(&[("a/a.b.v1.json", event(&object_of(n + 1), "{}"))]);
+    assert_has(
+        &e,
+        &[
+            &format!("/properties/o/properties/f{n} "),
+            &format!("at most {n}"),
+        ],
+    );
+}
+
+#[test]
+fn wide_objects_are_generated_with_written_out_impls() {
+    let wide = events_codegen::WIDE_STRUCT;
+    // At the threshold the impls are derived; above it (5,000 and 10,000 properties
+    // included, compiled by the conformance crate and bench/README.md) written out.
+    for (n, written_out) in [
+        (wide, false),
+        (wide + 1, true),
+        (5_000, true),
+        (10_000, true),
+    ] {
+        let code = generated(&[("a/a.b.v1.json", event(&object_of(n), "{}"))]);
+        let start = code.find("pub struct ABV1O {").unwrap();
+        let derive = &code[..start].rfind("#[derive(").unwrap();
+        let derives = &code[*derive..start];
+        assert_eq!(
+            !derives.contains("Deserialize"),
+            written_out,
+            "{n}: {derives}"
+        );
+        assert_eq!(
+            code.contains("impl<'de> ::events_rt::__private::serde::Deserialize<'de> for ABV1O"),
+            written_out,
+            "{n}"
+        );
+        assert!(code.contains(&format!("pub f{}: ", n - 1)), "{n}");
+    }
+}
+
+#[test]
+fn a_wide_header_object_holding_the_version_is_a_located_error() {
+    for n in [events_codegen::WIDE_STRUCT, 1_000] {
+        let props: Vec<String> = (0..n)
+            .map(|i| format!(r#""h{i}": {{ "type": "string" }}"#))
+            .collect();
+        let envelope = format!(
+            r#"{{ "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "x-envelope": {{ "type_field": "type", "version_field": "metadata.version", "payload": "flat" }},
+  "type": "object",
+  "properties": {{ "type": {{ "type": "string" }},
+    "metadata": {{ "type": "object", "properties": {{ "version": {{ "type": "string" }}, {} }} }} }},
+  "required": ["type"] }}"#,
+            props.join(",")
+        );
+        let e = errors_of(&[
+            ("envelope.json", envelope),
+            ("a/a.b.v1.json", event("{}", "{}")),
+        ]);
+        assert_has(
+            &e,
+            &[
+                "/properties/metadata",
+                "header object holds the version field",
+                "at most 256",
+            ],
+        );
+    }
 }
 
 #[test]

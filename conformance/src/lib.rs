@@ -73,7 +73,13 @@ generated!(
 generated!(
     wide_object,
     "wide_object.rs",
-    "One object with the most properties the generator maps (1,000), generated at build time: derives that rustc compiles with its default stack."
+    "Wide objects (5,000 and 300 properties, one with extra properties) beside derived ones of the same shape, generated at build time: code that rustc compiles with its default stack."
+);
+
+generated!(
+    wide_strict,
+    "wide_strict.rs",
+    "A wide closed object and a derived one of the same shape, strict decoding."
 );
 
 generated!(

@@ -211,3 +211,92 @@ fn a_v1_payload_decodes_and_upcasts_to_v2() {
     });
     assert_eq!(v2.clone().upcast(), Ok(v2));
 }
+
+/// A key twice inside a map, a free-form value or object, the extra properties of a
+/// struct or a nested struct (issue 11): the validator refuses it (`duplicate-key`) and so
+/// does the typed decoder, tolerant and strict, naming the key; never the last one wins.
+#[test]
+fn a_key_twice_in_a_map_is_refused_by_validator_and_decoder_alike() {
+    let text = serde_json::to_string(&full()).unwrap();
+    let cases = [
+        (
+            r#""labels":{"x":1,"y":-2}"#,
+            r#""labels":{"x":1,"y":-2,"x":3}"#,
+            "duplicate key `x`",
+        ),
+        (
+            r#""labels":{"x":1,"y":-2}"#,
+            r#""labels":{"y":-2,"y":-2}"#,
+            "duplicate key `y`",
+        ),
+        (
+            r#"{"three":null}"#,
+            r#"{"three":null,"three":1}"#,
+            "duplicate key `three`",
+        ),
+        (
+            r#"[1,"two","#,
+            r#"[1,{"a":{"b":1,"b":2}},"two","#,
+            "duplicate key `b`",
+        ),
+        (
+            r#""loose":{"k":[true]}"#,
+            r#""loose":{"k":[true],"k":[]}"#,
+            "duplicate key `k`",
+        ),
+        (
+            r#""loose":{"k":[true]}"#,
+            r#""loose":{"k":[{"z":1,"z":1}]}"#,
+            "duplicate key `z`",
+        ),
+        (
+            r#""other":"o""#,
+            r#""other":"o","other":"p""#,
+            "duplicate key `other`",
+        ),
+        (
+            r#""known":"k""#,
+            r#""known":"k","known":"j""#,
+            "duplicate field `known`",
+        ),
+        (
+            r#"{"name":"n"}"#,
+            r#"{"name":"n","name":"m"}"#,
+            "duplicate field `name`",
+        ),
+    ];
+    for (from, to, want) in cases {
+        assert!(text.contains(from), "{from} not in {text}");
+        let spoilt = text.replacen(from, to, 1);
+        let bytes = spoilt.as_bytes();
+        let verdict = events_check::json::from_slice(bytes)
+            .map(|_| ())
+            .map_err(|e| e.rule);
+        assert_eq!(verdict, Err("duplicate-key"), "{spoilt}");
+        let tolerant = events_rt::decode::<constructs::ShapeEverythingV1>(bytes).unwrap_err();
+        assert!(tolerant.to_string().contains(want), "{want}: {tolerant}");
+        let strict = events_rt::decode::<constructs_strict::ShapeEverythingV1>(bytes).unwrap_err();
+        assert!(strict.to_string().contains(want), "{want}: {strict}");
+        assert!(constructs::Event::from_json(bytes).is_err(), "{spoilt}");
+    }
+    // The same maps in a field map, where they travel as JSON text.
+    let typed: constructs::ShapeEverythingV1 = events_rt::decode(text.as_bytes()).unwrap();
+    let fields = events_rt::FieldCodec::to_redis_fields(&typed).unwrap();
+    for (name, value, want) in [
+        ("labels", r#"{"x":1,"x":2}"#, "duplicate key `x`"),
+        ("loose", r#"{"k":1,"k":2}"#, "duplicate key `k`"),
+        (
+            "extra_map",
+            r#"{"other":"a","other":"b"}"#,
+            "duplicate key `other`",
+        ),
+    ] {
+        let mut fields = fields.clone();
+        let at = fields.iter().position(|(k, _)| k == name).unwrap();
+        fields[at].1 = value.to_owned();
+        let err =
+            <constructs::ShapeEverythingV1 as events_rt::FieldCodec>::from_redis_fields(&fields)
+                .unwrap_err();
+        assert!(err.to_string().contains(want), "{name}: {err}");
+    }
+}

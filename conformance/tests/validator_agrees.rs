@@ -5,9 +5,9 @@
 //! every rule it broke is one the types do not express (`pattern`, `minimum`, …: see
 //! "Known limits" in the README).
 //!
-//! A duplicate key is refused by the validator everywhere; the generated types refuse it
-//! in a struct (checked here at the top level) but keep the last one in a map (free-form
-//! objects such as `metadata`): a divergence left to the generator.
+//! A duplicate key is refused by the validator everywhere, and by the generated types
+//! everywhere too: a struct refuses a field twice, a map or a free-form object (such as
+//! `metadata`) a key twice.
 
 mod common;
 
@@ -220,6 +220,10 @@ proptest! {
         text(&doc, "", None, Some(at), &mut out);
         let verdict = validate(out.as_bytes());
         prop_assert!(matches!(&verdict, Err(r) if r == &["duplicate-key"]), "{verdict:?}: {out}");
+        // Wherever the key is twice, neither decoder reads it.
+        check_agreement(out.as_bytes())?;
+        let tolerant = events_types::Event::from_json(out.as_bytes());
+        prop_assert!(tolerant.is_err(), "a key twice, the tolerant decoder accepts:\n{out}");
         let mut top = String::new();
         text(&doc, "", None, Some(""), &mut top);
         check_agreement(top.as_bytes())?;

@@ -32,6 +32,8 @@ mod set;
 mod source;
 mod tag;
 mod time;
+#[doc(hidden)]
+pub mod unique;
 mod upcast;
 mod version;
 

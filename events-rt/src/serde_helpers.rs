@@ -55,6 +55,115 @@ pub mod double_option {
     }
 }
 
+/// The error for a key that appears twice in one object: ``duplicate key `k` ``, the key
+/// cut to [`MAX_ECHO`](crate::MAX_ECHO) characters.
+pub fn duplicate_key<E: serde::de::Error>(key: &str) -> E {
+    E::custom(format_args!(
+        "duplicate key `{}`",
+        crate::cut(key, crate::MAX_ECHO)
+    ))
+}
+
+/// Reads the value of a wide struct's field into its slot; a second value for the field
+/// is an error (``duplicate field `name` ``), as in a derived `Deserialize`.
+pub fn fill<'de, T, A>(
+    slot: &mut Option<T>,
+    name: &'static str,
+    map: &mut A,
+) -> Result<(), A::Error>
+where
+    T: Deserialize<'de>,
+    A: serde::de::MapAccess<'de>,
+{
+    if slot.is_some() {
+        return Err(<A::Error as serde::de::Error>::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// [`fill`] for a field holding a map, read through `R` (every key once).
+pub fn fill_with<'de, R, A>(
+    slot: &mut Option<R::Out>,
+    name: &'static str,
+    map: &mut A,
+) -> Result<(), A::Error>
+where
+    R: crate::unique::Read<'de>,
+    A: serde::de::MapAccess<'de>,
+{
+    if slot.is_some() {
+        return Err(<A::Error as serde::de::Error>::duplicate_field(name));
+    }
+    *slot = Some(map.next_value_seed(crate::unique::Seed::<R>::new())?);
+    Ok(())
+}
+
+/// The value of a required field of a wide struct, or ``missing field `name` ``.
+pub fn required<T, E: serde::de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// A key of an object read by the decoder generated for a wide struct (more properties
+/// than `events_codegen::WIDE_STRUCT`): the index of a declared field, or the name of
+/// another key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKey {
+    /// The declared field at this index (declaration order).
+    Known(usize),
+    /// A key that is not a declared field (an unknown field or an extra property).
+    Unknown(String),
+}
+
+/// Reads a key of a wide struct: `keys` is the wire names of the declared fields with
+/// their indices, sorted by name, so a key is found by binary search (no code per field).
+/// With `closed` (the declared names, in order), a key that is none of them is an error
+/// (``unknown field `k`, expected one of …``, as `deny_unknown_fields` gives), raised
+/// while the key is read so that the error's path is the key.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldKeys {
+    /// Declared wire names and their indices, sorted by name.
+    pub keys: &'static [(&'static str, usize)],
+    /// The declared names in order, when unknown keys are refused.
+    pub closed: Option<&'static [&'static str]>,
+}
+
+impl FieldKeys {
+    fn find<E: serde::de::Error>(self, name: &str) -> Result<FieldKey, E> {
+        match self.keys.binary_search_by(|(n, _)| (*n).cmp(name)) {
+            Ok(at) => Ok(FieldKey::Known(self.keys[at].1)),
+            Err(_) => match self.closed {
+                Some(fields) => Err(E::unknown_field(name, fields)),
+                None => Ok(FieldKey::Unknown(name.to_owned())),
+            },
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for FieldKeys {
+    type Value = FieldKey;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<FieldKey, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FieldKeys {
+    type Value = FieldKey;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<FieldKey, E> {
+        self.find(v)
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<FieldKey, E> {
+        self.find(&String::from_utf8_lossy(v))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};

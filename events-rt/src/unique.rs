@@ -1,0 +1,326 @@
+//! Decoding with every key of an object once (issue 11): the validator refuses a payload
+//! with a key twice in one object, so the typed decoder must too, never "the last one
+//! wins". Derived structs refuse a field twice; what serde reads as a map does not
+//! (`BTreeMap`, `serde_json::Map`, `serde_json::Value`, a flattened map of extra
+//! properties). Generated fields whose type holds such a map read it through a [`Read`]
+//! built from the field's type, e.g. `VecOf<MapOf<Plain<i64>>>` for
+//! `Vec<BTreeMap<String, i64>>`, with the `deserialize_with` helpers of this module.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::{Map, Number, Value};
+
+/// How a value of type [`Read::Out`] is read with every key of every object in it once.
+pub trait Read<'de> {
+    /// The type read.
+    type Out;
+    /// Reads one value.
+    fn read<D: Deserializer<'de>>(deserializer: D) -> Result<Self::Out, D::Error>;
+}
+
+/// A type read by its own `Deserialize` (it holds no map, or checks its keys itself).
+pub struct Plain<T>(PhantomData<T>);
+/// `BTreeMap<String, R::Out>`: a key twice is an error.
+pub struct MapOf<R>(PhantomData<R>);
+/// `Vec<R::Out>`.
+pub struct VecOf<R>(PhantomData<R>);
+/// `Option<R::Out>`: `null` is `None`.
+pub struct OptionOf<R>(PhantomData<R>);
+/// `Box<R::Out>`.
+pub struct BoxOf<R>(PhantomData<R>);
+/// `serde_json::Value`: a key twice in any object inside is an error.
+pub struct AnyValue;
+/// `serde_json::Map<String, Value>`: a key twice in it or in any object inside is an error.
+pub struct AnyObject;
+
+/// [`Read`] as a `DeserializeSeed`.
+pub struct Seed<R>(PhantomData<R>);
+
+impl<R> Seed<R> {
+    /// The seed.
+    pub const fn new() -> Self {
+        Seed(PhantomData)
+    }
+}
+
+impl<R> Default for Seed<R> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'de, R: Read<'de>> DeserializeSeed<'de> for Seed<R> {
+    type Value = R::Out;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<R::Out, D::Error> {
+        R::read(deserializer)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Read<'de> for Plain<T> {
+    type Out = T;
+    fn read<D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        T::deserialize(deserializer)
+    }
+}
+
+impl<'de, R: Read<'de>> Read<'de> for BoxOf<R> {
+    type Out = Box<R::Out>;
+    fn read<D: Deserializer<'de>>(deserializer: D) -> Result<Self::Out, D::Error> {
+        R::read(deserializer).map(Box::new)
+    }
+}
+
+impl<'de, R: Read<'de>> Read<'de> for OptionOf<R> {
+    type Out = Option<R::Out>;
+    fn read<D: Deserializer<'de>>(deserializer: D) -> Result<Self::Out, D::Error> {
+        struct V<R>(PhantomData<R>);
+        impl<'de, R: Read<'de>> Visitor<'de> for V<R> {
+            type Value = Option<R::Out>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("option")
+            }
+            fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                R::read(d).map(Some)
+            }
+        }
+        deserializer.deserialize_option(V::<R>(PhantomData))
+    }
+}
+
+impl<'de, R: Read<'de>> Read<'de> for VecOf<R> {
+    type Out = Vec<R::Out>;
+    fn read<D: Deserializer<'de>>(deserializer: D) -> Result<Self::Out, D::Error> {
+        struct V<R>(PhantomData<R>);
+        impl<'de, R: Read<'de>> Visitor<'de> for V<R> {
+            type Value = Vec<R::Out>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                // As serde's own `Vec`: a size hint is trusted up to a bound.
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(item) = seq.next_element_seed(Seed::<R>::new())? {
+                    out.push(item);
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_seq(V::<R>(PhantomData))
+    }
+}
+
+/// Reads the entries of a map, refusing a key twice.
+fn entries<'de, A, R, M>(
+    mut map: A,
+    mut out: M,
+    contains: impl Fn(&M, &str) -> bool,
+    insert: impl Fn(&mut M, String, R::Out),
+) -> Result<M, A::Error>
+where
+    A: MapAccess<'de>,
+    R: Read<'de>,
+{
+    while let Some(key) = map.next_key::<String>()? {
+        if contains(&out, &key) {
+            return Err(crate::serde_helpers::duplicate_key(&key));
+        }
+        let value = map.next_value_seed(Seed::<R>::new())?;
+        insert(&mut out, key, value);
+    }
+    Ok(out)
+}
+
+impl<'de, R: Read<'de>> Read<'de> for MapOf<R> {
+    type Out = BTreeMap<String, R::Out>;
+    fn read<D: Deserializer<'de>>(deserializer: D) -> Result<Self::Out, D::Error> {
+        struct V<R>(PhantomData<R>);
+        impl<'de, R: Read<'de>> Visitor<'de> for V<R> {
+            type Value = BTreeMap<String, R::Out>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                entries::<A, R, _>(
+                    map,
+                    BTreeMap::new(),
+                    |m, k| m.contains_key(k),
+                    |m, k, v| {
+                        m.insert(k, v);
+                    },
+                )
+            }
+        }
+        deserializer.deserialize_map(V::<R>(PhantomData))
+    }
+}
+
+/// Builds a `serde_json::Value` as serde_json does, refusing a key twice in any object.
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+    fn visit_bool<E: Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E: Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_f64<E: Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E: Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E: Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_none<E: Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_unit<E: Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        AnyValue::read(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Value, A::Error> {
+        let items = VecOf::<AnyValue>::visit(seq)?;
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+        object(map).map(Value::Object)
+    }
+}
+
+impl VecOf<AnyValue> {
+    fn visit<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<Value>, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element_seed(Seed::<AnyValue>::new())? {
+            out.push(item);
+        }
+        Ok(out)
+    }
+}
+
+fn object<'de, A: MapAccess<'de>>(map: A) -> Result<Map<String, Value>, A::Error> {
+    entries::<A, AnyValue, _>(
+        map,
+        Map::new(),
+        |m, k| m.contains_key(k),
+        |m, k, v| {
+            m.insert(k, v);
+        },
+    )
+}
+
+impl<'de> Read<'de> for AnyValue {
+    type Out = Value;
+    fn read<D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+impl<'de> Read<'de> for AnyObject {
+    type Out = Map<String, Value>;
+    fn read<D: Deserializer<'de>>(deserializer: D) -> Result<Self::Out, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Map<String, Value>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                object(map)
+            }
+        }
+        deserializer.deserialize_map(V)
+    }
+}
+
+/// `deserialize_with` of a required field read through `R`.
+pub fn required<'de, R: Read<'de>, D: Deserializer<'de>>(d: D) -> Result<R::Out, D::Error> {
+    R::read(d)
+}
+
+/// `deserialize_with` of an optional field that may not be `null` (as
+/// [`present`](crate::serde_helpers::present)), read through `R`.
+pub fn present<'de, R: Read<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<R::Out>, D::Error> {
+    R::read(d).map(Some)
+}
+
+/// `deserialize_with` of a required field that may be `null` (as
+/// [`nullable`](crate::serde_helpers::nullable)), read through `R`.
+pub fn nullable<'de, R: Read<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<R::Out>, D::Error> {
+    OptionOf::<R>::read(d)
+}
+
+/// `deserialize_with` of an optional field that may be `null` (as
+/// [`double_option`](crate::serde_helpers::double_option)), read through `R`.
+pub fn double_option<'de, R: Read<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<R::Out>>, D::Error> {
+    OptionOf::<R>::read(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read<R: Read<'static>>(json: &'static str) -> Result<R::Out, String> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        R::read(&mut de).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_key_twice_is_refused_at_any_depth() {
+        for json in [
+            r#"{"a":1,"a":2}"#,
+            r#"{"x":{"b":1,"b":1}}"#,
+            r#"[{"c":[{"d":1,"d":2}]}]"#,
+        ] {
+            let err = read::<AnyValue>(json).unwrap_err();
+            assert!(err.contains("duplicate key"), "{json}: {err}");
+        }
+        let err = read::<MapOf<Plain<i64>>>(r#"{"k":1,"k":2}"#).unwrap_err();
+        assert!(err.contains("duplicate key `k`"), "{err}");
+        let err = read::<VecOf<MapOf<AnyValue>>>(r#"[{},{"k":{"z":1,"z":2}}]"#).unwrap_err();
+        assert!(err.contains("duplicate key `z`"), "{err}");
+        let err = read::<AnyObject>(r#"{"k":1,"k":1}"#).unwrap_err();
+        assert!(err.contains("duplicate key `k`"), "{err}");
+    }
+
+    #[test]
+    fn distinct_keys_read_as_serde_json_reads_them() {
+        for json in [
+            r#"{"a":1,"b":[1,2.5,-3,null,true,"s"],"c":{"d":{}},"e":18446744073709551615}"#,
+            r#"[]"#,
+            r#"null"#,
+            r#""x""#,
+        ] {
+            let ours = read::<AnyValue>(json).unwrap();
+            let theirs: Value = serde_json::from_str(json).unwrap();
+            assert_eq!(ours, theirs, "{json}");
+        }
+        let m = read::<OptionOf<MapOf<Plain<u8>>>>(r#"{"a":1,"b":2}"#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(read::<OptionOf<MapOf<Plain<u8>>>>("null").unwrap(), None);
+    }
+}

@@ -44,7 +44,14 @@ impl Renderer {
         let text = self
             .texts
             .entry(file.clone())
-            .or_insert_with(|| std::fs::read_to_string(&file).ok())
+            // Only a regular file is read for its snippet: a FIFO a walk skipped could
+            // block forever.
+            .or_insert_with(|| {
+                std::fs::metadata(&file)
+                    .is_ok_and(|m| m.is_file())
+                    .then(|| std::fs::read_to_string(&file).ok())
+                    .flatten()
+            })
             .clone();
         let span = text.as_deref().and_then(|t| {
             // A whole-file problem points at the start, not at every line.

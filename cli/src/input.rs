@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use events_codegen::walk::{self, Found};
 use serde_json::Value;
 
 /// Where a payload came from.
@@ -90,45 +91,6 @@ fn is_payload_file(path: &Path) -> bool {
     )
 }
 
-/// What kind of not-regular file this is, in words.
-fn kind_of(t: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-        if t.is_block_device() {
-            return "a block device";
-        }
-        if t.is_char_device() {
-            return "a character device";
-        }
-    }
-    if t.is_dir() {
-        "a directory"
-    } else {
-        "not a regular file"
-    }
-}
-
-/// The identity of a file: the same real file or directory reached by two paths is one.
-fn identity(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        Some((meta.dev(), meta.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = meta;
-        None
-    }
-}
-
 /// Expands the command-line inputs into files, or `-`.
 ///
 /// Directories are walked recursively, following symbolic links, each real directory once
@@ -152,7 +114,7 @@ pub fn expand(inputs: &[String], allow_empty: bool) -> Expanded {
             Ok(meta) => walk.out.errors.push(format!(
                 "{input}: {} is not a regular file: not read (it could block forever); \
                  to read a pipe, redirect it to stdin and pass `-`",
-                kind_of(&meta.file_type())
+                walk::kind_of(&meta.file_type())
             )),
             Err(_) if input.contains(['*', '?', '[']) => match glob::glob(input) {
                 Ok(paths) => {
@@ -164,7 +126,7 @@ pub fn expand(inputs: &[String], allow_empty: bool) -> Expanded {
                                 Ok(meta) => walk.out.warnings.push(format!(
                                     "{}: {} is not a regular file: skipped",
                                     p.display(),
-                                    kind_of(&meta.file_type())
+                                    walk::kind_of(&meta.file_type())
                                 )),
                                 Err(e) => walk
                                     .out
@@ -209,83 +171,38 @@ struct Walk {
     out: Expanded,
     /// Payload files found, counting those already found through another path.
     matched: usize,
-    /// Real files and directories found, by identity.
-    files: std::collections::HashSet<(u64, u64)>,
-    dirs: std::collections::HashSet<(u64, u64)>,
+    seen: walk::Walk,
 }
 
 impl Walk {
     fn file(&mut self, path: &Path, meta: &std::fs::Metadata) {
         self.matched += 1;
-        if identity(meta).is_none_or(|id| self.files.insert(id)) {
+        if self.seen.file(path, meta) {
             self.out.files.push(path.to_path_buf());
         }
     }
 
     fn dir(&mut self, dir: &Path) {
-        // A directory already walked (named twice, or inside one named before): what it
-        // holds was counted then, and its emptiness reported.
-        if let Some(id) = std::fs::metadata(dir).ok().and_then(|m| identity(&m)) {
-            if self.dirs.contains(&id) {
-                self.matched += 1;
-                return;
+        let (files, matched) = (&mut self.out.files, &mut self.matched);
+        let walked = self.seen.dir(dir, is_payload_file, |found| {
+            // A directory reached again was counted (and its emptiness reported) when it
+            // was walked; a file reached again was read then.
+            *matched += 1;
+            if let Found::File {
+                path,
+                earlier: None,
+            } = found
+            {
+                files.push(path.to_owned());
             }
+        });
+        if let Err(e) = walked {
+            self.out.errors.push(format!("{}: {e}", dir.display()));
         }
-        let mut it = walkdir::WalkDir::new(dir)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter();
-        while let Some(entry) = it.next() {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    let at = e
-                        .path()
-                        .map_or_else(|| dir.display().to_string(), |p| p.display().to_string());
-                    match e.loop_ancestor() {
-                        Some(a) => self.out.warnings.push(format!(
-                            "{at}: a link back to {} (a loop): not followed",
-                            a.display()
-                        )),
-                        None if e.depth() == 0 => self.out.errors.push(format!("{at}: {e}")),
-                        None => self.out.warnings.push(format!("{at}: {e}: skipped")),
-                    }
-                    continue;
-                }
-            };
-            let t = entry.file_type();
-            if t.is_dir() {
-                let id = entry.metadata().ok().and_then(|m| identity(&m));
-                if id.is_some_and(|id| !self.dirs.insert(id)) {
-                    self.out.warnings.push(format!(
-                        "{}: a directory already walked (through another link): not followed again",
-                        entry.path().display()
-                    ));
-                    it.skip_current_dir();
-                    // Its files were counted when it was walked.
-                    self.matched += 1;
-                }
-                continue;
-            }
-            if !is_payload_file(entry.path()) {
-                continue;
-            }
-            if t.is_file() {
-                match entry.metadata() {
-                    Ok(meta) => self.file(entry.path(), &meta),
-                    Err(e) => self
-                        .out
-                        .warnings
-                        .push(format!("{}: {e}: skipped", entry.path().display())),
-                }
-            } else {
-                self.out.warnings.push(format!(
-                    "{}: {} is not a regular file: skipped",
-                    entry.path().display(),
-                    kind_of(&t)
-                ));
-            }
-        }
+        let skipped = std::mem::take(&mut self.seen.warnings);
+        self.out
+            .warnings
+            .extend(skipped.into_iter().map(|s| s.to_string()));
     }
 }
 

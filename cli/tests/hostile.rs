@@ -167,6 +167,53 @@ fn fifos_sockets_and_devices_are_never_opened() {
     assert!(err.contains("y.json: a FIFO"), "{err}");
 }
 
+/// The schema directory is walked by the same rules: a FIFO, a loop of links and a file
+/// reached twice are warnings on stderr, never a block or a double count.
+#[test]
+fn schema_walks_warn_about_what_they_skip() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("schemas");
+    copy_dir(&root().join("schemas"), &d);
+    mkfifo(&d.join("blocked.json"));
+    symlink(&d, d.join("self")).unwrap();
+    symlink(d.join("envelope.json"), d.join("again.json")).unwrap();
+    let (plain, _) = run(
+        events()
+            .args(["list", "--schemas"])
+            .arg(root().join("schemas")),
+        0,
+    );
+    for command in [vec!["list"], vec!["validate", "samples/vondi/json"]] {
+        let (out, err) = run(events().args(&command).arg("--schemas").arg(&d), 0);
+        if command[0] == "list" {
+            assert_eq!(out, plain, "each schema once");
+        }
+        for needle in [
+            "blocked.json",
+            "a FIFO is not a regular file",
+            "self",
+            "a loop",
+            "the same file as",
+            "again.json: read once",
+        ] {
+            assert!(err.contains(needle), "{command:?}: {needle} not in\n{err}");
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 // ---- class 7: nothing to check ----
 
 #[test]

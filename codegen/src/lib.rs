@@ -24,6 +24,7 @@ mod lint;
 pub mod schema;
 pub mod span;
 pub mod upcast;
+pub mod walk;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -122,17 +122,25 @@ impl SchemaSet {
 
     fn load_with(root: &Path, lenient: bool) -> Result<Self, Errors> {
         let mut sink = Sink::default();
-        let mut paths = Vec::new();
         let root_file: Arc<str> = root.display().to_string().into();
-        if let Err(e) = collect_json_files(root, &mut paths) {
-            return Err(Error::new(
-                Loc::file(&root_file),
-                format!("cannot read schema directory: {e}"),
-            )
-            .into());
-        }
+        let (mut paths, skipped) =
+            match crate::walk::files(root, |p| p.extension().is_some_and(|e| e == "json")) {
+                Ok(found) => found,
+                Err(e) => {
+                    return Err(Error::new(
+                        Loc::file(&root_file),
+                        format!("cannot read schema directory: {e}"),
+                    )
+                    .into())
+                }
+            };
+        let walk_warnings: Vec<Error> = skipped
+            .into_iter()
+            .map(|s| Error::new(Loc::file(&s.path.display().to_string().into()), s.reason))
+            .collect();
         if paths.is_empty() {
-            return Err(Error::new(Loc::file(&root_file), "no schema files (*.json) found").into());
+            let none = Error::new(Loc::file(&root_file), "no schema files (*.json) found");
+            return Err(Errors::from(none).with_warnings(walk_warnings));
         }
         paths.sort();
         let mut docs = BTreeMap::new();
@@ -184,6 +192,7 @@ impl SchemaSet {
         };
         let lint = crate::lint::lint(&docs, flat_header.as_deref());
         let mut warnings = lint.warnings;
+        warnings.extend(walk_warnings);
         if lenient {
             warnings.extend(lint.errors);
         } else {
@@ -348,61 +357,6 @@ impl SchemaSet {
             },
             value,
         ))
-    }
-}
-
-/// Every regular `*.json` file under `dir`, in a stable order. Symbolic links are
-/// followed, each real directory once: a link back to an ancestor (a loop walkdir reports)
-/// or to a directory already walked through another link is skipped, and a file reached by
-/// two paths is read once (by device and inode). What is not a regular file (a FIFO named
-/// `x.json`, a socket, a device) is never opened.
-fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut dirs = std::collections::HashSet::new();
-    let mut files = std::collections::HashSet::new();
-    let mut it = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter();
-    while let Some(entry) = it.next() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) if e.loop_ancestor().is_some() => continue,
-            Err(e) if e.depth() == 0 => {
-                return Err(e
-                    .into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("cannot walk the directory")))
-            }
-            Err(_) => continue,
-        };
-        let id = entry.metadata().ok().and_then(|m| identity(&m));
-        if entry.file_type().is_dir() {
-            if id.is_some_and(|id| !dirs.insert(id)) {
-                it.skip_current_dir();
-            }
-            continue;
-        }
-        let path = entry.path();
-        if entry.file_type().is_file()
-            && path.extension().is_some_and(|e| e == "json")
-            && id.is_none_or(|id| files.insert(id))
-        {
-            out.push(path.to_owned());
-        }
-    }
-    Ok(())
-}
-
-/// The identity of a file or directory (device, inode) where the platform has one.
-fn identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        Some((meta.dev(), meta.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = meta;
-        None
     }
 }
 

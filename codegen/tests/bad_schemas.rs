@@ -929,9 +929,29 @@ fn directory_walks_survive_links_and_fifos() {
     if !status.is_ok_and(|s| s.success()) {
         eprintln!("mkfifo not available: the FIFO case is not exercised");
     }
+    // A second path to a schema file, and a link to nothing.
+    std::os::unix::fs::symlink(
+        tmp.path().join("a/a.b.v1.json"),
+        tmp.path().join("same.json"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("nowhere"), tmp.path().join("gone.json")).unwrap();
     let set = SchemaSet::load(tmp.path()).unwrap();
     assert_eq!(set.events.len(), 1);
     assert_eq!(set.files().count(), 2, "each file once");
+    // Each thing skipped is a warning naming its path, never silence.
+    let warnings: Vec<String> = set.warnings().iter().map(ToString::to_string).collect();
+    let has = |path: &str, why: &str| warnings.iter().any(|w| w.contains(path) && w.contains(why));
+    assert!(has("loop", "a loop"), "{warnings:#?}");
+    assert!(has("again", "a loop"), "{warnings:#?}");
+    assert!(has("same.json", "read once"), "{warnings:#?}");
+    assert!(has("gone.json", "skipped"), "{warnings:#?}");
+    if fifo.exists() {
+        assert!(
+            has("blocked.json", "a FIFO is not a regular file"),
+            "{warnings:#?}"
+        );
+    }
 }
 
 /// An event with extra `x-event` members (`"max_len": 5` and so on) on stream `stream`.

@@ -525,14 +525,13 @@ fn pending_rows(v: Value) -> RedisResult<Vec<(String, u64, u64)>> {
         .collect())
 }
 
-/// A string value, its buffer moved, not copied.
-fn owned_text(v: Value) -> RedisResult<String> {
+/// The bytes of a string value, its buffer moved, not copied.
+fn owned_bytes(v: Value) -> RedisResult<Vec<u8>> {
     match v {
-        Value::BulkString(b) => String::from_utf8(b)
-            .map_err(|_| RedisError::from((redis::ErrorKind::UnexpectedReturnType, "not UTF-8"))),
-        Value::SimpleString(s) => Ok(s),
-        Value::VerbatimString { text, .. } => Ok(text),
-        Value::Int(i) => Ok(i.to_string()),
+        Value::BulkString(b) => Ok(b),
+        Value::SimpleString(s) => Ok(s.into_bytes()),
+        Value::VerbatimString { text, .. } => Ok(text.into_bytes()),
+        Value::Int(i) => Ok(i.to_string().into_bytes()),
         other => Err(RedisError::from((
             redis::ErrorKind::UnexpectedReturnType,
             "expected a string",
@@ -541,7 +540,9 @@ fn owned_text(v: Value) -> RedisResult<String> {
     }
 }
 
-/// One `[id, [field, value, …]]` entry, taking the reply's buffers.
+/// One `[id, [field, value, …]]` entry, taking the reply's buffers. A name or value that
+/// is not UTF-8 does not fail the read (and with it every other entry of the reply): the
+/// entry keeps its bytes and fails to decode on its own.
 fn owned_entry(v: Value) -> RedisResult<StreamEntry> {
     let Value::Array(parts) = v else {
         return Err(RedisError::from((
@@ -550,23 +551,28 @@ fn owned_entry(v: Value) -> RedisResult<StreamEntry> {
         )));
     };
     let mut parts = parts.into_iter();
-    let id = owned_text(parts.next().unwrap_or(Value::Nil))?;
-    let fields = match parts.next().unwrap_or(Value::Nil) {
+    let id = String::from_utf8(owned_bytes(parts.next().unwrap_or(Value::Nil))?).map_err(|_| {
+        RedisError::from((
+            redis::ErrorKind::UnexpectedReturnType,
+            "a stream entry id is not UTF-8",
+        ))
+    })?;
+    let pairs = match parts.next().unwrap_or(Value::Nil) {
         Value::Array(items) => {
-            let mut fields = Vec::with_capacity(items.len() / 2);
+            let mut pairs = Vec::with_capacity(items.len() / 2);
             let mut items = items.into_iter();
             while let (Some(k), Some(v)) = (items.next(), items.next()) {
-                fields.push((owned_text(k)?, owned_text(v)?));
+                pairs.push((owned_bytes(k)?, owned_bytes(v)?));
             }
-            fields
+            pairs
         }
         Value::Map(kvs) => kvs
             .into_iter()
-            .map(|(k, v)| Ok((owned_text(k)?, owned_text(v)?)))
+            .map(|(k, v)| Ok((owned_bytes(k)?, owned_bytes(v)?)))
             .collect::<RedisResult<_>>()?,
         _ => Vec::new(),
     };
-    Ok(StreamEntry { id, fields })
+    Ok(StreamEntry::from_bytes(id, pairs))
 }
 
 /// The entries of an `XREADGROUP` reply of one stream, taking the reply's buffers (no
@@ -1000,7 +1006,11 @@ impl<E: FieldSet, H: Handler<E>> Inner<E, H> {
             if entry.fields.is_empty() {
                 return Ok(Disposition::Ack);
             }
-            let event = match E::decode_fields(&entry.fields) {
+            let decoded = match entry.utf8_error() {
+                Some(e) => Err(DecodeError::Field(e)),
+                None => E::decode_fields(&entry.fields),
+            };
+            let event = match decoded {
                 Ok(e) => e,
                 Err(e @ (DecodeError::UnknownType(_) | DecodeError::UnknownVersion { .. })) => {
                     if self.cfg.unknown == UnknownTypes::Skip {

@@ -79,7 +79,8 @@ pub(crate) fn xadd(
         cmd.arg("MAXLEN").arg("~").arg(n);
     }
     cmd.arg("*");
-    for (k, v) in &entry.fields {
+    // Byte for byte: an entry that is not UTF-8 is kept as it was.
+    for (k, v) in entry.byte_pairs() {
         cmd.arg(k).arg(v);
     }
     let now = SystemTime::now()
@@ -109,8 +110,11 @@ pub(crate) fn xadd(
 pub struct DeadLetter {
     /// Its id in the dead-letter stream.
     pub dlq_id: String,
-    /// The original field/value pairs, in their order.
+    /// The original field/value pairs, in their order (U+FFFD where not UTF-8).
     pub fields: Vec<(String, String)>,
+    /// The exact bytes of the original pairs, kept only when one is not UTF-8; replay
+    /// writes them back unchanged.
+    pub raw: Option<events_rt::redis::RawPairs>,
     /// `x-dlq-reason`.
     pub reason: String,
     /// `x-dlq-error`.
@@ -135,6 +139,7 @@ impl DeadLetter {
         let mut d = DeadLetter {
             dlq_id: entry.id.clone(),
             fields: Vec::new(),
+            raw: None,
             reason: String::new(),
             error: String::new(),
             stream: String::new(),
@@ -144,7 +149,15 @@ impl DeadLetter {
             deliveries: 0,
             time_ms: 0,
         };
-        for (k, v) in &entry.fields {
+        let mut raw = entry.raw.as_ref().map(|_| Vec::new());
+        for ((k, v), (kb, vb)) in entry.fields.iter().zip(entry.byte_pairs()) {
+            let original = !matches!(
+                k.as_str(),
+                REASON | ERROR | STREAM | ID | GROUP | CONSUMER | DELIVERIES | TIME
+            );
+            if let (Some(raw), true) = (raw.as_mut(), original) {
+                raw.push((kb.to_vec(), vb.to_vec()));
+            }
             match k.as_str() {
                 REASON => d.reason = v.clone(),
                 ERROR => d.error = v.clone(),
@@ -157,12 +170,24 @@ impl DeadLetter {
                 _ => d.fields.push((k.clone(), v.clone())),
             }
         }
+        d.raw = raw;
         d
     }
 
     /// Decodes the original event (e.g. with `Event::from_redis_fields`), typed.
     pub fn decode<E: events_rt::FieldSet>(&self) -> Result<E, events_rt::DecodeError> {
+        if let Some(e) = self.original().utf8_error() {
+            return Err(events_rt::DecodeError::Field(e));
+        }
         E::decode_fields(&self.fields)
+    }
+
+    /// The original entry, as it was in its stream (its id there, its exact bytes).
+    pub fn original(&self) -> StreamEntry {
+        match &self.raw {
+            Some(raw) => StreamEntry::from_bytes(self.id.clone(), raw.clone()),
+            None => StreamEntry::new(self.id.clone(), self.fields.clone()),
+        }
     }
 
     /// `XADD <source stream> * <original fields>`: puts the entry back for its consumers.
@@ -173,8 +198,13 @@ impl DeadLetter {
             cmd.arg("MAXLEN").arg("~").arg(n);
         }
         cmd.arg("*");
-        for (k, v) in &self.fields {
-            cmd.arg(k).arg(v);
+        match &self.raw {
+            Some(raw) => raw.iter().for_each(|(k, v)| {
+                cmd.arg(k).arg(v);
+            }),
+            None => self.fields.iter().for_each(|(k, v)| {
+                cmd.arg(k).arg(v);
+            }),
         }
         cmd
     }

@@ -234,6 +234,108 @@ async fn poison_entries_end_in_the_dead_letter_stream_with_their_reason_and_the_
     task.await.unwrap().unwrap();
 }
 
+/// The raw pairs of one entry, as bytes.
+fn raw_pairs(conn: &mut redis::Connection, stream: &str, id: &str) -> Vec<Vec<u8>> {
+    let reply: Vec<(String, Vec<Vec<u8>>)> = redis::cmd("XRANGE")
+        .arg(stream)
+        .arg(id)
+        .arg(id)
+        .query(conn)
+        .unwrap();
+    reply.into_iter().next().expect("the entry").1
+}
+
+/// An entry that is not UTF-8 (a value, a field name) fails alone: the entries around it
+/// are handled, it is dead-lettered `undecodable` naming the field and byte, its bytes kept
+/// exactly, and a replay writes those bytes back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_that_is_not_utf8_is_dead_lettered_alone_byte_for_byte() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let mut conn = server.conn();
+    let publisher = Publisher::new(Redis::open(&server.url()).unwrap());
+    publisher.publish(&confirmed(1)).await.unwrap();
+    let bad_value: Vec<Vec<u8>> = vec![
+        b"type".to_vec(),
+        b"order.cancelled".to_vec(),
+        b"order_id".to_vec(),
+        b"2".to_vec(),
+        b"reason".to_vec(),
+        b"r\xff\xfe".to_vec(),
+        b"timestamp".to_vec(),
+        b"1".to_vec(),
+    ];
+    let bad_name: Vec<Vec<u8>> = vec![
+        b"type".to_vec(),
+        b"order.cancelled".to_vec(),
+        b"order\xc3(".to_vec(),
+        b"3".to_vec(),
+    ];
+    let mut ids = Vec::new();
+    for pairs in [&bad_value, &bad_name] {
+        let id: String = redis::cmd("XADD")
+            .arg(ORDERS)
+            .arg("*")
+            .arg(pairs)
+            .query(&mut conn)
+            .unwrap();
+        ids.push(id);
+    }
+    publisher.publish(&confirmed(4)).await.unwrap();
+
+    let log: Log = Arc::default();
+    let l = log.clone();
+    let handler = handler_fn(move |e: Event, _d: Delivery| {
+        let l = l.clone();
+        async move {
+            l.lock().unwrap().push(order_id(&e));
+            Ok::<_, HandlerError>(())
+        }
+    });
+    let redis = Redis::open(&server.url()).unwrap();
+    let consumer = fast(Consumer::new(redis, "g", "c1", handler).streams([ORDERS]));
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(consumer.run(stop.clone()));
+    wait_for("two dead letters", Duration::from_secs(20), || {
+        dead_letters(&mut server.conn(), ORDERS).len() == 2
+            && pending(&mut server.conn(), ORDERS, "g") == 0
+    })
+    .await;
+    stop.cancel();
+    task.await.unwrap().unwrap();
+    assert_eq!(*log.lock().unwrap(), [1, 4], "the entries around it flow");
+
+    let dl = dead_letters(&mut conn, ORDERS);
+    assert_eq!(dl[0].id, ids[0]);
+    assert_eq!(dl[0].reason, "undecodable");
+    assert!(
+        dl[0].error.contains("field `reason`")
+            && dl[0].error.contains("not valid UTF-8 (byte 1 of 3)"),
+        "{}",
+        dl[0].error
+    );
+    assert_eq!(dl[1].id, ids[1]);
+    assert!(
+        dl[1].error.contains("field name") && dl[1].error.contains("(byte 5)"),
+        "{}",
+        dl[1].error
+    );
+    // The dead-letter stream holds the original bytes, then the x-dlq-* fields.
+    let dlq = format!("{ORDERS}:dlq");
+    for (d, original) in dl.iter().zip([&bad_value, &bad_name]) {
+        let stored = raw_pairs(&mut conn, &dlq, &d.dlq_id);
+        assert_eq!(&stored[..original.len()], &original[..]);
+        assert!(d.decode::<Event>().is_err(), "still not decodable");
+        // Replayed elsewhere: the same bytes again.
+        let target = format!("{ORDERS}:replayed");
+        let mut replay = d.clone();
+        replay.stream = target.clone();
+        let id: String = replay.replay_cmd(None).query(&mut conn).unwrap();
+        assert_eq!(&raw_pairs(&mut conn, &target, &id), original);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_restart_mid_run_the_consumer_resumes_and_the_publisher_fails_within_its_timeout() {
     // Append-only with fsync always, so what was acknowledged before the kill survives it.

@@ -38,7 +38,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(reason: impl fmt::Display) -> Self {
+    pub(crate) fn new(reason: impl fmt::Display) -> Self {
         Self {
             entry_id: None,
             field: None,

@@ -9,16 +9,24 @@ pub use ::redis as driver;
 
 use redis::{FromRedisValue, ParsingError, Value};
 
-use crate::fields::Fields;
+use crate::fields::{FieldError, Fields};
 use crate::DecodeError;
+
+/// The field/value pairs of a stream entry as bytes, exactly as Redis holds them.
+pub type RawPairs = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// One stream entry: its id and its field/value pairs, in the order Redis returned them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamEntry {
     /// Entry id, e.g. `1701709200000-0`.
     pub id: String,
-    /// Field/value pairs.
+    /// Field/value pairs. Where a name or value is not UTF-8 it holds U+FFFD in place of the
+    /// bad bytes (for display), and [`StreamEntry::raw`] has the exact bytes.
     pub fields: Vec<(String, String)>,
+    /// The exact bytes of every pair, kept only when one of them is not UTF-8: such an
+    /// entry fails to decode on its own (naming the field and byte) and is dead-lettered or
+    /// re-published byte for byte, never altered.
+    pub raw: Option<RawPairs>,
 }
 
 /// A stream entry that could not be decoded.
@@ -39,12 +47,110 @@ impl fmt::Display for EntryError {
 impl std::error::Error for EntryError {}
 
 impl StreamEntry {
+    /// An entry of text fields.
+    pub fn new(id: impl Into<String>, fields: Vec<(String, String)>) -> Self {
+        Self {
+            id: id.into(),
+            fields,
+            raw: None,
+        }
+    }
+
+    /// An entry from the bytes of a reply: text where every name and value is UTF-8
+    /// (no copy), otherwise lossy text plus the exact bytes in [`StreamEntry::raw`].
+    pub fn from_bytes(id: impl Into<String>, pairs: RawPairs) -> Self {
+        let mut fields = Vec::with_capacity(pairs.len());
+        let mut pairs = pairs.into_iter();
+        while let Some((k, v)) = pairs.next() {
+            match (String::from_utf8(k), String::from_utf8(v)) {
+                (Ok(k), Ok(v)) => fields.push((k, v)),
+                (k, v) => {
+                    // The rest keeps its bytes; what came before is UTF-8 and is copied.
+                    let bytes = |r: Result<String, std::string::FromUtf8Error>| {
+                        r.map_or_else(std::string::FromUtf8Error::into_bytes, String::into_bytes)
+                    };
+                    let mut raw: RawPairs = fields
+                        .iter()
+                        .map(|(k, v): &(String, String)| {
+                            (k.clone().into_bytes(), v.clone().into_bytes())
+                        })
+                        .collect();
+                    raw.push((bytes(k), bytes(v)));
+                    raw.extend(pairs);
+                    let fields = raw
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                String::from_utf8_lossy(k).into_owned(),
+                                String::from_utf8_lossy(v).into_owned(),
+                            )
+                        })
+                        .collect();
+                    return Self {
+                        id: id.into(),
+                        fields,
+                        raw: Some(raw),
+                    };
+                }
+            }
+        }
+        Self::new(id, fields)
+    }
+
+    /// Every pair as bytes, exactly as Redis holds them.
+    pub fn byte_pairs(&self) -> Box<dyn Iterator<Item = (&[u8], &[u8])> + '_> {
+        match &self.raw {
+            Some(raw) => Box::new(raw.iter().map(|(k, v)| (k.as_slice(), v.as_slice()))),
+            None => Box::new(
+                self.fields
+                    .iter()
+                    .map(|(k, v)| (k.as_bytes(), v.as_bytes())),
+            ),
+        }
+    }
+
+    /// The first field name or value that is not UTF-8, as the error decoding reports.
+    pub fn utf8_error(&self) -> Option<FieldError> {
+        for (k, v) in self.raw.as_ref()? {
+            let name = String::from_utf8_lossy(k);
+            let (field, reason) = match (std::str::from_utf8(k), std::str::from_utf8(v)) {
+                (Err(e), _) => (
+                    None,
+                    format!(
+                        "the field name {:?} is not valid UTF-8 (byte {})",
+                        crate::echo(&name),
+                        e.valid_up_to()
+                    ),
+                ),
+                (Ok(_), Err(e)) => (
+                    Some(name.into_owned()),
+                    format!(
+                        "the value is not valid UTF-8 (byte {} of {})",
+                        e.valid_up_to(),
+                        v.len()
+                    ),
+                ),
+                (Ok(_), Ok(_)) => continue,
+            };
+            let mut error = FieldError::new(reason);
+            error.field = field.map(crate::echo_owned);
+            return Some(error);
+        }
+        None
+    }
+
     /// Decodes the entry with `decode` (e.g. `Event::from_redis_fields`), attaching the id
-    /// to any error.
+    /// to any error. An entry that is not UTF-8 is an error without calling `decode`.
     pub fn decode<E>(
         &self,
         decode: impl FnOnce(&[(String, String)]) -> Result<E, DecodeError>,
     ) -> Result<E, EntryError> {
+        if let Some(e) = self.utf8_error() {
+            return Err(EntryError {
+                id: self.id.clone(),
+                error: DecodeError::Field(e),
+            });
+        }
         decode(&self.fields).map_err(|error| EntryError {
             id: self.id.clone(),
             error,
@@ -52,20 +158,24 @@ impl StreamEntry {
     }
 }
 
-fn text(v: &Value, what: &str) -> Result<String, ParsingError> {
+fn bytes(v: &Value, what: &str) -> Result<Vec<u8>, ParsingError> {
     match v {
-        Value::BulkString(b) => String::from_utf8(b.clone())
-            .map_err(|_| ParsingError::from(format!("{what} is not UTF-8"))),
-        Value::SimpleString(s) => Ok(s.clone()),
-        Value::VerbatimString { text, .. } => Ok(text.clone()),
-        Value::Int(i) => Ok(i.to_string()),
+        Value::BulkString(b) => Ok(b.clone()),
+        Value::SimpleString(s) => Ok(s.clone().into_bytes()),
+        Value::VerbatimString { text, .. } => Ok(text.clone().into_bytes()),
+        Value::Int(i) => Ok(i.to_string().into_bytes()),
         other => Err(ParsingError::from(format!(
             "{what}: expected a string, got {other:?}"
         ))),
     }
 }
 
-fn pairs(v: &Value, id: &str) -> Result<Vec<(String, String)>, ParsingError> {
+fn text(v: &Value, what: &str) -> Result<String, ParsingError> {
+    String::from_utf8(bytes(v, what)?)
+        .map_err(|_| ParsingError::from(format!("{what} is not UTF-8")))
+}
+
+fn pairs(v: &Value, id: &str) -> Result<RawPairs, ParsingError> {
     match v {
         Value::Array(items) => {
             if items.len() % 2 != 0 {
@@ -75,12 +185,12 @@ fn pairs(v: &Value, id: &str) -> Result<Vec<(String, String)>, ParsingError> {
             }
             items
                 .chunks(2)
-                .map(|kv| Ok((text(&kv[0], "field name")?, text(&kv[1], "field value")?)))
+                .map(|kv| Ok((bytes(&kv[0], "field name")?, bytes(&kv[1], "field value")?)))
                 .collect()
         }
         Value::Map(kvs) => kvs
             .iter()
-            .map(|(k, v)| Ok((text(k, "field name")?, text(v, "field value")?)))
+            .map(|(k, v)| Ok((bytes(k, "field name")?, bytes(v, "field value")?)))
             .collect(),
         Value::Nil => Ok(Vec::new()),
         other => Err(ParsingError::from(format!(
@@ -94,8 +204,7 @@ impl FromRedisValue for StreamEntry {
         match v {
             Value::Array(parts) if parts.len() == 2 => {
                 let id = text(&parts[0], "entry id")?;
-                let fields = pairs(&parts[1], &id)?;
-                Ok(Self { id, fields })
+                Ok(Self::from_bytes(id.clone(), pairs(&parts[1], &id)?))
             }
             other => Err(ParsingError::from(format!(
                 "expected a stream entry [id, fields], got {other:?}"
@@ -226,14 +335,41 @@ mod tests {
         for bad in [
             Value::Array(vec![bulk("1-0")]),
             Value::Array(vec![bulk("1-0"), Value::Array(vec![bulk("odd")])]),
-            Value::Array(vec![
-                bulk("1-0"),
-                Value::Array(vec![bulk("k"), Value::BulkString(vec![0xff])]),
-            ]),
             Value::Int(3),
         ] {
             assert!(StreamEntry::from_redis_value(bad).is_err());
         }
+        // A value or name that is not UTF-8 is read (keeping its bytes) and fails to decode
+        // on its own, naming the field and byte.
+        let reply = Value::Array(vec![
+            bulk("1-0"),
+            Value::Array(vec![
+                bulk("type"),
+                bulk("a.b"),
+                bulk("k"),
+                Value::BulkString(vec![b'o', 0xff]),
+            ]),
+        ]);
+        let entry = StreamEntry::from_redis_value(reply).unwrap();
+        assert_eq!(entry.fields[1], ("k".to_owned(), "o\u{fffd}".to_owned()));
+        let bytes: Vec<_> = entry.byte_pairs().collect();
+        assert_eq!(bytes[1], (&b"k"[..], &[b'o', 0xff][..]));
+        let e = entry
+            .decode(|_| -> Result<(), DecodeError> { panic!("not called") })
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "entry 1-0: field `k`: the value is not valid UTF-8 (byte 1 of 2)"
+        );
+        let entry = StreamEntry::from_bytes("2-0", vec![(vec![b'x', 0xc3], b"v".to_vec())]);
+        let e = entry.utf8_error().unwrap();
+        assert_eq!(e.field, None);
+        assert!(
+            e.reason
+                .contains("field name \"x\u{fffd}\" is not valid UTF-8 (byte 1)"),
+            "{e}"
+        );
+        assert!(StreamEntry::new("3-0", vec![]).utf8_error().is_none());
         assert_eq!(
             StreamReadReply::from_redis_value(Value::Nil).unwrap(),
             StreamReadReply::default()

@@ -301,6 +301,9 @@ impl Cx<'_> {
             }
             Ty::Vec(t) => self.unique_read(t, owner).map(|r| quote!(#u::VecOf<#r>)),
             Ty::Option(t) => self.unique_read(t, owner).map(|r| quote!(#u::OptionOf<#r>)),
+            Ty::Embedded(t) => self
+                .unique_read(t, owner)
+                .map(|r| quote!(#u::EmbeddedOf<#r>)),
             _ => None,
         }
     }
@@ -787,7 +790,16 @@ fn type_def(def: &TypeDef, event: Option<&Event>, cx: &Cx<'_>) -> TokenStream {
             let vs = variants.iter().map(|v| {
                 let n = ident(&v.name);
                 let ty = cx.ty(&v.ty, &owner);
-                quote!(#[allow(missing_docs)] #n(#ty),)
+                // A map held directly: read with every key once, as fields are.
+                let with = cx.unique_read(&v.ty, &owner).map(|read| {
+                    let with = format!(
+                        "{}::unique::required::<{}, _>",
+                        path_string(cx.rt),
+                        type_string(&read)
+                    );
+                    quote!(#[serde(deserialize_with = #with)])
+                });
+                quote!(#[allow(missing_docs)] #with #n(#ty),)
             });
             quote! {
                 #doc

@@ -32,6 +32,9 @@ pub struct VecOf<R>(PhantomData<R>);
 pub struct OptionOf<R>(PhantomData<R>);
 /// `Box<R::Out>`.
 pub struct BoxOf<R>(PhantomData<R>);
+/// [`Embedded<R::Out>`](crate::Embedded): a key twice is an error in the JSON text inside
+/// the string as in the plain value.
+pub struct EmbeddedOf<R>(PhantomData<R>);
 /// `serde_json::Value`: a key twice in any object inside is an error.
 pub struct AnyValue;
 /// `serde_json::Map<String, Value>`: a key twice in it or in any object inside is an error.
@@ -116,6 +119,37 @@ impl<'de, R: Read<'de>> Read<'de> for VecOf<R> {
             }
         }
         deserializer.deserialize_seq(V::<R>(PhantomData))
+    }
+}
+
+impl<'de, R: Read<'de>> Read<'de> for EmbeddedOf<R> {
+    type Out = crate::Embedded<R::Out>;
+    fn read<D: Deserializer<'de>>(deserializer: D) -> Result<Self::Out, D::Error> {
+        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+        struct V<R>(PhantomData<R>);
+        impl<'de, R: Read<'de>> Visitor<'de> for V<R> {
+            type Value = crate::Embedded<R::Out>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value or a string holding one")
+            }
+            fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
+                // The text is read with every key once, then typed from that value.
+                let bad = |e: serde_json::Error| {
+                    E::custom(format_args!("bad JSON inside the string: {e}"))
+                };
+                let mut de = serde_json::Deserializer::from_str(v);
+                let value = AnyValue::read(&mut de).map_err(bad)?;
+                de.end().map_err(bad)?;
+                R::read(value).map(crate::Embedded::new).map_err(bad)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                R::read(SeqAccessDeserializer::new(seq)).map(crate::Embedded::native)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                R::read(MapAccessDeserializer::new(map)).map(crate::Embedded::native)
+            }
+        }
+        deserializer.deserialize_any(V::<R>(PhantomData))
     }
 }
 
@@ -297,6 +331,17 @@ mod tests {
             let err = read::<AnyValue>(json).unwrap_err();
             assert!(err.contains("duplicate key"), "{json}: {err}");
         }
+        for json in [r#""{\"k\":1,\"k\":2}""#, r#"{"k":1,"k":2}"#] {
+            let err = read::<EmbeddedOf<MapOf<Plain<i64>>>>(json).unwrap_err();
+            assert!(err.contains("duplicate key"), "{json}: {err}");
+        }
+        for (json, native) in [(r#""{\"k\":1}""#, false), (r#"{"k":1}"#, true)] {
+            let v = read::<EmbeddedOf<MapOf<Plain<i64>>>>(json).unwrap();
+            assert_eq!((v["k"], v.is_native()), (1, native));
+            assert_eq!(serde_json::to_string(&v).unwrap(), json, "spelling kept");
+        }
+        let err = read::<EmbeddedOf<AnyValue>>(r#""[1] x""#).unwrap_err();
+        assert!(err.contains("bad JSON inside the string"), "{err}");
         let err = read::<MapOf<Plain<i64>>>(r#"{"k":1,"k":2}"#).unwrap_err();
         assert!(err.contains("duplicate key `k`"), "{err}");
         let err = read::<VecOf<MapOf<AnyValue>>>(r#"[{},{"k":{"z":1,"z":2}}]"#).unwrap_err();

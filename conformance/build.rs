@@ -71,6 +71,14 @@ fn main() {
             std::process::exit(1);
         }
     }
+    // The types-only route on a catalog of foreign conventions (tests/types_only.rs).
+    if let Err(e) = Config::new()
+        .file_name("foreign.rs")
+        .compile_types("../codegen/tests/fixtures/foreign")
+    {
+        eprintln!("{e}");
+        std::process::exit(1);
+    }
     wide_object();
 }
 

@@ -121,7 +121,7 @@ impl Sampler<'_> {
         match ty {
             Ty::Bool => json!(self.pick(2) == 0),
             Ty::Int(t) => self.int(*t),
-            Ty::F64 | Ty::F32 => {
+            Ty::F64 | Ty::F32 | Ty::Number => {
                 let x = match self.mode {
                     Mode::Random(_) => (self.next() % 2_000_001) as f64 / 1000.0 - 1000.0,
                     _ => 99.5,
@@ -178,6 +178,9 @@ impl Sampler<'_> {
                     }
                 };
                 Value::Array((0..n).map(|_| self.value(item, depth + 1)).collect())
+            }
+            Ty::Tuple(items) => {
+                Value::Array(items.iter().map(|t| self.value(t, depth + 1)).collect())
             }
             Ty::Map(item) => {
                 let mut m = Map::new();

@@ -494,6 +494,14 @@ impl Typed<'_> {
                     self.field(inner, k, v, path, depth);
                 }
             }
+            (Ty::Tuple(inner), Value::Array(items)) => {
+                for (i, (t, item)) in inner.iter().zip(items).enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("/{i}"));
+                    self.walk(t, item, path, depth + 1);
+                    path.truncate(len);
+                }
+            }
             (Ty::Named(name), Value::Object(m)) => {
                 match self.catalog.types.get(name).map(|d| &d.kind) {
                     Some(TypeKind::Struct(s)) => {
@@ -599,7 +607,7 @@ fn text_to_json(catalog: &Catalog, ty: &Ty, text: &str) -> Value {
             .map(Value::from)
             .or_else(|_| text.parse::<u64>().map(Value::from))
             .unwrap_or_else(|_| keep()),
-        Ty::F64 | Ty::F32 => text
+        Ty::F64 | Ty::F32 | Ty::Number => text
             .parse::<f64>()
             .ok()
             .and_then(serde_json::Number::from_f64)
@@ -620,7 +628,7 @@ fn text_to_json(catalog: &Catalog, ty: &Ty, text: &str) -> Value {
         {
             keep()
         }
-        Ty::Vec(_) | Ty::Map(_) | Ty::Named(_) | Ty::Any | Ty::AnyObject => {
+        Ty::Vec(_) | Ty::Tuple(_) | Ty::Map(_) | Ty::Named(_) | Ty::Any | Ty::AnyObject => {
             serde_json::from_str(text).unwrap_or_else(|_| keep())
         }
         Ty::String

@@ -289,7 +289,7 @@ fn ty_name(catalog: &Catalog, ty: &Ty) -> String {
     match ty {
         Ty::Bool => "boolean".into(),
         Ty::Int(i) => format!("integer ({})", i.name()),
-        Ty::F64 | Ty::F32 => "number".into(),
+        Ty::F64 | Ty::F32 | Ty::Number => "number".into(),
         Ty::String => "string".into(),
         Ty::DateTime => "date-time (RFC 3339)".into(),
         Ty::Date => "date".into(),
@@ -302,6 +302,14 @@ fn ty_name(catalog: &Catalog, ty: &Ty) -> String {
         Ty::Tag => "event type".into(),
         Ty::Version => "string".into(),
         Ty::Vec(t) => format!("array of {}", ty_name(catalog, t)),
+        Ty::Tuple(items) => format!(
+            "array of exactly ({})",
+            items
+                .iter()
+                .map(|t| ty_name(catalog, t))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Ty::Map(t) => format!("map of {}", ty_name(catalog, t)),
         Ty::Option(t) => format!("{} or null", ty_name(catalog, t)),
         Ty::Embedded(t) => format!("{} (JSON text in a string)", ty_name(catalog, t)),

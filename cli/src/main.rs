@@ -89,6 +89,17 @@ enum Command {
         /// Path of the runtime crate in the generated code.
         #[arg(long, default_value = "::events_rt")]
         runtime: String,
+        /// Types only, for any directory of JSON Schema files (draft-07, 2019-09, 2020-12)
+        /// without our `x-event` metadata: one Rust type per file root and per definition
+        /// it reaches, no `Event` dispatch.
+        #[arg(long)]
+        types_only: bool,
+        /// With `--types-only`: write a JSON object from each schema file (relative to the
+        /// directory) to the name of its root type (`null` for a file of definitions only).
+        #[arg(long, requires = "types_only", value_name = "MAP.json")]
+        type_map: Option<PathBuf>,
+        /// The schema directory (default: `--schemas`).
+        dir: Option<PathBuf>,
     },
     /// Live streams of the catalog: length, groups, pending, lag, dead letters.
     #[command(subcommand)]
@@ -182,16 +193,40 @@ fn run(cli: Cli) -> Result<u8, u8> {
             check,
             strict,
             runtime,
+            types_only,
+            type_map,
+            dir,
         } => {
-            let set = load(&cli.schemas)?;
-            let code = Config::new()
-                .strict_unknown_fields(strict)
-                .runtime_path(runtime)
-                .generate_set(&set)
-                .map_err(|e| {
+            let dir = dir.unwrap_or(cli.schemas);
+            let mut config = Config::new();
+            config.strict_unknown_fields(strict).runtime_path(runtime);
+            let code = if types_only {
+                let types = config.generate_types(&dir).map_err(|e| {
                     diagnostics::print_errors(&e);
                     exit::ERROR
                 })?;
+                for w in &types.warnings {
+                    eprintln!("warning: {w}");
+                }
+                if let (Some(path), false) = (&type_map, check) {
+                    let mut text = serde_json::to_string_pretty(&types.type_map).map_err(|e| {
+                        eprintln!("error: {e}");
+                        exit::ERROR
+                    })?;
+                    text.push('\n');
+                    std::fs::write(path, text).map_err(|e| {
+                        eprintln!("error: cannot write {}: {e}", path.display());
+                        exit::ERROR
+                    })?;
+                }
+                types.code
+            } else {
+                let set = load(&dir)?;
+                config.generate_set(&set).map_err(|e| {
+                    diagnostics::print_errors(&e);
+                    exit::ERROR
+                })?
+            };
             if check {
                 let current = std::fs::read_to_string(&out).unwrap_or_default();
                 if current == code {

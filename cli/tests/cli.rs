@@ -500,6 +500,75 @@ fn exported_schema_is_self_contained_and_validates_like_events() {
     events().args(["schema", "no.such"]).assert().code(2);
 }
 
+/// The types-only route: any directory of JSON Schema files, the code and the type map.
+#[test]
+fn generate_types_only_writes_the_code_and_the_type_map() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, map) = (tmp.path().join("types.rs"), tmp.path().join("map.json"));
+    let dir = root().join("codegen/tests/fixtures/foreign");
+    let err = events()
+        .args(["generate", "--types-only", "--out"])
+        .arg(&out)
+        .arg("--type-map")
+        .arg(&map)
+        .arg(&dir)
+        .assert()
+        .code(0)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(
+        err.contains("tsAdditionalProperties"),
+        "warnings on stderr: {err}"
+    );
+    let expected = events_codegen::Config::new().generate_types(&dir).unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), expected.code);
+    let map: Value = serde_json::from_str(&std::fs::read_to_string(&map).unwrap()).unwrap();
+    assert_eq!(
+        map,
+        json!({
+            "common/money.json": "Money",
+            "defs.json": null,
+            "line.json": "OrderLine",
+            "nested/thing.schema.json": "ThingId",
+            "order.json": "Order"
+        })
+    );
+    // --check works the same way; --type-map needs --types-only.
+    events()
+        .args(["generate", "--types-only", "--check", "--out"])
+        .arg(&out)
+        .arg(&dir)
+        .assert()
+        .code(0);
+    events()
+        .args(["generate", "--out"])
+        .arg(&out)
+        .arg("--type-map")
+        .arg(tmp.path().join("m.json"))
+        .assert()
+        .code(2);
+    // A schema error is located, exit 2.
+    let bad = tmp.path().join("bad");
+    std::fs::create_dir(&bad).unwrap();
+    write(&bad, "a.json", r#"{"$ref": "https://example.com/x.json"}"#);
+    let err = events()
+        .args(["generate", "--types-only", "--out"])
+        .arg(tmp.path().join("x.rs"))
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(
+        err.contains("a.json") && err.contains("never fetched"),
+        "{err}"
+    );
+}
+
 #[test]
 fn generate_writes_what_the_build_script_writes() {
     let tmp = tempfile::tempdir().unwrap();

@@ -59,6 +59,7 @@ const STRUCTURAL: &[&str] = &[
     "additionalProperties",
     "unevaluatedProperties",
     "items",
+    "prefixItems",
     "enum",
     "const",
     "$ref",
@@ -70,7 +71,6 @@ const STRUCTURAL: &[&str] = &[
 /// JSON Schema keywords that shape values in ways no generated type expresses.
 const UNSUPPORTED: &[&str] = &[
     "patternProperties",
-    "prefixItems",
     "if",
     "then",
     "else",
@@ -112,6 +112,7 @@ pub fn build_with(set: &SchemaSet, externs: &[(String, String)]) -> Result<Catal
         open: Vec::new(),
         open_shapes: Vec::new(),
         version_locs: version_locs(set),
+        foreign: false,
         sink: Sink::default(),
     };
     let mut events = Vec::new();
@@ -171,6 +172,121 @@ pub fn build_with(set: &SchemaSet, externs: &[(String, String)]) -> Result<Catal
         events,
         types,
     })
+}
+
+/// The type made from the root of one schema file (the types-only route).
+#[derive(Debug, Clone)]
+pub struct Root {
+    /// The file, relative to the schema directory.
+    pub rel: String,
+    /// The Rust name of its root type: a generated struct or enum, or a type alias.
+    /// `None` for a file of definitions only (no schema at its root).
+    pub name: Option<String>,
+    /// The root's type (a type alias is written when it is not [`Ty::Named`] `name`).
+    pub ty: Option<Ty>,
+}
+
+/// Keywords that make the root of a file a schema of its own, rather than a holder of
+/// `$defs`/`definitions`.
+const ROOT_SCHEMA: &[&str] = &[
+    "type",
+    "properties",
+    "additionalProperties",
+    "items",
+    "prefixItems",
+    "enum",
+    "const",
+    "$ref",
+    "allOf",
+    "anyOf",
+    "oneOf",
+];
+
+/// Builds the IR of a plain catalog (loaded with [`SchemaSet::load_types`]): one type per
+/// file root, named from its `title` or its file name, plus every type it reaches; a file
+/// of definitions only has each of its definitions converted.
+pub fn build_types(set: &SchemaSet) -> Result<(Catalog, Vec<Root>), Errors> {
+    let mut cx = Cx {
+        set,
+        types: BTreeMap::new(),
+        by_key: HashMap::new(),
+        by_name: HashMap::new(),
+        open: Vec::new(),
+        open_shapes: Vec::new(),
+        version_locs: Vec::new(),
+        foreign: true,
+        sink: Sink::default(),
+    };
+    let mut roots = Vec::new();
+    for doc in set.docs.values() {
+        let loc = Loc::file(&doc.file);
+        let is_schema = match &doc.json {
+            Value::Object(m) => m.keys().any(|k| ROOT_SCHEMA.contains(&k.as_str())),
+            _ => true,
+        };
+        if !is_schema {
+            for key in ["$defs", "definitions"] {
+                if let Some(Value::Object(defs)) = doc.json.get(key) {
+                    for (name, schema) in defs {
+                        let at = loc.join(key).join(name);
+                        let hint = ref_name(&at, schema);
+                        if let Err(e) = cx.ty(&at, schema, &hint) {
+                            cx.sink.push(e);
+                        }
+                    }
+                }
+            }
+            roots.push(Root {
+                rel: doc.rel.clone(),
+                name: None,
+                ty: None,
+            });
+            continue;
+        }
+        let stem = doc.rel.rsplit('/').next().unwrap_or(&doc.rel);
+        let stem = stem.strip_suffix(".json").unwrap_or(stem);
+        let stem = stem.strip_suffix(".schema").unwrap_or(stem);
+        let name = doc
+            .json
+            .get("title")
+            .and_then(Value::as_str)
+            .map_or_else(|| ident::type_name(stem), ident::type_name);
+        match cx.ty(&loc, &doc.json, &name) {
+            Ok(ty) => {
+                // A named type is the root type (the root may be a `$ref` to it);
+                // anything else gets a type alias, whose name must be free.
+                let name = match &ty {
+                    Ty::Named(n) => n.clone(),
+                    _ => {
+                        if let Err(e) = cx.claim(&loc.join("(alias)"), &name) {
+                            cx.sink.push(e);
+                        }
+                        name
+                    }
+                };
+                roots.push(Root {
+                    rel: doc.rel.clone(),
+                    name: Some(name),
+                    ty: Some(ty),
+                });
+            }
+            Err(e) => cx.sink.push(e),
+        }
+    }
+    let mut types = cx.types;
+    box_cycles(&mut types);
+    check_finite(&types, &mut cx.sink);
+    decide_caps(&mut types);
+    cx.sink.finish((
+        Catalog {
+            type_field: String::new(),
+            version_field: None,
+            version_path: Vec::new(),
+            events: Vec::new(),
+            types,
+        },
+        roots,
+    ))
 }
 
 /// Whether `path` reads as a Rust type path (`::my_crate::Money`, `crate::money::Money`).
@@ -383,6 +499,9 @@ struct Cx<'a> {
     open: Vec<Loc>,
     /// Schemas whose `allOf` is being merged (the innermost last).
     open_shapes: Vec<Loc>,
+    /// A plain catalog (the types-only route): `format` is an annotation, so a formatted
+    /// string stays a `String` and any value the producer wrote decodes and re-encodes.
+    foreign: bool,
     sink: Sink,
 }
 
@@ -604,7 +723,13 @@ impl<'a> Cx<'a> {
             extra: None,
         };
         if let Some(t) = map.get("type") {
-            if t.as_str() != Some("object") {
+            // `["object", "null"]`: the null is the field's or the union's.
+            let object = match t {
+                Value::String(s) => s == "object",
+                Value::Array(ts) => ts.iter().any(|t| t == "object"),
+                _ => false,
+            };
+            if !object {
                 return Err(Error::new(
                     loc.join("type"),
                     format!("expected an object schema, found type {t}"),
@@ -918,6 +1043,8 @@ impl<'a> Cx<'a> {
         }
         let (types, nullable) = match map.get("type") {
             None => (Vec::new(), false),
+            // Only `null`: a value that is always null (an optional `Value`).
+            Some(Value::String(t)) if t == "null" => (Vec::new(), true),
             Some(Value::String(t)) => (vec![t.as_str()], false),
             Some(Value::Array(ts)) => {
                 let all: Vec<&str> = ts.iter().filter_map(Value::as_str).collect();
@@ -939,36 +1066,98 @@ impl<'a> Cx<'a> {
                 Some(c) => const_ty(loc, c)?,
                 None => Ty::Any,
             },
-            [t] => match *t {
-                "object" => self.object(loc, schema, map, hint)?,
-                "array" => self.array(loc, map, hint)?,
-                "string" => string_ty(map),
-                "integer" => integer_ty(loc, map)?,
-                "number" => match map.get("format").and_then(Value::as_str) {
-                    Some("float") => Ty::F32,
-                    _ => Ty::F64,
-                },
-                "boolean" => Ty::Bool,
-                other => {
-                    return Err(Error::new(
-                        loc.join("type"),
-                        format!("unknown type {other:?}"),
-                    ))
-                }
-            },
-            _ => {
-                return Err(Error::new(
-                    loc.join("type"),
-                    format!("several types {types:?} cannot be one Rust type"),
-                )
-                .hint("use `oneOf` with one schema per type"))
-            }
+            [t] => self.one_type(loc, schema, map, t, hint)?,
+            many => self.several_types(loc, schema, map, many, hint)?,
         };
         Ok(if nullable {
             Ty::Option(Box::new(base))
         } else {
             base
         })
+    }
+
+    /// The Rust type of one JSON type of a schema (the other keywords apply to it).
+    fn one_type(
+        &mut self,
+        loc: &Loc,
+        schema: &'a Value,
+        map: &'a Map<String, Value>,
+        t: &str,
+        hint: &str,
+    ) -> Result<Ty, Error> {
+        Ok(match t {
+            "object" => self.object(loc, schema, map, hint)?,
+            "array" => self.array(loc, map, hint)?,
+            "string" if self.foreign => Ty::String,
+            "string" => string_ty(map),
+            "integer" => integer_ty(loc, map)?,
+            "number" if self.foreign => Ty::Number,
+            "number" => match map.get("format").and_then(Value::as_str) {
+                Some("float") => Ty::F32,
+                _ => Ty::F64,
+            },
+            "boolean" => Ty::Bool,
+            other => {
+                return Err(Error::new(
+                    loc.join("type"),
+                    format!("unknown type {other:?}"),
+                ))
+            }
+        })
+    }
+
+    /// `"type": ["string", "integer", …]`: an untagged enum with one variant per type, each
+    /// with the schema's other keywords (an integer is tried before a number).
+    fn several_types(
+        &mut self,
+        loc: &Loc,
+        schema: &'a Value,
+        map: &'a Map<String, Value>,
+        types: &[&str],
+        hint: &str,
+    ) -> Result<Ty, Error> {
+        if let Some(existing) = self.by_key.get(loc) {
+            return Ok(Ty::Named(existing.clone()));
+        }
+        self.claim(loc, hint)?;
+        let mut types: Vec<&str> = types.to_vec();
+        types.dedup();
+        // `integer` before `number`, so that `1` stays an integer.
+        types.sort_by_key(|t| (*t == "number") as u8);
+        let mut variants = Vec::new();
+        for t in types {
+            let name = ident::type_name(t);
+            let ty =
+                if t == "object" && (map.contains_key("properties") || map.contains_key("allOf")) {
+                    // The struct gets a key of its own: the schema's is the union's.
+                    let key = loc.join("(object)");
+                    match self.by_key.get(&key) {
+                        Some(existing) => Ty::Named(existing.clone()),
+                        None => {
+                            let shape = self.shape(loc, schema)?;
+                            let struct_name = format!("{hint}Object");
+                            self.claim(&key, &struct_name)?;
+                            self.make_struct(&key, &struct_name, shape, None)?
+                        }
+                    }
+                } else {
+                    self.one_type(loc, schema, map, t, &format!("{hint}{name}"))?
+                };
+            variants.push(UntaggedVariant { name, ty });
+        }
+        self.types.insert(
+            hint.to_owned(),
+            TypeDef {
+                name: hint.to_owned(),
+                loc: loc.clone(),
+                doc: description(schema),
+                kind: TypeKind::Untagged(variants),
+                generic: false,
+                caps: Caps::ALL,
+                extern_path: None,
+            },
+        );
+        Ok(Ty::Named(hint.to_owned()))
     }
 
     fn object(
@@ -1011,6 +1200,9 @@ impl<'a> Cx<'a> {
     }
 
     fn array(&mut self, loc: &Loc, map: &'a Map<String, Value>, hint: &str) -> Result<Ty, Error> {
+        if let Some(prefix) = map.get("prefixItems") {
+            return self.tuple(loc, map, prefix, hint);
+        }
         match map.get("items") {
             None | Some(Value::Bool(true)) => Ok(Ty::Vec(Box::new(Ty::Any))),
             Some(items) => {
@@ -1020,6 +1212,51 @@ impl<'a> Cx<'a> {
                 Ok(Ty::Vec(Box::new(item)))
             }
         }
+    }
+
+    /// `prefixItems` (a draft-07 `items: [...]` after loading): a tuple of exactly those
+    /// items. More items of a schema (`items` beside it) have no Rust tuple type.
+    fn tuple(
+        &mut self,
+        loc: &Loc,
+        map: &'a Map<String, Value>,
+        prefix: &'a Value,
+        hint: &str,
+    ) -> Result<Ty, Error> {
+        let Value::Array(items) = prefix else {
+            return Err(Error::new(
+                loc.join("prefixItems"),
+                "`prefixItems` must be an array of schemas",
+            ));
+        };
+        if items.is_empty() {
+            return Err(Error::new(
+                loc.join("prefixItems"),
+                "an empty tuple has no Rust type",
+            ));
+        }
+        match map.get("items") {
+            None | Some(Value::Bool(false)) => {}
+            Some(_) => {
+                return Err(Error::new(
+                    loc.join("items"),
+                    "a tuple followed by more items of a schema is not supported",
+                )
+                .hint(
+                    "close the tuple with `\"items\": false`, or use one item schema for an array",
+                ))
+            }
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            // Not a fresh guard, as array items: a tuple holding itself has no struct.
+            out.push(self.ty(
+                &loc.join("prefixItems").join(i),
+                item,
+                &format!("{hint}Item{i}"),
+            )?);
+        }
+        Ok(Ty::Tuple(out))
     }
 
     fn string_enum(
@@ -1247,9 +1484,11 @@ impl<'a> Cx<'a> {
                     .to_owned(),
                 Ty::String | Ty::DateTime | Ty::Date | Ty::Uuid => "String".to_owned(),
                 Ty::Int(_) | Ty::UnixTime => "Integer".to_owned(),
-                Ty::F64 | Ty::F32 => "Number".to_owned(),
+                Ty::F64 | Ty::F32 | Ty::Number => "Number".to_owned(),
                 Ty::Bool => "Boolean".to_owned(),
                 Ty::Vec(_) => "Array".to_owned(),
+                Ty::Tuple(_) => "Tuple".to_owned(),
+                Ty::Map(_) | Ty::AnyObject => "Object".to_owned(),
                 _ => format!("Variant{i}"),
             };
             if variants.iter().any(|v| v.name == name) {

@@ -245,6 +245,9 @@ pub enum Ty {
     F64,
     /// `f32` (`"format": "float"`)
     F32,
+    /// `serde_json::Number`: any JSON number, its spelling kept (an integer stays an
+    /// integer), for plain catalogs whose `"type": "number"` holds integers too.
+    Number,
     /// `String`
     String,
     /// RFC 3339 date-time, kept as written.
@@ -269,6 +272,8 @@ pub enum Ty {
     Version,
     /// `Vec<T>`
     Vec(Box<Ty>),
+    /// A tuple `(A, B, …)`: an array of exactly these items (`prefixItems`).
+    Tuple(Vec<Ty>),
     /// String-keyed map.
     Map(Box<Ty>),
     /// `Option<T>` in item or variant position (fields use [`Field::nullable`]).
@@ -299,7 +304,7 @@ impl Ty {
                 default: true,
                 ..none
             },
-            Ty::DateTime | Ty::Date | Ty::Ipv4 | Ty::Ipv6 => Caps {
+            Ty::Number | Ty::DateTime | Ty::Date | Ty::Ipv4 | Ty::Ipv6 => Caps {
                 eq: true,
                 hash: true,
                 default: false,
@@ -314,6 +319,14 @@ impl Ty {
                 ..t.caps(named)
             },
             Ty::Embedded(t) => t.caps(named),
+            Ty::Tuple(items) => items.iter().fold(Caps::ALL, |acc, t| {
+                let c = t.caps(named);
+                Caps {
+                    eq: acc.eq && c.eq,
+                    hash: acc.hash && c.hash,
+                    default: acc.default && c.default,
+                }
+            }),
             Ty::Named(n) => named(n),
         }
     }
@@ -323,6 +336,7 @@ impl Ty {
         match self {
             Ty::Named(n) => vec![n],
             Ty::Option(t) | Ty::Embedded(t) => t.direct_names(),
+            Ty::Tuple(items) => items.iter().flat_map(Ty::direct_names).collect(),
             _ => Vec::new(),
         }
     }
@@ -332,6 +346,7 @@ impl Ty {
         match self {
             Ty::Named(n) => vec![n],
             Ty::Option(t) | Ty::Embedded(t) | Ty::Vec(t) | Ty::Map(t) => t.all_names(),
+            Ty::Tuple(items) => items.iter().flat_map(Ty::all_names).collect(),
             _ => Vec::new(),
         }
     }

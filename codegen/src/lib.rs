@@ -198,12 +198,7 @@ impl Config {
     /// Like [`Config::generate_set`], plus the warnings a build should show (conversions
     /// between major versions that must be written by hand, and where).
     pub fn generate_with_warnings(&self, set: &SchemaSet) -> Result<(String, Vec<String>), Errors> {
-        let runtime: syn::Path = syn::parse_str(&self.runtime).map_err(|e| {
-            Errors::from(Error::new(
-                Loc::file(&"Config::runtime_path".into()),
-                format!("{:?} is not a Rust path: {e}", self.runtime),
-            ))
-        })?;
+        let runtime = self.runtime_path_parsed()?;
         let catalog = convert::build_with(set, &self.externs).map_err(Errors::with_positions)?;
         let (type_attrs, field_attrs, mut warnings) = self.attributes(&catalog)?;
         let conversions = upcast::conversions(&catalog);
@@ -250,6 +245,79 @@ impl Config {
             &conversions,
         );
         Ok((code, warnings))
+    }
+
+    /// The types-only route (the use case of typify): Rust types for any directory of JSON
+    /// Schema files (draft-07, 2019-09, 2020-12; files without `$schema` read as 2020-12),
+    /// with no envelope, events or `x-` metadata of ours. One type per file root (named from
+    /// its `title`, else its file name) and per definition it reaches; a file of
+    /// definitions only gets each of its definitions.
+    pub fn generate_types(&self, schemas: impl AsRef<Path>) -> Result<Types, Errors> {
+        let set = SchemaSet::load_types(schemas.as_ref(), schema::Dialect::default())?;
+        let runtime = self.runtime_path_parsed()?;
+        let (catalog, roots) = convert::build_types(&set).map_err(Errors::with_positions)?;
+        let (type_attrs, field_attrs, mut warnings) = self.attributes(&catalog)?;
+        warnings.splice(0..0, set.warnings().iter().map(ToString::to_string));
+        let code = emit::types_file(
+            &catalog,
+            &roots,
+            &emit::Options {
+                runtime,
+                strict: self.strict,
+                manual_upcasts: Vec::new(),
+                type_attrs,
+                field_attrs,
+                field_maps: false,
+            },
+        );
+        let type_map = roots.into_iter().map(|r| (r.rel, r.name)).collect();
+        Ok(Types {
+            code,
+            type_map,
+            warnings,
+            files: set.files().map(|d| d.path.clone()).collect(),
+        })
+    }
+
+    /// [`Config::generate_types`] in a build script: writes the code to the output
+    /// directory (only when it changed), with `cargo:rerun-if-changed` for every file and
+    /// the warnings as cargo warnings.
+    pub fn compile_types(&self, schemas: impl AsRef<Path>) -> Result<PathBuf, BuildError> {
+        let schemas = schemas.as_ref();
+        println!("cargo:rerun-if-changed={}", schemas.display());
+        let types = self.generate_types(schemas)?;
+        for f in &types.files {
+            println!("cargo:rerun-if-changed={}", f.display());
+        }
+        for w in &types.warnings {
+            println!("cargo:warning={w}");
+        }
+        self.write_out(&types.code)
+    }
+
+    fn runtime_path_parsed(&self) -> Result<syn::Path, Errors> {
+        syn::parse_str(&self.runtime).map_err(|e| {
+            Errors::from(Error::new(
+                Loc::file(&"Config::runtime_path".into()),
+                format!("{:?} is not a Rust path: {e}", self.runtime),
+            ))
+        })
+    }
+
+    /// Writes generated code to the output directory, unless it is already there.
+    fn write_out(&self, code: &str) -> Result<PathBuf, BuildError> {
+        let out_dir = match &self.out_dir {
+            Some(d) => d.clone(),
+            None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or(BuildError::NoOutDir)?),
+        };
+        let path = out_dir.join(&self.file_name);
+        if fs::read_to_string(&path).ok().as_deref() != Some(code) {
+            fs::write(&path, code).map_err(|source| BuildError::Write {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        Ok(path)
     }
 
     /// Parses the attributes of `type_attribute` / `field_attribute`, with a warning for each
@@ -351,19 +419,22 @@ impl Config {
         for w in warnings {
             println!("cargo:warning={w}");
         }
-        let out_dir = match &self.out_dir {
-            Some(d) => d.clone(),
-            None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or(BuildError::NoOutDir)?),
-        };
-        let path = out_dir.join(&self.file_name);
-        if fs::read_to_string(&path).ok().as_deref() != Some(code.as_str()) {
-            fs::write(&path, code).map_err(|source| BuildError::Write {
-                path: path.clone(),
-                source,
-            })?;
-        }
-        Ok(path)
+        self.write_out(&code)
     }
+}
+
+/// What [`Config::generate_types`] makes of a directory of JSON Schema files.
+#[derive(Debug, Clone)]
+pub struct Types {
+    /// The formatted Rust source.
+    pub code: String,
+    /// Each schema file (relative to the directory, `/`-separated) → the Rust name of its
+    /// root type; `None` for a file of definitions only.
+    pub type_map: std::collections::BTreeMap<String, Option<String>>,
+    /// What the loader skipped or ignored (vendor keywords, …) and what a build should show.
+    pub warnings: Vec<String>,
+    /// Every schema file read, for `cargo:rerun-if-changed`.
+    pub files: Vec<PathBuf>,
 }
 
 /// Builds the checked model (IR) of a loaded set, for tools that need more than the code.

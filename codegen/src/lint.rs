@@ -160,6 +160,24 @@ pub(crate) fn lint(docs: &BTreeMap<String, Doc>, flat_header: Option<&[String]>)
 /// The known word `input` most likely misspells: the same word in another case, or one
 /// edit away (two for words longer than six characters; a transposition is one edit).
 pub(crate) fn near_miss<'a>(input: &str, known: &[&'a str]) -> Option<&'a str> {
+    // A short lowercase prefix before a capitalised known keyword of several words is a
+    // vendor's namespace, not a typo: `tsAdditionalProperties` (typescript generators).
+    // (`mnItems` or `addtionalProperties` stay near misses.)
+    let namespaced = |k: &str| {
+        if !k.chars().any(|c| c.is_ascii_uppercase()) {
+            return false;
+        }
+        let mut cap = k.trim_start_matches('$').to_owned();
+        if let Some(first) = cap.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        input.strip_suffix(cap.as_str()).is_some_and(|prefix| {
+            (1..=4).contains(&prefix.len()) && prefix.chars().all(|c| c.is_ascii_lowercase())
+        })
+    };
+    if known.iter().any(|k| namespaced(k)) {
+        return None;
+    }
     let lower = input.to_lowercase();
     known
         .iter()
@@ -909,6 +927,12 @@ mod tests {
     #[test]
     fn near_misses() {
         assert_eq!(near_miss("requird", KEYWORDS), Some("required"));
+        assert_eq!(near_miss("tsAdditionalProperties", KEYWORDS), None);
+        assert_eq!(near_miss("mnItems", KEYWORDS), Some("minItems"));
+        assert_eq!(
+            near_miss("additionalproperties", KEYWORDS),
+            Some("additionalProperties")
+        );
         assert_eq!(
             near_miss("addtionalProperties", KEYWORDS),
             Some("additionalProperties")

@@ -15,6 +15,9 @@ use crate::doc::{percent_decode, split_uri};
 pub use crate::doc::{Doc, KeyOrder, Position, DATA_KEYWORDS, NAMED_SCHEMAS, URI_PREFIX};
 use crate::error::{Error, Errors, Loc, Sink};
 
+mod foreign;
+pub use foreign::Dialect;
+
 /// A loaded, checked contract set: one envelope, definitions, and event files.
 #[derive(Debug, Clone)]
 pub struct SchemaSet {
@@ -520,10 +523,23 @@ fn key_order(text: &str) -> (KeyOrder, Vec<(String, String)>) {
 /// of `const`, `enum`, `default`, `examples` is left alone, but a *property* of that name
 /// is a schema like any other.
 fn absolutize_refs(value: &mut Value, rel: &str, loc: &Loc, errors: &mut Vec<Error>) {
-    absolutize_at(value, Position::Schema, rel, loc, errors);
+    absolutize_at(
+        value,
+        Position::Schema,
+        &|r| absolute_ref(rel, r),
+        loc,
+        errors,
+    );
 }
 
-fn absolutize_at(value: &mut Value, pos: Position, rel: &str, loc: &Loc, errors: &mut Vec<Error>) {
+/// Rewrites every `$ref` of a document with `resolve` (to an absolute URI).
+fn absolutize_at(
+    value: &mut Value,
+    pos: Position,
+    resolve: &dyn Fn(&str) -> Result<String, String>,
+    loc: &Loc,
+    errors: &mut Vec<Error>,
+) {
     match value {
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
@@ -533,7 +549,7 @@ fn absolutize_at(value: &mut Value, pos: Position, rel: &str, loc: &Loc, errors:
                 let here = loc.join(key);
                 if key == "$ref" && pos == Position::Schema {
                     if let Value::String(r) = v {
-                        match absolute_ref(rel, r) {
+                        match resolve(r) {
                             Ok(abs) => *r = abs,
                             Err(msg) => errors.push(Error::new(here, msg)),
                         }
@@ -545,13 +561,13 @@ fn absolutize_at(value: &mut Value, pos: Position, rel: &str, loc: &Loc, errors:
                         Error::new(here, format!("`{key}` is not supported")).hint("use `$ref`"),
                     );
                 } else {
-                    absolutize_at(v, child, rel, &here, errors);
+                    absolutize_at(v, child, resolve, &here, errors);
                 }
             }
         }
         Value::Array(items) => {
             for (i, v) in items.iter_mut().enumerate() {
-                absolutize_at(v, pos, rel, &loc.join(i), errors);
+                absolutize_at(v, pos, resolve, &loc.join(i), errors);
             }
         }
         _ => {}

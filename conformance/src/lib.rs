@@ -44,6 +44,11 @@ generated!(
     "The seed 004 (Node orders service) catalog with strict decoding."
 );
 generated!(
+    foreign,
+    "foreign.rs",
+    "Types only, from a draft-07/2019-09 catalog with `$id` and `file://` references."
+);
+generated!(
     constructs,
     "constructs.rs",
     "Every construct the generator maps (tolerant)."

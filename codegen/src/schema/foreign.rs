@@ -1,0 +1,471 @@
+//! Loading a catalog as it is (the types-only route): any directory of JSON Schema files in
+//! draft-07, 2019-09 or 2020-12, with no `x-event`/`x-envelope` and no conventions of ours.
+//!
+//! What differs from [`SchemaSet::load`]:
+//! - each file's dialect comes from its `$schema` (a file without one is read as
+//!   [`Dialect::default`]); draft-07 and 2019-09 tuples (`items: [...]`,
+//!   `additionalItems`) are rewritten to their 2020-12 form (`prefixItems`, `items`);
+//! - a root `$id` names the file: `$ref`s to that id (absolute, or relative to the id of the
+//!   file they are written in, the ajv style) resolve to it; `file://name.json#…` is a
+//!   file beside the referring one. Reading never leaves the directory and never touches
+//!   the network: a reference to an id no file has is an error;
+//! - the linter's errors stay errors (a near miss of a standard keyword), its warnings
+//!   (vendor keywords such as `tsAdditionalProperties`) stay warnings.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::{absolute_ref, absolutize_at, key_order, Doc, Envelope, Payload, SchemaSet};
+use crate::doc::Position;
+use crate::error::{Error, Errors, Loc, Sink};
+
+/// A JSON Schema dialect the loader reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// `http://json-schema.org/draft-07/schema#`.
+    Draft07,
+    /// `https://json-schema.org/draft/2019-09/schema`.
+    Draft2019,
+    /// `https://json-schema.org/draft/2020-12/schema` (the default for files without
+    /// `$schema`).
+    #[default]
+    Draft2020,
+}
+
+impl Dialect {
+    /// The dialect a `$schema` URI names (`http` or `https`, with or without the trailing
+    /// `#`), if it is one the loader reads.
+    pub fn from_uri(uri: &str) -> Option<Self> {
+        let uri = uri.trim_end_matches('#');
+        let uri = uri
+            .strip_prefix("https://")
+            .or_else(|| uri.strip_prefix("http://"))?;
+        match uri {
+            "json-schema.org/draft-07/schema" | "json-schema.org/draft-06/schema" => {
+                Some(Self::Draft07)
+            }
+            "json-schema.org/draft/2019-09/schema" => Some(Self::Draft2019),
+            "json-schema.org/draft/2020-12/schema" => Some(Self::Draft2020),
+            _ => None,
+        }
+    }
+}
+
+impl SchemaSet {
+    /// Loads every `*.json` file under `root` as a plain JSON Schema catalog (no envelope,
+    /// no events): for [`crate::Config::generate_types`]. `default` is the dialect of files
+    /// without `$schema`.
+    pub fn load_types(root: &Path, default: Dialect) -> Result<Self, Errors> {
+        let root_file: Arc<str> = root.display().to_string().into();
+        let (mut paths, skipped) =
+            crate::walk::files(root, |p| p.extension().is_some_and(|e| e == "json")).map_err(
+                |e| {
+                    Errors::from(Error::new(
+                        Loc::file(&root_file),
+                        format!("cannot read schema directory: {e}"),
+                    ))
+                },
+            )?;
+        let walk_warnings: Vec<Error> = skipped
+            .into_iter()
+            .map(|s| Error::new(Loc::file(&s.path.display().to_string().into()), s.reason))
+            .collect();
+        if paths.is_empty() {
+            let none = Error::new(Loc::file(&root_file), "no schema files (*.json) found");
+            return Err(Errors::from(none).with_warnings(walk_warnings));
+        }
+        paths.sort();
+        let mut sink = Sink::default();
+        // First pass: parse every file, note its dialect and root `$id`.
+        let mut parsed = Vec::new();
+        let mut ids: HashMap<String, String> = HashMap::new();
+        for path in paths {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            let file: Arc<str> = path.display().to_string().into();
+            let at = Loc::file(&file);
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    sink.push(Error::new(at, format!("cannot read file: {e}")));
+                    continue;
+                }
+            };
+            let mut json: Value = match serde_json::from_str(&text) {
+                Ok(v) => v,
+                Err(e) => {
+                    sink.push(
+                        Error::new(
+                            at,
+                            format!(
+                                "malformed JSON at line {} column {}: {e}",
+                                e.line(),
+                                e.column()
+                            ),
+                        )
+                        .hint("fix the JSON syntax"),
+                    );
+                    continue;
+                }
+            };
+            let (order, duplicates) = key_order(&text);
+            for (pointer, key) in duplicates {
+                sink.push(
+                    Error::new(
+                        Loc {
+                            file: file.clone(),
+                            pointer,
+                        },
+                        format!("duplicate key {key:?}: a key may appear once in an object"),
+                    )
+                    .hint("remove or merge one of them (JSON readers disagree on which one wins)"),
+                );
+            }
+            let dialect = match json.get("$schema") {
+                None => default,
+                Some(Value::String(s)) => match Dialect::from_uri(s) {
+                    Some(d) => d,
+                    None => {
+                        sink.push(
+                            Error::new(at.join("$schema"), format!("unsupported `$schema` {s:?}"))
+                                .hint("the loader reads draft-07, 2019-09 and 2020-12"),
+                        );
+                        default
+                    }
+                },
+                Some(other) => {
+                    sink.push(Error::new(
+                        at.join("$schema"),
+                        format!("`$schema` must be a string, found {other}"),
+                    ));
+                    default
+                }
+            };
+            if dialect != Dialect::Draft2020 {
+                upgrade_tuples(&mut json, Position::Schema);
+            }
+            let id = match json.as_object_mut().and_then(|m| m.remove("$id")) {
+                Some(Value::String(id)) => {
+                    let id = id.trim_end_matches('#').to_owned();
+                    if let Some(other) = ids.insert(id.clone(), rel.clone()) {
+                        sink.push(Error::new(
+                            at.join("$id"),
+                            format!("`$id` {id:?} is also the id of {other}"),
+                        ));
+                    }
+                    Some(id)
+                }
+                Some(other) => {
+                    sink.push(Error::new(
+                        at.join("$id"),
+                        format!("`$id` must be a string, found {other}"),
+                    ));
+                    None
+                }
+                None => None,
+            };
+            parsed.push((path, rel, file, json, order, id));
+        }
+        // Second pass: every `$ref` made absolute (a file of the directory, or an error).
+        let mut docs = BTreeMap::new();
+        for (path, rel, file, mut json, key_order, id) in parsed {
+            let mut errors = Vec::new();
+            let resolve = |r: &str| resolve_ref(r, &rel, id.as_deref(), &ids);
+            absolutize_at(
+                &mut json,
+                Position::Schema,
+                &resolve,
+                &Loc::file(&file),
+                &mut errors,
+            );
+            errors.into_iter().for_each(|e| sink.push(e));
+            nested_ids(&json, &Loc::file(&file), Position::Schema, &mut sink);
+            docs.insert(
+                rel.clone(),
+                Doc {
+                    rel,
+                    file,
+                    path,
+                    json,
+                    key_order,
+                },
+            );
+        }
+        for doc in docs.values() {
+            super::check_refs_resolve(doc, &docs, &mut sink);
+        }
+        let lint = crate::lint::lint(&docs, None);
+        lint.errors.into_iter().for_each(|e| sink.push(e));
+        let mut warnings = lint.warnings;
+        warnings.extend(walk_warnings);
+        let warnings = crate::error::sorted(warnings);
+        let by_file = docs
+            .values()
+            .map(|d| (d.file.clone(), d.rel.clone()))
+            .collect();
+        if !sink.is_empty() {
+            return Err(sink.into_errors().with_warnings(warnings).with_positions());
+        }
+        Ok(SchemaSet {
+            envelope: Envelope {
+                rel: String::new(),
+                type_field: String::new(),
+                version_field: None,
+                version_path: Vec::new(),
+                payload: Payload::Flat,
+                compatibility: None,
+            },
+            docs,
+            by_file,
+            events: Vec::new(),
+            warnings,
+        })
+    }
+}
+
+/// Rewrites draft-07 / 2019-09 tuples to 2020-12: `items: [A, B]` becomes
+/// `prefixItems: [A, B]`, and `additionalItems` becomes `items`.
+fn upgrade_tuples(value: &mut Value, pos: Position) {
+    match value {
+        Value::Object(map) => {
+            if pos == Position::Schema && map.get("items").is_some_and(Value::is_array) {
+                if let Some(items) = map.remove("items") {
+                    map.insert("prefixItems".into(), items);
+                }
+                if let Some(rest) = map.remove("additionalItems") {
+                    map.insert("items".into(), rest);
+                }
+            }
+            for (key, v) in map.iter_mut() {
+                if let Some(child) = pos.child(key) {
+                    upgrade_tuples(v, child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| upgrade_tuples(v, pos)),
+        _ => {}
+    }
+}
+
+/// A `$id` below the root (an embedded resource) is not read: an error naming it.
+fn nested_ids(value: &Value, loc: &Loc, pos: Position, sink: &mut Sink) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                let Some(child) = pos.child(key) else {
+                    continue;
+                };
+                if key == "$id" && pos == Position::Schema {
+                    sink.push(
+                        Error::new(
+                            loc.join(key),
+                            "`$id` below the root of a file is not supported",
+                        )
+                        .hint("move the schema to a file of its own with that `$id`"),
+                    );
+                } else {
+                    nested_ids(v, &loc.join(key), child, sink);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                nested_ids(v, &loc.join(i), pos, sink);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Resolves a `$ref` written in file `rel` (whose root `$id` is `base`, if any) to the
+/// loader's absolute URI of a file of the directory.
+fn resolve_ref(
+    reference: &str,
+    rel: &str,
+    base: Option<&str>,
+    ids: &HashMap<String, String>,
+) -> Result<String, String> {
+    let (target, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+    if target.is_empty() {
+        return absolute_ref(rel, reference);
+    }
+    // `file://name.json`: a file beside this one (never an absolute path on disk).
+    if let Some(path) = target.strip_prefix("file://") {
+        if path.starts_with('/') {
+            return Err(format!(
+                "`$ref` {reference:?} names an absolute path; refer to files of this directory by relative path"
+            ));
+        }
+        return absolute_ref(rel, &format!("{path}#{fragment}"));
+    }
+    let by_id = |uri: &str| {
+        ids.get(uri)
+            .map(|to| format!("{}{to}#{fragment}", crate::doc::URI_PREFIX))
+    };
+    if has_scheme(target) {
+        return by_id(target).ok_or_else(|| {
+            format!(
+                "`$ref` {reference:?} names no file of this directory (no file has that `$id`); remote schemas are never fetched"
+            )
+        });
+    }
+    if let Some(base) = base.filter(|b| has_scheme(b)) {
+        if let Some(found) = by_id(&join(base, target)) {
+            return Ok(found);
+        }
+    }
+    absolute_ref(rel, reference)
+}
+
+/// Whether a reference starts with a URI scheme (`https:`, `urn:`).
+fn has_scheme(s: &str) -> bool {
+    s.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
+}
+
+/// RFC 3986 reference resolution of a relative path against a base URI with a scheme
+/// (no query or fragment handling beyond dropping the base's).
+fn join(base: &str, reference: &str) -> String {
+    let base = base.split(['#', '?']).next().unwrap_or(base);
+    let (scheme, rest) = base.split_once(':').unwrap_or(("", base));
+    let (authority, path) = match rest.strip_prefix("//") {
+        Some(r) => match r.find('/') {
+            Some(i) => (format!("//{}", &r[..i]), &r[i..]),
+            None => (format!("//{r}"), ""),
+        },
+        None => (String::new(), rest),
+    };
+    let merged = if reference.starts_with('/') {
+        reference.to_owned()
+    } else {
+        match path.rfind('/') {
+            Some(i) => format!("{}{reference}", &path[..=i]),
+            None if authority.is_empty() => reference.to_owned(),
+            None => format!("/{reference}"),
+        }
+    };
+    let mut out: Vec<&str> = Vec::new();
+    for seg in merged.split('/') {
+        match seg {
+            "." => {}
+            ".." => {
+                if out.len() > 1 {
+                    out.pop();
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    format!("{scheme}:{authority}{}", out.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dialects_by_uri() {
+        for (uri, d) in [
+            (
+                "http://json-schema.org/draft-07/schema#",
+                Some(Dialect::Draft07),
+            ),
+            (
+                "https://json-schema.org/draft-07/schema",
+                Some(Dialect::Draft07),
+            ),
+            (
+                "https://json-schema.org/draft/2019-09/schema",
+                Some(Dialect::Draft2019),
+            ),
+            (
+                "https://json-schema.org/draft/2020-12/schema",
+                Some(Dialect::Draft2020),
+            ),
+            ("http://json-schema.org/draft-04/schema#", None),
+            ("https://example.com/my-meta", None),
+        ] {
+            assert_eq!(Dialect::from_uri(uri), d, "{uri}");
+        }
+    }
+
+    #[test]
+    fn relative_references_join_their_base() {
+        let base = "https://example.com/schemas/orders/order.json";
+        assert_eq!(
+            join(base, "item.json"),
+            "https://example.com/schemas/orders/item.json"
+        );
+        assert_eq!(
+            join(base, "../common/money.json"),
+            "https://example.com/schemas/common/money.json"
+        );
+        assert_eq!(join(base, "/x.json"), "https://example.com/x.json");
+        assert_eq!(join("urn:example:a", "b"), "urn:b");
+    }
+
+    #[test]
+    fn references_by_id_by_file_url_and_by_path() {
+        let ids: HashMap<String, String> = [
+            (
+                "https://example.com/s/money.json".to_owned(),
+                "common/money.json".to_owned(),
+            ),
+            ("urn:example:item".to_owned(), "item.json".to_owned()),
+        ]
+        .into_iter()
+        .collect();
+        let base = Some("https://example.com/s/order.json");
+        let r = |s: &str| resolve_ref(s, "orders/order.json", base, &ids);
+        assert_eq!(
+            r("money.json#/definitions/M").unwrap(),
+            "file:///common/money.json#/definitions/M"
+        );
+        assert_eq!(
+            r("https://example.com/s/money.json").unwrap(),
+            "file:///common/money.json#"
+        );
+        assert_eq!(r("urn:example:item#/x").unwrap(), "file:///item.json#/x");
+        assert_eq!(
+            r("file://line.json#/a").unwrap(),
+            "file:///orders/line.json#/a"
+        );
+        assert_eq!(
+            r("#/definitions/A").unwrap(),
+            "file:///orders/order.json#/definitions/A"
+        );
+        assert!(r("https://elsewhere.org/x.json")
+            .unwrap_err()
+            .contains("never fetched"));
+        assert!(r("file:///etc/passwd")
+            .unwrap_err()
+            .contains("absolute path"));
+        assert!(r("../../x.json").unwrap_err().contains("outside"));
+    }
+
+    #[test]
+    fn draft07_tuples_become_prefix_items() {
+        let mut v: Value = serde_json::from_str(
+            r#"{"properties": {"items": {"items": [{"type": "string"}], "additionalItems": false}}}"#,
+        )
+        .unwrap();
+        upgrade_tuples(&mut v, Position::Schema);
+        assert_eq!(
+            v,
+            serde_json::json!({"properties": {"items": {"prefixItems": [{"type": "string"}], "items": false}}})
+        );
+    }
+}

@@ -257,12 +257,13 @@ pub fn build_types(set: &SchemaSet) -> Result<(Catalog, Vec<Root>), Errors> {
                 // anything else gets a type alias, whose name must be free.
                 let name = match &ty {
                     Ty::Named(n) => n.clone(),
-                    _ => {
-                        if let Err(e) = cx.claim(&loc.join("(alias)"), &name) {
+                    _ => match cx.claim(&loc.join("(alias)"), &name) {
+                        Ok(granted) => granted,
+                        Err(e) => {
                             cx.sink.push(e);
+                            name
                         }
-                        name
-                    }
+                    },
                 };
                 roots.push(Root {
                     rel: doc.rel.clone(),
@@ -631,8 +632,21 @@ impl<'a> Cx<'a> {
         Ok(())
     }
 
-    /// Registers `name` for the schema at `key`, refusing a second schema with that name.
-    fn claim(&mut self, key: &Loc, name: &str) -> Result<(), Error> {
+    /// Registers `name` for the schema at `key`, refusing a second schema with that name;
+    /// the name granted. In a catalog taken as it is ([`Cx::foreign`]) a name another
+    /// schema has is numbered instead (`Details2`), since nobody chose these names.
+    fn claim(&mut self, key: &Loc, name: &str) -> Result<String, Error> {
+        if self.foreign {
+            let mut granted = name.to_owned();
+            let mut n = 2;
+            while self.by_name.get(&granted).is_some_and(|other| other != key) {
+                granted = format!("{name}{n}");
+                n += 1;
+            }
+            self.by_key.insert(key.clone(), granted.clone());
+            self.by_name.insert(granted.clone(), key.clone());
+            return Ok(granted);
+        }
         let envelope =
             name == "Envelope" && *key == self.set.loc(&self.set.envelope.rel).join("x-envelope");
         if GENERATED_NAMES.contains(&name) && !envelope {
@@ -653,7 +667,7 @@ impl<'a> Cx<'a> {
         }
         self.by_key.insert(key.clone(), name.to_owned());
         self.by_name.insert(name.to_owned(), key.clone());
-        Ok(())
+        Ok(name.to_owned())
     }
 
     /// Refuses the JSON Schema keywords that would change the Rust type but have no mapping.
@@ -842,7 +856,19 @@ impl<'a> Cx<'a> {
         let mut taken: HashMap<String, String> = HashMap::with_capacity(shape.props.len());
         let mut first_error = None;
         for prop in shape.props {
-            let (rust_name, raw) = ident::field_name(&prop.name);
+            let (mut rust_name, mut raw) = ident::field_name(&prop.name);
+            if self.foreign && taken.contains_key(&rust_name) {
+                // A catalog taken as it is: another distinct name (the wire name is kept
+                // by `serde(rename)`), punctuation spelt out, else numbered.
+                (rust_name, raw) = ident::spelled_field_name(&prop.name);
+                let base = rust_name.clone();
+                let mut n = 2;
+                while taken.contains_key(&rust_name) {
+                    rust_name = format!("{base}_{n}");
+                    raw = false;
+                    n += 1;
+                }
+            }
             if let Some(other) = taken.get(&rust_name) {
                 let e = Error::new(
                     prop.loc.clone(),
@@ -1119,7 +1145,8 @@ impl<'a> Cx<'a> {
         if let Some(existing) = self.by_key.get(loc) {
             return Ok(Ty::Named(existing.clone()));
         }
-        self.claim(loc, hint)?;
+        let granted = self.claim(loc, hint)?;
+        let hint = granted.as_str();
         let mut types: Vec<&str> = types.to_vec();
         types.dedup();
         // `integer` before `number`, so that `1` stays an integer.
@@ -1135,8 +1162,7 @@ impl<'a> Cx<'a> {
                         Some(existing) => Ty::Named(existing.clone()),
                         None => {
                             let shape = self.shape(loc, schema)?;
-                            let struct_name = format!("{hint}Object");
-                            self.claim(&key, &struct_name)?;
+                            let struct_name = self.claim(&key, &format!("{hint}Object"))?;
                             self.make_struct(&key, &struct_name, shape, None)?
                         }
                     }
@@ -1195,8 +1221,8 @@ impl<'a> Cx<'a> {
         if let Some(existing) = self.by_key.get(loc) {
             return Ok(Ty::Named(existing.clone()));
         }
-        self.claim(loc, name)?;
-        self.make_struct(loc, name, shape, None)
+        let name = self.claim(loc, name)?;
+        self.make_struct(loc, &name, shape, None)
     }
 
     fn array(&mut self, loc: &Loc, map: &'a Map<String, Value>, hint: &str) -> Result<Ty, Error> {
@@ -1312,11 +1338,11 @@ impl<'a> Cx<'a> {
         let ty = if let Some(existing) = self.by_key.get(loc) {
             Ty::Named(existing.clone())
         } else {
-            self.claim(loc, hint)?;
+            let hint = self.claim(loc, hint)?;
             self.types.insert(
-                hint.to_owned(),
+                hint.clone(),
                 TypeDef {
-                    name: hint.to_owned(),
+                    name: hint.clone(),
                     loc: loc.clone(),
                     doc: description(&Value::Object(map.clone())),
                     kind: TypeKind::Enum(variants),
@@ -1347,9 +1373,12 @@ impl<'a> Cx<'a> {
             (None, Some(Value::Array(m))) => ("anyOf", m),
             _ => return Err(Error::new(loc.clone(), "`oneOf`/`anyOf` must be an array")),
         };
+        // `type` and `additionalProperties` beside the union restate what each member says
+        // (real catalogs write `"type": "object"` there): the members decide.
+        let restated = |k: &str| k == "type" || k == "additionalProperties";
         if let Some(k) = map
             .keys()
-            .find(|k| STRUCTURAL.contains(&k.as_str()) && *k != keyword)
+            .find(|k| STRUCTURAL.contains(&k.as_str()) && *k != keyword && !restated(k))
         {
             return Err(Error::new(
                 loc.join(k),
@@ -1379,7 +1408,8 @@ impl<'a> Cx<'a> {
                 if let Some(existing) = self.by_key.get(loc) {
                     Ty::Named(existing.clone())
                 } else {
-                    self.claim(loc, hint)?;
+                    let granted = self.claim(loc, hint)?;
+                    let hint = granted.as_str();
                     let kind = match self.tagged(&rest, hint)? {
                         Some(kind) => kind,
                         None => self.untagged(&rest, hint)?,
@@ -1453,7 +1483,7 @@ impl<'a> Cx<'a> {
             let ty = match self.by_key.get(&key) {
                 Some(existing) => Ty::Named(existing.clone()),
                 None => {
-                    self.claim(&key, &struct_name)?;
+                    let struct_name = self.claim(&key, &struct_name)?;
                     self.make_struct(&key, &struct_name, shape, None)?
                 }
             };

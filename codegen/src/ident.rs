@@ -46,6 +46,41 @@ pub fn type_name(name: &str) -> String {
     out
 }
 
+/// [`field_name`] with punctuation spelt out (`-1` → `minus_1`, `+1` → `plus_1`), for a
+/// property whose plain field name another property already took.
+pub fn spelled_field_name(name: &str) -> (String, bool) {
+    let mut spelled = String::with_capacity(name.len() + 8);
+    for c in name.chars() {
+        let word = match c {
+            '+' => "plus",
+            '-' => "minus",
+            '.' => "dot",
+            '@' => "at",
+            '#' => "hash",
+            '$' => "dollar",
+            '/' => "slash",
+            ':' => "colon",
+            '*' => "star",
+            '%' => "percent",
+            '&' => "and",
+            '!' => "bang",
+            '=' => "eq",
+            '~' => "tilde",
+            '?' => "question",
+            '<' => "lt",
+            '>' => "gt",
+            _ => {
+                spelled.push(c);
+                continue;
+            }
+        };
+        spelled.push('_');
+        spelled.push_str(word);
+        spelled.push('_');
+    }
+    field_name(&spelled)
+}
+
 /// A JSON property name as a Rust field name, plus whether it must be written raw (`r#type`).
 pub fn field_name(name: &str) -> (String, bool) {
     let mut out = clean(name, |s| s.to_snake_case());

@@ -252,6 +252,10 @@ impl Config {
     /// with no envelope, events or `x-` metadata of ours. One type per file root (named from
     /// its `title`, else its file name) and per definition it reaches; a file of
     /// definitions only gets each of its definitions.
+    ///
+    /// Closed objects (`additionalProperties: false`) always refuse unknown fields here
+    /// (`deny_unknown_fields`), whatever [`Config::strict_unknown_fields`] says: a union of
+    /// objects (`oneOf`) decodes the member the document is only so.
     pub fn generate_types(&self, schemas: impl AsRef<Path>) -> Result<Types, Errors> {
         let set = SchemaSet::load_types(schemas.as_ref(), schema::Dialect::default())?;
         let runtime = self.runtime_path_parsed()?;
@@ -263,7 +267,10 @@ impl Config {
             &roots,
             &emit::Options {
                 runtime,
-                strict: self.strict,
+                // A closed object (`additionalProperties: false`) refuses unknown fields:
+                // a union of such objects needs it to pick the member the document is,
+                // not the first whose required fields it happens to have.
+                strict: true,
                 manual_upcasts: Vec::new(),
                 type_attrs,
                 field_attrs,

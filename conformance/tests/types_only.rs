@@ -16,7 +16,10 @@ fn foreign_documents_round_trip() {
         json!({
             "id": "A-1",
             "total": {"amount": 12.5, "currency": "EUR"},
-            "lines": [{"sku": "s", "quantity": 2, "attributes": {"color": "red", "size": 42, "gift": true}}],
+            "lines": [
+                {"sku": "s", "quantity": 2, "attributes": {"color": "red", "size": 42, "gift": true}},
+                {"sku": "t", "quantity": 1, "+1": 1, "-1": 2, "kind": {"ean": "4006381333931"}}
+            ],
             "point": [1.5, -2.25, "home"],
             "customer": {"name": "Ann"},
             "nothing": null,
@@ -38,6 +41,30 @@ fn foreign_documents_round_trip() {
     assert_eq!(id.len(), 36);
     let unused = foreign::Unused { x: Some(1) };
     assert_eq!(serde_json::to_value(&unused).unwrap(), json!({"x": 1}));
+}
+
+/// Properties that become the same Rust name get distinct ones; a union of closed objects
+/// decodes the member the document is (closed objects refuse unknown fields here).
+#[test]
+fn colliding_names_and_unions_of_closed_objects() {
+    let line: foreign::OrderLine = serde_json::from_value(json!({
+        "sku": "t", "quantity": 1, "+1": 1, "-1": 2, "kind": {"ean": "e"}
+    }))
+    .unwrap();
+    assert_eq!((line._1, line.minus_1), (Some(1), Some(2)));
+    assert!(matches!(
+        line.kind,
+        Some(foreign::OrderLineKind::Variant1(_))
+    ));
+    let line: foreign::OrderLine =
+        serde_json::from_value(json!({"sku": "t", "quantity": 1, "kind": {"sku": "s"}})).unwrap();
+    assert!(matches!(
+        line.kind,
+        Some(foreign::OrderLineKind::Variant0(_))
+    ));
+    // Neither member: refused, not read as the first one.
+    let doc = json!({"sku": "t", "quantity": 1, "kind": {"sku": "s", "ean": "e"}});
+    assert!(serde_json::from_value::<foreign::OrderLine>(doc).is_err());
 }
 
 #[test]

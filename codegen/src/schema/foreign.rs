@@ -203,8 +203,20 @@ impl SchemaSet {
             super::check_refs_resolve(doc, &docs, &mut sink);
         }
         let lint = crate::lint::lint(&docs, None);
-        lint.errors.into_iter().for_each(|e| sink.push(e));
         let mut warnings = lint.warnings;
+        // An annotation that breaks its own schema (a `default` or an example another
+        // tool wrote) changes no type: a warning in a catalog taken as it is.
+        for e in lint.errors {
+            let annotation = ["default", "examples"].iter().any(|k| {
+                e.loc.pointer.ends_with(&format!("/{k}"))
+                    || e.loc.pointer.contains(&format!("/{k}/"))
+            });
+            if annotation {
+                warnings.push(e);
+            } else {
+                sink.push(e);
+            }
+        }
         warnings.extend(walk_warnings);
         let warnings = crate::error::sorted(warnings);
         let by_file = docs

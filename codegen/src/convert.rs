@@ -907,6 +907,9 @@ impl<'a> Cx<'a> {
             };
             let (ty, nullable) = match ty {
                 Ty::Option(inner) => (*inner, true),
+                // Any value, `null` among them: an explicit `null` stays apart from an
+                // absent property (a catalog taken as it is round-trips both).
+                Ty::Any if self.foreign => (Ty::Any, true),
                 ty => (ty, false),
             };
             let doc = description(prop.schema).or_else(|| {
@@ -931,7 +934,13 @@ impl<'a> Cx<'a> {
         if let Some(e) = first_error {
             return Err(e);
         }
-        if let (Some(_), Some(f)) = (&shape.extra, fields.iter().find(|f| f.rust_name == "extra")) {
+        // A catalog taken as it is: an open object (no `additionalProperties`) keeps the
+        // properties it does not declare, so a consumer that re-publishes loses nothing.
+        let keep_unknown = self.foreign && !shape.closed && shape.extra.is_none();
+        if let (true, Some(f)) = (
+            shape.extra.is_some() || keep_unknown,
+            fields.iter().find(|f| f.rust_name == "extra"),
+        ) {
             return Err(Error::new(
                 f.loc.clone(),
                 format!("property {:?} would be the Rust field `extra`, which holds this object's additional properties (`additionalProperties`)", f.json_name),
@@ -940,6 +949,7 @@ impl<'a> Cx<'a> {
         }
         let extra = match shape.extra {
             Some((loc, schema)) => Some(self.ty_inside(&loc, schema, &format!("{name}Value"))?),
+            None if keep_unknown => Some(Ty::Any),
             None => None,
         };
         self.types.insert(

@@ -39,7 +39,10 @@ fn foreign_documents_round_trip() {
     // The root alias and the definitions-only file.
     let id: foreign::ThingId = "0b8f2a4e-6c1d-4f5e-9a7b-3c2d1e0f9a8b".to_owned();
     assert_eq!(id.len(), 36);
-    let unused = foreign::Unused { x: Some(1) };
+    let unused = foreign::Unused {
+        x: Some(1),
+        ..Default::default()
+    };
     assert_eq!(serde_json::to_value(&unused).unwrap(), json!({"x": 1}));
 }
 
@@ -65,6 +68,26 @@ fn colliding_names_and_unions_of_closed_objects() {
     // Neither member: refused, not read as the first one.
     let doc = json!({"sku": "t", "quantity": 1, "kind": {"sku": "s", "ean": "e"}});
     assert!(serde_json::from_value::<foreign::OrderLine>(doc).is_err());
+}
+
+/// Lossless: an open object keeps what it does not declare, an untyped property keeps an
+/// explicit `null` apart from an absent one, and `"type": "number"` keeps integers.
+#[test]
+fn open_objects_explicit_nulls_and_number_spelling_survive() {
+    let open = json!({"x": 1, "added_later": {"deep": [1, 2.5, null]}, "flag": true});
+    assert_eq!(round_trip::<foreign::Unused>(&open), open);
+    let base = json!({"id": 1, "total": {"amount": 1714072962, "currency": "EUR"}, "lines": []});
+    for meta in [json!(null), json!(0), json!({"k": null})] {
+        let mut doc = base.clone();
+        doc["meta"] = meta;
+        assert_eq!(round_trip::<foreign::Order>(&doc), doc);
+    }
+    let back = round_trip::<foreign::Order>(&base);
+    assert_eq!(back, base, "absent stays absent");
+    assert_eq!(
+        serde_json::to_string(&back["total"]["amount"]).unwrap(),
+        "1714072962"
+    );
 }
 
 #[test]

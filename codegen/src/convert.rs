@@ -104,17 +104,7 @@ pub fn build(set: &SchemaSet) -> Result<Catalog, Errors> {
 /// [`build`], with schemas mapped to existing Rust types: `(schema, rust path)` pairs where
 /// the schema is `file.json#/json/pointer` relative to the schema directory.
 pub fn build_with(set: &SchemaSet, externs: &[(String, String)]) -> Result<Catalog, Errors> {
-    let mut cx = Cx {
-        set,
-        types: BTreeMap::new(),
-        by_key: HashMap::new(),
-        by_name: HashMap::new(),
-        open: Vec::new(),
-        open_shapes: Vec::new(),
-        version_locs: version_locs(set),
-        foreign: false,
-        sink: Sink::default(),
-    };
+    let mut cx = Cx::new(set, false);
     let mut events = Vec::new();
     for def in &set.events {
         match cx.event_struct(def) {
@@ -206,17 +196,7 @@ const ROOT_SCHEMA: &[&str] = &[
 /// file root, named from its `title` or its file name, plus every type it reaches; a file
 /// of definitions only has each of its definitions converted.
 pub fn build_types(set: &SchemaSet) -> Result<(Catalog, Vec<Root>), Errors> {
-    let mut cx = Cx {
-        set,
-        types: BTreeMap::new(),
-        by_key: HashMap::new(),
-        by_name: HashMap::new(),
-        open: Vec::new(),
-        open_shapes: Vec::new(),
-        version_locs: Vec::new(),
-        foreign: true,
-        sink: Sink::default(),
-    };
+    let mut cx = Cx::new(set, true);
     let mut roots = Vec::new();
     for doc in set.docs.values() {
         let loc = Loc::file(&doc.file);
@@ -560,6 +540,25 @@ fn is_null_schema(schema: &Value) -> bool {
 }
 
 impl<'a> Cx<'a> {
+    /// A context for a contract set, or (`foreign`) a catalog taken as it is.
+    fn new(set: &'a SchemaSet, foreign: bool) -> Self {
+        Cx {
+            set,
+            types: BTreeMap::new(),
+            by_key: HashMap::new(),
+            by_name: HashMap::new(),
+            open: Vec::new(),
+            open_shapes: Vec::new(),
+            version_locs: if foreign {
+                Vec::new()
+            } else {
+                version_locs(set)
+            },
+            foreign,
+            sink: Sink::default(),
+        }
+    }
+
     /// The envelope file as locations name it.
     fn envelope_file(&self) -> std::sync::Arc<str> {
         self.set.loc(&self.set.envelope.rel).file

@@ -160,10 +160,24 @@ pub(crate) fn lint(docs: &BTreeMap<String, Doc>, flat_header: Option<&[String]>)
 /// The known word `input` most likely misspells: the same word in another case, or one
 /// edit away (two for words longer than six characters; a transposition is one edit).
 pub(crate) fn near_miss<'a>(input: &str, known: &[&'a str]) -> Option<&'a str> {
-    // A short lowercase prefix before a capitalised known keyword of several words is a
-    // vendor's namespace, not a typo: `tsAdditionalProperties` (typescript generators).
-    // (`mnItems` or `addtionalProperties` stay near misses.)
-    let namespaced = |k: &str| {
+    if namespaced(input, known).is_some() {
+        return None;
+    }
+    let lower = input.to_lowercase();
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(&lower, &k.to_lowercase()), *k))
+        .min()
+        .filter(|(d, k)| *d <= if input.len().max(k.len()) <= 6 { 1 } else { 2 })
+        .map(|(_, k)| k)
+}
+
+/// The known keyword `input` namespaces, if it is one: a short lowercase prefix before a
+/// capitalised known keyword of several words is a vendor's namespace, not a typo
+/// (`tsAdditionalProperties` of typescript generators). `mnItems` or
+/// `addtionalProperties` are not.
+fn namespaced<'a>(input: &str, known: &[&'a str]) -> Option<&'a str> {
+    let matches = |k: &str| {
         if !k.chars().any(|c| c.is_ascii_uppercase()) {
             return false;
         }
@@ -175,16 +189,7 @@ pub(crate) fn near_miss<'a>(input: &str, known: &[&'a str]) -> Option<&'a str> {
             (1..=4).contains(&prefix.len()) && prefix.chars().all(|c| c.is_ascii_lowercase())
         })
     };
-    if known.iter().any(|k| namespaced(k)) {
-        return None;
-    }
-    let lower = input.to_lowercase();
-    known
-        .iter()
-        .map(|k| (strsim::damerau_levenshtein(&lower, &k.to_lowercase()), *k))
-        .min()
-        .filter(|(d, k)| *d <= if input.len().max(k.len()) <= 6 { 1 } else { 2 })
-        .map(|(_, k)| k)
+    known.iter().copied().find(|k| matches(k))
 }
 
 /// The known word to suggest for `input`, as a hint: a [`near_miss`], else the nearest
@@ -402,8 +407,13 @@ impl Linter<'_> {
                 format!("did you mean `{known}`?"),
             );
         } else {
-            let hint =
-                suggest(key, &candidates).map(|k| format!("if you meant `{k}`, fix the spelling"));
+            let hint = match namespaced(key, &candidates) {
+                Some(k) => Some(format!(
+                    "`{k}` with a vendor's prefix; it changes nothing here"
+                )),
+                None => suggest(key, &candidates)
+                    .map(|k| format!("if you meant `{k}`, fix the spelling")),
+            };
             self.warning(
                 loc,
                 format!("unknown keyword `{key}` is ignored (a vendor extension?)"),

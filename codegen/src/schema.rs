@@ -125,40 +125,12 @@ impl SchemaSet {
 
     fn load_with(root: &Path, lenient: bool) -> Result<Self, Errors> {
         let mut sink = Sink::default();
-        let root_file: Arc<str> = root.display().to_string().into();
-        let (mut paths, skipped) =
-            match crate::walk::files(root, |p| p.extension().is_some_and(|e| e == "json")) {
-                Ok(found) => found,
-                Err(e) => {
-                    return Err(Error::new(
-                        Loc::file(&root_file),
-                        format!("cannot read schema directory: {e}"),
-                    )
-                    .into())
-                }
-            };
-        let walk_warnings: Vec<Error> = skipped
-            .into_iter()
-            .map(|s| Error::new(Loc::file(&s.path.display().to_string().into()), s.reason))
-            .collect();
-        if paths.is_empty() {
-            let none = Error::new(Loc::file(&root_file), "no schema files (*.json) found");
-            return Err(Errors::from(none).with_warnings(walk_warnings));
-        }
-        paths.sort();
+        let (found, walk_warnings) = schema_files(root)?;
         let mut docs = BTreeMap::new();
         // Files that parsed but broke a rule of their own: still checked, never converted.
         let mut broken = BTreeSet::new();
         let mut any_failed = false;
-        for path in paths {
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            let file: Arc<str> = path.display().to_string().into();
+        for Found { path, rel, file } in found {
             match load_doc(&path, &rel, &file) {
                 Ok((json, key_order, errors)) => {
                     if !errors.is_empty() {
@@ -378,20 +350,7 @@ fn load_doc(
     file: &Arc<str>,
 ) -> Result<(Value, KeyOrder, Vec<Error>), Vec<Error>> {
     let root = Loc::file(file);
-    let text = fs::read_to_string(path)
-        .map_err(|e| vec![Error::new(root.clone(), format!("cannot read file: {e}"))])?;
-    let mut json: Value = serde_json::from_str(&text).map_err(|e| {
-        vec![Error::new(
-            root.clone(),
-            format!(
-                "malformed JSON at line {} column {}: {e}",
-                e.line(),
-                e.column()
-            ),
-        )
-        .hint("fix the JSON syntax")]
-    })?;
-    let mut errors = Vec::new();
+    let (mut json, order, mut errors) = parse_file(path, file)?;
     match json.get("$schema") {
         Some(Value::String(s)) if s == "https://json-schema.org/draft/2020-12/schema" => {}
         other => errors.push(
@@ -412,11 +371,79 @@ fn load_doc(
         );
     }
     absolutize_refs(&mut json, rel, &root, &mut errors);
+    Ok((json, order, errors))
+}
+
+/// A schema file a walk found.
+struct Found {
+    /// On disk.
+    path: std::path::PathBuf,
+    /// Relative to the schema root, `/`-separated.
+    rel: String,
+    /// As messages show it.
+    file: Arc<str>,
+}
+
+/// Every `*.json` file under `root` (sorted), and what the walk skipped, as warnings. An
+/// error when `root` cannot be read or holds no such file.
+fn schema_files(root: &Path) -> Result<(Vec<Found>, Vec<Error>), Errors> {
+    let root_file: Arc<str> = root.display().to_string().into();
+    let (mut paths, skipped) =
+        crate::walk::files(root, |p| p.extension().is_some_and(|e| e == "json")).map_err(|e| {
+            Errors::from(Error::new(
+                Loc::file(&root_file),
+                format!("cannot read schema directory: {e}"),
+            ))
+        })?;
+    let warnings: Vec<Error> = skipped
+        .into_iter()
+        .map(|s| Error::new(Loc::file(&s.path.display().to_string().into()), s.reason))
+        .collect();
+    if paths.is_empty() {
+        let none = Error::new(Loc::file(&root_file), "no schema files (*.json) found");
+        return Err(Errors::from(none).with_warnings(warnings));
+    }
+    paths.sort();
+    let found = paths
+        .into_iter()
+        .map(|path| Found {
+            rel: path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+            file: path.display().to_string().into(),
+            path,
+        })
+        .collect();
+    Ok((found, warnings))
+}
+
+/// Reads one JSON file: its value, the key order of its objects, and an error for each key
+/// written twice in one object (serde_json keeps the last of two equal keys, other tools
+/// the first: a schema that means different things to different readers is refused).
+/// `Err` when it cannot be read or is not JSON.
+fn parse_file(path: &Path, file: &Arc<str>) -> Result<(Value, KeyOrder, Vec<Error>), Vec<Error>> {
+    let root = Loc::file(file);
+    let text = fs::read_to_string(path)
+        .map_err(|e| vec![Error::new(root.clone(), format!("cannot read file: {e}"))])?;
+    let json: Value = serde_json::from_str(&text).map_err(|e| {
+        vec![Error::new(
+            root,
+            format!(
+                "malformed JSON at line {} column {}: {e}",
+                e.line(),
+                e.column()
+            ),
+        )
+        .hint("fix the JSON syntax")]
+    })?;
     let (order, duplicates) = key_order(&text);
-    // serde_json keeps the last of two equal keys; other tools keep the first: a schema
-    // that means different things to different readers is refused.
-    for (pointer, key) in duplicates {
-        errors.push(
+    let errors = duplicates
+        .into_iter()
+        .map(|(pointer, key)| {
             Error::new(
                 Loc {
                     file: file.clone(),
@@ -424,9 +451,9 @@ fn load_doc(
                 },
                 format!("duplicate key {key:?}: a key may appear once in an object"),
             )
-            .hint("remove or merge one of them (JSON readers disagree on which one wins)"),
-        );
-    }
+            .hint("remove or merge one of them (JSON readers disagree on which one wins)")
+        })
+        .collect();
     Ok((json, order, errors))
 }
 

@@ -14,11 +14,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{absolute_ref, absolutize_at, key_order, Doc, Envelope, Payload, SchemaSet};
+use super::{
+    absolute_ref, absolutize_at, parse_file, schema_files, Doc, Envelope, Found, Payload, SchemaSet,
+};
 use crate::doc::Position;
 use crate::error::{Error, Errors, Loc, Sink};
 
@@ -59,76 +60,21 @@ impl SchemaSet {
     /// no events): for [`crate::Config::generate_types`]. `default` is the dialect of files
     /// without `$schema`.
     pub fn load_types(root: &Path, default: Dialect) -> Result<Self, Errors> {
-        let root_file: Arc<str> = root.display().to_string().into();
-        let (mut paths, skipped) =
-            crate::walk::files(root, |p| p.extension().is_some_and(|e| e == "json")).map_err(
-                |e| {
-                    Errors::from(Error::new(
-                        Loc::file(&root_file),
-                        format!("cannot read schema directory: {e}"),
-                    ))
-                },
-            )?;
-        let walk_warnings: Vec<Error> = skipped
-            .into_iter()
-            .map(|s| Error::new(Loc::file(&s.path.display().to_string().into()), s.reason))
-            .collect();
-        if paths.is_empty() {
-            let none = Error::new(Loc::file(&root_file), "no schema files (*.json) found");
-            return Err(Errors::from(none).with_warnings(walk_warnings));
-        }
-        paths.sort();
+        let (found, walk_warnings) = schema_files(root)?;
         let mut sink = Sink::default();
         // First pass: parse every file, note its dialect and root `$id`.
         let mut parsed = Vec::new();
         let mut ids: HashMap<String, String> = HashMap::new();
-        for path in paths {
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            let file: Arc<str> = path.display().to_string().into();
+        for Found { path, rel, file } in found {
             let at = Loc::file(&file);
-            let text = match std::fs::read_to_string(&path) {
-                Ok(t) => t,
-                Err(e) => {
-                    sink.push(Error::new(at, format!("cannot read file: {e}")));
+            let (mut json, order, errors) = match parse_file(&path, &file) {
+                Ok(parsed) => parsed,
+                Err(errors) => {
+                    errors.into_iter().for_each(|e| sink.push(e));
                     continue;
                 }
             };
-            let mut json: Value = match serde_json::from_str(&text) {
-                Ok(v) => v,
-                Err(e) => {
-                    sink.push(
-                        Error::new(
-                            at,
-                            format!(
-                                "malformed JSON at line {} column {}: {e}",
-                                e.line(),
-                                e.column()
-                            ),
-                        )
-                        .hint("fix the JSON syntax"),
-                    );
-                    continue;
-                }
-            };
-            let (order, duplicates) = key_order(&text);
-            for (pointer, key) in duplicates {
-                sink.push(
-                    Error::new(
-                        Loc {
-                            file: file.clone(),
-                            pointer,
-                        },
-                        format!("duplicate key {key:?}: a key may appear once in an object"),
-                    )
-                    .hint("remove or merge one of them (JSON readers disagree on which one wins)"),
-                );
-            }
+            errors.into_iter().for_each(|e| sink.push(e));
             let dialect = match json.get("$schema") {
                 None => default,
                 Some(Value::String(s)) => match Dialect::from_uri(s) {

@@ -45,7 +45,8 @@ crate() { # name, dependencies...
     { printf '[package]\nname = "bench-%s"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n[dependencies]\n' "$(basename "$dir")"
       for d in "$@"; do printf '%s\n' "$d"; done
       printf '\n[workspace]\n'; } > "$dir/Cargo.toml"
-    printf '#![allow(warnings, clippy::all)]\ninclude!("types.rs");\n' > "$dir/src/lib.rs"
+    # A module of its own: typify's output starts with inner attributes.
+    printf '#![allow(warnings, clippy::all)]\npub mod types;\n' > "$dir/src/lib.rs"
 }
 crate ours "events-rt = { path = \"$ROOT/events-rt\" }"
 crate typify 'serde = { version = "1", features = ["derive"] }' 'serde_json = "1"' 'regress = "0.10"' 'chrono = { version = "0.4", features = ["serde"] }' 'uuid = { version = "1", features = ["serde"] }'

@@ -176,21 +176,12 @@ pub struct Root {
     pub ty: Option<Ty>,
 }
 
-/// Keywords that make the root of a file a schema of its own, rather than a holder of
-/// `$defs`/`definitions`.
-const ROOT_SCHEMA: &[&str] = &[
-    "type",
-    "properties",
-    "additionalProperties",
-    "items",
-    "prefixItems",
-    "enum",
-    "const",
-    "$ref",
-    "allOf",
-    "anyOf",
-    "oneOf",
-];
+/// Whether a keyword at the root of a file makes it a schema of its own, rather than a
+/// holder of `$defs`/`definitions`: any keyword that shapes a type but `required` and
+/// `unevaluatedProperties`, which shape nothing alone.
+fn shapes_root(keyword: &str) -> bool {
+    STRUCTURAL.contains(&keyword) && !matches!(keyword, "required" | "unevaluatedProperties")
+}
 
 /// Builds the IR of a plain catalog (loaded with [`SchemaSet::load_types`]): one type per
 /// file root, named from its `title` or its file name, plus every type it reaches; a file
@@ -201,7 +192,7 @@ pub fn build_types(set: &SchemaSet) -> Result<(Catalog, Vec<Root>), Errors> {
     for doc in set.docs.values() {
         let loc = Loc::file(&doc.file);
         let is_schema = match &doc.json {
-            Value::Object(m) => m.keys().any(|k| ROOT_SCHEMA.contains(&k.as_str())),
+            Value::Object(m) => m.keys().any(|k| shapes_root(k)),
             _ => true,
         };
         if !is_schema {

@@ -1006,11 +1006,7 @@ impl<E: FieldSet, H: Handler<E>> Inner<E, H> {
             if entry.fields.is_empty() {
                 return Ok(Disposition::Ack);
             }
-            let decoded = match entry.utf8_error() {
-                Some(e) => Err(DecodeError::Field(e)),
-                None => E::decode_fields(&entry.fields),
-            };
-            let event = match decoded {
+            let event = match entry.decode(E::decode_fields).map_err(|e| e.error) {
                 Ok(e) => e,
                 Err(e @ (DecodeError::UnknownType(_) | DecodeError::UnknownVersion { .. })) => {
                     if self.cfg.unknown == UnknownTypes::Skip {

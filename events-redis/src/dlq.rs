@@ -176,18 +176,10 @@ impl DeadLetter {
 
     /// Decodes the original event (e.g. with `Event::from_redis_fields`), typed.
     pub fn decode<E: events_rt::FieldSet>(&self) -> Result<E, events_rt::DecodeError> {
-        if let Some(e) = self.original().utf8_error() {
+        if let Some(e) = self.raw.as_deref().and_then(events_rt::redis::utf8_error) {
             return Err(events_rt::DecodeError::Field(e));
         }
         E::decode_fields(&self.fields)
-    }
-
-    /// The original entry, as it was in its stream (its id there, its exact bytes).
-    pub fn original(&self) -> StreamEntry {
-        match &self.raw {
-            Some(raw) => StreamEntry::from_bytes(self.id.clone(), raw.clone()),
-            None => StreamEntry::new(self.id.clone(), self.fields.clone()),
-        }
     }
 
     /// `XADD <source stream> * <original fields>`: puts the entry back for its consumers.

@@ -111,32 +111,7 @@ impl StreamEntry {
 
     /// The first field name or value that is not UTF-8, as the error decoding reports.
     pub fn utf8_error(&self) -> Option<FieldError> {
-        for (k, v) in self.raw.as_ref()? {
-            let name = String::from_utf8_lossy(k);
-            let (field, reason) = match (std::str::from_utf8(k), std::str::from_utf8(v)) {
-                (Err(e), _) => (
-                    None,
-                    format!(
-                        "the field name {:?} is not valid UTF-8 (byte {})",
-                        crate::echo(&name),
-                        e.valid_up_to()
-                    ),
-                ),
-                (Ok(_), Err(e)) => (
-                    Some(name.into_owned()),
-                    format!(
-                        "the value is not valid UTF-8 (byte {} of {})",
-                        e.valid_up_to(),
-                        v.len()
-                    ),
-                ),
-                (Ok(_), Ok(_)) => continue,
-            };
-            let mut error = FieldError::new(reason);
-            error.field = field.map(crate::echo_owned);
-            return Some(error);
-        }
-        None
+        utf8_error(self.raw.as_ref()?)
     }
 
     /// Decodes the entry with `decode` (e.g. `Event::from_redis_fields`), attaching the id
@@ -156,6 +131,36 @@ impl StreamEntry {
             error,
         })
     }
+}
+
+/// The first field name or value of `pairs` that is not UTF-8, as decoding reports it.
+pub fn utf8_error(pairs: &[(Vec<u8>, Vec<u8>)]) -> Option<FieldError> {
+    for (k, v) in pairs {
+        let name = String::from_utf8_lossy(k);
+        let (field, reason) = match (std::str::from_utf8(k), std::str::from_utf8(v)) {
+            (Err(e), _) => (
+                None,
+                format!(
+                    "the field name {:?} is not valid UTF-8 (byte {})",
+                    crate::echo(&name),
+                    e.valid_up_to()
+                ),
+            ),
+            (Ok(_), Err(e)) => (
+                Some(name.into_owned()),
+                format!(
+                    "the value is not valid UTF-8 (byte {} of {})",
+                    e.valid_up_to(),
+                    v.len()
+                ),
+            ),
+            (Ok(_), Ok(_)) => continue,
+        };
+        let mut error = FieldError::new(reason);
+        error.field = field.map(crate::echo_owned);
+        return Some(error);
+    }
+    None
 }
 
 fn bytes(v: &Value, what: &str) -> Result<Vec<u8>, ParsingError> {

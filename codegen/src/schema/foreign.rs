@@ -153,11 +153,7 @@ impl SchemaSet {
         // An annotation that breaks its own schema (a `default` or an example another
         // tool wrote) changes no type: a warning in a catalog taken as it is.
         for e in lint.errors {
-            let annotation = ["default", "examples"].iter().any(|k| {
-                e.loc.pointer.ends_with(&format!("/{k}"))
-                    || e.loc.pointer.contains(&format!("/{k}/"))
-            });
-            if annotation {
+            if in_annotation(&e.loc.pointer) {
                 warnings.push(e);
             } else {
                 sink.push(e);
@@ -187,6 +183,22 @@ impl SchemaSet {
             warnings,
         })
     }
+}
+
+/// Whether a JSON pointer leads into the value of a `default` or `examples` keyword (data,
+/// not a schema), read by position: a *property* named `default` is a schema like any other.
+fn in_annotation(pointer: &str) -> bool {
+    let mut pos = Position::Schema;
+    for segment in super::pointer_segments(pointer) {
+        if pos == Position::Schema && (segment == "default" || segment == "examples") {
+            return true;
+        }
+        match pos.child(&segment) {
+            Some(next) => pos = next,
+            None => return false,
+        }
+    }
+    false
 }
 
 /// Rewrites draft-07 / 2019-09 tuples to 2020-12: `items: [A, B]` becomes
@@ -412,6 +424,18 @@ mod tests {
             .unwrap_err()
             .contains("absolute path"));
         assert!(r("../../x.json").unwrap_err().contains("outside"));
+    }
+
+    #[test]
+    fn annotations_are_told_from_properties_named_like_them() {
+        assert!(in_annotation("/properties/a/default"));
+        assert!(in_annotation("/definitions/x/examples/0/k"));
+        assert!(in_annotation("/allOf/1/properties/archived/default"));
+        assert!(!in_annotation("/properties/default/tyep"));
+        assert!(!in_annotation(
+            "/properties/examples/properties/default/type"
+        ));
+        assert!(!in_annotation("/properties/a"));
     }
 
     #[test]

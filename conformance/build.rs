@@ -34,6 +34,12 @@ fn main() {
             "nested_version.rs",
             false,
         ),
+        // A foreign catalog made into events by a rule file (the catalog route).
+        (
+            "../codegen/tests/fixtures/catalog/shop.catalog.json",
+            "shop_catalog.rs",
+            false,
+        ),
         // Names and descriptions no Rust source would choose, and recursive types.
         (
             "../codegen/tests/fixtures/hostile_names",

@@ -189,7 +189,7 @@ pub fn check(
             out.push(EventCheck {
                 event_type: ne.event_type.clone(),
                 major: ne.major,
-                rel: ne.rel.clone(),
+                rel: ne.schema_ref(),
                 old_version: None,
                 new_version: Some(ne.version.clone()),
                 mode,
@@ -199,7 +199,7 @@ pub fn check(
             });
             continue;
         };
-        let changes = diff_event(old, &oe.rel, new, &ne.rel, &ne.event_type);
+        let changes = diff_event(old, &oe.schema_ref(), new, &ne.schema_ref(), &ne.event_type);
         let accepts = |c: &Change| {
             accepted.iter().find(|a| {
                 a.event == ne.event_type
@@ -255,7 +255,7 @@ pub fn check(
         out.push(EventCheck {
             event_type: ne.event_type.clone(),
             major: ne.major,
-            rel: ne.rel.clone(),
+            rel: ne.schema_ref(),
             old_version: Some(oe.version.clone()),
             new_version: Some(ne.version.clone()),
             mode,
@@ -284,7 +284,7 @@ pub fn check(
         out.push(EventCheck {
             event_type: oe.event_type.clone(),
             major: oe.major,
-            rel: oe.rel.clone(),
+            rel: oe.schema_ref(),
             old_version: Some(oe.version.clone()),
             new_version: None,
             mode: Mode::None,
@@ -295,7 +295,7 @@ pub fn check(
             } else {
                 vec![format!(
                     "{what} removed: `{}` is gone; consumers may still read it. Restore it, or retire it explicitly with an accepted-breaks entry (rule `major-removed`)",
-                    oe.rel
+                    oe.schema_ref()
                 )]
             },
         });

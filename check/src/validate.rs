@@ -141,10 +141,10 @@ impl Validator {
         let mut events: HashMap<String, Vec<(u32, Compiled)>> = HashMap::new();
         let mut errors = Vec::new();
         for event in &catalog.events {
-            let schema = compose(set, &event.def.rel, &event.def.event_type);
+            let schema = compose(set, &event.def.schema_ref(), &event.def.event_type);
             match jsonschema::options()
                 .with_registry(&registry)
-                .should_validate_formats(true)
+                .should_validate_formats(!set.is_foreign())
                 .build(&schema)
             {
                 Ok(validator) => {
@@ -724,7 +724,8 @@ pub fn bundle(set: &SchemaSet, event_rel: &str, event_type: &str) -> Value {
     doc
 }
 
-/// The schema of a whole document of one event: envelope and event file composed.
+/// The schema of a whole document of one event: envelope and event schema composed.
+/// `event_rel` is the event's [`EventDef::schema_ref`](events_codegen::schema::EventDef::schema_ref).
 pub fn compose(set: &SchemaSet, event_rel: &str, event_type: &str) -> Value {
     let env = &set.envelope;
     let env_doc = set
@@ -732,11 +733,13 @@ pub fn compose(set: &SchemaSet, event_rel: &str, event_type: &str) -> Value {
         .map(|d| &d.json)
         .cloned()
         .unwrap_or(Value::Null);
-    let ev_doc = set
-        .doc(event_rel)
-        .map(|d| &d.json)
-        .cloned()
-        .unwrap_or(Value::Null);
+    // `file.json`, or `file.json#/definitions/name` for an event a catalog rule made of a
+    // definition.
+    let event_uri = match event_rel.contains('#') {
+        true => SchemaSet::uri(event_rel),
+        false => format!("{}#", SchemaSet::uri(event_rel)),
+    };
+    let ev_doc = set.target(&event_uri).cloned().unwrap_or(Value::Null);
     let mut out = Map::new();
     out.insert(
         "$schema".into(),
@@ -785,9 +788,8 @@ pub fn compose(set: &SchemaSet, event_rel: &str, event_type: &str) -> Value {
         }
         Payload::Field(field) => {
             strip(&env_doc, &mut out);
-            let uri = SchemaSet::uri(event_rel);
             if let Some(Value::Object(props)) = out.get_mut("properties") {
-                props.insert(field.clone(), json!({ "$ref": format!("{uri}#") }));
+                props.insert(field.clone(), json!({ "$ref": event_uri }));
             }
         }
     }

@@ -142,15 +142,30 @@ fn history(schemas: &Path, rev: &str) -> Result<Vec<String>, u8> {
 pub fn run(schemas: &Path, args: &Args) -> Result<u8, u8> {
     let new = SchemaSet::load(schemas).map_err(|e| fail(e.to_string()))?;
     crate::print_warnings(&new);
-    let accepted_path = args
-        .accepted
-        .clone()
-        .unwrap_or_else(|| schemas.join("../accepted-breaks.json"));
+    // A foreign catalog loaded through a rule file: the old schemas are read by the same
+    // rules (from a directory, a git revision of the catalog directory, or another rule
+    // file given to `--against`).
+    let rules = new.catalog_rules().cloned().map(std::sync::Arc::new);
+    let accepted_path = args.accepted.clone().unwrap_or_else(|| match &rules {
+        Some(r) => r
+            .path()
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("accepted-breaks.json"),
+        None => schemas.join("../accepted-breaks.json"),
+    });
+    let load_old = |dir: &Path| match &rules {
+        Some(_) if dir.is_file() => SchemaSet::load(dir),
+        Some(r) => SchemaSet::load_catalog(r.clone(), dir),
+        None => SchemaSet::load_lenient(dir),
+    };
+    let schemas_dir = rules.as_ref().map(|r| r.schemas_dir());
+    let schemas = schemas_dir.as_deref().unwrap_or(schemas);
     let accepted = load_accepted(&accepted_path).map_err(|e| fail(e.to_string()))?;
     let tmp =
         tempfile::tempdir().map_err(|e| fail(format!("cannot make a temporary directory: {e}")))?;
     let against = Path::new(&args.against);
-    let old_dir = if against.is_dir() {
+    let old_dir = if against.is_dir() || (rules.is_some() && against.is_file()) {
         against.to_path_buf()
     } else if export(schemas, &args.against, tmp.path())? {
         tmp.path().to_path_buf()
@@ -166,8 +181,8 @@ pub fn run(schemas: &Path, args: &Args) -> Result<u8, u8> {
     };
     // Old schemas were accepted by the loader of their time: what today's linter finds in
     // them does not stop the comparison.
-    let old = SchemaSet::load_lenient(&old_dir)
-        .map_err(|e| fail(format!("old schemas ({}): {e}", args.against)))?;
+    let old =
+        load_old(&old_dir).map_err(|e| fail(format!("old schemas ({}): {e}", args.against)))?;
     warn_unknown_events(&accepted, &accepted_path, [&old, &new]);
     let mut results = check(&old, &new, args.mode, &accepted);
     // Transitive modes: the new schema must also be compatible with every earlier version.
@@ -177,7 +192,7 @@ pub fn run(schemas: &Path, args: &Args) -> Result<u8, u8> {
             if !export(schemas, &rev, dir.path())? {
                 continue;
             }
-            let Ok(older) = SchemaSet::load_lenient(dir.path()) else {
+            let Ok(older) = load_old(dir.path()) else {
                 continue;
             };
             for past in check(&older, &new, args.mode, &accepted) {

@@ -24,7 +24,7 @@ pub fn list(set: &SchemaSet, format: Format) -> String {
                     let mut row = json!({
                         "event_type": e.event_type, "version": e.version,
                         "channel_kind": match e.channel_kind { ChannelKind::Stream => "stream", ChannelKind::Topic => "topic", ChannelKind::Exchange => "exchange" },
-                        "channel": e.channel, "producer": e.producer, "consumers": e.consumers, "schema": e.rel,
+                        "channel": e.channel, "producer": e.producer, "consumers": e.consumers, "schema": e.schema_ref(),
                     });
                     if let Some(key) = &e.routing_key {
                         row["routing_key"] = json!(key);

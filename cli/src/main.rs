@@ -167,7 +167,11 @@ fn run(cli: Cli) -> Result<u8, u8> {
         }
         Command::Docs { out, samples } => {
             let set = load(&cli.schemas)?;
-            let samples = samples.unwrap_or_else(|| cli.schemas.join("../samples"));
+            // Beside the schema directory, or beside a catalog rule file.
+            let samples = samples.unwrap_or_else(|| match cli.schemas.is_file() {
+                true => cli.schemas.with_file_name("samples"),
+                false => cli.schemas.join("../samples"),
+            });
             docs::write(&set, &out, &samples).map_err(|e| {
                 eprintln!("error: {e}");
                 exit::ERROR
@@ -180,7 +184,8 @@ fn run(cli: Cli) -> Result<u8, u8> {
                 eprintln!("error: {e} in {}", cli.schemas.display());
                 exit::ERROR
             })?;
-            let schema = events_check::validate::bundle(&set, &event.rel, &event.event_type);
+            let schema =
+                events_check::validate::bundle(&set, &event.schema_ref(), &event.event_type);
             let text = format!(
                 "{}\n",
                 serde_json::to_string_pretty(&schema).unwrap_or_default()

@@ -797,3 +797,167 @@ fn auditing_a_stream_that_does_not_exist_is_an_error() {
         "{stderr}"
     );
 }
+
+/// Copies a directory tree (the catalog fixture, to change it in a test).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_foreign_catalog_through_a_rule_file_works_with_every_command() {
+    let fixture = root().join("codegen/tests/fixtures/catalog");
+    let rules = fixture.join("shop.catalog.json");
+    let list = stdout_of(
+        events()
+            .arg("--schemas")
+            .arg(&rules)
+            .args(["list", "--format", "json"]),
+        0,
+    );
+    let list: Value = serde_json::from_str(&list).unwrap();
+    let listed: Vec<(String, String, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["event_type"].as_str().unwrap().to_owned(),
+                e["version"].as_str().unwrap().to_owned(),
+                e["producer"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("shop.notification.email", "1.0", "notifier"),
+        ("shop.notification.sms", "1.0", "notifier"),
+        ("shop.orders.order_placed", "1.0", "orders-service"),
+        ("shop.orders.order_placed", "2.0", "orders-service"),
+        ("shop.payments.payment_captured", "1.0", "payments-service"),
+    ]
+    .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
+    assert_eq!(listed, expected);
+
+    // validate: the samples pass, the invalid ones fail with the reason.
+    let ok = stdout_of(
+        events()
+            .arg("--schemas")
+            .arg(&rules)
+            .arg("validate")
+            .arg(fixture.join("samples/*.json")),
+        0,
+    );
+    assert!(ok.contains("5 valid, 0 invalid"), "{ok}");
+    let bad = stdout_of(
+        events()
+            .arg("--schemas")
+            .arg(&rules)
+            .arg("validate")
+            .arg(fixture.join("samples/invalid")),
+        1,
+    );
+    assert!(bad.contains("'coupon' was unexpected"), "{bad}");
+    assert!(bad.contains(r#""email" is not one of "sms""#), "{bad}");
+
+    // schema: the whole document of an event made of a definition.
+    let schema = stdout_of(
+        events()
+            .arg("--schemas")
+            .arg(&rules)
+            .args(["schema", "shop.notification.sms"]),
+        0,
+    );
+    let schema: Value = serde_json::from_str(&schema).unwrap();
+    assert_eq!(
+        schema["properties"]["data"]["$ref"],
+        "#/$defs/notifications.json__definitions_sms"
+    );
+
+    // docs: a page per channel, with the samples beside the rule file as examples.
+    let tmp = tempfile::tempdir().unwrap();
+    events()
+        .arg("--schemas")
+        .arg(&rules)
+        .arg("docs")
+        .arg("--out")
+        .arg(tmp.path().join("docs"))
+        .assert()
+        .code(0);
+    let orders = std::fs::read_to_string(tmp.path().join("docs/shop_orders.md")).unwrap();
+    assert!(orders.contains("shop.orders.order_placed"), "{orders}");
+    assert!(
+        orders.contains("o-1"),
+        "the sample is the example: {orders}"
+    );
+
+    // check: the same rules read the old catalog; a new required field of a published
+    // major is refused, an unchanged catalog passes.
+    let changed = tmp.path().join("changed");
+    copy_tree(&fixture, &changed);
+    stdout_of(
+        events()
+            .arg("--schemas")
+            .arg(changed.join("shop.catalog.json"))
+            .arg("check")
+            .arg("--against")
+            .arg(fixture.join("schemas")),
+        0,
+    );
+    let file = changed.join("schemas/topics/payments/PaymentCaptured.v1.json");
+    let text = std::fs::read_to_string(&file).unwrap().replace(
+        r#""required": ["payment_id", "amount"]"#,
+        r#""required": ["payment_id", "amount", "meta"]"#,
+    );
+    std::fs::write(&file, text).unwrap();
+    let refused = stdout_of(
+        events()
+            .arg("--schemas")
+            .arg(changed.join("shop.catalog.json"))
+            .arg("check")
+            .arg("--against")
+            .arg(fixture.join("schemas")),
+        1,
+    );
+    assert!(
+        refused.contains("shop.payments.payment_captured"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn a_wrong_catalog_rule_is_an_error_located_in_the_rule_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = root().join("codegen/tests/fixtures/catalog");
+    copy_tree(&fixture, tmp.path());
+    let rules = tmp.path().join("shop.catalog.json");
+    // `{.kind}` of a definition without that property; a capture `match` does not have.
+    let text = std::fs::read_to_string(&rules)
+        .unwrap()
+        .replace("shop.notification.{.kind}", "shop.notification.{.channel}")
+        .replace("shop.{topic}.{name|snake}", "shop.{topic}.{title}");
+    std::fs::write(&rules, text).unwrap();
+    let out = events()
+        .arg("--schemas")
+        .arg(&rules)
+        .arg("list")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("for notifications.json#/definitions/sms: it has no property \"channel\""),
+        "{err}"
+    );
+    assert!(err.contains("{title} is no capture of `match`"), "{err}");
+    assert!(err.contains("/events/0/type"), "{err}");
+    assert!(err.contains("/events/1/type"), "{err}");
+}

@@ -104,12 +104,12 @@ pub fn build(set: &SchemaSet) -> Result<Catalog, Errors> {
 /// [`build`], with schemas mapped to existing Rust types: `(schema, rust path)` pairs where
 /// the schema is `file.json#/json/pointer` relative to the schema directory.
 pub fn build_with(set: &SchemaSet, externs: &[(String, String)]) -> Result<Catalog, Errors> {
-    let mut cx = Cx::new(set, false);
+    let mut cx = Cx::new(set, set.is_foreign());
     let mut events = Vec::new();
     for def in &set.events {
         match cx.event_struct(def) {
             Ok(struct_name) => events.push(Event {
-                loc: set.loc(&def.rel),
+                loc: set.event_schema(def).0,
                 def: def.clone(),
                 embedded: Vec::new(),
                 struct_name,
@@ -442,7 +442,7 @@ fn check_event_type_names(set: &SchemaSet, sink: &mut Sink) {
         match seen.get(&name) {
             Some(other) if *other != def.event_type => sink.push(
                 Error::new(
-                    set.loc(&def.rel).join("x-event").join("type"),
+                    set.event_schema(def).0.join("x-event").join("type"),
                     format!(
                         "event type {:?} and {other:?} both become the Rust name {name}",
                         def.event_type
@@ -565,8 +565,7 @@ impl<'a> Cx<'a> {
         let env = &set.envelope;
         let env_doc = set.doc(&env.rel).map(|d| &d.json).unwrap_or(&Value::Null);
         let env_loc = set.loc(&env.rel);
-        let ev_doc = set.doc(&def.rel).map(|d| &d.json).unwrap_or(&Value::Null);
-        let ev_loc = set.loc(&def.rel);
+        let (ev_loc, ev_doc) = set.event_schema(def);
         let name = ident::event_struct(&def.event_type, def.major);
         let key = ev_loc.join("x-event");
         self.claim(&key, &name)?;
@@ -575,6 +574,12 @@ impl<'a> Cx<'a> {
             Payload::Flat => {
                 let payload = self.shape(&ev_loc, ev_doc)?;
                 for prop in payload.props {
+                    // A catalog taken as it is may repeat a header field in its events
+                    // (`"type": {"const": "order.created"}`): the event's schema is the
+                    // stricter one.
+                    if self.foreign {
+                        shape.props.retain(|p| p.name != prop.name);
+                    }
                     if shape.props.iter().any(|p| p.name == prop.name) {
                         return Err(Error::new(
                             prop.loc,

@@ -232,7 +232,9 @@ impl Config {
             &catalog,
             &emit::Options {
                 runtime,
-                strict: self.strict,
+                // As in `generate_types`: a union of closed objects of a foreign catalog
+                // needs them to refuse unknown fields to pick the right member.
+                strict: self.strict || set.is_foreign(),
                 manual_upcasts: self.manual_upcasts.clone(),
                 type_attrs,
                 field_attrs,

@@ -15,7 +15,9 @@ use crate::doc::{percent_decode, split_uri};
 pub use crate::doc::{Doc, KeyOrder, Position, DATA_KEYWORDS, NAMED_SCHEMAS, URI_PREFIX};
 use crate::error::{Error, Errors, Loc, Sink};
 
+mod catalog;
 mod foreign;
+pub use catalog::CatalogRules;
 pub use foreign::Dialect;
 
 /// A loaded, checked contract set: one envelope, definitions, and event files.
@@ -30,6 +32,11 @@ pub struct SchemaSet {
     pub events: Vec<EventDef>,
     /// What the linter found worth a warning, sorted.
     warnings: Vec<Error>,
+    /// A catalog taken as it is (`x-` metadata of ours nowhere): its numbers keep their
+    /// spelling, its open objects their undeclared fields, its formats are annotations.
+    foreign: bool,
+    /// The rule file that made events of a foreign catalog, if one did.
+    rules: Option<Arc<CatalogRules>>,
 }
 
 /// Where the envelope puts the event payload.
@@ -78,6 +85,9 @@ pub enum ChannelKind {
 pub struct EventDef {
     /// Relative path of the event file.
     pub rel: String,
+    /// JSON pointer of the event's schema in that file: empty for the file's root, a
+    /// definition (`/definitions/issues$opened`) for an event a catalog rule made of one.
+    pub pointer: String,
     /// Event type, e.g. `order.confirmed`.
     pub event_type: String,
     /// Declared `major.minor` version.
@@ -105,6 +115,18 @@ pub struct EventDef {
     pub max_len: Option<u64>,
 }
 
+impl EventDef {
+    /// The event's schema relative to the schema directory: the file (`order.created.v1.json`),
+    /// or the definition a catalog rule made an event of (`schema.json#/definitions/push$event`).
+    pub fn schema_ref(&self) -> String {
+        if self.pointer.is_empty() {
+            self.rel.clone()
+        } else {
+            format!("{}#{}", self.rel, self.pointer)
+        }
+    }
+}
+
 impl SchemaSet {
     /// Loads every `*.json` file under `root` (recursively) and checks the set.
     ///
@@ -112,8 +134,65 @@ impl SchemaSet {
     /// meta-schema is still checked for our conventions, and when the loader finds errors,
     /// the events it did not find broken are converted too, so that the generator's errors
     /// come in the same report.
+    ///
+    /// `root` may also be a catalog rule file (a `.json` file, see [`CatalogRules`]): the
+    /// foreign catalog it names is loaded as it is, its events made by the rules.
     pub fn load(root: &Path) -> Result<Self, Errors> {
+        if root.is_file() {
+            let rules = CatalogRules::read(root)?;
+            let dir = rules.schemas_dir();
+            return Self::load_catalog(Arc::new(rules), &dir);
+        }
         Self::load_with(root, false)
+    }
+
+    /// Puts a loaded set together.
+    fn assemble(
+        envelope: Envelope,
+        docs: BTreeMap<String, Doc>,
+        events: Vec<EventDef>,
+        warnings: Vec<Error>,
+        foreign: bool,
+    ) -> Self {
+        let by_file = docs
+            .values()
+            .map(|d| (d.file.clone(), d.rel.clone()))
+            .collect();
+        SchemaSet {
+            docs,
+            by_file,
+            envelope,
+            events,
+            warnings,
+            foreign,
+            rules: None,
+        }
+    }
+
+    /// Whether this is a catalog taken as it is (loaded by [`SchemaSet::load_types`] or
+    /// through a [`CatalogRules`] file) rather than a contract set of ours.
+    pub fn is_foreign(&self) -> bool {
+        self.foreign
+    }
+
+    /// The rule file this set was loaded through, if any.
+    pub fn catalog_rules(&self) -> Option<&CatalogRules> {
+        self.rules.as_deref()
+    }
+
+    /// The schema of an event (its file's root, or the definition a rule made it of) and
+    /// where it is.
+    pub fn event_schema(&self, def: &EventDef) -> (Loc, &Value) {
+        let loc = Loc {
+            file: self.loc(&def.rel).file,
+            pointer: def.pointer.clone(),
+        };
+        let schema = self
+            .docs
+            .get(&def.rel)
+            .and_then(|d| d.json.pointer(&def.pointer))
+            .unwrap_or(&Value::Null);
+        (loc, schema)
     }
 
     /// Like [`SchemaSet::load`], but what the linter would call an error (a misspelt
@@ -187,6 +266,8 @@ impl SchemaSet {
             by_file,
             events: checked.events,
             warnings,
+            foreign: false,
+            rules: None,
         };
         if sink.is_empty() {
             // A set is loaded only if it converts: then every consumer (`list`, `schema`,
@@ -661,7 +742,8 @@ fn check_set(
     for doc in docs.values() {
         let root_loc = Loc::file(&doc.file);
         if let Some(meta) = doc.json.get("x-envelope") {
-            envelopes.push((check_envelope(doc, meta), doc.file.clone()));
+            let at = Loc::file(&doc.file).join("x-envelope");
+            envelopes.push((check_envelope(doc, meta, &at), doc.file.clone()));
         }
         if let Some(meta) = doc.json.get("x-event") {
             match check_event(doc, meta) {
@@ -989,8 +1071,10 @@ fn string_at<'a>(meta: &'a Value, key: &str, loc: &Loc) -> Result<&'a str, Error
     }
 }
 
-fn check_envelope(doc: &Doc, meta: &Value) -> Result<Envelope, Vec<Error>> {
-    let loc = Loc::file(&doc.file).join("x-envelope");
+/// The envelope metadata (`meta`, found at `loc`: an `x-envelope` block or a catalog rule)
+/// of the envelope schema `doc`.
+fn check_envelope(doc: &Doc, meta: &Value, loc: &Loc) -> Result<Envelope, Vec<Error>> {
+    let loc = loc.clone();
     let mut errors = Vec::new();
     let type_field = string_at(meta, "type_field", &loc)
         .map_err(|e| errors.push(e))
@@ -1128,7 +1212,39 @@ fn valid_event_type(s: &str) -> bool {
 /// provisional: made of what could be made out (type and major version from the file name
 /// where needed), or none.
 fn check_event(doc: &Doc, meta: &Value) -> (Option<EventDef>, Vec<Error>) {
-    let loc = Loc::file(&doc.file).join("x-event");
+    check_event_at(
+        &EventAt {
+            rel: &doc.rel,
+            pointer: "",
+            schema: &doc.json,
+            schema_loc: Loc::file(&doc.file),
+            meta_loc: Loc::file(&doc.file).join("x-event"),
+            file_name: true,
+            object_root: true,
+        },
+        meta,
+    )
+}
+
+/// Where the metadata of an event comes from and what it describes: an `x-event` block of
+/// an event file, or the metadata a catalog rule made for a schema.
+struct EventAt<'a> {
+    rel: &'a str,
+    pointer: &'a str,
+    schema: &'a Value,
+    /// Where `schema` is.
+    schema_loc: Loc,
+    /// Where the metadata is (the `x-event` block, or the rule).
+    meta_loc: Loc,
+    /// Whether the file name must be `<type>.v<major>.json` (our convention).
+    file_name: bool,
+    /// Whether the schema must be `"type": "object"` (always for ours; for a foreign
+    /// catalog when its payload sits beside the header fields).
+    object_root: bool,
+}
+
+fn check_event_at(at: &EventAt<'_>, meta: &Value) -> (Option<EventDef>, Vec<Error>) {
+    let loc = at.meta_loc.clone();
     let mut errors = Vec::new();
     let mut get = |key: &str| match string_at(meta, key, &loc) {
         Ok(s) => Some(s.to_owned()),
@@ -1209,9 +1325,9 @@ fn check_event(doc: &Doc, meta: &Value) -> (Option<EventDef>, Vec<Error>) {
             Vec::new()
         }
     };
-    if let (Some(t), Some((major, _))) = (&event_type, parsed) {
+    if let (Some(t), Some((major, _)), true) = (&event_type, parsed, at.file_name) {
         let expected = format!("{t}.v{major}.json");
-        let name = doc.rel.rsplit('/').next().unwrap_or(&doc.rel);
+        let name = at.rel.rsplit('/').next().unwrap_or(at.rel);
         if name != expected {
             errors.push(
                 Error::new(
@@ -1257,14 +1373,14 @@ fn check_event(doc: &Doc, meta: &Value) -> (Option<EventDef>, Vec<Error>) {
             }
         },
     };
-    if doc.json.get("type").and_then(Value::as_str) != Some("object") {
+    if at.object_root && at.schema.get("type").and_then(Value::as_str) != Some("object") {
         errors.push(Error::new(
-            Loc::file(&doc.file).join("type"),
+            at.schema_loc.join("type"),
             "an event payload must be `\"type\": \"object\"`",
         ));
     }
-    let description = doc
-        .json
+    let description = at
+        .schema
         .get("description")
         .and_then(Value::as_str)
         .map(str::to_owned);
@@ -1277,7 +1393,8 @@ fn check_event(doc: &Doc, meta: &Value) -> (Option<EventDef>, Vec<Error>) {
             Some((major, minor)),
         ) if errors.is_empty() => (
             Some(EventDef {
-                rel: doc.rel.clone(),
+                rel: at.rel.to_owned(),
+                pointer: at.pointer.to_owned(),
                 event_type,
                 version,
                 major,
@@ -1295,7 +1412,7 @@ fn check_event(doc: &Doc, meta: &Value) -> (Option<EventDef>, Vec<Error>) {
         ),
         (event_type, version, producer, channel, parsed) => {
             // `<type>.v<major>.json`
-            let from_name = doc
+            let from_name = at
                 .rel
                 .rsplit('/')
                 .next()
@@ -1311,7 +1428,8 @@ fn check_event(doc: &Doc, meta: &Value) -> (Option<EventDef>, Vec<Error>) {
                 .unwrap_or((1, 0));
             let (channel_kind, channel) = channel.unwrap_or((ChannelKind::Stream, String::new()));
             let guess = guess_type.map(|event_type| EventDef {
-                rel: doc.rel.clone(),
+                rel: at.rel.to_owned(),
+                pointer: at.pointer.to_owned(),
                 event_type,
                 version: version.unwrap_or_else(|| format!("{major}.{minor}")),
                 major,

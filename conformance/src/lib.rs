@@ -44,6 +44,11 @@ generated!(
     "The seed 004 (Node orders service) catalog with strict decoding."
 );
 generated!(
+    shop_catalog,
+    "shop_catalog.rs",
+    "A foreign catalog (draft-07, Kafka-style topic files, definitions) made into events by the rule file `codegen/tests/fixtures/catalog/shop.catalog.json`."
+);
+generated!(
     foreign,
     "foreign.rs",
     "Types only, from a draft-07/2019-09 catalog with `$id` and `file://` references."

@@ -2,7 +2,9 @@
 //! examples (`@octokit/webhooks-examples`), pinned, fetched from the npm registry once and
 //! cached under `target/octokit-cache` (never committed). The whole catalog loads and
 //! generates unchanged (types only), and every example a draft-07 validator accepts
-//! decodes and encodes back to an equal value (`conformance/octokit`, built and run here).
+//! decodes and encodes back to an equal value (`conformance/octokit`, built and run here),
+//! both through its root type (types only) and as an event of the catalog route
+//! (`conformance/octokit/github.catalog.json`) through the typed `Event` dispatch.
 //!
 //! Needs `npm` and the registry: without them the test skips loudly, unless
 //! `EVENTS_REQUIRE_NETWORK=1` (CI) makes that a failure.
@@ -99,6 +101,16 @@ fn github_webhooks_load_generate_and_round_trip_unchanged() {
         Some(&Some("Schema".to_owned()))
     );
     assert!(type_count > 900, "{type_count} types");
+    // The catalog route: the rule file makes an event of every `<event>$<action>`
+    // definition (the action read from the schema's `action` const).
+    let rules = root().join("conformance/octokit/github.catalog.json");
+    let set = events_codegen::SchemaSet::load(&rules).unwrap_or_else(|e| panic!("{e}"));
+    let with_action = set
+        .events
+        .iter()
+        .filter(|e| e.event_type.split('.').count() == 3)
+        .count();
+    assert_eq!((set.events.len(), with_action), (224, 211));
 
     // Every valid example round-trips (built and run as its own crate: 38k lines).
     let out = Command::new(env!("CARGO"))
@@ -129,5 +141,9 @@ fn github_webhooks_load_generate_and_round_trip_unchanged() {
     );
     assert!(examples > 300 && valid > 250, "{summary}");
     assert_eq!(round_trips, valid, "{stdout}");
+    // Every valid example, wrapped as an event of the catalog route, dispatches through
+    // the typed `Event` and encodes back to an equal document.
+    assert_eq!(count(summary, "events"), valid, "{stdout}");
+    assert_eq!(count(summary, "event_round_trips"), valid, "{stdout}");
     assert_eq!(count(summary, "failures"), 0, "{stdout}");
 }

@@ -60,6 +60,42 @@ impl SchemaSet {
     /// no events): for [`crate::Config::generate_types`]. `default` is the dialect of files
     /// without `$schema`.
     pub fn load_types(root: &Path, default: Dialect) -> Result<Self, Errors> {
+        let Foreign {
+            docs,
+            warnings,
+            sink,
+        } = load_foreign(root, default)?;
+        if !sink.is_empty() {
+            return Err(sink.into_errors().with_warnings(warnings).with_positions());
+        }
+        Ok(SchemaSet::assemble(
+            Envelope {
+                rel: String::new(),
+                type_field: String::new(),
+                version_field: None,
+                version_path: Vec::new(),
+                payload: Payload::Flat,
+                compatibility: None,
+            },
+            docs,
+            Vec::new(),
+            warnings,
+            true,
+        ))
+    }
+}
+
+/// A directory of foreign schemas, parsed and made absolute, with what is wrong with it.
+pub(super) struct Foreign {
+    pub(super) docs: BTreeMap<String, Doc>,
+    /// Sorted.
+    pub(super) warnings: Vec<Error>,
+    pub(super) sink: Sink,
+}
+
+/// Reads every schema file under `root` the way [`SchemaSet::load_types`] describes.
+pub(super) fn load_foreign(root: &Path, default: Dialect) -> Result<Foreign, Errors> {
+    {
         let (found, walk_warnings) = schema_files(root)?;
         let mut sink = Sink::default();
         // First pass: parse every file, note its dialect and root `$id`.
@@ -97,6 +133,10 @@ impl SchemaSet {
             };
             if dialect != Dialect::Draft2020 {
                 upgrade_tuples(&mut json, Position::Schema);
+                // The tuples now read as 2020-12: so must a validator that is given the file.
+                if let Some(uri) = json.get_mut("$schema") {
+                    *uri = Value::String("https://json-schema.org/draft/2020-12/schema".into());
+                }
             }
             let id = match json.as_object_mut().and_then(|m| m.remove("$id")) {
                 Some(Value::String(id)) => {
@@ -161,26 +201,10 @@ impl SchemaSet {
         }
         warnings.extend(walk_warnings);
         let warnings = crate::error::sorted(warnings);
-        let by_file = docs
-            .values()
-            .map(|d| (d.file.clone(), d.rel.clone()))
-            .collect();
-        if !sink.is_empty() {
-            return Err(sink.into_errors().with_warnings(warnings).with_positions());
-        }
-        Ok(SchemaSet {
-            envelope: Envelope {
-                rel: String::new(),
-                type_field: String::new(),
-                version_field: None,
-                version_path: Vec::new(),
-                payload: Payload::Flat,
-                compatibility: None,
-            },
+        Ok(Foreign {
             docs,
-            by_file,
-            events: Vec::new(),
             warnings,
+            sink,
         })
     }
 }

@@ -1,10 +1,17 @@
 //! `octokit-round-trip SCHEMA.json EXAMPLES.json`: validates every example against the
 //! schema (draft-07, as GitHub publishes it), decodes it with the generated root type,
-//! encodes it again and compares. Prints one line of counts and each failure.
+//! encodes it again and compares; then wraps it as the catalog route's event
+//! (`{"type": "github.<event>.<action>", "payload": …}`), decodes that with the typed
+//! `Event` dispatch, encodes it and compares. Prints one line of counts and each failure.
 
 #[allow(dead_code, missing_docs, clippy::all)]
 mod octokit {
     include!(concat!(env!("OUT_DIR"), "/octokit.rs"));
+}
+
+#[allow(dead_code, missing_docs, clippy::all)]
+mod github {
+    include!(concat!(env!("OUT_DIR"), "/github.rs"));
 }
 
 use serde_json::Value;
@@ -24,6 +31,7 @@ fn main() {
     let (mut total, mut valid, mut round_trips, mut refused, mut accepted_invalid) =
         (0, 0, 0, 0, 0);
     let mut failures = 0;
+    let (mut events, mut event_round_trips) = (0, 0);
     for group in read(&examples).as_array().expect("an array of events") {
         let name = group["name"].as_str().unwrap_or("?");
         for (i, example) in group["examples"]
@@ -56,10 +64,45 @@ fn main() {
                 }
                 Err(_) => refused += 1,
             }
+            if !is_valid {
+                continue;
+            }
+            // The catalog route: the same body as a typed event of the catalog.
+            // `github.<event>.<action>`, or `github.<event>` for an event whose action is
+            // free (`repository_dispatch`) or absent (`push`).
+            let event_type = example
+                .get("action")
+                .and_then(Value::as_str)
+                .map(|action| format!("github.{name}.{action}"))
+                .filter(|t| t.parse::<github::EventType>().is_ok())
+                .unwrap_or_else(|| format!("github.{name}"));
+            let doc = serde_json::json!({"type": event_type, "payload": example});
+            events += 1;
+            match github::Event::from_json(doc.to_string().as_bytes()) {
+                Ok(event) => {
+                    let back = serde_json::to_value(&event).expect("encodes");
+                    if event.event_type().as_str() != event_type {
+                        failures += 1;
+                        println!("EVENT-TYPE {name}[{i}]: {}", event.event_type().as_str());
+                    } else if back == doc {
+                        event_round_trips += 1;
+                    } else {
+                        failures += 1;
+                        println!(
+                            "EVENT-CHANGED {name}[{i}]: {}",
+                            first_difference(&doc, &back, "")
+                        );
+                    }
+                }
+                Err(e) => {
+                    failures += 1;
+                    println!("EVENT-REFUSED {name}[{i}] ({event_type}): {e}");
+                }
+            }
         }
     }
     println!(
-        "examples={total} valid={valid} round_trips={round_trips} invalid_refused={refused} invalid_accepted={accepted_invalid} failures={failures}"
+        "examples={total} valid={valid} round_trips={round_trips} invalid_refused={refused} invalid_accepted={accepted_invalid} events={events} event_round_trips={event_round_trips} failures={failures}"
     );
     std::process::exit(i32::from(failures > 0));
 }

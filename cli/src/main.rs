@@ -7,6 +7,7 @@
 //! 2 usage, schema or input error.
 
 mod amqp;
+mod asyncapi;
 mod check;
 mod diagnostics;
 mod dlq;
@@ -31,7 +32,7 @@ use events_codegen::{Config, SchemaSet};
 #[derive(Debug, Parser)]
 #[command(name = "events", version, about, long_about = None)]
 struct Cli {
-    /// Directory of the contract schemas.
+    /// Directory of the contract schemas, or a catalog rule file (see the README).
     #[arg(long, global = true, env = "EVENTS_SCHEMAS", default_value = "schemas")]
     schemas: PathBuf,
     #[command(subcommand)]
@@ -101,6 +102,13 @@ enum Command {
         /// The schema directory (default: `--schemas`).
         dir: Option<PathBuf>,
     },
+    /// Write the catalog as an AsyncAPI 3.0 document (`.json`, `.yaml`).
+    ///
+    /// A channel per stream, topic or exchange; a message per event type and major version
+    /// (its payload the whole document on the wire, its headers the envelope's header
+    /// fields); a send operation per producer and a receive operation per consumer of
+    /// each channel.
+    Asyncapi(asyncapi::Args),
     /// Live streams of the catalog: length, groups, pending, lag, dead letters.
     #[command(subcommand)]
     Streams(streams::Command),
@@ -173,6 +181,14 @@ fn run(cli: Cli) -> Result<u8, u8> {
                 false => cli.schemas.join("../samples"),
             });
             docs::write(&set, &out, &samples).map_err(|e| {
+                eprintln!("error: {e}");
+                exit::ERROR
+            })?;
+            Ok(exit::OK)
+        }
+        Command::Asyncapi(args) => {
+            let set = load(&cli.schemas)?;
+            asyncapi::write(&set, &cli.schemas, &args).map_err(|e| {
                 eprintln!("error: {e}");
                 exit::ERROR
             })?;

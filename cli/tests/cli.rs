@@ -41,6 +41,7 @@ fn help_of_every_command_is_pinned() {
         vec!["validate", "--help"],
         vec!["list", "--help"],
         vec!["docs", "--help"],
+        vec!["asyncapi", "--help"],
         vec!["generate", "--help"],
         vec!["streams", "--help"],
         vec!["streams", "status", "--help"],

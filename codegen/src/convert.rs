@@ -912,6 +912,17 @@ impl<'a> Cx<'a> {
                     .ok()
                     .and_then(|(_, s)| description(s))
             });
+            // An annotation-only `format` (a foreign catalog): the string stays as written,
+            // an accessor reads it typed.
+            let format = match (&ty, self.foreign) {
+                (Ty::String, true) => self
+                    .deref(&prop.loc, prop.schema)
+                    .ok()
+                    .and_then(|(_, s)| s.as_object())
+                    .map(string_ty)
+                    .filter(|t| *t != Ty::String),
+                _ => None,
+            };
             fields.push(Field {
                 json_name: prop.name.clone(),
                 rust_name,
@@ -924,6 +935,7 @@ impl<'a> Cx<'a> {
                 default: prop.schema.get("default").cloned(),
                 loc: prop.loc,
                 versioned,
+                format,
             });
         }
         if let Some(e) = first_error {

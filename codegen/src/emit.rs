@@ -22,6 +22,8 @@ pub(crate) struct Options {
     pub field_attrs: Vec<(String, String, TokenStream)>,
     /// Generate the Redis field-map entry points of `Event`.
     pub field_maps: bool,
+    /// Every type derives `schemars::JsonSchema` (through the runtime's re-export).
+    pub json_schema: bool,
 }
 
 /// The emitter's context for a catalog.
@@ -211,10 +213,35 @@ impl Cx<'_> {
     fn derives(&self, extra: TokenStream) -> TokenStream {
         let rt = self.rt;
         let krate = self.serde_crate;
+        let schema = self.json_schema_derive();
         quote! {
             #[derive(Debug, Clone, PartialEq, #extra #rt::__private::serde::Serialize, #rt::__private::serde::Deserialize)]
             #[serde(crate = #krate)]
+            #schema
         }
+    }
+
+    /// `derive(JsonSchema)` through the runtime's `schemars`, with `Config::json_schema`.
+    fn json_schema_derive(&self) -> TokenStream {
+        if !self.opts.json_schema {
+            return TokenStream::new();
+        }
+        let rt = self.rt;
+        let krate = format!("{}::__private::schemars", path_string(rt));
+        quote! {
+            #[derive(#rt::__private::schemars::JsonSchema)]
+            #[schemars(crate = #krate)]
+        }
+    }
+
+    /// `#[schemars(with = "<ty>")]` for a field or variant that serde reads or writes
+    /// through a function (schemars would take the function's path for a type).
+    fn schemars_with(&self, ty: &TokenStream) -> TokenStream {
+        if !self.opts.json_schema {
+            return TokenStream::new();
+        }
+        let ty = type_string(ty);
+        quote!(#[schemars(with = #ty)])
     }
 
     /// `Eq`, `Hash`, `Default` where the type allows them (`Default` is written by hand
@@ -402,10 +429,9 @@ impl Cx<'_> {
             // new event always carries its contract's version; absent on the wire stays
             // absent when written again.
             (false, _) if f.versioned => {
-                let base = match &f.ty {
-                    Ty::Named(n) => ident(n).to_string(),
-                    _ => format!("{}::Version", path_string(rt)),
-                };
+                // Qualified with the whole type: a derive that calls the default itself
+                // (schemars) cannot infer the contract parameter.
+                let base = format!("<{}>", type_string(&ty));
                 let absent = format!("{base}::absent");
                 let is_absent = format!("{base}::is_absent");
                 attrs.push(quote!(default = #absent, skip_serializing_if = #is_absent));
@@ -483,6 +509,19 @@ impl Cx<'_> {
             });
         }
         let doc = docs(&doc);
+        let through_fn = attrs.iter().any(|a| {
+            let a = a.to_string();
+            a.contains("serialize_with") || a.contains("with =")
+        });
+        let schema = match (serde, through_fn) {
+            (true, true) => self.schemars_with(&ty),
+            // A wide struct writes its own serde impls: tell schemars the wire name.
+            (false, _) if self.opts.json_schema && f.rust_name != f.json_name => {
+                let json = &f.json_name;
+                quote!(#[schemars(rename = #json)])
+            }
+            _ => quote!(),
+        };
         let serde = if attrs.is_empty() || !serde {
             quote!()
         } else {
@@ -491,6 +530,7 @@ impl Cx<'_> {
         quote! {
             #doc
             #serde
+            #schema
             pub #name: #ty,
         }
     }
@@ -528,11 +568,18 @@ impl Cx<'_> {
                 path_string(rt),
                 type_string(&read)
             );
+            let map = quote!(::std::collections::BTreeMap<::std::string::String, #t>);
             let flatten = (!wide).then(|| quote!(#[serde(flatten, deserialize_with = #with)]));
+            let schema = match wide {
+                false => self.schemars_with(&map),
+                true if self.opts.json_schema => quote!(#[schemars(flatten)]),
+                true => quote!(),
+            };
             quote! {
                 /// Properties beyond the declared ones.
                 #flatten
-                pub extra: ::std::collections::BTreeMap<::std::string::String, #t>,
+                #schema
+                pub extra: #map,
             }
         });
         let contract = event.map(|ev| {
@@ -583,7 +630,8 @@ impl Cx<'_> {
             };
         }
         if wide {
-            let derives = wide::derives(def.caps);
+            let mut derives = wide::derives(def.caps);
+            derives.extend(self.json_schema_derive());
             let impls = wide::impls(self, def, s, &owner);
             return quote! {
                 #doc
@@ -597,6 +645,7 @@ impl Cx<'_> {
                 #contract
             };
         }
+        let formats = self.format_accessors(&name, s);
         quote! {
             #doc
             #derives
@@ -607,6 +656,68 @@ impl Cx<'_> {
                 #extra
             }
             #contract
+            #formats
+        }
+    }
+
+    /// Typed readings of the strings whose `format` is only an annotation (a foreign
+    /// catalog): `placed_at_as_date_time()` parses what `placed_at` holds.
+    fn format_accessors(&self, name: &Ident, s: &Struct) -> TokenStream {
+        let rt = self.rt;
+        let methods: Vec<TokenStream> = s
+            .fields
+            .iter()
+            .filter_map(|f| {
+                let (suffix, format, ty) = match f.format.as_ref()? {
+                    Ty::DateTime => ("date_time", "date-time", quote!(#rt::DateTime)),
+                    Ty::Date => ("date", "date", quote!(#rt::__private::chrono::NaiveDate)),
+                    Ty::Uuid => ("uuid", "uuid", quote!(#rt::__private::uuid::Uuid)),
+                    Ty::Ipv4 => ("ipv4", "ipv4", quote!(::std::net::Ipv4Addr)),
+                    Ty::Ipv6 => ("ipv6", "ipv6", quote!(::std::net::Ipv6Addr)),
+                    _ => return None,
+                };
+                let field = if f.raw {
+                    Ident::new_raw(&f.rust_name, Span::call_site())
+                } else {
+                    ident(&f.rust_name)
+                };
+                let method = ident(&format!("{}_as_{suffix}", f.rust_name));
+                let result = quote!(::std::result::Result<#ty, #rt::FormatError>);
+                let parse = quote!(#rt::parse_format(v, #format));
+                let doc = format!(
+                    " `{}` read as a `{format}`: the schema's `format` is an annotation here, so the field keeps whatever the producer wrote and this reports a value that is not one.",
+                    f.json_name
+                );
+                Some(match (f.required, f.nullable) {
+                    (true, false) => quote! {
+                        #[doc = #doc]
+                        pub fn #method(&self) -> #result {
+                            let v = self.#field.as_str();
+                            #parse
+                        }
+                    },
+                    (false, true) => quote! {
+                        #[doc = #doc]
+                        pub fn #method(&self) -> ::std::option::Option<#result> {
+                            self.#field.as_ref().and_then(|v| v.as_deref()).map(|v| #parse)
+                        }
+                    },
+                    _ => quote! {
+                        #[doc = #doc]
+                        pub fn #method(&self) -> ::std::option::Option<#result> {
+                            self.#field.as_deref().map(|v| #parse)
+                        }
+                    },
+                })
+            })
+            .collect();
+        if methods.is_empty() {
+            return TokenStream::new();
+        }
+        quote! {
+            impl #name {
+                #(#methods)*
+            }
         }
     }
 
@@ -843,7 +954,8 @@ fn type_def(def: &TypeDef, event: Option<&Event>, cx: &Cx<'_>) -> TokenStream {
                         path_string(cx.rt),
                         type_string(&read)
                     );
-                    quote!(#[serde(deserialize_with = #with)])
+                    let schema = cx.schemars_with(&ty);
+                    quote!(#[serde(deserialize_with = #with)] #schema)
                 });
                 quote!(#[allow(missing_docs)] #with #n(#ty),)
             });
@@ -1223,9 +1335,57 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
             }
         }
     };
+    let json_schema = cx.opts.json_schema.then(|| {
+        let schemars = quote!(#rt::__private::schemars);
+        let types: std::collections::BTreeSet<&str> = catalog
+            .events
+            .iter()
+            .map(|e| e.def.event_type.as_str())
+            .collect();
+        let types = types.into_iter();
+        let arms = catalog.events.iter().map(|e| {
+            let n = ident(&e.struct_name);
+            let v = variant_of(&e.def.event_type);
+            let major = e.def.major;
+            quote!((EventType::#v, #major) => ::std::option::Option::Some(#schemars::SchemaGenerator::default().into_root_schema_for::<#n>()),)
+        });
+        quote! {
+            /// A string among the catalog's event types.
+            impl #schemars::JsonSchema for EventType {
+                fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed("EventType")
+                }
+                fn json_schema(_: &mut #schemars::SchemaGenerator) -> #schemars::Schema {
+                    #schemars::json_schema!({ "type": "string", "enum": [#(#types),*] })
+                }
+            }
+
+            /// Any event of the catalog (each as its struct derives it).
+            impl #schemars::JsonSchema for Event {
+                fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed("Event")
+                }
+                fn json_schema(generator: &mut #schemars::SchemaGenerator) -> #schemars::Schema {
+                    #schemars::json_schema!({ "anyOf": [#(generator.subschema_for::<#names>()),*] })
+                }
+            }
+
+            impl Event {
+                /// The JSON Schema `schemars` derives for the whole document of one event
+                /// type and major version (`None` when the catalog has no such contract).
+                pub fn json_schema_for(event_type: EventType, major: u32) -> ::std::option::Option<#schemars::Schema> {
+                    match (event_type, major) {
+                        #(#arms)*
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+        }
+    });
     quote! {
         #field_maps
         #event_set
+        #json_schema
 
         /// A decoded event of any type and major version of the catalog.
         ///

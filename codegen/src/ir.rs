@@ -146,6 +146,10 @@ pub struct Field {
     /// The envelope's version field, or a header object on the way to it: its value comes
     /// from the contract (never an `Option`, not a constructor argument).
     pub versioned: bool,
+    /// In a catalog taken as it is, a string whose `format` is only an annotation keeps
+    /// what the producer wrote; this is the type an accessor reads it as
+    /// (`Ty::DateTime`, `Ty::Date`, `Ty::Uuid`, `Ty::Ipv4`, `Ty::Ipv6`).
+    pub format: Option<Ty>,
 }
 
 /// One value of a string enum.

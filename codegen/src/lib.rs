@@ -45,6 +45,7 @@ pub struct Config {
     field_attrs: Vec<(String, String)>,
     externs: Vec<(String, String)>,
     field_maps: Option<bool>,
+    json_schema: bool,
 }
 
 impl Default for Config {
@@ -66,6 +67,7 @@ impl Config {
             field_attrs: Vec::new(),
             externs: Vec::new(),
             field_maps: None,
+            json_schema: false,
         }
     }
 
@@ -184,6 +186,16 @@ impl Config {
         self
     }
 
+    /// Every generated type derives `schemars::JsonSchema`, through the runtime's
+    /// re-export (`events_rt::__private::schemars`, feature `schemars` of `events-rt`), and
+    /// `Event::json_schema_for(event_type, major)` returns each event's derived schema: for
+    /// services that put the contracts into their OpenAPI documents. `events-types` turns
+    /// it on with its `schemars` feature.
+    pub fn json_schema(&mut self, enabled: bool) -> &mut Self {
+        self.json_schema = enabled;
+        self
+    }
+
     /// Loads, checks and converts a schema directory into Rust source, in memory.
     pub fn generate(&self, schemas: impl AsRef<Path>) -> Result<String, Errors> {
         let set = SchemaSet::load(schemas.as_ref())?;
@@ -238,6 +250,7 @@ impl Config {
                 manual_upcasts: self.manual_upcasts.clone(),
                 type_attrs,
                 field_attrs,
+                json_schema: self.json_schema,
                 field_maps: self.field_maps.unwrap_or_else(|| {
                     set.events
                         .iter()
@@ -277,6 +290,7 @@ impl Config {
                 type_attrs,
                 field_attrs,
                 field_maps: false,
+                json_schema: self.json_schema,
             },
         );
         let type_map = roots.into_iter().map(|r| (r.rel, r.name)).collect();

@@ -58,6 +58,17 @@ fn what_a_foreign_catalog_leaves_open_survives_a_round_trip() {
     assert_eq!(event.data.total.amount.as_u64(), Some(10));
     assert_eq!(event.data.note, Some(None));
     assert_eq!(event.data.placed_at, "2018-04-25 20:42:10");
+    // The typed reading of the annotation-only `format` says what is wrong; a value that
+    // is one parses.
+    let err = event.data.placed_at_as_date_time().unwrap_err();
+    assert_eq!(err.format, "date-time");
+    assert!(err.to_string().contains("2018-04-25 20:42:10"), "{err}");
+    let mut fixed = event.data.clone();
+    fixed.placed_at = "2018-04-25T20:42:10+02:00".to_owned();
+    assert_eq!(
+        fixed.placed_at_as_date_time().unwrap().value().timestamp(),
+        1_524_681_730
+    );
     assert_eq!(event.data.extra["channel"], "web");
     let text = serde_json::to_string(&event).unwrap();
     assert!(text.contains(r#""amount":10,"#), "{text}");

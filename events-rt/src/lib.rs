@@ -23,6 +23,9 @@ mod contract;
 mod echo;
 mod embedded;
 pub mod fields;
+mod format;
+#[cfg(feature = "schemars")]
+mod json_schema;
 mod redact;
 #[cfg(feature = "redis")]
 pub mod redis;
@@ -45,6 +48,7 @@ pub use contract::{decode, Contract, DecodeError, UnknownEventType};
 pub use echo::{cut, echo, echo_owned, MAX_ECHO};
 pub use embedded::Embedded;
 pub use fields::{FieldError, Fields};
+pub use format::{parse_format, FormatError};
 pub use redact::{redact_url, scrub};
 pub use set::{ContractInfo, EventSet, FieldSet};
 pub use source::{FieldCodec, FieldMap, Json, Source};
@@ -57,6 +61,8 @@ pub use version::{AnyVersion, Version, VersionError, Versioned};
 #[doc(hidden)]
 pub mod __private {
     pub use chrono;
+    #[cfg(feature = "schemars")]
+    pub use schemars;
     pub use serde;
     pub use serde_json;
     pub use uuid;

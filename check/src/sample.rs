@@ -182,6 +182,8 @@ impl Sampler<'_> {
             Ty::Tuple(items) => {
                 Value::Array(items.iter().map(|t| self.value(t, depth + 1)).collect())
             }
+            // A key that matches the patterns is not made up: an empty map is valid.
+            Ty::KeyedMap(..) => Value::Object(Map::new()),
             Ty::Map(item) => {
                 let mut m = Map::new();
                 if depth < MAX_DEPTH && self.coin() {

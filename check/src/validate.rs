@@ -489,7 +489,7 @@ impl Typed<'_> {
                     path.truncate(len);
                 }
             }
-            (Ty::Map(inner), Value::Object(m)) => {
+            (Ty::Map(inner) | Ty::KeyedMap(_, inner), Value::Object(m)) => {
                 for (k, v) in m {
                     self.field(inner, k, v, path, depth);
                 }
@@ -628,9 +628,13 @@ fn text_to_json(catalog: &Catalog, ty: &Ty, text: &str) -> Value {
         {
             keep()
         }
-        Ty::Vec(_) | Ty::Tuple(_) | Ty::Map(_) | Ty::Named(_) | Ty::Any | Ty::AnyObject => {
-            serde_json::from_str(text).unwrap_or_else(|_| keep())
-        }
+        Ty::Vec(_)
+        | Ty::Tuple(_)
+        | Ty::Map(_)
+        | Ty::KeyedMap(..)
+        | Ty::Named(_)
+        | Ty::Any
+        | Ty::AnyObject => serde_json::from_str(text).unwrap_or_else(|_| keep()),
         Ty::String
         | Ty::DateTime
         | Ty::Date

@@ -311,6 +311,15 @@ fn ty_name(catalog: &Catalog, ty: &Ty) -> String {
                 .join(", ")
         ),
         Ty::Map(t) => format!("map of {}", ty_name(catalog, t)),
+        Ty::KeyedMap(patterns, t) => format!(
+            "map of {} (keys matching {})",
+            ty_name(catalog, t),
+            patterns
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
         Ty::Option(t) => format!("{} or null", ty_name(catalog, t)),
         Ty::Embedded(t) => format!("{} (JSON text in a string)", ty_name(catalog, t)),
         Ty::Named(n) => match catalog.types.get(n).map(|d| &d.kind) {

@@ -531,6 +531,7 @@ fn generate_types_only_writes_the_code_and_the_type_map() {
         json!({
             "common/money.json": "Money",
             "defs.json": null,
+            "labels.json": "Labels",
             "line.json": "OrderLine",
             "nested/thing.schema.json": "ThingId",
             "order.json": "Order"

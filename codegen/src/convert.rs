@@ -70,7 +70,6 @@ const STRUCTURAL: &[&str] = &[
 
 /// JSON Schema keywords that shape values in ways no generated type expresses.
 const UNSUPPORTED: &[&str] = &[
-    "patternProperties",
     "if",
     "then",
     "else",
@@ -519,6 +518,33 @@ struct Prop<'a> {
     schema: &'a Value,
 }
 
+/// The schema of any value, for the extra properties of an object whose patterns differ.
+static ANY_SCHEMA: Value = Value::Bool(true);
+
+/// The patterns of `patternProperties` and their schemas, each pattern compiled as the
+/// typed decoder will compile it (`regex-lite`): one it cannot is a located error.
+fn check_patterns<'a>(
+    loc: &Loc,
+    patterns: &'a Value,
+) -> Result<Vec<(&'a String, &'a Value)>, Error> {
+    let Value::Object(patterns) = patterns else {
+        return Err(Error::new(
+            loc.join("patternProperties"),
+            "`patternProperties` must be an object of patterns and schemas",
+        ));
+    };
+    for p in patterns.keys() {
+        if let Err(e) = regex_lite::Regex::new(p) {
+            return Err(Error::new(
+                loc.join("patternProperties").join(p),
+                format!("pattern {p:?} cannot be checked: {e}"),
+            )
+            .hint("the typed decoder checks keys with the `regex-lite` syntax: no look-around, no Unicode classes (`\\p{…}`)"));
+        }
+    }
+    Ok(patterns.iter().collect())
+}
+
 fn description(schema: &Value) -> Option<String> {
     schema
         .get("description")
@@ -678,9 +704,6 @@ impl<'a> Cx<'a> {
                 continue;
             }
             let hint = match key.as_str() {
-                "patternProperties" => {
-                    "declare the properties, or use `additionalProperties` with a schema for a map"
-                }
                 "prefixItems" => "use an object instead of a tuple",
                 "if" | "then" | "else" => {
                     "express the alternatives with `oneOf` and a `const` discriminator"
@@ -774,6 +797,19 @@ impl<'a> Cx<'a> {
                 shape.extra = Some((loc.join("additionalProperties"), v));
             }
             _ => {}
+        }
+        // Declared properties and properties named by patterns: the ones the patterns name
+        // are the extra map (of the one pattern's values, else of any value; their keys are
+        // checked by the validator, not by the typed decoder).
+        if let Some(patterns) = map.get("patternProperties") {
+            let patterns = check_patterns(&loc, patterns)?;
+            shape.closed = false;
+            shape.extra = match (patterns.as_slice(), map.get("additionalProperties")) {
+                ([(p, s)], None | Some(Value::Bool(false))) => {
+                    Some((loc.join("patternProperties").join(p), *s))
+                }
+                _ => Some((loc.join("patternProperties"), &ANY_SCHEMA)),
+            };
         }
         if let Some(v) = map.get("unevaluatedProperties") {
             if v != &Value::Bool(false) && v != &Value::Bool(true) {
@@ -1211,6 +1247,9 @@ impl<'a> Cx<'a> {
         hint: &str,
     ) -> Result<Ty, Error> {
         let has_props = map.contains_key("properties") || map.contains_key("allOf");
+        if let (Some(patterns), false) = (map.get("patternProperties"), has_props) {
+            return self.pattern_map(loc, map, patterns, hint);
+        }
         match map.get("additionalProperties") {
             Some(s @ Value::Object(_)) if !has_props => {
                 // Not a fresh guard: a map of itself with no struct in between is a
@@ -1232,6 +1271,47 @@ impl<'a> Cx<'a> {
             }
             _ => Ok(Ty::AnyObject),
         }
+    }
+
+    /// An object of `patternProperties` alone: a map. Closed (`additionalProperties:
+    /// false`), its keys must match a pattern, checked when decoding; its values are of the
+    /// patterns' one type (any value when they differ). Open, other keys may hold anything.
+    fn pattern_map(
+        &mut self,
+        loc: &Loc,
+        map: &'a Map<String, Value>,
+        patterns: &'a Value,
+        hint: &str,
+    ) -> Result<Ty, Error> {
+        let patterns = check_patterns(loc, patterns)?;
+        let mut tys = Vec::with_capacity(patterns.len());
+        for (p, s) in &patterns {
+            // Not a fresh guard, as map values: a map of itself has no struct to name it.
+            tys.push(self.ty(
+                &loc.join("patternProperties").join(p),
+                s,
+                &format!("{hint}Value"),
+            )?);
+        }
+        let one = match tys.split_first() {
+            Some((first, rest)) if rest.iter().all(|t| t == first) => first.clone(),
+            _ => Ty::Any,
+        };
+        Ok(match map.get("additionalProperties") {
+            Some(Value::Bool(false)) => Ty::KeyedMap(
+                patterns.iter().map(|(p, _)| (*p).clone()).collect(),
+                Box::new(one),
+            ),
+            Some(s @ Value::Object(_)) => {
+                let other = self.ty(
+                    &loc.join("additionalProperties"),
+                    s,
+                    &format!("{hint}Value"),
+                )?;
+                Ty::Map(Box::new(if other == one { one } else { Ty::Any }))
+            }
+            _ => Ty::Map(Box::new(Ty::Any)),
+        })
     }
 
     fn named(&mut self, loc: &Loc, name: &str, shape: Shape<'a>) -> Result<Ty, Error> {
@@ -1535,7 +1615,7 @@ impl<'a> Cx<'a> {
                 Ty::Bool => "Boolean".to_owned(),
                 Ty::Vec(_) => "Array".to_owned(),
                 Ty::Tuple(_) => "Tuple".to_owned(),
-                Ty::Map(_) | Ty::AnyObject => "Object".to_owned(),
+                Ty::Map(_) | Ty::KeyedMap(..) | Ty::AnyObject => "Object".to_owned(),
                 _ => format!("Variant{i}"),
             };
             if variants.iter().any(|v| v.name == name) {

@@ -266,6 +266,9 @@ pub enum Ty {
     Ipv4,
     /// `"format": "ipv6"`.
     Ipv6,
+    /// A map whose keys must each match one of these patterns (`patternProperties`
+    /// with `additionalProperties: false`): checked when decoding.
+    KeyedMap(Vec<String>, Box<Ty>),
     /// Any JSON value (the schema says "any": `true` or `{}`).
     Any,
     /// Any JSON object (`"type": "object"` with no properties).
@@ -318,7 +321,7 @@ impl Ty {
                 hash: false,
                 default: true,
             },
-            Ty::Vec(t) | Ty::Map(t) | Ty::Option(t) => Caps {
+            Ty::Vec(t) | Ty::Map(t) | Ty::KeyedMap(_, t) | Ty::Option(t) => Caps {
                 default: true,
                 ..t.caps(named)
             },
@@ -349,7 +352,9 @@ impl Ty {
     pub fn all_names(&self) -> Vec<&str> {
         match self {
             Ty::Named(n) => vec![n],
-            Ty::Option(t) | Ty::Embedded(t) | Ty::Vec(t) | Ty::Map(t) => t.all_names(),
+            Ty::Option(t) | Ty::Embedded(t) | Ty::Vec(t) | Ty::Map(t) | Ty::KeyedMap(_, t) => {
+                t.all_names()
+            }
             Ty::Tuple(items) => items.iter().flat_map(Ty::all_names).collect(),
             _ => Vec::new(),
         }

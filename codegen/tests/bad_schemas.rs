@@ -197,14 +197,30 @@ fn unsupported_construct_is_named_with_its_pointer() {
         event(
             "a.b",
             "1.0",
-            r#"{"m": {"type": "object", "patternProperties": {"^x": {"type": "string"}}}}"#,
+            r#"{"m": {"type": "object", "dependentSchemas": {"a": {"required": ["b"]}}}}"#,
         ),
     )]);
     assert_has(
         &e,
         &[
-            "a.b.v1.json: /properties/m/patternProperties",
+            "a.b.v1.json: /properties/m/dependentSchemas",
             "not supported by the generator",
+        ],
+    );
+    // A key pattern the typed decoder cannot check (look-ahead).
+    let e = errors_of(&[(
+        "a/a.b.v1.json",
+        event(
+            "a.b",
+            "1.0",
+            r#"{"m": {"type": "object", "patternProperties": {"^(?=x)": {"type": "string"}}, "additionalProperties": false}}"#,
+        ),
+    )]);
+    assert_has(
+        &e,
+        &[
+            "a.b.v1.json: /properties/m/patternProperties/^(?=x)",
+            "cannot be checked",
         ],
     );
     let e = errors_of(&[(
@@ -320,7 +336,7 @@ fn bad_metadata_and_generator_errors_in_one_run() {
         event(
             "a.b",
             "1",
-            r#"{"m": {"type": "object", "patternProperties": {"^x": {"type": "string"}}},
+            r#"{"m": {"type": "object", "dependentSchemas": {"a": {"required": ["b"]}}},
                 "n": {"type": ["string", "integer"]}}"#,
         ),
     )]);
@@ -328,7 +344,7 @@ fn bad_metadata_and_generator_errors_in_one_run() {
     assert_has(
         &e,
         &[
-            "/properties/m/patternProperties",
+            "/properties/m/dependentSchemas",
             "not supported by the generator",
         ],
     );
@@ -832,13 +848,13 @@ fn vendor_keywords_in_converted_schemas_are_warnings_not_errors() {
         event(
             "a.b",
             "1.0",
-            r#"{"m": {"type": "object", "patternProperties": {"^x": {"type": "string"}}}}"#,
+            r#"{"m": {"type": "object", "dependentSchemas": {"a": {"required": ["b"]}}}}"#,
         ),
     )]);
     assert_has(
         &e,
         &[
-            "/properties/m/patternProperties",
+            "/properties/m/dependentSchemas",
             "not supported by the generator",
         ],
     );

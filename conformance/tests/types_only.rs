@@ -103,3 +103,28 @@ fn type_arrays_are_unions_and_tuples_have_their_length() {
         assert!(serde_json::from_value::<foreign::Order>(doc).is_err());
     }
 }
+
+#[test]
+fn pattern_properties_are_maps_whose_keys_are_checked() {
+    let doc = json!({
+        "name": "n",
+        "counts": {"abc": 1, "z": 2},
+        "headers": {"x-trace": "t", "other": {"any": [1, null]}},
+        "meta_owner": "ops"
+    });
+    let labels: foreign::Labels = serde_json::from_value(doc.clone()).unwrap();
+    assert_eq!(labels.counts.as_ref().unwrap()["abc"], 1);
+    assert_eq!(labels.extra["meta_owner"], "ops");
+    assert_eq!(round_trip::<foreign::Labels>(&doc), doc);
+    // A key of the closed map that matches no pattern is refused, naming it.
+    let bad = json!({"counts": {"abc": 1, "ABC": 2}});
+    let err = serde_json::from_value::<foreign::Labels>(bad)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(r#"key "ABC" matches none of the patterns `^[a-z]+$`"#),
+        "{err}"
+    );
+    // Its values are typed.
+    assert!(serde_json::from_value::<foreign::Labels>(json!({"counts": {"a": "1"}})).is_err());
+}

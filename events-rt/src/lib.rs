@@ -61,6 +61,7 @@ pub use version::{AnyVersion, Version, VersionError, Versioned};
 #[doc(hidden)]
 pub mod __private {
     pub use chrono;
+    pub use regex_lite;
     #[cfg(feature = "schemars")]
     pub use schemars;
     pub use serde;

@@ -40,6 +40,41 @@ pub struct AnyValue;
 /// `serde_json::Map<String, Value>`: a key twice in it or in any object inside is an error.
 pub struct AnyObject;
 
+/// The key patterns of a map whose keys must match them (`patternProperties` with
+/// `additionalProperties: false`); generated code implements it once per set of patterns.
+pub trait KeyPatterns {
+    /// The patterns, as the schema writes them (ECMA-262 regular expressions, not anchored).
+    const PATTERNS: &'static [&'static str];
+    /// Whether `key` matches one of them.
+    fn matches(key: &str) -> bool;
+}
+
+/// The map `R` reads, refused when one of its keys matches none of `P`'s patterns.
+pub struct KeysMatch<R, P>(PhantomData<(R, P)>);
+
+impl<'de, T, R, P> Read<'de> for KeysMatch<R, P>
+where
+    R: Read<'de, Out = BTreeMap<String, T>>,
+    P: KeyPatterns,
+{
+    type Out = BTreeMap<String, T>;
+    fn read<D: Deserializer<'de>>(deserializer: D) -> Result<Self::Out, D::Error> {
+        let map = R::read(deserializer)?;
+        match map.keys().find(|k| !P::matches(k)) {
+            None => Ok(map),
+            Some(key) => Err(D::Error::custom(format_args!(
+                "key {:?} matches none of the patterns {}",
+                crate::echo(key),
+                P::PATTERNS
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+}
+
 /// [`Read`] as a `DeserializeSeed`.
 pub struct Seed<R>(PhantomData<R>);
 

@@ -589,6 +589,20 @@ impl Cx<'_> {
                 quote!(::std::option::Option<::std::option::Option<#ty>>)
             }
         };
+        // Floats written as the Go and Node producers write them (`95`, not `95.0`), so
+        // that a re-published event keeps its numbers' spelling.
+        if matches!(f.ty, Ty::F64 | Ty::F32) && !f.boxed && !f.versioned {
+            let helper = match (f.required, f.nullable) {
+                (true, false) => Some("float"),
+                (true, true) | (false, false) => Some("float_option"),
+                // `Option<Option<f64>>` is written by `double_option` already.
+                (false, true) => None,
+            };
+            if let Some(helper) = helper {
+                let with = format!("{}::serde_helpers::{helper}", path_string(rt));
+                attrs.push(quote!(serialize_with = #with));
+            }
+        }
         let mut doc = f
             .doc
             .clone()

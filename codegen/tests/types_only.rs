@@ -23,6 +23,7 @@ fn a_foreign_catalog_generates_as_it_is() {
         [
             ("common/money.json", Some("Money")),
             ("defs.json", None),
+            ("labels.json", Some("Labels")),
             ("line.json", Some("OrderLine")),
             ("nested/thing.schema.json", Some("ThingId")),
             ("order.json", Some("Order")),

@@ -37,7 +37,8 @@ fn full() -> Value {
         "price": {"amount": 5990.5, "currency": "RSD"},
         "tree": {"name": "root", "next": {"name": "n"}, "children": [{"name": "c", "children": []}]},
         "nested": {"deep": {"leaf": "l"}},
-        "payment": {"method": "cod", "fee": {"amount": 1.0, "currency": "EUR"}},
+        // A whole float as the Go and Node producers write it (`1`, never `1.0`).
+        "payment": {"method": "cod", "fee": {"amount": 1, "currency": "EUR"}},
         "either": 42,
         "packed": "{\"p\":1}",
         "merged": {"amount": 2.5, "currency": "THB", "note": "n"},

@@ -26,6 +26,59 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
+/// A float as the Go and Node producers write it: a whole number without a fraction
+/// (`95`, not `95.0`: `json.Marshal` and `JSON.stringify` never write `.0`), anything else
+/// as serde_json writes floats (the shortest text that reads back the same). A consumer
+/// that decodes `"usage_percent": 95` and re-publishes the event writes `95` again.
+pub fn float<S: Serializer, F: Float>(value: &F, serializer: S) -> Result<S::Ok, S::Error> {
+    value.write(serializer)
+}
+
+/// [`float`] for an `Option` (absent or `null` written as `None` is).
+pub fn float_option<S: Serializer, F: Float>(
+    value: &Option<F>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => v.write(serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// `f64` and `f32`, written by [`float`].
+pub trait Float: Copy {
+    /// Writes the value.
+    fn write<S: Serializer>(self, serializer: S) -> Result<S::Ok, S::Error>;
+}
+
+/// The largest magnitude below which every whole `f64` is an exact integer (2^53).
+const EXACT: f64 = 9_007_199_254_740_992.0;
+
+impl Float for f64 {
+    fn write<S: Serializer>(self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.fract() == 0.0 && self.abs() < EXACT && !(self == 0.0 && self.is_sign_negative()) {
+            #[allow(clippy::cast_possible_truncation)]
+            serializer.serialize_i64(self as i64)
+        } else {
+            serializer.serialize_f64(self)
+        }
+    }
+}
+
+impl Float for f32 {
+    fn write<S: Serializer>(self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.fract() == 0.0
+            && f64::from(self).abs() < EXACT
+            && !(self == 0.0 && self.is_sign_negative())
+        {
+            #[allow(clippy::cast_possible_truncation)]
+            serializer.serialize_i64(self as i64)
+        } else {
+            serializer.serialize_f32(self)
+        }
+    }
+}
+
 /// For an optional field that may be `null`: absent is `None`, `null` is `Some(None)`.
 ///
 /// Use with `#[serde(default, skip_serializing_if = "Option::is_none")]` so that an absent
@@ -196,5 +249,33 @@ mod tests {
     fn required_nullable_must_be_present() {
         let err = serde_json::from_str::<Doc>(r#"{"note":null}"#).unwrap_err();
         assert!(err.to_string().contains("missing field `must`"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod float_tests {
+    #[derive(serde::Serialize)]
+    struct S {
+        #[serde(serialize_with = "super::float")]
+        a: f64,
+        #[serde(serialize_with = "super::float")]
+        b: f32,
+        #[serde(serialize_with = "super::float_option")]
+        c: Option<f64>,
+    }
+
+    #[test]
+    fn whole_floats_are_written_as_go_and_node_write_them() {
+        let text = |a, b, c| serde_json::to_string(&S { a, b, c }).unwrap();
+        assert_eq!(
+            text(95.0, 2.0, Some(1e15)),
+            r#"{"a":95,"b":2,"c":1000000000000000}"#
+        );
+        assert_eq!(text(95.5, 0.1, None), r#"{"a":95.5,"b":0.1,"c":null}"#);
+        // Beyond 2^53, a whole float is no exact integer: written as a float.
+        assert_eq!(
+            text(1e300, -0.0, Some(-3.0)),
+            r#"{"a":1e+300,"b":-0.0,"c":-3}"#
+        );
     }
 }

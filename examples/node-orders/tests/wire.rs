@@ -34,7 +34,8 @@ fn camel_case_on_the_wire_snake_case_in_rust() {
                 "orderId": "6f1c2b9e-3d4a-4e8f-9b7c-1a2d3e4f5a6b",
                 "userId": "a3b4c5d6-e7f8-4a9b-8c0d-1e2f3a4b5c6d",
                 "items": [{"productId": "b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e"}],
-                "total": 12550.0,
+                // As `JSON.stringify` writes it: a whole number has no fraction.
+                "total": 12550,
                 "status": "created"
             }
         })

@@ -26,6 +26,9 @@ pub(crate) struct Options {
     pub field_maps: bool,
     /// Every type derives `schemars::JsonSchema` (through the runtime's re-export).
     pub json_schema: bool,
+    /// Every struct (but generic header objects) gets hand-written serde impls, as wide
+    /// ones do: for catalogs taken as they are, whose thousands of types compile faster.
+    pub written_serde: bool,
 }
 
 /// The emitter's context for a catalog.
@@ -663,7 +666,10 @@ impl Cx<'_> {
     fn strukt(&self, def: &TypeDef, s: &Struct, event: Option<&Event>) -> TokenStream {
         let rt = self.rt;
         // Generic header objects are refused above the limit (convert::check_wide).
-        let wide = s.fields.len() > crate::convert::WIDE_STRUCT && !def.generic;
+        // Hand-written serde impls: above the wide limit, and for every struct of a catalog
+        // taken as it is (no sequence form, no wrapper type per field: leaner to compile).
+        let wide = (self.opts.written_serde || s.fields.len() > crate::convert::WIDE_STRUCT)
+            && !def.generic;
         let name = ident(&def.name);
         let mut doc = def.doc.clone().unwrap_or_else(|| undocumented(&def.name));
         if let Some(ev) = event {
@@ -758,6 +764,7 @@ impl Cx<'_> {
             let mut derives = wide::derives(def.caps);
             derives.extend(self.json_schema_derive());
             let impls = wide::impls(self, def, s, &owner);
+            let formats = self.format_accessors(&name, s);
             return quote! {
                 #doc
                 #derives
@@ -768,6 +775,7 @@ impl Cx<'_> {
                 }
                 #impls
                 #contract
+                #formats
             };
         }
         let formats = self.format_accessors(&name, s);

@@ -251,6 +251,7 @@ impl Config {
                 type_attrs,
                 field_attrs,
                 json_schema: self.json_schema,
+                written_serde: set.is_foreign(),
                 field_maps: self.field_maps.unwrap_or_else(|| {
                     set.events
                         .iter()
@@ -291,6 +292,7 @@ impl Config {
                 field_attrs,
                 field_maps: false,
                 json_schema: self.json_schema,
+                written_serde: true,
             },
         );
         let type_map = roots.into_iter().map(|r| (r.rel, r.name)).collect();

@@ -818,13 +818,13 @@ fn copy_tree(from: &Path, to: &Path) {
 fn a_foreign_catalog_through_a_rule_file_works_with_every_command() {
     let fixture = root().join("codegen/tests/fixtures/catalog");
     let rules = fixture.join("shop.catalog.json");
-    let list = stdout_of(
-        events()
-            .arg("--schemas")
-            .arg(&rules)
-            .args(["list", "--format", "json"]),
-        0,
-    );
+    // `events --schemas <rule file> …`
+    let with_rules = |rules: &Path| {
+        let mut cmd = events();
+        cmd.arg("--schemas").arg(rules);
+        cmd
+    };
+    let list = stdout_of(with_rules(&rules).args(["list", "--format", "json"]), 0);
     let list: Value = serde_json::from_str(&list).unwrap();
     let listed: Vec<(String, String, String)> = list
         .as_array()
@@ -850,18 +850,14 @@ fn a_foreign_catalog_through_a_rule_file_works_with_every_command() {
 
     // validate: the samples pass, the invalid ones fail with the reason.
     let ok = stdout_of(
-        events()
-            .arg("--schemas")
-            .arg(&rules)
+        with_rules(&rules)
             .arg("validate")
             .arg(fixture.join("samples/*.json")),
         0,
     );
     assert!(ok.contains("5 valid, 0 invalid"), "{ok}");
     let bad = stdout_of(
-        events()
-            .arg("--schemas")
-            .arg(&rules)
+        with_rules(&rules)
             .arg("validate")
             .arg(fixture.join("samples/invalid")),
         1,
@@ -871,10 +867,7 @@ fn a_foreign_catalog_through_a_rule_file_works_with_every_command() {
 
     // schema: the whole document of an event made of a definition.
     let schema = stdout_of(
-        events()
-            .arg("--schemas")
-            .arg(&rules)
-            .args(["schema", "shop.notification.sms"]),
+        with_rules(&rules).args(["schema", "shop.notification.sms"]),
         0,
     );
     let schema: Value = serde_json::from_str(&schema).unwrap();
@@ -885,9 +878,7 @@ fn a_foreign_catalog_through_a_rule_file_works_with_every_command() {
 
     // docs: a page per channel, with the samples beside the rule file as examples.
     let tmp = tempfile::tempdir().unwrap();
-    events()
-        .arg("--schemas")
-        .arg(&rules)
+    with_rules(&rules)
         .arg("docs")
         .arg("--out")
         .arg(tmp.path().join("docs"))
@@ -905,9 +896,7 @@ fn a_foreign_catalog_through_a_rule_file_works_with_every_command() {
     let changed = tmp.path().join("changed");
     copy_tree(&fixture, &changed);
     stdout_of(
-        events()
-            .arg("--schemas")
-            .arg(changed.join("shop.catalog.json"))
+        with_rules(&changed.join("shop.catalog.json"))
             .arg("check")
             .arg("--against")
             .arg(fixture.join("schemas")),
@@ -920,9 +909,7 @@ fn a_foreign_catalog_through_a_rule_file_works_with_every_command() {
     );
     std::fs::write(&file, text).unwrap();
     let refused = stdout_of(
-        events()
-            .arg("--schemas")
-            .arg(changed.join("shop.catalog.json"))
+        with_rules(&changed.join("shop.catalog.json"))
             .arg("check")
             .arg("--against")
             .arg(fixture.join("schemas")),

@@ -82,8 +82,8 @@ const KEYWORDS: &[&str] = &[
 /// Our extension keywords.
 const OURS: &[&str] = &["x-event", "x-envelope", "x-encoding"];
 
-/// The fields of `x-event` and of `x-envelope`.
-const EVENT_FIELDS: &[&str] = &[
+/// The fields of `x-event` and of `x-envelope` (and the metadata keys of a catalog rule).
+pub(crate) const EVENT_FIELDS: &[&str] = &[
     "type",
     "version",
     "stream",

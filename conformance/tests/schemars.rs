@@ -26,15 +26,16 @@ fn check(doc: &Value, what: &str) {
     );
 }
 
+/// The checked model of the seed's catalog (what `events-types` is generated from).
+fn vondi() -> events_codegen::ir::Catalog {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
+    let set = events_codegen::SchemaSet::load(&dir).unwrap();
+    events_codegen::catalog(&set).unwrap()
+}
+
 #[test]
 fn the_derived_schema_of_every_event_accepts_its_samples() {
-    let set = events_codegen::SchemaSet::load(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../schemas")
-            .as_path(),
-    )
-    .unwrap();
-    let catalog = events_codegen::catalog(&set).unwrap();
+    let catalog = vondi();
     let mut checked = 0;
     for event in &catalog.events {
         let modes = [Mode::Full, Mode::Minimal]
@@ -61,13 +62,7 @@ fn the_derived_schema_of_every_event_accepts_its_samples() {
 
 #[test]
 fn the_derived_schema_refuses_what_the_type_refuses() {
-    let set = events_codegen::SchemaSet::load(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../schemas")
-            .as_path(),
-    )
-    .unwrap();
-    let catalog = events_codegen::catalog(&set).unwrap();
+    let catalog = vondi();
     let event = catalog
         .events
         .iter()

@@ -50,18 +50,7 @@ use crate::error::{pointer_push, Error, Errors, Loc, Sink};
 const MADE_ENVELOPE: &str = "@envelope.json";
 
 /// The keys of an event rule besides `match` and `except`: the `x-event` metadata.
-const META_KEYS: &[&str] = &[
-    "type",
-    "version",
-    "stream",
-    "topic",
-    "exchange",
-    "routing_key",
-    "producer",
-    "consumers",
-    "compatibility",
-    "max_len",
-];
+const META_KEYS: &[&str] = crate::lint::EVENT_FIELDS;
 
 /// A rule file that makes a foreign catalog a contract set (the module docs show one).
 #[derive(Debug, Clone)]

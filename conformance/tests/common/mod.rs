@@ -172,26 +172,3 @@ pub fn unique_key(name: &str) -> String {
         .as_nanos();
     format!("events-test:{}:{nanos}:{name}", std::process::id())
 }
-
-/// `doc` as the Go and Node producers write it: a whole float has no fraction (`200.00` in
-/// a seed's example is `200` on the wire, what `json.Marshal` and `JSON.stringify` write,
-/// and what the generated types write back).
-pub fn as_producers_write(doc: &Value) -> Value {
-    match doc {
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 =>
-            {
-                #[allow(clippy::cast_possible_truncation)]
-                Value::from(f as i64)
-            }
-            _ => doc.clone(),
-        },
-        Value::Array(items) => Value::Array(items.iter().map(as_producers_write).collect()),
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| (k.clone(), as_producers_write(v)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}

@@ -110,12 +110,14 @@ fn pattern_properties_are_maps_whose_keys_are_checked() {
         "name": "n",
         "counts": {"abc": 1, "z": 2},
         "headers": {"x-trace": "t", "other": {"any": [1, null]}},
-        "meta_owner": "ops"
+        "meta_owner": "ops",
+        "nothing": {}
     });
     let labels: foreign::Labels = serde_json::from_value(doc.clone()).unwrap();
     assert_eq!(labels.counts.as_ref().unwrap()["abc"], 1);
     assert_eq!(labels.extra["meta_owner"], "ops");
     assert_eq!(round_trip::<foreign::Labels>(&doc), doc);
+    assert!(serde_json::from_value::<foreign::Labels>(json!({"nothing": {"a": 1}})).is_err());
     // A key of the closed map that matches no pattern is refused, naming it.
     let bad = json!({"counts": {"abc": 1, "ABC": 2}});
     let err = serde_json::from_value::<foreign::Labels>(bad)

@@ -418,9 +418,16 @@ pub(super) fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream)
     let keys: Vec<TokenStream> = keys.collect();
     let slots: Vec<TokenStream> = slots.collect();
 
+    // An object of no properties reads and writes nothing: its helpers' parameters and
+    // `mut`s go unused.
+    let allow_empty = fields
+        .is_empty()
+        .then(|| quote!(#[allow(unused_variables, unused_mut, clippy::match_single_binding)]));
     quote! {
         // Written out rather than derived: the struct is too wide for the derives (see
-        // `events_codegen`'s `WIDE_STRUCT`); the helpers work by chunks of fields.
+        // `events_codegen`'s `WIDE_STRUCT`), or is one of a catalog taken as it is; the
+        // helpers work by chunks of fields.
+        #allow_empty
         const _: () = {
             impl ::std::cmp::PartialEq for #name {
                 fn eq(&self, other: &Self) -> bool {

@@ -14,7 +14,35 @@ mod github {
     include!(concat!(env!("OUT_DIR"), "/github.rs"));
 }
 
+use serde_json::value::RawValue;
 use serde_json::Value;
+
+/// The examples file as written: each example's own text, in the producer's key order.
+#[derive(serde::Deserialize)]
+struct RawGroup {
+    examples: Vec<Box<RawValue>>,
+}
+
+/// JSON text without the whitespace between tokens (strings left as they are).
+fn compact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if !c.is_whitespace() {
+            in_string = c == '"';
+            out.push(c);
+        }
+    }
+    out
+}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -32,7 +60,11 @@ fn main() {
         (0, 0, 0, 0, 0);
     let mut failures = 0;
     let (mut events, mut event_round_trips) = (0, 0);
-    for group in read(&examples).as_array().expect("an array of events") {
+    // Valid examples whose re-encoding is the producer's text, byte for byte.
+    let mut identical = 0;
+    let raw: Vec<RawGroup> =
+        serde_json::from_str(&std::fs::read_to_string(&examples).expect("examples")).expect("JSON");
+    for (g, group) in read(&examples).as_array().expect("an array of events").iter().enumerate() {
         let name = group["name"].as_str().unwrap_or("?");
         for (i, example) in group["examples"]
             .as_array()
@@ -43,12 +75,15 @@ fn main() {
             total += 1;
             let is_valid = validator.is_valid(example);
             valid += usize::from(is_valid);
-            let text = serde_json::to_string(example).expect("JSON");
+            // Decoded from the producer's text (its key order), compacted.
+            let text = compact(raw[g].examples[i].get());
             match serde_json::from_str::<octokit::Schema>(&text) {
                 Ok(typed) => {
                     let back = serde_json::to_value(&typed).expect("encodes");
                     if &back == example {
                         round_trips += usize::from(is_valid);
+                        let bytes = serde_json::to_string(&typed).expect("encodes");
+                        identical += usize::from(is_valid && bytes == text);
                         accepted_invalid += usize::from(!is_valid);
                     } else {
                         failures += 1;
@@ -102,7 +137,7 @@ fn main() {
         }
     }
     println!(
-        "examples={total} valid={valid} round_trips={round_trips} invalid_refused={refused} invalid_accepted={accepted_invalid} events={events} event_round_trips={event_round_trips} failures={failures}"
+        "examples={total} valid={valid} round_trips={round_trips} identical_bytes={identical} invalid_refused={refused} invalid_accepted={accepted_invalid} events={events} event_round_trips={event_round_trips} failures={failures}"
     );
     std::process::exit(i32::from(failures > 0));
 }

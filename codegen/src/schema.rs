@@ -342,8 +342,7 @@ impl SchemaSet {
 
     /// The schema an absolute `$ref` names, if any (for passes that need no error).
     pub fn target(&self, uri: &str) -> Option<&Value> {
-        let (rel, fragment) = split_uri(uri)?;
-        self.docs.get(rel)?.json.pointer(&percent_decode(fragment))
+        target_in(&self.docs, uri)
     }
 
     /// Follows `$ref`s from `schema` (at `loc`) to the schema they finally name: the one
@@ -425,6 +424,13 @@ pub const MAX_REF_DEPTH: usize = 64;
 /// meta-schema's rules on keyword values are the linter's.)
 /// `Err` when the file cannot be read or parsed; otherwise the document and what is wrong
 /// with it.
+/// The schema an absolute `$ref` names among `docs` (what [`SchemaSet::target`] looks up,
+/// also before a set is put together).
+fn target_in<'a>(docs: &'a BTreeMap<String, Doc>, uri: &str) -> Option<&'a Value> {
+    let (rel, fragment) = split_uri(uri)?;
+    docs.get(rel)?.json.pointer(&percent_decode(fragment))
+}
+
 fn load_doc(
     path: &Path,
     rel: &str,

@@ -41,8 +41,7 @@ use serde_json::{json, Map, Value};
 
 use super::foreign::{load_foreign, Foreign};
 use super::{
-    check_envelope, check_event_at, Dialect, Doc, EventAt, EventDef, KeyOrder, SchemaSet,
-    URI_PREFIX,
+    check_envelope, check_event_at, target_in, Dialect, Doc, EventAt, EventDef, KeyOrder, SchemaSet,
 };
 use crate::error::{pointer_push, Error, Errors, Loc, Sink};
 
@@ -378,22 +377,13 @@ fn candidates(docs: &BTreeMap<String, Doc>) -> Vec<Candidate<'_>> {
     out
 }
 
-/// The schema a `$ref` (absolute, as the loader left it) names.
-fn target<'a>(docs: &'a BTreeMap<String, Doc>, uri: &str) -> Option<&'a Value> {
-    let rest = uri.strip_prefix(URI_PREFIX)?;
-    let (rel, pointer) = rest.split_once('#').unwrap_or((rest, ""));
-    docs.get(&crate::doc::percent_decode(rel))?
-        .json
-        .pointer(&crate::doc::percent_decode(pointer))
-}
-
 /// The `const` (or one-value `enum`) string of property `prop` of `schema`; for a union
 /// (`oneOf`, `anyOf`) or an `allOf`, the value all its members agree on.
 fn const_of(docs: &BTreeMap<String, Doc>, schema: &Value, prop: &str) -> Result<String, String> {
     fn deref<'a>(docs: &'a BTreeMap<String, Doc>, mut at: &'a Value) -> Result<&'a Value, String> {
         for _ in 0..32 {
             match at.get("$ref").and_then(Value::as_str) {
-                Some(uri) => at = target(docs, uri).ok_or_else(|| format!("{uri} not found"))?,
+                Some(uri) => at = target_in(docs, uri).ok_or_else(|| format!("{uri} not found"))?,
                 None => return Ok(at),
             }
         }

@@ -109,6 +109,7 @@ pub fn build_with(set: &SchemaSet, externs: &[(String, String)]) -> Result<Catal
         match cx.event_struct(def) {
             Ok(struct_name) => events.push(Event {
                 loc: set.event_schema(def).0,
+                key_pointer: set.key_pointer(def),
                 def: def.clone(),
                 embedded: Vec::new(),
                 struct_name,
@@ -148,10 +149,24 @@ pub fn build_with(set: &SchemaSet, externs: &[(String, String)]) -> Result<Catal
         .iter()
         .filter_map(|e| Some((e.def.channel.clone(), e.def.max_len?)))
         .collect();
+    // The topic settings are the topic's: every event on it gets those any of them declares.
+    let mut topics: BTreeMap<String, events_rt::TopicSettings> = BTreeMap::new();
+    for e in events
+        .iter()
+        .filter(|e| e.def.channel_kind == ChannelKind::Topic)
+    {
+        let t = topics.entry(e.def.channel.clone()).or_default();
+        t.partitions = t.partitions.or(e.def.topic.partitions);
+        t.replication = t.replication.or(e.def.topic.replication);
+        t.retention_ms = t.retention_ms.or(e.def.topic.retention_ms);
+    }
     for event in &mut events {
         event.embedded = embedded_pointers(&types, &event.struct_name);
         if event.def.channel_kind == ChannelKind::Stream {
             event.def.max_len = trims.get(&event.def.channel).copied();
+        }
+        if let Some(t) = topics.get(&event.def.channel) {
+            event.def.topic = *t;
         }
     }
     cx.sink.finish(Catalog {

@@ -29,6 +29,8 @@ pub(crate) struct Options {
     /// Every struct (but generic header objects) gets hand-written serde impls, as wide
     /// ones do: for catalogs taken as they are, whose thousands of types compile faster.
     pub written_serde: bool,
+    /// The CloudEvents mapping of the set's envelope, if it has one.
+    pub cloudevents: Option<crate::cloudevents::CloudEventMapping>,
 }
 
 /// The emitter's context for a catalog.
@@ -116,6 +118,15 @@ pub(crate) fn file(
     let serde_crate = format!("{}::__private::serde", path_string(&opts.runtime));
     let cx = context(catalog, opts, &serde_crate);
     let mut items = TokenStream::new();
+    if let Some(m) = &opts.cloudevents {
+        let rt = &opts.runtime;
+        let value = m.tokens(&quote!(#rt));
+        items.extend(quote! {
+            /// How this set's envelope maps to CloudEvent attributes (derived from the
+            /// envelope schema; see `events_rt::cloudevents`).
+            pub const CLOUDEVENT_MAPPING: #rt::cloudevents::Mapping<'static> = #value;
+        });
+    }
     items.extend(event_type_enum(catalog, &cx));
     items.extend(event_enum(catalog, &cx));
     items.extend(upcasts(catalog, conversions, &cx));
@@ -727,6 +738,31 @@ impl Cx<'_> {
                     const ROUTING_KEY: ::std::option::Option<&'static str> = ::std::option::Option::Some(#key);
                 }
             });
+            let producer = &ev.def.producer;
+            let producer = quote!(const PRODUCER: &'static str = #producer;);
+            let cloudevents = self.opts.cloudevents.is_some().then(|| {
+                quote!(const CLOUDEVENTS: ::std::option::Option<&'static #rt::cloudevents::Mapping<'static>> = ::std::option::Option::Some(&CLOUDEVENT_MAPPING);)
+            });
+            let key = ev.key_pointer.as_ref().map(|k| {
+                quote!(const KEY: ::std::option::Option<&'static str> = ::std::option::Option::Some(#k);)
+            });
+            let topic = (!ev.def.topic.is_empty()).then(|| {
+                let opt = |v: Option<proc_macro2::Literal>| match v {
+                    Some(n) => quote!(::std::option::Option::Some(#n)),
+                    None => quote!(::std::option::Option::None),
+                };
+                let t = ev.def.topic;
+                let partitions = opt(t.partitions.map(proc_macro2::Literal::u32_unsuffixed));
+                let replication = opt(t.replication.map(proc_macro2::Literal::u16_unsuffixed));
+                let retention = opt(t.retention_ms.map(proc_macro2::Literal::u64_unsuffixed));
+                quote! {
+                    const TOPIC: #rt::TopicSettings = #rt::TopicSettings {
+                        partitions: #partitions,
+                        replication: #replication,
+                        retention_ms: #retention,
+                    };
+                }
+            });
             quote! {
                 impl #rt::Contract for #name {
                     const EVENT_TYPE: &'static str = #t;
@@ -735,6 +771,10 @@ impl Cx<'_> {
                     const CHANNEL: &'static str = #c;
                     #max_len
                     #amqp
+                    #key
+                    #topic
+                    #producer
+                    #cloudevents
                 }
                 #new
                 impl ::std::convert::From<#name> for Event {
@@ -1019,13 +1059,23 @@ fn event_facts(ev: &Event) -> String {
         .as_ref()
         .map(|k| format!("\n| Routing key | `{k}` |"))
         .unwrap_or_default();
+    let key = d
+        .key
+        .as_ref()
+        .map(|k| format!("\n| Message key | `{k}` |"))
+        .unwrap_or_default();
+    let topic = if d.topic.is_empty() {
+        String::new()
+    } else {
+        format!("\n| Topic settings | {} |", d.topic)
+    };
     let consumers = if d.consumers.is_empty() {
         "none listed".to_owned()
     } else {
         d.consumers.join(", ")
     };
     format!(
-        "\n\n| | |\n|---|---|\n| Event type | `{}` |\n| Version | {} |\n| {channel} | `{}` |{routing_key}\n| Producer | {} |\n| Consumers | {consumers} |\n| Schema | `{}` |",
+        "\n\n| | |\n|---|---|\n| Event type | `{}` |\n| Version | {} |\n| {channel} | `{}` |{routing_key}{key}{topic}\n| Producer | {} |\n| Consumers | {consumers} |\n| Schema | `{}` |",
         d.event_type, d.version, d.channel, d.producer, d.rel
     )
 }
@@ -1414,6 +1464,47 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
             }
         }
     });
+    let ce_set = cx.opts.cloudevents.is_some().then(|| {
+        quote! {
+            fn cloudevent_mapping() -> ::std::option::Option<&'static #rt::cloudevents::Mapping<'static>> {
+                ::std::option::Option::Some(&CLOUDEVENT_MAPPING)
+            }
+        }
+    });
+    let ce_methods = cx.opts.cloudevents.is_some().then(|| {
+        quote! {
+            impl Event {
+                /// This event as a structured CloudEvent (`application/cloudevents+json`),
+                /// e.g. for an HTTP request body.
+                pub fn to_cloudevent_json(&self) -> ::std::result::Result<::std::vec::Vec<u8>, #rt::cloudevents::CloudEventError> {
+                    let json = #rt::EventSet::encode_json(self)
+                        .map_err(|e| #rt::cloudevents::CloudEventError::Invalid(e.to_string()))?;
+                    let ce = #rt::EventSet::cloudevent_of(self, &json)?;
+                    #rt::__private::serde_json::to_vec(&ce)
+                        .map_err(|e| #rt::cloudevents::CloudEventError::Invalid(e.to_string()))
+                }
+
+                /// Decodes a structured CloudEvent into the event its envelope form is.
+                pub fn from_cloudevent_json(json: &[u8]) -> ::std::result::Result<Self, #rt::cloudevents::CloudEventError> {
+                    let ce: #rt::__private::serde_json::Value = #rt::__private::serde_json::from_slice(json)
+                        .map_err(|e| #rt::cloudevents::CloudEventError::Invalid(e.to_string()))?;
+                    <Self as #rt::EventSet>::from_cloudevent(&ce)
+                }
+            }
+        }
+    });
+    // Sets without keys keep the trait's default (no key).
+    let keyed_set = catalog
+        .events
+        .iter()
+        .any(|e| e.key_pointer.is_some())
+        .then(|| {
+            quote! {
+                fn key_pointer(&self) -> ::std::option::Option<&'static str> {
+                    match self { #(Self::#names(_) => <#names as #rt::Contract>::KEY,)* }
+                }
+            }
+        });
     let field_maps = cx.opts.field_maps.then(|| quote! {
         impl Event {
             /// Decodes the field/value pairs of a stream entry, dispatching like `from_json`.
@@ -1463,6 +1554,11 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
                 match self { #(Self::#names(_) => <#names as #rt::Contract>::MAX_LEN,)* }
             }
             #amqp_set
+            #keyed_set
+            #ce_set
+            fn info(&self) -> #rt::ContractInfo {
+                match self { #(Self::#names(_) => #rt::ContractInfo::of::<#names>(),)* }
+            }
             fn contracts() -> ::std::vec::Vec<#rt::ContractInfo> {
                 ::std::vec![#(#rt::ContractInfo::of::<#names>()),*]
             }
@@ -1518,6 +1614,7 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
     quote! {
         #field_maps
         #event_set
+        #ce_methods
         #json_schema
 
         /// A decoded event of any type and major version of the catalog.

@@ -37,6 +37,9 @@ pub struct Event {
     pub loc: Loc,
     /// JSON pointers (in the document) of fields carried as JSON text in a string.
     pub embedded: Vec<String>,
+    /// The JSON pointer of the message key in the encoded document (`x-event.key` under
+    /// the envelope's payload field), if the event has a key.
+    pub key_pointer: Option<String>,
 }
 
 /// A named Rust type.

@@ -14,6 +14,7 @@
 //! The pipeline has three stages in three modules: [`schema`] loads and checks files,
 //! [`ir`] is the checked model (built by `convert`), and `emit` writes tokens.
 
+pub mod cloudevents;
 mod convert;
 mod doc;
 mod emit;
@@ -252,6 +253,7 @@ impl Config {
                 field_attrs,
                 json_schema: self.json_schema,
                 written_serde: set.is_foreign(),
+                cloudevents: cloudevents::CloudEventMapping::of(set),
                 field_maps: self.field_maps.unwrap_or_else(|| {
                     set.events
                         .iter()
@@ -293,6 +295,7 @@ impl Config {
                 field_maps: false,
                 json_schema: self.json_schema,
                 written_serde: true,
+                cloudevents: None,
             },
         );
         let type_map = roots.into_iter().map(|r| (r.rel, r.name)).collect();

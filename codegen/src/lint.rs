@@ -94,6 +94,10 @@ pub(crate) const EVENT_FIELDS: &[&str] = &[
     "consumers",
     "compatibility",
     "max_len",
+    "key",
+    "partitions",
+    "replication",
+    "retention",
 ];
 const ENVELOPE_FIELDS: &[&str] = &["type_field", "version_field", "payload", "compatibility"];
 

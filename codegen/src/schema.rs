@@ -17,6 +17,7 @@ use crate::error::{Error, Errors, Loc, Sink};
 
 mod catalog;
 mod foreign;
+mod topic;
 pub use catalog::CatalogRules;
 pub use foreign::Dialect;
 
@@ -113,6 +114,11 @@ pub struct EventDef {
     /// `MAXLEN ~` of the event's Redis stream (`x-event.max_len`), if given: the
     /// publisher's default for the stream, which code may override.
     pub max_len: Option<u64>,
+    /// The message key (`x-event.key`): a JSON pointer into the payload (`/order_id`),
+    /// or `None` when the event has no key.
+    pub key: Option<String>,
+    /// The topic's settings (`x-event.partitions`, `replication`, `retention`).
+    pub topic: events_rt::TopicSettings,
 }
 
 impl EventDef {
@@ -178,6 +184,17 @@ impl SchemaSet {
     /// The rule file this set was loaded through, if any.
     pub fn catalog_rules(&self) -> Option<&CatalogRules> {
         self.rules.as_deref()
+    }
+
+    /// The JSON pointer of `def`'s message key in the encoded document: `x-event.key`
+    /// under the envelope's payload field (`/data/order_id` in seed 003's set), or as it is
+    /// when the payload sits beside the header fields. `None` when the event has no key.
+    pub fn key_pointer(&self, def: &EventDef) -> Option<String> {
+        let key = def.key.as_deref()?;
+        Some(match &self.envelope.payload {
+            Payload::Field(f) => format!("/{}{key}", f.replace('~', "~0").replace('/', "~1")),
+            Payload::Flat => key.to_owned(),
+        })
     }
 
     /// The schema of an event (its file's root, or the definition a rule made it of) and
@@ -811,6 +828,57 @@ fn check_set(
             }
         }
     }
+    // One topic, one configuration: events sharing a topic that declare a setting agree on it.
+    let mut topics: BTreeMap<&str, &EventDef> = BTreeMap::new();
+    for ev in events.iter().filter(|e| !e.topic.is_empty()) {
+        let Some(first) = topics.get(ev.channel.as_str()) else {
+            topics.insert(&ev.channel, ev);
+            continue;
+        };
+        let (a, b) = (&ev.topic, &first.topic);
+        let clash = [
+            (
+                "partitions",
+                a.partitions
+                    .zip(b.partitions)
+                    .filter(|(x, y)| x != y)
+                    .map(|(x, y)| (x.to_string(), y.to_string())),
+            ),
+            (
+                "replication",
+                a.replication
+                    .zip(b.replication)
+                    .filter(|(x, y)| x != y)
+                    .map(|(x, y)| (x.to_string(), y.to_string())),
+            ),
+            (
+                "retention",
+                a.retention_ms
+                    .zip(b.retention_ms)
+                    .filter(|(x, y)| x != y)
+                    .map(|(x, y)| {
+                        (
+                            events_rt::format_retention(x),
+                            events_rt::format_retention(y),
+                        )
+                    }),
+            ),
+        ];
+        for (key, values) in clash {
+            if let Some((here, there)) = values {
+                sink.push(
+                    Error::new(
+                        Loc::file(&docs[&ev.rel].file).join("x-event").join(key),
+                        format!(
+                            "topic {:?} has {key} {here} here but {there} in {}",
+                            ev.channel, docs[&first.rel].file
+                        ),
+                    )
+                    .hint(format!("a topic has one `{key}`: give every event on it the same value, or declare it on one of them")),
+                );
+            }
+        }
+    }
     // A guess that collides with another event would only add a name clash.
     let mut claimed: BTreeSet<(String, u32)> = events
         .iter()
@@ -1379,6 +1447,8 @@ fn check_event_at(at: &EventAt<'_>, meta: &Value) -> (Option<EventDef>, Vec<Erro
             }
         },
     };
+    let topic = topic::check_topic(meta, &loc, &mut errors);
+    let key = topic::check_key(meta, &loc, at.schema, &at.schema_loc, &mut errors);
     if at.object_root && at.schema.get("type").and_then(Value::as_str) != Some("object") {
         errors.push(Error::new(
             at.schema_loc.join("type"),
@@ -1413,6 +1483,8 @@ fn check_event_at(at: &EventAt<'_>, meta: &Value) -> (Option<EventDef>, Vec<Erro
                 description,
                 compatibility,
                 max_len,
+                key,
+                topic,
             }),
             errors,
         ),
@@ -1448,6 +1520,8 @@ fn check_event_at(at: &EventAt<'_>, meta: &Value) -> (Option<EventDef>, Vec<Erro
                 description,
                 compatibility,
                 max_len,
+                key,
+                topic,
             });
             (guess, errors)
         }

@@ -24,6 +24,23 @@ pub trait Contract {
     /// The AMQP routing key the event is published with (`x-event.routing_key`); `None`
     /// for an event on a stream or a topic.
     const ROUTING_KEY: Option<&'static str> = None;
+    /// The JSON pointer, in the encoded event, of the value that is the message key
+    /// (`x-event.key`, e.g. `/data/order_id`): the Kafka record key, the outbox's
+    /// `aggregateid`, the CloudEvents `partitionkey`, so that all events of one aggregate
+    /// keep their order. `None` when the contract has no key.
+    const KEY: Option<&'static str> = None;
+    /// The producing service (`x-event.producer`).
+    const PRODUCER: &'static str = "";
+    /// How the set's envelope maps to CloudEvent attributes; `None` for a set without an
+    /// envelope.
+    const CLOUDEVENTS: Option<&'static crate::cloudevents::Mapping<'static>> = None;
+    /// The topic's settings (`x-event.partitions`, `replication`, `retention`); empty when
+    /// the schema declares none.
+    const TOPIC: crate::TopicSettings = crate::TopicSettings {
+        partitions: None,
+        replication: None,
+        retention_ms: None,
+    };
 }
 
 /// Why a payload could not be decoded into a typed event.

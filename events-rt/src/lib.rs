@@ -19,6 +19,7 @@
 //!
 //! Items marked hidden are called by generated code only.
 
+pub mod cloudevents;
 mod contract;
 mod echo;
 mod embedded;
@@ -26,6 +27,7 @@ pub mod fields;
 mod format;
 #[cfg(feature = "schemars")]
 mod json_schema;
+mod key;
 mod redact;
 #[cfg(feature = "redis")]
 pub mod redis;
@@ -49,6 +51,7 @@ pub use echo::{cut, echo, echo_owned, MAX_ECHO};
 pub use embedded::Embedded;
 pub use fields::{FieldError, Fields};
 pub use format::{parse_format, FormatError};
+pub use key::{format_retention, message_key, parse_retention, KeyError, TopicSettings};
 pub use redact::{redact_url, scrub};
 pub use set::{ContractInfo, EventSet, FieldSet};
 pub use source::{FieldCodec, FieldMap, Json, Source};

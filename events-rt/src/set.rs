@@ -24,6 +24,12 @@ pub struct ContractInfo {
     pub exchange: Option<&'static str>,
     /// The AMQP routing key (`x-event.routing_key`), if the event has one.
     pub routing_key: Option<&'static str>,
+    /// The message key's JSON pointer in the encoded event (`x-event.key`), if any.
+    pub key: Option<&'static str>,
+    /// The topic's settings (`x-event.partitions`, `replication`, `retention`).
+    pub topic: crate::TopicSettings,
+    /// The producing service.
+    pub producer: &'static str,
 }
 
 impl ContractInfo {
@@ -37,6 +43,9 @@ impl ContractInfo {
             max_len: C::MAX_LEN,
             exchange: C::EXCHANGE,
             routing_key: C::ROUTING_KEY,
+            key: C::KEY,
+            topic: C::TOPIC,
+            producer: C::PRODUCER,
         }
     }
 }
@@ -70,6 +79,61 @@ pub trait EventSet: Sized + Send + 'static {
     /// topic.
     fn routing_key(&self) -> Option<&'static str> {
         None
+    }
+    /// The JSON pointer of this event's message key in [`encode_json`](Self::encode_json)'s
+    /// document (`x-event.key`); `None` when its contract has no key.
+    fn key_pointer(&self) -> Option<&'static str> {
+        None
+    }
+    /// This event's message key, read from its encoded document `json` at
+    /// [`key_pointer`](Self::key_pointer); `Ok(None)` when the contract has no key.
+    fn message_key<'a>(
+        &self,
+        json: &'a [u8],
+    ) -> Result<Option<std::borrow::Cow<'a, str>>, crate::KeyError> {
+        self.key_pointer()
+            .map(|p| crate::message_key(json, p))
+            .transpose()
+    }
+    /// The facts of this event's contract.
+    fn info(&self) -> ContractInfo;
+    /// How the set's envelope maps to CloudEvent attributes; `None` for a set without an
+    /// envelope.
+    fn cloudevent_mapping() -> Option<&'static crate::cloudevents::Mapping<'static>> {
+        None
+    }
+    /// This event as a structured CloudEvent, from its encoded document `json`
+    /// ([`encode_json`](Self::encode_json)'s).
+    fn cloudevent_of(
+        &self,
+        json: &[u8],
+    ) -> Result<serde_json::Value, crate::cloudevents::CloudEventError> {
+        use crate::cloudevents::{to_cloudevent, CloudEventError, ContractFacts};
+        let map = Self::cloudevent_mapping().ok_or(CloudEventError::NoMapping)?;
+        let envelope: serde_json::Value =
+            serde_json::from_slice(json).map_err(|e| CloudEventError::Invalid(e.to_string()))?;
+        let info = self.info();
+        to_cloudevent(
+            &envelope,
+            map,
+            &ContractFacts {
+                producer: info.producer,
+                version: info.version,
+                key: info.key,
+            },
+        )
+    }
+    /// Decodes a structured CloudEvent (a JSON object with `specversion`) into the event
+    /// its envelope form is.
+    fn from_cloudevent(
+        ce: &serde_json::Value,
+    ) -> Result<Self, crate::cloudevents::CloudEventError> {
+        use crate::cloudevents::{from_cloudevent, CloudEventError};
+        let map = Self::cloudevent_mapping().ok_or(CloudEventError::NoMapping)?;
+        let envelope = from_cloudevent(ce, map)?;
+        let json =
+            serde_json::to_vec(&envelope).map_err(|e| CloudEventError::Invalid(e.to_string()))?;
+        Ok(Self::decode_json(&json)?)
     }
     /// Every contract of the set; a consumer subscribes to their channels.
     fn contracts() -> Vec<ContractInfo>;
@@ -125,6 +189,15 @@ impl<T: Contract + Serialize + DeserializeOwned + Send + 'static> EventSet for T
     }
     fn routing_key(&self) -> Option<&'static str> {
         T::ROUTING_KEY
+    }
+    fn key_pointer(&self) -> Option<&'static str> {
+        T::KEY
+    }
+    fn info(&self) -> ContractInfo {
+        ContractInfo::of::<T>()
+    }
+    fn cloudevent_mapping() -> Option<&'static crate::cloudevents::Mapping<'static>> {
+        T::CLOUDEVENTS
     }
     fn contracts() -> Vec<ContractInfo> {
         vec![ContractInfo::of::<T>()]

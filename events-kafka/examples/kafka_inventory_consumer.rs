@@ -29,6 +29,9 @@ struct Args {
     /// Bootstrap brokers.
     #[arg(long, default_value = events_kafka::DEFAULT_BROKERS)]
     kafka: String,
+    /// Prefix of every topic name (a test's own topics).
+    #[arg(long, default_value = "")]
+    topic_prefix: String,
     /// Consumer group (seed 003: `inventory-service`).
     #[arg(long, default_value = "inventory-service")]
     group: String,
@@ -97,6 +100,7 @@ async fn main() -> ExitCode {
     };
     let mut config = Config::new(&args.kafka, &args.group)
         .topics(args.topics.clone())
+        .topic_prefix(&args.topic_prefix)
         .commit_interval(Duration::from_millis(args.commit_ms));
     if let Some(s) = args.exit_when_idle {
         config = config.exit_when_idle(Duration::from_secs_f64(s));

@@ -19,6 +19,9 @@ struct Args {
     /// Bootstrap brokers.
     #[arg(long, default_value = events_kafka::DEFAULT_BROKERS)]
     kafka: String,
+    /// Prefix of every topic name (a test's own topics).
+    #[arg(long, default_value = "")]
+    topic_prefix: String,
     /// Number of orders.
     #[arg(long)]
     count: u64,
@@ -49,7 +52,7 @@ fn order_created(n: u64) -> Event {
 async fn main() -> ExitCode {
     let args = Args::parse();
     let publisher = match Publisher::new(&args.kafka) {
-        Ok(p) => p.mode(args.mode),
+        Ok(p) => p.mode(args.mode).topic_prefix(&args.topic_prefix),
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);

@@ -22,8 +22,9 @@ pub struct TopicSpec {
     pub settings: TopicSettings,
 }
 
-/// The topics of a set of contracts (AMQP exchanges left out), sorted.
-pub fn catalog_topics(contracts: &[ContractInfo]) -> Vec<TopicSpec> {
+/// The topics of a set of contracts (AMQP exchanges left out), sorted, each name after
+/// `prefix` (empty for the contracts' own names).
+pub fn catalog_topics(contracts: &[ContractInfo], prefix: &str) -> Vec<TopicSpec> {
     let mut by_name: BTreeMap<&str, TopicSettings> = BTreeMap::new();
     for c in contracts {
         if c.exchange.is_some() {
@@ -37,7 +38,7 @@ pub fn catalog_topics(contracts: &[ContractInfo]) -> Vec<TopicSpec> {
     by_name
         .into_iter()
         .map(|(name, settings)| TopicSpec {
-            name: name.to_owned(),
+            name: format!("{prefix}{name}"),
             settings,
         })
         .collect()
@@ -290,4 +291,38 @@ pub async fn ensure_topics(brokers: &str, topics: &[String]) -> Result<Vec<Strin
         })
         .collect();
     create_missing(brokers, &specs, Some(1)).await
+}
+
+/// Deletes `topics` (a test's own, or an environment being torn down). A topic that does
+/// not exist is not an error.
+pub async fn delete_topics(brokers: &str, topics: &[String]) -> Result<(), KafkaError> {
+    if topics.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = topics.iter().map(String::as_str).collect();
+    let client = admin(brokers)?;
+    let results = tokio::time::timeout(
+        REQUEST_TIMEOUT + Duration::from_secs(1),
+        client.delete_topics(&names, &options()),
+    )
+    .await
+    .map_err(|_| {
+        KafkaError::new(
+            "delete topics",
+            rdkafka::error::KafkaError::AdminOp(RDKafkaErrorCode::OperationTimedOut),
+        )
+    })?
+    .map_err(|e| KafkaError::new("delete topics", e))?;
+    for r in results {
+        match r {
+            Ok(_) | Err((_, RDKafkaErrorCode::UnknownTopicOrPartition)) => {}
+            Err((name, code)) => {
+                return Err(KafkaError::new(
+                    format!("delete topic {name}"),
+                    rdkafka::error::KafkaError::AdminOp(code),
+                ))
+            }
+        }
+    }
+    Ok(())
 }

@@ -44,6 +44,8 @@ pub struct Config {
     pub group: String,
     /// Topics consumed; empty: every topic of the event set.
     pub topics: Vec<String>,
+    /// Prefix of every topic name (see `Publisher::topic_prefix`).
+    pub topic_prefix: String,
     /// Partitions handled at once (each partition's messages one at a time, in order).
     pub concurrency: usize,
     /// Deliveries before a retryable failure is dead-lettered, and the backoff between
@@ -81,6 +83,7 @@ impl Config {
             client_id: format!("{group}-{}", std::process::id()),
             group,
             topics: Vec::new(),
+            topic_prefix: String::new(),
             concurrency: DEFAULT_CONCURRENCY,
             retry: RetryPolicy {
                 backoff: Backoff::default(),
@@ -99,6 +102,13 @@ impl Config {
     /// Consume these topics only.
     pub fn topics<I: IntoIterator<Item = S>, S: Into<String>>(mut self, topics: I) -> Self {
         self.topics = topics.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Consume `<prefix><topic>` for every topic (an environment's namespace, or a test's
+    /// own topics); dead letters go to `<prefix><topic>.dlq`.
+    pub fn topic_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.topic_prefix = prefix.into();
         self
     }
 
@@ -138,14 +148,19 @@ impl Config {
         self
     }
 
-    /// The topics consumed: the configured ones, else every topic of `E`.
+    /// The topics consumed, prefixed: the configured ones, else every topic of `E`.
     pub fn topics_for<E: EventSet>(&self) -> Vec<String> {
-        if !self.topics.is_empty() {
-            return self.topics.clone();
-        }
-        let mut t: Vec<String> = E::contracts()
+        let names: Vec<String> = if self.topics.is_empty() {
+            E::contracts()
+                .into_iter()
+                .map(|c| c.channel.to_owned())
+                .collect()
+        } else {
+            self.topics.clone()
+        };
+        let mut t: Vec<String> = names
             .into_iter()
-            .map(|c| c.channel.to_owned())
+            .map(|n| format!("{}{n}", self.topic_prefix))
             .collect();
         t.sort();
         t.dedup();
@@ -270,8 +285,15 @@ impl ConsumerContext for Ctx {
         tracing::info!(partitions = tpl.count(), "partitions revoked");
     }
 
-    fn post_rebalance(&self, _base: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+    fn post_rebalance(&self, base: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         if let Rebalance::Assign(tpl) = rebalance {
+            // librdkafka keeps a partition's pause across a revoke and a new assignment;
+            // one paused before it left must fetch again now that it is back.
+            if tpl.count() > 0 {
+                if let Err(e) = base.resume(tpl) {
+                    tracing::debug!(error = %e, "resuming assigned partitions failed");
+                }
+            }
             tracing::info!(partitions = tpl.count(), "partitions assigned");
         }
     }

@@ -84,6 +84,7 @@ pub struct Publisher {
     producer: FutureProducer,
     timeout: Duration,
     mode: Mode,
+    prefix: String,
 }
 
 impl std::fmt::Debug for Publisher {
@@ -123,6 +124,7 @@ impl Publisher {
             producer,
             timeout,
             mode: Mode::Envelope,
+            prefix: String::new(),
         })
     }
 
@@ -130,6 +132,14 @@ impl Publisher {
     /// binary (`ce_*` headers) or structured (`application/cloudevents+json`) mode.
     pub fn mode(mut self, mode: Mode) -> Self {
         self.mode = mode;
+        self
+    }
+
+    /// Publishes to `<prefix><topic>` instead of the contract's topic (an environment's
+    /// namespace, `staging.order.created`; or a test's own topics). Consumers take the
+    /// same prefix ([`Config::topic_prefix`](crate::Config::topic_prefix)).
+    pub fn topic_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
         self
     }
 
@@ -158,12 +168,17 @@ impl Publisher {
         let mut failed: Vec<(usize, PublishError)> = Vec::new();
         for (i, e) in events.iter().enumerate() {
             match Record::with_mode(e, self.mode) {
-                Ok(r) => records.push(r),
+                Ok(mut r) => {
+                    if !self.prefix.is_empty() {
+                        r.topic.insert_str(0, &self.prefix);
+                    }
+                    records.push(r);
+                }
                 Err(cause) => failed.push((
                     i,
                     PublishError {
                         event_type: e.type_name().to_owned(),
-                        topic: e.channel().to_owned(),
+                        topic: format!("{}{}", self.prefix, e.channel()),
                         index: i,
                         cause: cause.into(),
                     },

@@ -51,6 +51,10 @@ struct Args {
     /// Milliseconds each handler takes (to test crashes mid-flight).
     #[arg(long, default_value_t = 0)]
     delay_ms: u64,
+    /// The group's session timeout: how long a crashed consumer's partitions wait
+    /// before they are given to another member.
+    #[arg(long, default_value_t = 10_000)]
+    session_timeout_ms: u64,
     /// Milliseconds between offset commits.
     #[arg(long, default_value_t = 200)]
     commit_ms: u64,
@@ -101,7 +105,12 @@ async fn main() -> ExitCode {
     let mut config = Config::new(&args.kafka, &args.group)
         .topics(args.topics.clone())
         .topic_prefix(&args.topic_prefix)
-        .commit_interval(Duration::from_millis(args.commit_ms));
+        .commit_interval(Duration::from_millis(args.commit_ms))
+        .set("session.timeout.ms", args.session_timeout_ms.to_string())
+        .set(
+            "max.poll.interval.ms",
+            args.session_timeout_ms.max(10_000).to_string(),
+        );
     if let Some(s) = args.exit_when_idle {
         config = config.exit_when_idle(Duration::from_secs_f64(s));
     }

@@ -59,7 +59,8 @@ pub struct Config {
     pub dlq_suffix: String,
     /// Create the dead-letter topics that do not exist on start (default `true`).
     pub create_dlq_topics: bool,
-    /// Stop (gracefully) once nothing arrived and nothing was in hand for this long.
+    /// Stop (gracefully) once nothing arrived and nothing was in hand for this long,
+    /// counted while the consumer holds partitions.
     pub exit_when_idle: Option<Duration>,
     /// How often handled offsets are committed: the window of messages a crash delivers
     /// again (at most this long of handled messages, plus those in hand).
@@ -233,6 +234,8 @@ struct Shared {
     /// Per assigned partition, a flag set when it is revoked.
     revoked: Mutex<HashMap<Key, Arc<AtomicBool>>>,
     rebalances: AtomicU64,
+    /// Partitions assigned now.
+    assigned: AtomicUsize,
 }
 
 impl Shared {
@@ -294,6 +297,9 @@ impl ConsumerContext for Ctx {
                     tracing::debug!(error = %e, "resuming assigned partitions failed");
                 }
             }
+            self.shared
+                .assigned
+                .fetch_add(tpl.count(), Ordering::SeqCst);
             tracing::info!(partitions = tpl.count(), "partitions assigned");
         }
     }
@@ -388,7 +394,11 @@ impl<E: EventSet, H: Handler<E>> Consumer<E, H> {
             .set("auto.offset.reset", "earliest")
             .set("enable.partition.eof", "false")
             .set("session.timeout.ms", "10000")
-            .set("heartbeat.interval.ms", "1000");
+            .set("heartbeat.interval.ms", "1000")
+            // The poll loop never waits for a handler, so a short poll interval (the
+            // group's rebalance timeout) costs nothing and lets a rebalance that waits
+            // for a crashed member end sooner.
+            .set("max.poll.interval.ms", "20000");
         for (k, v) in &c.settings {
             config.set(k, v);
         }
@@ -504,7 +514,10 @@ impl<E: EventSet, H: Handler<E>> Consumer<E, H> {
                         let _ = consumer.resume(&resume);
                     }
                     workers.retain(|_, w| !(w.revoked.load(Ordering::SeqCst) && w.handle.is_finished()));
-                    let busy = workers.values().any(|w| w.depth.load(Ordering::SeqCst) > 0);
+                    // Waiting for an assignment (a group still rebalancing, a crashed
+                    // member not yet expired) is not idleness.
+                    let busy = workers.values().any(|w| w.depth.load(Ordering::SeqCst) > 0)
+                        || shared.assigned.load(Ordering::SeqCst) == 0;
                     if busy {
                         last_activity = Instant::now();
                     }

@@ -15,6 +15,7 @@ use events_amqp::lapin::Connection;
 use events_amqp::{AmqpError, QueueNames, Topology};
 use serde_json::json;
 
+use crate::status::{self, Column, Report};
 use crate::streams::runtime;
 use crate::{exit, write_out, Format};
 
@@ -182,17 +183,12 @@ fn status(args: &StatusArgs) -> Result<u8, u8> {
         close(conn).await;
         Ok::<_, u8>(rows)
     })?;
-    let findings = rows.iter().map(|r| r.flags.len()).sum::<usize>();
-    let text = match args.format {
-        Format::Human => status_human(&rows, &thresholds, findings),
-        Format::Json => status_json(&rows, &thresholds, findings),
-    };
-    write_out(&mut anstream::stdout().lock(), &text)?;
     let absent: Vec<&str> = rows
         .iter()
         .filter(|r| !r.status.exists)
         .map(|r| r.names.queue.as_str())
         .collect();
+    let code = status_report(&rows, &thresholds).print(args.format)?;
     if !absent.is_empty() {
         for q in &absent {
             eprintln!(
@@ -202,129 +198,54 @@ fn status(args: &StatusArgs) -> Result<u8, u8> {
         }
         return Err(exit::ERROR);
     }
-    Ok(if findings > 0 {
-        exit::INVALID
-    } else {
-        exit::OK
-    })
+    Ok(code)
 }
 
-/// A flag as a queue's figure: the shared `stream_length` threshold is the queue depth.
-fn flag_text(f: &Flag) -> String {
-    match f {
-        Flag::StreamLength(n) => format!("depth {n} > threshold"),
-        other => other.to_string(),
-    }
-}
-
-fn flag_json(f: &Flag) -> serde_json::Value {
-    let (kind, value) = match f {
-        Flag::StreamLength(n) => ("depth", json!(n)),
-        Flag::Pending(n) => ("pending", json!(n)),
-        Flag::Lag(d) => ("oldest_pending_age_ms", json!(d.as_millis() as u64)),
-        Flag::DeadLetters(n) => ("dead_letters", json!(n)),
-        Flag::NoConsumers => ("consumers", json!(0)),
-    };
-    json!({"flag": kind, "value": value, "message": flag_text(f)})
-}
-
-fn status_human(rows: &[Row], t: &Thresholds, findings: usize) -> String {
-    let mut table =
-        vec![["queue", "depth", "consumers", "retrying", "dead letters"].map(str::to_owned)];
-    for r in rows {
-        let h = &r.status.health;
-        table.push(if r.status.exists {
-            [
-                r.names.queue.clone(),
-                h.length.to_string(),
-                h.consumers
-                    .map_or_else(|| "-".to_owned(), |c| c.to_string()),
-                r.status.retrying.to_string(),
-                h.dead_letters.to_string(),
-            ]
-        } else {
-            [
-                r.names.queue.clone(),
-                "absent".to_owned(),
-                "-".to_owned(),
-                r.status.retrying.to_string(),
-                h.dead_letters.to_string(),
-            ]
-        });
-    }
-    let widths: Vec<usize> = (0..5)
-        .map(|i| {
-            table
-                .iter()
-                .map(|r| r[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for (n, cells) in table.iter().enumerate() {
-        let mut line = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            if i == 0 {
-                line.push_str(&format!("{c:<w$}  ", w = widths[i]));
-            } else {
-                line.push_str(&format!("{c:>w$}  ", w = widths[i]));
-            }
-        }
-        if n > 0 {
-            let flags = &rows[n - 1].flags;
-            if !flags.is_empty() {
-                let list: Vec<String> = flags.iter().map(flag_text).collect();
-                line.push_str(&format!("! {}", list.join("; ")));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out.push_str(&format!(
-        "thresholds (seed 002 Key Metrics): depth > {}, no consumer, any dead letter\n",
-        t.stream_length
-    ));
+fn status_report(rows: &[Row], t: &Thresholds) -> Report {
     let absent = rows.iter().filter(|r| !r.status.exists).count();
-    if findings > 0 {
-        out.push_str(&format!("{findings} finding(s)\n"));
-    }
-    if absent > 0 {
-        out.push_str(&format!("{absent} queue(s) absent\n"));
-    }
-    if findings == 0 && absent == 0 {
-        out.push_str("ok: nothing over its threshold\n");
-    }
-    out
-}
-
-fn status_json(rows: &[Row], t: &Thresholds, findings: usize) -> String {
-    let queues: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            let h = &r.status.health;
-            json!({
-                "queue": r.names.queue,
-                "exists": r.status.exists,
-                "depth": h.length,
-                "consumers": h.consumers,
-                "retry_queue": r.names.retry,
-                "retrying": r.status.retrying,
-                "dead_letter_queue": r.names.dead_letter,
-                "dead_letters": h.dead_letters,
-                "flags": r.flags.iter().map(flag_json).collect::<Vec<_>>(),
+    Report {
+        columns: vec![
+            Column::text("queue", "queue"),
+            Column::number("depth", "depth"),
+            Column::number("consumers", "consumers"),
+            Column::number("retrying", "retrying"),
+            Column::number("dead letters", "dead_letters"),
+        ],
+        rows: rows
+            .iter()
+            .map(|r| {
+                let h = &r.status.health;
+                let depth = if r.status.exists {
+                    h.length.to_string()
+                } else {
+                    "absent".to_owned()
+                };
+                status::Row::default()
+                    .cell(r.names.queue.clone(), r.names.queue.clone())
+                    .cell(depth, h.length)
+                    .number(h.consumers.filter(|_| r.status.exists))
+                    .cell(r.status.retrying.to_string(), r.status.retrying)
+                    .cell(h.dead_letters.to_string(), h.dead_letters)
+                    .extra("exists", r.status.exists)
+                    .extra("retry_queue", r.names.retry.clone())
+                    .extra("dead_letter_queue", r.names.dead_letter.clone())
+                    .flagged(r.flags.clone())
             })
-        })
-        .collect();
-    let doc = json!({
-        "thresholds": { "depth": t.stream_length },
-        "queues": queues,
-        "findings": findings,
-    });
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&doc).unwrap_or_default()
-    )
+            .collect(),
+        rows_key: "queues",
+        backlog: ("depth", "depth"),
+        thresholds_text: format!(
+            "thresholds (seed 002 Key Metrics): depth > {}, no consumer, any dead letter",
+            t.stream_length
+        ),
+        thresholds: json!({ "depth": t.stream_length }),
+        notes: if absent > 0 {
+            vec![format!("{absent} queue(s) absent")]
+        } else {
+            Vec::new()
+        },
+        extra: Vec::new(),
+    }
 }
 
 /// The event type of a dead letter: its `type` property, else the body's `type` or `name`

@@ -14,6 +14,7 @@ mod dlq;
 mod docs;
 mod input;
 mod report;
+mod status;
 mod streams;
 mod validate;
 

@@ -13,7 +13,8 @@ use events_redis::events_bus::{Flag, StreamHealth, Thresholds};
 use events_redis::{Conn, Redis};
 use serde_json::json;
 
-use crate::{exit, write_out, Format};
+use crate::status::{self, Column, Report};
+use crate::{exit, Format};
 
 /// `events streams …`.
 #[derive(Debug, Subcommand)]
@@ -211,131 +212,56 @@ fn status(set: &SchemaSet, args: &StatusArgs) -> Result<u8, u8> {
         }
         Ok::<_, u8>(rows)
     })?;
-    let findings = rows.iter().map(|r| r.flags.len()).sum::<usize>();
-    let text = match args.format {
-        Format::Human => human(&rows, &thresholds, findings),
-        Format::Json => json_report(&rows, &thresholds, findings),
-    };
-    write_out(&mut anstream::stdout().lock(), &text)?;
-    Ok(if findings > 0 {
-        exit::INVALID
-    } else {
-        exit::OK
-    })
+    status_report(&rows, &thresholds).print(args.format)
 }
 
 fn secs(d: Option<Duration>) -> String {
     d.map_or_else(|| "-".to_owned(), |d| format!("{}s", d.as_secs()))
 }
 
-fn human(rows: &[Row], t: &Thresholds, findings: usize) -> String {
-    let mut table = vec![[
-        "stream",
-        "group",
-        "length",
-        "pending",
-        "lag",
-        "oldest pending",
-        "dead letters",
-    ]
-    .map(str::to_owned)];
-    for r in rows {
-        let h = &r.health;
-        table.push([
-            h.stream.clone(),
-            if h.group.is_empty() {
-                "-".to_owned()
-            } else {
-                h.group.clone()
-            },
-            if r.exists {
-                h.length.to_string()
-            } else {
-                "absent".to_owned()
-            },
-            h.pending.to_string(),
-            h.lag.map_or_else(|| "-".to_owned(), |l| l.to_string()),
-            secs(h.oldest_pending_age),
-            h.dead_letters.to_string(),
-        ]);
-    }
-    let widths: Vec<usize> = (0..7)
-        .map(|i| table.iter().map(|r| r[i].len()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for (n, cells) in table.iter().enumerate() {
-        let mut line = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            if i < 2 {
-                line.push_str(&format!("{c:<w$}  ", w = widths[i]));
-            } else {
-                line.push_str(&format!("{c:>w$}  ", w = widths[i]));
-            }
-        }
-        if n > 0 {
-            let flags = &rows[n - 1].flags;
-            if !flags.is_empty() {
-                let list: Vec<String> = flags.iter().map(ToString::to_string).collect();
-                line.push_str(&format!("! {}", list.join("; ")));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out.push_str(&format!(
-        "thresholds (seed 001 §13.2): length > {}, pending > {}, oldest pending > {}s, any dead letter\n",
-        t.stream_length,
-        t.pending,
-        t.lag.as_secs()
-    ));
-    if findings == 0 {
-        out.push_str("ok: nothing over its threshold\n");
-    } else {
-        out.push_str(&format!("{findings} finding(s)\n"));
-    }
-    out
-}
-
-fn flag_json(f: &Flag) -> serde_json::Value {
-    let (kind, value) = match f {
-        Flag::StreamLength(n) => ("stream_length", json!(n)),
-        Flag::Pending(n) => ("pending", json!(n)),
-        Flag::Lag(d) => ("oldest_pending_age_ms", json!(d.as_millis() as u64)),
-        Flag::DeadLetters(n) => ("dead_letters", json!(n)),
-        Flag::NoConsumers => ("consumers", json!(0)),
-    };
-    json!({"flag": kind, "value": value, "message": f.to_string()})
-}
-
-fn json_report(rows: &[Row], t: &Thresholds, findings: usize) -> String {
-    let rows: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            let h = &r.health;
-            json!({
-                "stream": h.stream,
-                "exists": r.exists,
-                "group": if h.group.is_empty() { None } else { Some(&h.group) },
-                "length": h.length,
-                "pending": h.pending,
-                "lag": h.lag,
-                "oldest_pending_age_ms": h.oldest_pending_age.map(|d| d.as_millis() as u64),
-                "dead_letters": h.dead_letters,
-                "flags": r.flags.iter().map(flag_json).collect::<Vec<_>>(),
+fn status_report(rows: &[Row], t: &Thresholds) -> Report {
+    Report {
+        columns: vec![
+            Column::text("stream", "stream"),
+            Column::text("group", "group"),
+            Column::number("length", "length"),
+            Column::number("pending", "pending"),
+            Column::number("lag", "lag"),
+            Column::number("oldest pending", "oldest_pending_age_ms"),
+            Column::number("dead letters", "dead_letters"),
+        ],
+        rows: rows
+            .iter()
+            .map(|r| {
+                let h = &r.health;
+                let group = (!h.group.is_empty()).then(|| h.group.clone());
+                let length = if r.exists { h.length.to_string() } else { "absent".to_owned() };
+                status::Row::default()
+                    .cell(h.stream.clone(), h.stream.clone())
+                    .cell(group.clone().unwrap_or_else(|| "-".to_owned()), group)
+                    .cell(length, h.length)
+                    .cell(h.pending.to_string(), h.pending)
+                    .number(h.lag)
+                    .cell(secs(h.oldest_pending_age), h.oldest_pending_age.map(|d| d.as_millis() as u64))
+                    .cell(h.dead_letters.to_string(), h.dead_letters)
+                    .extra("exists", r.exists)
+                    .flagged(r.flags.clone())
             })
-        })
-        .collect();
-    let doc = json!({
-        "thresholds": {
+            .collect(),
+        rows_key: "streams",
+        backlog: ("stream length", "stream_length"),
+        thresholds_text: format!(
+            "thresholds (seed 001 §13.2): length > {}, pending > {}, oldest pending > {}s, any dead letter",
+            t.stream_length,
+            t.pending,
+            t.lag.as_secs()
+        ),
+        thresholds: json!({
             "stream_length": t.stream_length,
             "pending": t.pending,
             "oldest_pending_age_ms": t.lag.as_millis() as u64,
-        },
-        "streams": rows,
-        "findings": findings,
-    });
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&doc).unwrap_or_default()
-    )
+        }),
+        notes: Vec::new(),
+        extra: Vec::new(),
+    }
 }

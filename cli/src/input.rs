@@ -243,8 +243,11 @@ pub fn classify(value: Value, source: &Arc<str>, at: At, hint: FormHint, out: &m
         }
         value => {
             let form = match (&value, hint) {
+                // A structured CloudEvent without data is all strings, and still JSON.
                 (Value::Object(m), FormHint::Auto)
-                    if !m.is_empty() && m.values().all(Value::is_string) =>
+                    if !m.is_empty()
+                        && m.values().all(Value::is_string)
+                        && !m.contains_key("specversion") =>
                 {
                     Form::Fields(string_pairs(&value))
                 }

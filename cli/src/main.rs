@@ -1,6 +1,6 @@
 //! `events`: validate payloads against the contracts, audit a live stream, list and
-//! document the catalog, generate the Rust code, operate Redis streams and RabbitMQ
-//! queues.
+//! document the catalog, generate the Rust code, operate Redis streams, RabbitMQ queues
+//! and Kafka topics, convert to and from CloudEvents.
 //!
 //! Exit codes are a contract (the table is in the README): 0 all good, 1 findings (an
 //! invalid payload, a refused change, a stale generated file, a flagged stream or queue),
@@ -9,10 +9,12 @@
 mod amqp;
 mod asyncapi;
 mod check;
+mod cloudevent;
 mod diagnostics;
 mod dlq;
 mod docs;
 mod input;
+mod kafka;
 mod report;
 mod status;
 mod streams;
@@ -120,6 +122,13 @@ enum Command {
     /// list and replay dead letters.
     #[command(subcommand)]
     Amqp(amqp::Command),
+    /// Kafka topics of the catalog: drift from the brokers' (and creating the missing
+    /// ones), consumer lag per partition, dead-letter topics.
+    #[command(subcommand)]
+    Kafka(kafka::Command),
+    /// Convert documents between the fleet's envelope and CloudEvents 1.0 forms
+    /// (structured, Kafka binary, AMQP binary), one output document per line.
+    Cloudevent(cloudevent::Args),
 }
 
 /// Report format.
@@ -167,6 +176,8 @@ fn run(cli: Cli) -> Result<u8, u8> {
         Command::Streams(cmd) => streams::run(&load(&cli.schemas)?, &cmd),
         Command::Dlq(cmd) => dlq::run(&load(&cli.schemas)?, &cmd),
         Command::Amqp(cmd) => amqp::run(&cmd),
+        Command::Kafka(cmd) => kafka::run(&load(&cli.schemas)?, &cmd),
+        Command::Cloudevent(args) => cloudevent::run(&load(&cli.schemas)?, &args),
         Command::List { format } => {
             let set = load(&cli.schemas)?;
             let mut out = anstream::stdout().lock();

@@ -112,6 +112,7 @@ pub fn run(set: &SchemaSet, args: &Args) -> Result<u8, u8> {
         crate::diagnostics::print_errors(&e);
         exit::ERROR
     })?;
+    let _ = CLOUDEVENTS.set(events_codegen::cloudevents::CloudEventMapping::of(set));
     let mut reporter = Reporter::new(args.format);
     let progress = progress_bar();
     if let (Some(url), Some(stream)) = (&args.redis, &args.stream) {
@@ -170,9 +171,37 @@ fn progress_bar() -> ProgressBar {
     }
 }
 
+/// The set's CloudEvents mapping, for payloads that are structured CloudEvents (set once
+/// per run, before any payload is checked).
+static CLOUDEVENTS: std::sync::OnceLock<Option<events_codegen::cloudevents::CloudEventMapping>> =
+    std::sync::OnceLock::new();
+
+/// A structured CloudEvent (it has `specversion`) is validated as the envelope it maps to;
+/// one that does not map is one violation (`cloudevent`).
+fn validate_json(validator: &Validator, v: &serde_json::Value) -> Report {
+    let mapping = CLOUDEVENTS.get().and_then(Option::as_ref);
+    match mapping {
+        Some(m) if events_rt::cloudevents::is_structured(v) => {
+            match crate::cloudevent::envelope_of(m, v) {
+                Ok(envelope) => validator.validate(&envelope),
+                Err(message) => Report {
+                    violations: vec![Violation {
+                        path: String::new(),
+                        rule: "cloudevent".into(),
+                        message,
+                        value: None,
+                    }],
+                    ..Report::default()
+                },
+            }
+        }
+        _ => validator.validate(v),
+    }
+}
+
 fn check(validator: &Validator, payload: Payload) -> Outcome {
     let report = match payload.form {
-        Form::Json(v) => validator.validate(&v),
+        Form::Json(v) => validate_json(validator, &v),
         Form::Fields(f) => validator.validate_fields(&f),
         Form::Broken {
             rule,

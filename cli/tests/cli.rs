@@ -53,6 +53,12 @@ fn help_of_every_command_is_pinned() {
         vec!["amqp", "dlq", "--help"],
         vec!["amqp", "dlq", "list", "--help"],
         vec!["amqp", "dlq", "replay", "--help"],
+        vec!["kafka", "--help"],
+        vec!["kafka", "topics", "--help"],
+        vec!["kafka", "status", "--help"],
+        vec!["kafka", "dlq", "list", "--help"],
+        vec!["kafka", "dlq", "replay", "--help"],
+        vec!["cloudevent", "--help"],
     ] {
         let text = stdout_of(events().args(&args), 0);
         insta::assert_snapshot!(

@@ -462,10 +462,7 @@ fn put(path: &[&str], v: Value, out: &mut Map<String, Value>) {
 
 /// A structured CloudEvent as binary-mode headers (`prefix` + attribute, and
 /// `content-type` for `datacontenttype`) and the body (the data's JSON).
-pub fn to_binary(
-    ce: &Value,
-    prefix: &str,
-) -> Result<(BinaryHeaders, Vec<u8>), CloudEventError> {
+pub fn to_binary(ce: &Value, prefix: &str) -> Result<(BinaryHeaders, Vec<u8>), CloudEventError> {
     let ce = ce
         .as_object()
         .ok_or_else(|| invalid("a CloudEvent is a JSON object"))?;

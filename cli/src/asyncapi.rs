@@ -85,6 +85,7 @@ pub fn document(set: &SchemaSet, title: &str, version: &str) -> Value {
                 .collect()
         })
         .unwrap_or_default();
+    let mut topic_settings: BTreeMap<String, events_rt::TopicSettings> = BTreeMap::new();
     for e in &set.events {
         let id = message_id(e);
         let mut payload = events_check::validate::bundle(set, &e.schema_ref(), &e.event_type);
@@ -139,6 +140,26 @@ pub fn document(set: &SchemaSet, title: &str, version: &str) -> Value {
         if let Some(d) = &e.description {
             message["summary"] = json!(d);
         }
+        if e.channel_kind == ChannelKind::Topic {
+            // The record key: the value at `x-event.key` (AsyncAPI Kafka message binding).
+            let key_schema = match set.key_pointer(e) {
+                Some(pointer) => json!({
+                    "type": "string",
+                    "description": format!("The value at `{pointer}` of the document (`x-event.key`): the events of one key keep their order on one partition."),
+                }),
+                None => {
+                    json!({"type": "null", "description": "The event has no key (`x-event.key` is null or absent)."})
+                }
+            };
+            message["bindings"] = json!({"kafka": {"key": key_schema, "bindingVersion": "0.5.0"}});
+            message["x-event"]["key"] = json!(e.key);
+        }
+        if !e.topic.is_empty() {
+            let t = topic_settings.entry(key(&e.channel)).or_default();
+            t.partitions = t.partitions.or(e.topic.partitions);
+            t.replication = t.replication.or(e.topic.replication);
+            t.retention_ms = t.retention_ms.or(e.topic.retention_ms);
+        }
         messages.insert(id.clone(), message);
         let channel_id = key(&e.channel);
         let entry = channels
@@ -172,6 +193,20 @@ pub fn document(set: &SchemaSet, title: &str, version: &str) -> Value {
                 "description": format!("The {what} `{address}`."),
                 "messages": msgs,
             });
+            if kind == ChannelKind::Topic {
+                let t = topic_settings.get(&id).copied().unwrap_or_default();
+                let mut kafka = json!({"topic": address, "bindingVersion": "0.5.0"});
+                if let Some(n) = t.partitions {
+                    kafka["partitions"] = json!(n);
+                }
+                if let Some(n) = t.replication {
+                    kafka["replicas"] = json!(n);
+                }
+                if let Some(ms) = t.retention_ms {
+                    kafka["topicConfiguration"] = json!({"retention.ms": ms});
+                }
+                channel["bindings"] = json!({"kafka": kafka});
+            }
             if kind == ChannelKind::Exchange {
                 channel["bindings"] =
                     json!({"amqp": {"is": "routingKey", "exchange": {"name": address, "type": "topic", "durable": true}}});

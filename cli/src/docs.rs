@@ -29,6 +29,12 @@ pub fn list(set: &SchemaSet, format: Format) -> String {
                     if let Some(key) = &e.routing_key {
                         row["routing_key"] = json!(key);
                     }
+                    if e.channel_kind == ChannelKind::Topic {
+                        row["key"] = json!(e.key);
+                        row["partitions"] = json!(e.topic.partitions);
+                        row["replication"] = json!(e.topic.replication);
+                        row["retention_ms"] = json!(e.topic.retention_ms);
+                    }
                     row
                 })
                 .collect();
@@ -45,9 +51,10 @@ pub fn list(set: &SchemaSet, format: Format) -> String {
                     [
                         e.event_type.clone(),
                         e.version.clone(),
-                        match &e.routing_key {
-                            Some(key) => format!("{} / {key}", e.channel),
-                            None => e.channel.clone(),
+                        match (&e.routing_key, e.topic.partitions) {
+                            (Some(key), _) => format!("{} / {key}", e.channel),
+                            (None, Some(n)) => format!("{} ({n}p)", e.channel),
+                            (None, None) => e.channel.clone(),
                         },
                         e.producer.clone(),
                         e.consumers.join(", "),
@@ -203,17 +210,29 @@ fn channel_page(
             "Trimmed to `MAXLEN ~ {n}` on publish (`x-event.max_len`).\n"
         );
     }
+    if let Some(t) = events.iter().map(|e| e.def.topic).find(|t| !t.is_empty()) {
+        let _ = writeln!(
+            s,
+            "Topic settings (`x-event`): {t}; `events kafka topics --apply` creates it so.\n"
+        );
+    }
     for e in events {
         let d = &e.def;
         let _ = writeln!(s, "## `{}` (v{})\n", d.event_type, d.major);
         if let Some(desc) = &d.description {
             let _ = writeln!(s, "{desc}\n");
         }
-        let key = d
+        let mut key = d
             .routing_key
             .as_ref()
             .map(|k| format!("| Routing key | `{k}` |\n"))
             .unwrap_or_default();
+        if d.channel_kind == ChannelKind::Topic {
+            key.push_str(&match &e.key_pointer {
+                Some(p) => format!("| Message key | `{p}` (`x-event.key`) |\n"),
+                None => "| Message key | none |\n".to_owned(),
+            });
+        }
         let _ = writeln!(s, "| | |\n|---|---|\n| Version | {} |\n{key}| Producer | {} |\n| Consumers | {} |\n| Schema | `{}` |\n| Rust type | `{}` |\n", d.version, d.producer, d.consumers.join(", "), d.rel, e.struct_name);
         let _ = writeln!(s, "### Fields\n");
         if let Some(TypeKind::Struct(st)) = catalog.types.get(&e.struct_name).map(|t| &t.kind) {
@@ -241,6 +260,24 @@ fn channel_page(
             let _ = writeln!(
                 s,
                 "AMQP: published to exchange `{channel}` with routing key `{key}`, the JSON above as the body (`application/json`).\n"
+            );
+            continue;
+        }
+        if d.channel_kind == ChannelKind::Topic {
+            let key = e
+                .key_pointer
+                .as_deref()
+                .and_then(|p| example.pointer(p))
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                });
+            let _ = writeln!(
+                s,
+                "Kafka: a record on topic `{channel}`, key {}, headers `event_type: {}` and `version: {}`, the JSON above as the value (`events-kafka`; CloudEvents binary or structured mode on request: `events cloudevent`).\n",
+                key.map_or_else(|| "none".to_owned(), |k| format!("`{k}`")),
+                d.event_type,
+                d.version
             );
             continue;
         }

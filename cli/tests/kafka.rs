@@ -324,3 +324,69 @@ fn cloudevent_converts_every_sample_through_every_form_and_back() {
     );
     assert!(err.contains("-: no event \"order.nope\""), "{err}");
 }
+
+#[test]
+fn the_catalog_shows_topic_settings_and_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("api.json");
+    events(&["asyncapi", "--out", out.to_str().unwrap()], None, 0);
+    let doc = json(&std::fs::read_to_string(&out).unwrap());
+    let created = doc["channels"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|c| c["address"] == "order.created")
+        .unwrap();
+    assert_eq!(
+        created["bindings"]["kafka"],
+        serde_json::json!({"topic": "order.created", "partitions": 3, "replicas": 2,
+            "topicConfiguration": {"retention.ms": 604_800_000u64}, "bindingVersion": "0.5.0"})
+    );
+    let messages = doc["components"]["messages"].as_object().unwrap();
+    let m = messages
+        .values()
+        .find(|m| m["name"] == "order.created")
+        .unwrap();
+    assert!(m["bindings"]["kafka"]["key"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("/data/order_id"));
+    let stats = messages
+        .values()
+        .find(|m| m["name"] == "order.statistics_updated")
+        .unwrap();
+    assert_eq!(stats["bindings"]["kafka"]["key"]["type"], "null");
+    let (out, _) = events(&["list", "--format", "json"], None, 0);
+    let rows = json(&out);
+    let audit = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["event_type"] == "order.audit")
+        .unwrap();
+    assert_eq!(
+        (
+            &audit["key"],
+            &audit["partitions"],
+            &audit["replication"],
+            &audit["retention_ms"]
+        ),
+        (
+            &serde_json::json!("/order_id"),
+            &serde_json::json!(1),
+            &serde_json::json!(3),
+            &serde_json::json!(7_776_000_000u64)
+        )
+    );
+    let docs = tmp.path().join("docs");
+    events(&["docs", "--out", docs.to_str().unwrap()], None, 0);
+    let page = std::fs::read_to_string(docs.join("order_created.md")).unwrap();
+    assert!(
+        page.contains("3 partitions, replication 2, retention 7d"),
+        "{page}"
+    );
+    assert!(
+        page.contains("| Message key | `/data/order_id` (`x-event.key`) |"),
+        "{page}"
+    );
+}

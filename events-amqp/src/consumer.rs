@@ -529,7 +529,16 @@ impl<E: EventSet, H: Handler<E>> Session<E, H> {
     async fn process(&self, d: AmqpDelivery) {
         let queue = &self.config.queue;
         let attempt = rejections(&d.properties, queue) + 1;
-        let event = match E::decode_json(&d.data) {
+        let body = match crate::cloudevents::envelope_of::<E>(&d.properties, &d.data) {
+            Ok(b) => b,
+            Err(e) => {
+                let why = format!("not a CloudEvent of this set: {e}");
+                self.dead_letter(&d, attempt, "unknown", "undecodable", &why)
+                    .await;
+                return;
+            }
+        };
+        let event = match E::decode_json(&body) {
             Ok(e) => e,
             Err(e @ (DecodeError::UnknownType(_) | DecodeError::UnknownVersion { .. })) => {
                 if self.config.unknown_types == UnknownTypes::Skip {
@@ -555,7 +564,7 @@ impl<E: EventSet, H: Handler<E>> Session<E, H> {
                 .message_id()
                 .as_ref()
                 .map(|s| s.to_string())
-                .or_else(|| props::envelope_id(&d.data))
+                .or_else(|| props::envelope_id(&body))
                 .unwrap_or_else(|| d.delivery_tag.to_string()),
             group: queue.clone(),
             consumer: self.config.tag.clone(),

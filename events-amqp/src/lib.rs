@@ -18,6 +18,7 @@
 //! come from [`events_bus`], shared with the Redis Streams runtime (`events-redis`): a
 //! handler moves between the buses unchanged.
 
+pub mod cloudevents;
 mod conn;
 mod consumer;
 pub mod dlq;

@@ -11,6 +11,7 @@ use lapin::{Confirmation, PublisherConfirm};
 use tokio::sync::Mutex;
 use tokio::time::{sleep, timeout_at, Instant};
 
+use crate::cloudevents::Mode;
 use crate::conn::{connect, is_connection_loss, short, AmqpError};
 use crate::props::properties;
 
@@ -38,12 +39,22 @@ impl Message {
     /// with its routing key (`x-event.routing_key`, else its event type), properties from
     /// the envelope (see [`properties`](crate::properties)).
     pub fn of<E: EventSet>(event: &E) -> Result<Self, PublishCause> {
+        Self::with_mode(event, Mode::Envelope)
+    }
+
+    /// The message for `event` in wire form `mode`: the envelope (as [`Message::of`]), or
+    /// a CloudEvent in binary mode (`cloudEvents_*` headers, the data as the body) or
+    /// structured mode (`application/cloudevents+json`).
+    pub fn with_mode<E: EventSet>(event: &E, mode: Mode) -> Result<Self, PublishCause> {
         let body = event.encode_json().map_err(PublishCause::Encode)?;
         let event_type = event.type_name();
+        let (properties, body) =
+            crate::cloudevents::apply(event, mode, properties(event_type, &body), body)
+                .map_err(PublishCause::CloudEvent)?;
         Ok(Self {
             exchange: event.exchange().unwrap_or(event.channel()).to_owned(),
             routing_key: event.routing_key().unwrap_or(event_type).to_owned(),
-            properties: properties(event_type, &body),
+            properties,
             body,
             event_type: event_type.to_owned(),
         })
@@ -56,6 +67,9 @@ pub enum PublishCause {
     /// The event could not be serialised.
     #[error("cannot encode the event: {0}")]
     Encode(#[source] serde_json::Error),
+    /// The event does not map to a CloudEvent.
+    #[error("{0}")]
+    CloudEvent(#[source] events_rt::cloudevents::CloudEventError),
     /// The broker refused the message (`basic.nack`).
     #[error("the broker refused it (nack)")]
     Nacked,
@@ -125,6 +139,7 @@ pub struct Publisher {
     name: String,
     timeout: Duration,
     mandatory: bool,
+    mode: Mode,
     link: Mutex<Option<Link>>,
 }
 
@@ -147,6 +162,7 @@ impl Publisher {
             name: "events-amqp publisher".to_owned(),
             timeout: DEFAULT_TIMEOUT,
             mandatory: true,
+            mode: Mode::Envelope,
             link: Mutex::new(None),
         };
         p.channel().await?;
@@ -163,6 +179,13 @@ impl Publisher {
     /// then an error instead of silently dropped by the broker.
     pub fn mandatory(mut self, mandatory: bool) -> Self {
         self.mandatory = mandatory;
+        self
+    }
+
+    /// The wire form of the messages: the envelope (default), or a CloudEvent in binary
+    /// (`cloudEvents_*` headers) or structured (`application/cloudevents+json`) mode.
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
         self
     }
 
@@ -214,7 +237,7 @@ impl Publisher {
     pub async fn publish_batch<E: EventSet>(&self, events: &[E]) -> Result<(), PublishError> {
         let mut messages = Vec::with_capacity(events.len());
         for (i, e) in events.iter().enumerate() {
-            match Message::of(e) {
+            match Message::with_mode(e, self.mode) {
                 Ok(m) => messages.push(m),
                 Err(cause) => {
                     return Err(PublishError {

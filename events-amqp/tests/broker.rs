@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{ctl, ready, wait_until, Vhost};
+use events_amqp::cloudevents::Mode;
 use events_amqp::events_bus::{handler_fn, Delivery, Handler, HandlerError};
 use events_amqp::lapin::options::BasicPublishOptions;
 use events_amqp::lapin::BasicProperties;
@@ -89,7 +90,7 @@ fn samples(dir: &str) -> Vec<(String, Vec<u8>)> {
 
 /// Publishes every sample of a set, consumes them from one queue bound to every
 /// exchange, and checks each arrives equal, in order, and re-encodes to the same JSON.
-async fn round_trip<E>(vhost: &Vhost, dir: &str, bindings: &[(&str, &str)])
+async fn round_trip<E>(vhost: &Vhost, dir: &str, bindings: &[(&str, &str)], mode: Mode)
 where
     E: EventSet + Clone + PartialEq + std::fmt::Debug + Sync,
 {
@@ -103,7 +104,7 @@ where
     for (x, k) in bindings {
         config = config.bind(*x, *k);
     }
-    let publisher = Publisher::connect(&vhost.url).await.unwrap();
+    let publisher = Publisher::connect(&vhost.url).await.unwrap().mode(mode);
     declare_topology(
         &publisher.channel().await.unwrap(),
         &config.topology_for::<E>(),
@@ -148,6 +149,7 @@ async fn every_seed_002_event_goes_through_the_broker_unchanged() {
             ("payments", "payment.#"),
             ("notifications", "notification.#"),
         ],
+        Mode::Envelope,
     )
     .await;
     // 29 event types over the five exchanges of seed 002.
@@ -163,8 +165,75 @@ async fn every_seed_004_event_goes_through_the_broker_unchanged() {
         &vhost,
         "examples/node-orders/samples/json",
         &[("orders", "order.#")],
+        Mode::Envelope,
     )
     .await;
+}
+
+#[tokio::test]
+async fn every_seed_002_and_004_event_travels_as_a_cloudevent_in_both_modes() {
+    for mode in [Mode::Binary, Mode::Structured] {
+        let Some(vhost) = Vhost::new("cloudevents") else {
+            return;
+        };
+        round_trip::<rabbitmq_orders_events::Event>(
+            &vhost,
+            "examples/rabbitmq-orders/samples/json",
+            &[
+                ("orders", "order.#"),
+                ("products", "product.#"),
+                ("customers", "customer.#"),
+                ("payments", "payment.#"),
+                ("notifications", "notification.#"),
+            ],
+            mode,
+        )
+        .await;
+        drop(vhost);
+        let Some(vhost) = Vhost::new("cloudevents") else {
+            return;
+        };
+        round_trip::<node_orders_events::Event>(
+            &vhost,
+            "examples/node-orders/samples/json",
+            &[("orders", "order.#")],
+            mode,
+        )
+        .await;
+    }
+}
+
+#[test]
+fn binary_mode_puts_the_attributes_in_cloudevents_headers() {
+    let doc = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples/rabbitmq-orders/samples/json/002-01-order.created.json"),
+    )
+    .unwrap();
+    let e = rabbitmq_orders_events::Event::decode_json(&doc).unwrap();
+    let m = events_amqp::Message::with_mode(&e, Mode::Binary).unwrap();
+    let headers = m.properties.headers().clone().unwrap();
+    let get = |k: &str| match headers.inner().get(k) {
+        Some(events_amqp::lapin::types::AMQPValue::LongString(s)) => {
+            String::from_utf8_lossy(s.as_bytes()).into_owned()
+        }
+        other => panic!("{k}: {other:?}"),
+    };
+    assert_eq!(get("cloudEvents_specversion"), "1.0");
+    assert_eq!(get("cloudEvents_type"), "order.created");
+    assert_eq!(get("cloudEvents_tenantid"), "tenant_abc");
+    assert_eq!(
+        m.properties.content_type().as_ref().unwrap().as_str(),
+        "application/json"
+    );
+    let body: serde_json::Value = serde_json::from_slice(&m.body).unwrap();
+    let sample: serde_json::Value = serde_json::from_slice(&doc).unwrap();
+    assert_eq!(body, sample["data"], "the body is the data");
+    let s = events_amqp::Message::with_mode(&e, Mode::Structured).unwrap();
+    assert_eq!(
+        s.properties.content_type().as_ref().unwrap().as_str(),
+        "application/cloudevents+json"
+    );
 }
 
 #[tokio::test]

@@ -6,35 +6,6 @@ use std::borrow::Cow;
 pub use events_rt::cloudevents::*;
 use events_rt::EventSet;
 
-/// The wire form of a published record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Mode {
-    /// The fleet's envelope as the JSON codec writes it (seed 003), headers `event_type`
-    /// and `version`.
-    #[default]
-    Envelope,
-    /// CloudEvents binary mode: attributes as `ce_*` headers, `content-type`, value = the
-    /// event's data.
-    Binary,
-    /// CloudEvents structured mode: the CloudEvent as one JSON document,
-    /// `content-type: application/cloudevents+json`.
-    Structured,
-}
-
-impl std::str::FromStr for Mode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "envelope" | "plain" => Ok(Self::Envelope),
-            "binary" => Ok(Self::Binary),
-            "structured" => Ok(Self::Structured),
-            other => Err(format!(
-                "{other:?} is not a wire form: envelope, binary or structured"
-            )),
-        }
-    }
-}
-
 /// The envelope document of a received record, whatever its form: a CloudEvent in binary
 /// mode (a `ce_specversion` header), in structured mode (`content-type:
 /// application/cloudevents+json`, or a value with `specversion`), or the plain envelope

@@ -33,8 +33,40 @@ pub const CONTENT_TYPE_HEADER: &str = "content-type";
 pub const KAFKA_PREFIX: &str = "ce_";
 /// Attribute header prefix of AMQP's binary mode.
 pub const AMQP_PREFIX: &str = "cloudEvents_";
+/// The other prefix AMQP's binary mode allows (`cloudEvents:type`), read as
+/// [`AMQP_PREFIX`].
+pub const AMQP_PREFIX_COLON: &str = "cloudEvents:";
 /// Prefix of the `dataschema` this crate writes: `urn:events:schema:<type>:<version>`.
 pub const DATASCHEMA_PREFIX: &str = "urn:events:schema:";
+
+/// The wire form a publisher writes: the fleet's envelope, or a CloudEvent in one of the
+/// two content modes of a protocol binding (Kafka, AMQP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// The fleet's envelope as the JSON codec writes it.
+    #[default]
+    Envelope,
+    /// Binary content mode: the attributes as protocol headers (`ce_*` on Kafka,
+    /// `cloudEvents_*` on AMQP), `content-type`, the body = the event's data.
+    Binary,
+    /// Structured content mode: the CloudEvent as one JSON document
+    /// (`application/cloudevents+json`).
+    Structured,
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "envelope" | "plain" => Ok(Self::Envelope),
+            "binary" => Ok(Self::Binary),
+            "structured" => Ok(Self::Structured),
+            other => Err(format!(
+                "{other:?} is not a wire form: envelope, binary or structured"
+            )),
+        }
+    }
+}
 
 /// How the envelope spells its time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -506,11 +538,12 @@ pub fn from_binary(
                 .map(str::to_owned)
                 .map_err(|_| invalid(format!("header `{k}` is not UTF-8")))
         };
-        if k.len() > prefix.len() && k[..prefix.len()].eq_ignore_ascii_case(prefix) {
-            ce.insert(
-                k[prefix.len()..].to_ascii_lowercase(),
-                Value::String(text()?),
-            );
+        let alt = (prefix == AMQP_PREFIX).then_some(AMQP_PREFIX_COLON);
+        let matched = [Some(prefix), alt].into_iter().flatten().find(|p| {
+            k.len() > p.len() && k.is_char_boundary(p.len()) && k[..p.len()].eq_ignore_ascii_case(p)
+        });
+        if let Some(p) = matched {
+            ce.insert(k[p.len()..].to_ascii_lowercase(), Value::String(text()?));
         } else if k.eq_ignore_ascii_case(CONTENT_TYPE_HEADER) {
             ce.insert("datacontenttype".into(), Value::String(text()?));
         }

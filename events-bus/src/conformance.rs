@@ -123,7 +123,8 @@ pub async fn ordering_per_channel<B: Harness + 'static>(bus: Arc<B>) {
     );
 }
 
-/// `consumers` consumers in one group over `n` events: each event handled, none lost.
+/// `consumers` consumers in one group over `n` events: each event handled, none lost,
+/// duplicates under 1%.
 pub async fn no_loss_under_concurrent_consumers<B: Harness + 'static>(
     bus: Arc<B>,
     consumers: usize,
@@ -142,13 +143,17 @@ pub async fn no_loss_under_concurrent_consumers<B: Harness + 'static>(
         bus.stop(c).await;
     }
     let all = seen.all();
-    assert_eq!(
-        all.len() as u64,
-        n,
-        "with no crash every event is handled exactly once"
-    );
+    let total = all.len() as u64;
     let distinct: HashSet<u64> = all.into_iter().collect();
     assert_eq!(distinct, (1..=n).collect(), "events lost");
+    // At least once: an entry is handled twice only when its consumer stalled past the
+    // claim window (a starved process on a loaded machine: no window is safe against
+    // that), so duplicates are rare, and bounded.
+    let duplicates = total - n;
+    assert!(
+        duplicates <= n / 100,
+        "{duplicates} of {n} events handled twice: more than the claims of stalled consumers explain"
+    );
 }
 
 /// A consumer crashes with events in hand; another consumer of the group handles them.
@@ -240,9 +245,34 @@ pub async fn graceful_close<B: Harness + 'static>(bus: Arc<B>) {
         0,
         "a graceful stop left entries pending"
     );
-    let handled = seen.distinct();
+    let first: HashSet<u64> = seen.all().into_iter().collect();
     assert!(
-        handled < 500,
-        "stopped too late to prove anything ({handled} handled)"
+        first.len() < 500,
+        "stopped too late to prove anything ({} handled)",
+        first.len()
     );
+    // Every entry the stopped consumer took was handled before it was acknowledged: a
+    // second consumer gets exactly the others. A stop that acknowledged its batch in hand
+    // without handling it would lose those entries here.
+    let rest = Seen::default();
+    let c = bus.start("after-close", 4, recorder(&bus, &rest, Duration::ZERO));
+    let deadline = Instant::now() + bus.patience();
+    while first.len() + rest.distinct() < 500 {
+        assert!(
+            Instant::now() < deadline,
+            "entries lost by the graceful stop: {} handled before it, {} after, of 500",
+            first.len(),
+            rest.distinct()
+        );
+        bus.sleep(Duration::from_millis(5)).await;
+    }
+    bus.stop(c).await;
+    let second: HashSet<u64> = rest.all().into_iter().collect();
+    let again: Vec<&u64> = first.intersection(&second).collect();
+    assert!(
+        again.is_empty(),
+        "handled and acknowledged before the stop, yet delivered again: {again:?}"
+    );
+    let all: HashSet<u64> = first.union(&second).copied().collect();
+    assert_eq!(all, (1..=500).collect::<HashSet<u64>>());
 }

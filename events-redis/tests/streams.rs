@@ -368,12 +368,16 @@ async fn a_redis_restart_mid_run_the_consumer_resumes_and_the_publisher_fails_wi
     })
     .await;
     server.kill();
-    let t = Instant::now();
+    // The publish fails (its time is measured in bench/redis-streams.sh, not here: a
+    // wall-clock bound flakes on a loaded machine) with the cause of a dead server: no
+    // answer within the timeout, or the connection refused.
     let err = publisher.publish(&confirmed(9_999)).await.unwrap_err();
     assert!(
-        t.elapsed() < timeout + Duration::from_millis(300),
-        "publish took {:?}",
-        t.elapsed()
+        matches!(
+            *err.cause,
+            events_redis::PublishCause::Timeout(t) if t == timeout
+        ) || matches!(&*err.cause, events_redis::PublishCause::Redis(e) if e.is_io_error() || e.is_connection_refusal() || e.is_connection_dropped()),
+        "{err:?}"
     );
     assert!(
         err.to_string().contains("order.confirmed") && err.to_string().contains(ORDERS),

@@ -15,7 +15,7 @@ use events_amqp::lapin::Connection;
 use events_amqp::{AmqpError, QueueNames, Topology};
 use serde_json::json;
 
-use crate::status::{self, Column, Report};
+use crate::status::{self, Column, Names, Report};
 use crate::streams::runtime;
 use crate::{exit, write_out, Format};
 
@@ -76,7 +76,7 @@ pub struct StatusArgs {
     #[arg(long = "queue", value_name = "QUEUE", required = true)]
     queues: Vec<String>,
     /// Depth (messages ready) above which a queue is flagged (seed 002: 10,000).
-    #[arg(long, default_value_t = Thresholds::default().stream_length)]
+    #[arg(long, default_value_t = Thresholds::default().backlog)]
     max_depth: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -158,7 +158,7 @@ struct Row {
 fn status(args: &StatusArgs) -> Result<u8, u8> {
     let url = &args.broker.amqp;
     let thresholds = Thresholds {
-        stream_length: args.max_depth,
+        backlog: args.max_depth,
         ..Thresholds::default()
     };
     let rows = runtime()?.block_on(async {
@@ -216,13 +216,13 @@ fn status_report(rows: &[Row], t: &Thresholds) -> Report {
             .map(|r| {
                 let h = &r.status.health;
                 let depth = if r.status.exists {
-                    h.length.to_string()
+                    h.backlog.to_string()
                 } else {
                     "absent".to_owned()
                 };
                 status::Row::default()
                     .cell(r.names.queue.clone(), r.names.queue.clone())
-                    .cell(depth, h.length)
+                    .cell(depth, h.backlog)
                     .number(h.consumers.filter(|_| r.status.exists))
                     .cell(r.status.retrying.to_string(), r.status.retrying)
                     .cell(h.dead_letters.to_string(), h.dead_letters)
@@ -233,12 +233,12 @@ fn status_report(rows: &[Row], t: &Thresholds) -> Report {
             })
             .collect(),
         rows_key: "queues",
-        backlog: ("depth", "depth"),
+        names: Names::queue(),
         thresholds_text: format!(
             "thresholds (seed 002 Key Metrics): depth > {}, no consumer, any dead letter",
-            t.stream_length
+            t.backlog
         ),
-        thresholds: json!({ "depth": t.stream_length }),
+        thresholds: json!({ "depth": t.backlog }),
         notes: if absent > 0 {
             vec![format!("{absent} queue(s) absent")]
         } else {

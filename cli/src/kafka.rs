@@ -12,7 +12,7 @@ use events_kafka::{dlq, KafkaError, Publisher};
 use events_rt::TopicSettings;
 use serde_json::json;
 
-use crate::status::{self, Column, Report};
+use crate::status::{self, Column, Names, Report};
 use crate::streams::runtime;
 use crate::{exit, write_out, Format};
 
@@ -245,7 +245,7 @@ fn topics(set: &SchemaSet, args: &TopicsArgs) -> Result<u8, u8> {
         ],
         rows,
         rows_key: "topics",
-        backlog: ("backlog", "backlog"),
+        names: Names::topic(),
         thresholds_text: "columns: catalog/brokers; replication is capped by the broker count (and --replication-max)".to_owned(),
         thresholds: json!({}),
         notes: match (drift, created.len()) {
@@ -285,7 +285,7 @@ fn status(set: &SchemaSet, args: &StatusArgs) -> Result<u8, u8> {
     };
     let mut rows = Vec::new();
     let thresholds = Thresholds {
-        stream_length: args.max_lag,
+        backlog: args.max_lag,
         ..Thresholds::default()
     };
     for group in groups {
@@ -320,7 +320,7 @@ fn status(set: &SchemaSet, args: &StatusArgs) -> Result<u8, u8> {
                 let lag = group.map(|_| p.lag());
                 let mut flags = Vec::new();
                 if lag.is_some_and(|l| l > args.max_lag) {
-                    flags.push(Flag::StreamLength(p.lag()));
+                    flags.push(Flag::Backlog(p.lag()));
                 }
                 // The topic's dead letters are counted once, on its first partition.
                 let dead_here = if i == 0 { dead } else { 0 };
@@ -361,12 +361,12 @@ fn status(set: &SchemaSet, args: &StatusArgs) -> Result<u8, u8> {
         ],
         rows,
         rows_key: "partitions",
-        backlog: ("lag", "lag"),
+        names: Names::topic(),
         thresholds_text: format!(
             "thresholds (seed 003 Alerting): lag > {} per partition, any dead letter",
-            thresholds.stream_length
+            thresholds.backlog
         ),
-        thresholds: json!({ "lag": thresholds.stream_length }),
+        thresholds: json!({ "lag": thresholds.backlog }),
         notes: Vec::new(),
         extra: Vec::new(),
     };

@@ -81,6 +81,47 @@ impl Row {
     }
 }
 
+/// What a bus calls the figures of the bus-neutral health model, for people and for
+/// JSON: `(text, key)`.
+#[derive(Debug, Clone, Copy)]
+pub struct Names {
+    /// The backlog.
+    pub backlog: (&'static str, &'static str),
+    /// Deliveries in flight.
+    pub in_flight: (&'static str, &'static str),
+    /// The age of the oldest delivery in flight.
+    pub oldest: (&'static str, &'static str),
+}
+
+impl Names {
+    /// A Redis stream: length, pending entries.
+    pub const fn stream() -> Self {
+        Self {
+            backlog: ("stream length", "stream_length"),
+            in_flight: ("pending", "pending"),
+            oldest: ("oldest pending", "oldest_pending_age_ms"),
+        }
+    }
+
+    /// An AMQP queue: depth, unacknowledged messages.
+    pub const fn queue() -> Self {
+        Self {
+            backlog: ("depth", "depth"),
+            in_flight: ("unacked", "unacked"),
+            oldest: ("oldest unacked", "oldest_unacked_age_ms"),
+        }
+    }
+
+    /// A Kafka topic: the group's lag.
+    pub const fn topic() -> Self {
+        Self {
+            backlog: ("lag", "lag"),
+            in_flight: ("in flight", "in_flight"),
+            oldest: ("oldest in flight", "oldest_in_flight_age_ms"),
+        }
+    }
+}
+
 /// A whole report.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -90,9 +131,8 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// Key of the rows' array in the JSON document (`streams`, `queues`, `partitions`).
     pub rows_key: &'static str,
-    /// What the bus calls its backlog figure, for people and for JSON (`("depth",
-    /// "depth")`, `("stream length", "stream_length")`, `("lag", "lag")`).
-    pub backlog: (&'static str, &'static str),
+    /// What the bus calls the figures of the health model.
+    pub names: Names,
     /// The thresholds line for people.
     pub thresholds_text: String,
     /// The thresholds for JSON.
@@ -109,19 +149,23 @@ impl Report {
         self.rows.iter().map(|r| r.flags.len()).sum()
     }
 
-    /// A flag as text, the backlog named as this bus names it.
+    /// A flag as text, each figure named as this bus names it.
     pub fn flag_text(&self, f: &Flag) -> String {
+        let n = &self.names;
         match f {
-            Flag::StreamLength(n) => format!("{} {n} > threshold", self.backlog.0),
+            Flag::Backlog(v) => format!("{} {v} > threshold", n.backlog.0),
+            Flag::InFlight(v) => format!("{v} {} > threshold", n.in_flight.0),
+            Flag::OldestAge(d) => format!("{} {}s > threshold", n.oldest.0, d.as_secs()),
             other => other.to_string(),
         }
     }
 
     fn flag_json(&self, f: &Flag) -> Value {
+        let n = &self.names;
         let (kind, value) = match f {
-            Flag::StreamLength(n) => (self.backlog.1, json!(n)),
-            Flag::Pending(n) => ("pending", json!(n)),
-            Flag::Lag(d) => ("oldest_pending_age_ms", json!(d.as_millis() as u64)),
+            Flag::Backlog(v) => (n.backlog.1, json!(v)),
+            Flag::InFlight(v) => (n.in_flight.1, json!(v)),
+            Flag::OldestAge(d) => (n.oldest.1, json!(d.as_millis() as u64)),
             Flag::DeadLetters(n) => ("dead_letters", json!(n)),
             Flag::NoConsumers => ("consumers", json!(0)),
         };

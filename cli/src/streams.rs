@@ -9,11 +9,11 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use events_codegen::schema::ChannelKind;
 use events_codegen::SchemaSet;
-use events_redis::events_bus::{Flag, StreamHealth, Thresholds};
+use events_redis::events_bus::{ChannelHealth, Flag, Thresholds};
 use events_redis::{Conn, Redis};
 use serde_json::json;
 
-use crate::status::{self, Column, Report};
+use crate::status::{self, Column, Names, Report};
 use crate::{exit, Format};
 
 /// `events streams …`.
@@ -45,13 +45,13 @@ pub struct StatusArgs {
     #[arg(long)]
     stream: Option<String>,
     /// Stream length above which to flag (seed 001 §13.2).
-    #[arg(long, default_value_t = Thresholds::default().stream_length)]
+    #[arg(long, default_value_t = Thresholds::default().backlog)]
     max_length: u64,
     /// Pending entries above which to flag (seed 001 §13.2).
-    #[arg(long, default_value_t = Thresholds::default().pending)]
+    #[arg(long, default_value_t = Thresholds::default().in_flight)]
     max_pending: u64,
     /// Seconds the oldest pending entry may wait before it is flagged (seed 001 §13.2: 5 min).
-    #[arg(long, default_value_t = Thresholds::default().lag.as_secs())]
+    #[arg(long, default_value_t = Thresholds::default().oldest_age.as_secs())]
     max_lag_secs: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -141,7 +141,7 @@ pub async fn is_stream(c: &mut Conn, url: &str, key: &str) -> Result<bool, u8> {
 /// One row of the report: a stream as one group sees it (no group: `group` is empty).
 struct Row {
     exists: bool,
-    health: StreamHealth,
+    health: ChannelHealth,
     flags: Vec<Flag>,
 }
 
@@ -159,9 +159,9 @@ fn status(set: &SchemaSet, args: &StatusArgs) -> Result<u8, u8> {
         None => known.clone(),
     };
     let thresholds = Thresholds {
-        stream_length: args.max_length,
-        pending: args.max_pending,
-        lag: Duration::from_secs(args.max_lag_secs),
+        backlog: args.max_length,
+        in_flight: args.max_pending,
+        oldest_age: Duration::from_secs(args.max_lag_secs),
     };
     let url = &args.conn.redis;
     let rows = runtime()?.block_on(async {
@@ -174,9 +174,9 @@ fn status(set: &SchemaSet, args: &StatusArgs) -> Result<u8, u8> {
                 // Neither the stream nor its dead letters: nothing to ask.
                 rows.push(Row {
                     exists,
-                    health: StreamHealth {
-                        stream: stream.to_owned(),
-                        ..StreamHealth::default()
+                    health: ChannelHealth {
+                        channel: stream.to_owned(),
+                        ..ChannelHealth::default()
                     },
                     flags: Vec::new(),
                 });
@@ -235,31 +235,31 @@ fn status_report(rows: &[Row], t: &Thresholds) -> Report {
             .map(|r| {
                 let h = &r.health;
                 let group = (!h.group.is_empty()).then(|| h.group.clone());
-                let length = if r.exists { h.length.to_string() } else { "absent".to_owned() };
+                let length = if r.exists { h.backlog.to_string() } else { "absent".to_owned() };
                 status::Row::default()
-                    .cell(h.stream.clone(), h.stream.clone())
+                    .cell(h.channel.clone(), h.channel.clone())
                     .cell(group.clone().unwrap_or_else(|| "-".to_owned()), group)
-                    .cell(length, h.length)
-                    .cell(h.pending.to_string(), h.pending)
+                    .cell(length, h.backlog)
+                    .cell(h.in_flight.to_string(), h.in_flight)
                     .number(h.lag)
-                    .cell(secs(h.oldest_pending_age), h.oldest_pending_age.map(|d| d.as_millis() as u64))
+                    .cell(secs(h.oldest_age), h.oldest_age.map(|d| d.as_millis() as u64))
                     .cell(h.dead_letters.to_string(), h.dead_letters)
                     .extra("exists", r.exists)
                     .flagged(r.flags.clone())
             })
             .collect(),
         rows_key: "streams",
-        backlog: ("stream length", "stream_length"),
+        names: Names::stream(),
         thresholds_text: format!(
             "thresholds (seed 001 §13.2): length > {}, pending > {}, oldest pending > {}s, any dead letter",
-            t.stream_length,
-            t.pending,
-            t.lag.as_secs()
+            t.backlog,
+            t.in_flight,
+            t.oldest_age.as_secs()
         ),
         thresholds: json!({
-            "stream_length": t.stream_length,
-            "pending": t.pending,
-            "oldest_pending_age_ms": t.lag.as_millis() as u64,
+            "stream_length": t.backlog,
+            "pending": t.in_flight,
+            "oldest_pending_age_ms": t.oldest_age.as_millis() as u64,
         }),
         notes: Vec::new(),
         extra: Vec::new(),

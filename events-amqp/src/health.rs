@@ -1,7 +1,7 @@
 //! A queue's figures (seed 002 "Key Metrics"): depth, consumers, messages waiting to be
 //! retried, dead letters.
 
-use events_bus::StreamHealth;
+use events_bus::ChannelHealth;
 use lapin::options::QueueDeclareOptions;
 use lapin::types::FieldTable;
 use lapin::Connection;
@@ -14,10 +14,10 @@ use crate::topology::QueueNames;
 pub struct QueueStatus {
     /// Whether the queue exists.
     pub exists: bool,
-    /// Depth (`length`, messages ready), consumers and dead letters, with the shared
+    /// Depth (`backlog`, messages ready), consumers and dead letters, with the shared
     /// alert flags (`flags(&Thresholds)`; seed 002 alerts on a depth over 10,000 and on
     /// no consumers).
-    pub health: StreamHealth,
+    pub health: ChannelHealth,
     /// Messages waiting out the retry delay in `Q.retry`.
     pub retrying: u64,
 }
@@ -30,13 +30,13 @@ pub async fn queue_status(conn: &Connection, names: &QueueNames) -> Result<Queue
     let dead = count(conn, &names.dead_letter).await?;
     Ok(QueueStatus {
         exists: main.is_some(),
-        health: StreamHealth {
-            stream: names.queue.clone(),
+        health: ChannelHealth {
+            channel: names.queue.clone(),
             group: names.queue.clone(),
-            length: main.map_or(0, |(n, _)| n),
+            backlog: main.map_or(0, |(n, _)| n),
             dead_letters: dead.map_or(0, |(n, _)| n),
             consumers: main.map(|(_, c)| c),
-            ..StreamHealth::default()
+            ..ChannelHealth::default()
         },
         retrying: retry.map_or(0, |(n, _)| n),
     })

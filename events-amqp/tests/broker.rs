@@ -649,7 +649,7 @@ async fn publisher_and_consumer_recover_when_the_broker_closes_their_connections
     let _ = conn.close(200, "bye".into()).await;
     assert_eq!(
         (
-            status.health.length,
+            status.health.backlog,
             status.health.dead_letters,
             status.retrying
         ),

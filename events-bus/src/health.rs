@@ -1,26 +1,29 @@
-//! Health snapshot: the key figures of seed 001 §13.2, per stream, with their alert
-//! thresholds, for a `/health` endpoint (§13.5) or `events streams status`.
+//! Health snapshot, the same for every bus: per channel (a Redis stream, an AMQP queue, a
+//! Kafka topic) its backlog, what is in flight and for how long, dead letters and
+//! consumers, flagged against alert thresholds, for a `/health` endpoint or the `events`
+//! status commands. Each runtime fills it with its bus's figures.
 
 use std::time::Duration;
 
-/// Alert thresholds of seed 001 §13.2.
+/// Alert thresholds (defaults: seed 001 §13.2; seed 002 alerts on a queue depth over the
+/// same 10,000, seed 003 on a consumer lag over 1,000).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Thresholds {
-    /// Stream length above which to alert (10,000).
-    pub stream_length: u64,
-    /// Pending entries above which to alert (100).
-    pub pending: u64,
-    /// Consumer lag (time since the oldest pending entry was delivered) above which to
-    /// alert (5 minutes).
-    pub lag: Duration,
+    /// Backlog above which to alert (10,000): a stream's length, a queue's depth, a
+    /// topic's consumer lag.
+    pub backlog: u64,
+    /// Deliveries in flight (delivered, not acknowledged) above which to alert (100).
+    pub in_flight: u64,
+    /// Age of the oldest delivery in flight above which to alert (5 minutes).
+    pub oldest_age: Duration,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
         Self {
-            stream_length: 10_000,
-            pending: 100,
-            lag: Duration::from_secs(300),
+            backlog: 10_000,
+            in_flight: 100,
+            oldest_age: Duration::from_secs(300),
         }
     }
 }
@@ -28,63 +31,64 @@ impl Default for Thresholds {
 /// A figure over its threshold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Flag {
-    /// More entries in the stream than the threshold.
-    StreamLength(u64),
-    /// More pending entries than the threshold.
-    Pending(u64),
-    /// The oldest pending entry has waited longer than the threshold.
-    Lag(Duration),
-    /// Entries sit in the dead-letter stream.
+    /// A backlog over the threshold.
+    Backlog(u64),
+    /// More deliveries in flight than the threshold.
+    InFlight(u64),
+    /// The oldest delivery in flight has waited longer than the threshold.
+    OldestAge(Duration),
+    /// Messages sit in the dead-letter channel.
     DeadLetters(u64),
-    /// No consumer is attached to the queue (seed 002: "Consumer count = 0").
+    /// No consumer is attached (seed 002: "Consumer count = 0").
     NoConsumers,
 }
 
 impl std::fmt::Display for Flag {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::StreamLength(n) => write!(f, "stream length {n} > threshold"),
-            Self::Pending(n) => write!(f, "{n} pending > threshold"),
-            Self::Lag(d) => write!(f, "oldest pending {}s > threshold", d.as_secs()),
+            Self::Backlog(n) => write!(f, "backlog {n} > threshold"),
+            Self::InFlight(n) => write!(f, "{n} in flight > threshold"),
+            Self::OldestAge(d) => write!(f, "oldest in flight {}s > threshold", d.as_secs()),
             Self::DeadLetters(n) => write!(f, "{n} dead-lettered"),
             Self::NoConsumers => f.write_str("no consumer attached"),
         }
     }
 }
 
-/// One stream as seen by one consumer group.
+/// One channel as one consumer group sees it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StreamHealth {
-    /// Stream name.
-    pub stream: String,
-    /// Consumer group.
+pub struct ChannelHealth {
+    /// Stream, queue or topic.
+    pub channel: String,
+    /// Consumer group (the queue itself on AMQP).
     pub group: String,
-    /// Entries in the stream.
-    pub length: u64,
-    /// Entries delivered to the group and not acknowledged.
-    pub pending: u64,
-    /// Entries not yet delivered to the group, when the bus knows (Redis 7: `lag`).
+    /// What waits: a stream's length, a queue's ready messages, a topic's lag.
+    pub backlog: u64,
+    /// Delivered and not acknowledged (a stream's pending entries, a queue's unacked).
+    pub in_flight: u64,
+    /// Entries not yet delivered to the group, where the bus tells it apart from the
+    /// backlog (Redis 7: `lag`; Kafka: the group's lag).
     pub lag: Option<u64>,
-    /// How long the oldest pending entry has been waiting since its last delivery.
-    pub oldest_pending_age: Option<Duration>,
-    /// Entries in the dead-letter stream.
+    /// How long the oldest delivery in flight has been waiting since it was delivered.
+    pub oldest_age: Option<Duration>,
+    /// Messages in the dead-letter channel.
     pub dead_letters: u64,
     /// Consumers attached, where the bus reports it (an AMQP queue).
     pub consumers: Option<u64>,
 }
 
-impl StreamHealth {
+impl ChannelHealth {
     /// The figures over `t`'s thresholds.
     pub fn flags(&self, t: &Thresholds) -> Vec<Flag> {
         let mut out = Vec::new();
-        if self.length > t.stream_length {
-            out.push(Flag::StreamLength(self.length));
+        if self.backlog > t.backlog {
+            out.push(Flag::Backlog(self.backlog));
         }
-        if self.pending > t.pending {
-            out.push(Flag::Pending(self.pending));
+        if self.in_flight > t.in_flight {
+            out.push(Flag::InFlight(self.in_flight));
         }
-        if let Some(age) = self.oldest_pending_age.filter(|a| *a > t.lag) {
-            out.push(Flag::Lag(age));
+        if let Some(age) = self.oldest_age.filter(|a| *a > t.oldest_age) {
+            out.push(Flag::OldestAge(age));
         }
         if self.dead_letters > 0 {
             out.push(Flag::DeadLetters(self.dead_letters));
@@ -96,21 +100,21 @@ impl StreamHealth {
     }
 }
 
-/// A consumer's health: its streams, the breaker and the last error.
+/// A consumer's health: its channels, the breaker and the last error.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Health {
-    /// Per stream figures.
-    pub streams: Vec<StreamHealth>,
+    /// Per channel figures.
+    pub channels: Vec<ChannelHealth>,
     /// Whether the circuit breaker is open (reading paused).
     pub breaker_open: bool,
-    /// The last error seen (bus or handler), with its stream and entry where known.
+    /// The last error seen (bus or handler), with its channel and entry where known.
     pub last_error: Option<String>,
 }
 
 impl Health {
     /// Healthy when no figure is over its threshold and the breaker is closed.
     pub fn is_healthy(&self, t: &Thresholds) -> bool {
-        !self.breaker_open && self.streams.iter().all(|s| s.flags(t).is_empty())
+        !self.breaker_open && self.channels.iter().all(|s| s.flags(t).is_empty())
     }
 }
 
@@ -120,24 +124,29 @@ mod tests {
 
     #[test]
     fn flags_follow_seed_001_thresholds() {
-        let s = StreamHealth {
-            length: 10_001,
-            pending: 100,
-            oldest_pending_age: Some(Duration::from_secs(301)),
-            ..StreamHealth::default()
+        let s = ChannelHealth {
+            backlog: 10_001,
+            in_flight: 100,
+            oldest_age: Some(Duration::from_secs(301)),
+            ..ChannelHealth::default()
         };
         let flags = s.flags(&Thresholds::default());
         assert_eq!(
             flags,
             [
-                Flag::StreamLength(10_001),
-                Flag::Lag(Duration::from_secs(301))
+                Flag::Backlog(10_001),
+                Flag::OldestAge(Duration::from_secs(301))
             ]
         );
         let h = Health {
-            streams: vec![s],
+            channels: vec![s],
             ..Health::default()
         };
         assert!(!h.is_healthy(&Thresholds::default()));
+        let quiet = ChannelHealth {
+            consumers: Some(0),
+            ..ChannelHealth::default()
+        };
+        assert_eq!(quiet.flags(&Thresholds::default()), [Flag::NoConsumers]);
     }
 }

@@ -7,7 +7,9 @@
 //!   (seed 001 §12.1), and the number of deliveries before an entry is dead-lettered;
 //! - [`CircuitBreaker`]: stops reading while the handler keeps failing (seed 001 §12.3);
 //! - [`metrics`]: metric and label names (seed 001 §13.4);
-//! - [`Health`]: the key figures of seed 001 §13.2 with their alert thresholds.
+//! - [`Health`] and [`ChannelHealth`]: per channel (stream, queue, topic) its backlog,
+//!   what is in flight and for how long, dead letters and consumers, flagged against
+//!   [`Thresholds`] (seed 001 §13.2, seed 002, seed 003).
 //!
 //! No bus client is linked here; a runtime crate (`events-redis`, `events-amqp`) drives
 //! these pieces.
@@ -24,5 +26,5 @@ pub use breaker::{BreakerState, CircuitBreaker};
 pub use handler::{
     handler_fn, Delivery, ErrorKind, FnHandler, Handler, HandlerError, UnknownTypes,
 };
-pub use health::{Flag, Health, StreamHealth, Thresholds};
+pub use health::{ChannelHealth, Flag, Health, Thresholds};
 pub use retry::{Backoff, RetryPolicy};

@@ -61,21 +61,17 @@ impl GroupStatus {
             .sum()
     }
 
-    /// The figures of one topic in the bus-neutral model of `events-bus`: backlog = lag.
-    pub fn channel(&self, topic: &str, dlq_suffix: &str) -> events_bus::StreamHealth {
+    /// The figures of one topic in the bus-neutral model of `events-bus`: the backlog
+    /// is the group's lag (what it has not committed past).
+    pub fn channel(&self, topic: &str, dlq_suffix: &str) -> events_bus::ChannelHealth {
         let dlq = format!("{topic}{dlq_suffix}");
-        events_bus::StreamHealth {
-            stream: topic.to_owned(),
+        events_bus::ChannelHealth {
+            channel: topic.to_owned(),
             group: self.group.clone(),
-            length: self
-                .partitions
-                .iter()
-                .filter(|p| p.topic == topic)
-                .map(PartitionStatus::size)
-                .sum(),
-            pending: 0,
+            backlog: self.lag(topic),
+            in_flight: 0,
             lag: Some(self.lag(topic)),
-            oldest_pending_age: None,
+            oldest_age: None,
             dead_letters: self
                 .dead_letters
                 .iter()

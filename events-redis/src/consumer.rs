@@ -28,7 +28,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use events_bus::metrics as m;
 use events_bus::{
-    Backoff, CircuitBreaker, Delivery, ErrorKind, Handler, Health, RetryPolicy, StreamHealth,
+    Backoff, ChannelHealth, CircuitBreaker, Delivery, ErrorKind, Handler, Health, RetryPolicy,
     UnknownTypes,
 };
 use events_rt::redis::StreamEntry;
@@ -440,7 +440,7 @@ impl Probe {
             streams.push(stream_health(&mut conn, s, &self.group, &dlq).await?);
         }
         Ok(Health {
-            streams,
+            channels: streams,
             breaker_open: self.breaker_open(),
             last_error: self.last_error(),
         })
@@ -462,7 +462,7 @@ impl Probe {
     }
 
     /// The figures of one stream, without the breaker.
-    pub async fn stream(&self, stream: &str) -> RedisResult<StreamHealth> {
+    pub async fn stream(&self, stream: &str) -> RedisResult<ChannelHealth> {
         let mut conn = self.redis.connect(Duration::from_secs(2)).await?;
         let dlq = dlq::stream_of(stream, &self.dlq_suffix);
         stream_health(&mut conn, stream, &self.group, &dlq).await

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use events_bus::StreamHealth;
+use events_bus::ChannelHealth;
 use redis::aio::ConnectionLike;
 use redis::{RedisResult, Value};
 
@@ -65,15 +65,15 @@ pub async fn stream_health<C: ConnectionLike + Send>(
     stream: &str,
     group: &str,
     dlq: &str,
-) -> RedisResult<StreamHealth> {
+) -> RedisResult<ChannelHealth> {
     let length: u64 = redis::cmd("XLEN").arg(stream).query_async(c).await?;
     let dead_letters: u64 = redis::cmd("XLEN").arg(dlq).query_async(c).await?;
-    let mut h = StreamHealth {
-        stream: stream.to_owned(),
+    let mut h = ChannelHealth {
+        channel: stream.to_owned(),
         group: group.to_owned(),
-        length,
+        backlog: length,
         dead_letters,
-        ..StreamHealth::default()
+        ..ChannelHealth::default()
     };
     let groups = groups(c, stream).await?;
     let Some(g) = groups.iter().find(|g| {
@@ -84,11 +84,11 @@ pub async fn stream_health<C: ConnectionLike + Send>(
     }) else {
         return Ok(h);
     };
-    h.pending = get(g, "pending")
+    h.in_flight = get(g, "pending")
         .and_then(|v| redis::from_redis_value_ref(v).ok())
         .unwrap_or(0);
     h.lag = get(g, "lag").and_then(|v| redis::from_redis_value_ref(v).ok());
-    if h.pending > 0 {
+    if h.in_flight > 0 {
         // XPENDING summary: [count, smallest id, greatest id, consumers].
         let v: Value = redis::cmd("XPENDING")
             .arg(stream)
@@ -102,7 +102,7 @@ pub async fn stream_health<C: ConnectionLike + Send>(
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as u64);
-            h.oldest_pending_age = oldest
+            h.oldest_age = oldest
                 .as_deref()
                 .and_then(id_millis)
                 .map(|ms| Duration::from_millis(now.saturating_sub(ms)));

@@ -207,8 +207,8 @@ async fn poison_entries_end_in_the_dead_letter_stream_with_their_reason_and_the_
         "dead letters decode typed"
     );
     let health = probe.health().await.unwrap();
-    assert_eq!(health.streams[0].dead_letters, 4);
-    assert_eq!(health.streams[0].pending, 0);
+    assert_eq!(health.channels[0].dead_letters, 4);
+    assert_eq!(health.channels[0].in_flight, 0);
     assert!(health.last_error.is_some());
     stop.cancel();
     task.await.unwrap().unwrap();

@@ -130,5 +130,5 @@ pub async fn ready(url: &str, queue: &str) -> u64 {
         .await
         .unwrap();
     let _ = conn.close(200, "bye".into()).await;
-    status.health.length
+    status.health.backlog
 }

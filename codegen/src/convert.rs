@@ -83,8 +83,11 @@ const UNSUPPORTED: &[&str] = &[
     "dependencies",
 ];
 
-/// Keywords that may sit beside `$ref` (annotations).
+/// Keywords that may sit beside `$ref` (annotations, and definitions beside it).
 const REF_SIBLINGS: &[&str] = &[
+    "$schema",
+    "$defs",
+    "definitions",
     "$comment",
     "title",
     "description",
@@ -161,6 +164,32 @@ pub fn build_with(set: &SchemaSet, externs: &[(String, String)]) -> Result<Catal
         events,
         types,
     })
+}
+
+/// The properties of a catalog taken as it is whose Rust field is not their plain snake-case
+/// name, because that name was another member's (`extra`, the map of additional
+/// properties; a property spelt alike after case conversion): one note each, naming the
+/// property and its field. The wire name stays the property's (`serde(rename)`).
+pub fn renamed_fields(catalog: &Catalog) -> Vec<Error> {
+    let mut notes = Vec::new();
+    for def in catalog.types.values() {
+        let TypeKind::Struct(s) = &def.kind else {
+            continue;
+        };
+        for f in &s.fields {
+            let (plain, _) = ident::field_name(&f.json_name);
+            if plain != f.rust_name {
+                notes.push(Error::new(
+                    f.loc.clone(),
+                    format!(
+                        "property {:?} of {} is the Rust field `{}`: `{plain}` is another member of the struct",
+                        f.json_name, def.name, f.rust_name
+                    ),
+                ));
+            }
+        }
+    }
+    notes
 }
 
 /// The type made from the root of one schema file (the types-only route).
@@ -504,6 +533,7 @@ fn loop_error(chain: &[Loc], through: &str) -> Error {
 }
 
 /// An object schema with `allOf` merged in.
+#[derive(Clone)]
 struct Shape<'a> {
     doc: Option<String>,
     props: Vec<Prop<'a>>,
@@ -512,6 +542,7 @@ struct Shape<'a> {
     extra: Option<(Loc, &'a Value)>,
 }
 
+#[derive(Clone)]
 struct Prop<'a> {
     name: String,
     loc: Loc,
@@ -852,8 +883,11 @@ impl<'a> Cx<'a> {
             }
         }
         let declared: HashSet<&str> = shape.props.iter().map(|p| p.name.as_str()).collect();
+        // A catalog taken as it is keeps what an open object does not declare (`extra`):
+        // a required name declared elsewhere (beside a union, say) is held there.
+        let keeps_unknown = self.foreign && !shape.closed;
         for name in &shape.required {
-            if !declared.contains(name.as_str()) && shape.extra.is_none() {
+            if !declared.contains(name.as_str()) && shape.extra.is_none() && !keeps_unknown {
                 return Err(Error::new(
                     loc.join("required"),
                     format!("{name:?} is required but not among the properties"),
@@ -885,6 +919,14 @@ impl<'a> Cx<'a> {
         let mut fields: Vec<Field> = Vec::with_capacity(shape.props.len());
         // Rust field name → the property that took it (linear in the number of properties).
         let mut taken: HashMap<String, String> = HashMap::with_capacity(shape.props.len());
+        // A catalog taken as it is: an open object (no `additionalProperties`) keeps the
+        // properties it does not declare, so a consumer that re-publishes loses nothing.
+        let keep_unknown = self.foreign && !shape.closed && shape.extra.is_none();
+        if self.foreign && (shape.extra.is_some() || keep_unknown) {
+            // The map of additional properties is the field `extra`: a property of that
+            // name is renamed (`extra_2`, the wire name kept by `serde(rename)`).
+            taken.insert("extra".to_owned(), "(additional properties)".to_owned());
+        }
         let mut first_error = None;
         for prop in shape.props {
             let (mut rust_name, mut raw) = ident::field_name(&prop.name);
@@ -892,7 +934,11 @@ impl<'a> Cx<'a> {
                 // A catalog taken as it is: another distinct name (the wire name is kept
                 // by `serde(rename)`), punctuation spelt out, else numbered.
                 (rust_name, raw) = ident::spelled_field_name(&prop.name);
-                let base = rust_name.clone();
+                // `self_` numbered is `self_2` (snake case, as the lints want).
+                let base = match rust_name.trim_end_matches('_') {
+                    "" => "field".to_owned(),
+                    trimmed => trimmed.to_owned(),
+                };
                 let mut n = 2;
                 while taken.contains_key(&rust_name) {
                     rust_name = format!("{base}_{n}");
@@ -977,9 +1023,6 @@ impl<'a> Cx<'a> {
         if let Some(e) = first_error {
             return Err(e);
         }
-        // A catalog taken as it is: an open object (no `additionalProperties`) keeps the
-        // properties it does not declare, so a consumer that re-publishes loses nothing.
-        let keep_unknown = self.foreign && !shape.closed && shape.extra.is_none();
         if let (true, Some(f)) = (
             shape.extra.is_some() || keep_unknown,
             fields.iter().find(|f| f.rust_name == "extra"),
@@ -1098,10 +1141,15 @@ impl<'a> Cx<'a> {
             let json_schema = |k: &str| {
                 PASSIVE.contains(&k) || STRUCTURAL.contains(&k) || UNSUPPORTED.contains(&k)
             };
-            if let Some(k) = map
-                .keys()
-                .find(|k| *k != "$ref" && json_schema(k) && !REF_SIBLINGS.contains(&k.as_str()))
-            {
+            // A catalog taken as it is (2019-09 and later; the loader drops the siblings of
+            // a draft-07 `$ref`): the siblings apply too, so a value is what the target
+            // accepts and more is checked; the target's type holds it (never narrower).
+            if let Some(k) = map.keys().find(|k| {
+                *k != "$ref"
+                    && json_schema(k)
+                    && !REF_SIBLINGS.contains(&k.as_str())
+                    && !self.foreign
+            }) {
                 return Err(Error::new(
                     loc.join(k),
                     format!("`{k}` beside `$ref` is not supported"),
@@ -1115,7 +1163,7 @@ impl<'a> Cx<'a> {
             return self.ty(&target_loc, target, &name);
         }
         if map.contains_key("anyOf") || map.contains_key("oneOf") {
-            return self.union(loc, map, hint);
+            return self.union(loc, schema, map, hint);
         }
         if let Some(values) = map.get("enum") {
             return self.string_enum(loc, map, values, hint);
@@ -1457,7 +1505,13 @@ impl<'a> Cx<'a> {
         })
     }
 
-    fn union(&mut self, loc: &Loc, map: &'a Map<String, Value>, hint: &str) -> Result<Ty, Error> {
+    fn union(
+        &mut self,
+        loc: &Loc,
+        schema: &'a Value,
+        map: &'a Map<String, Value>,
+        hint: &str,
+    ) -> Result<Ty, Error> {
         let (keyword, members) = match (map.get("oneOf"), map.get("anyOf")) {
             (Some(_), Some(_)) => {
                 return Err(Error::new(
@@ -1473,10 +1527,25 @@ impl<'a> Cx<'a> {
         // `type` and `additionalProperties` beside the union restate what each member says
         // (real catalogs write `"type": "object"` there): the members decide.
         let restated = |k: &str| k == "type" || k == "additionalProperties";
-        if let Some(k) = map
-            .keys()
-            .find(|k| STRUCTURAL.contains(&k.as_str()) && *k != keyword && !restated(k))
-        {
+        // A catalog taken as it is: an object's properties beside the union apply together
+        // with it, so each object member gets them too.
+        let beside = |k: &str| {
+            matches!(
+                k,
+                "properties" | "required" | "patternProperties" | "unevaluatedProperties" | "allOf"
+            )
+        };
+        let outer = if self.foreign && map.keys().any(|k| beside(k)) {
+            Some(self.shape_of(loc.clone(), schema)?)
+        } else {
+            None
+        };
+        if let Some(k) = map.keys().find(|k| {
+            STRUCTURAL.contains(&k.as_str())
+                && *k != keyword
+                && !restated(k)
+                && !(outer.is_some() && beside(k))
+        }) {
             return Err(Error::new(
                 loc.join(k),
                 format!("`{k}` beside `{keyword}` is not supported"),
@@ -1499,7 +1568,10 @@ impl<'a> Cx<'a> {
             0 => return Err(Error::new(base, "a union of only `null` has no type")),
             1 => {
                 let (l, s) = rest.remove(0);
-                self.ty(&l, s, hint)?
+                match &outer {
+                    Some(outer) => self.member_ty(&l, s, hint, outer)?,
+                    None => self.ty(&l, s, hint)?,
+                }
             }
             _ => {
                 if let Some(existing) = self.by_key.get(loc) {
@@ -1507,9 +1579,9 @@ impl<'a> Cx<'a> {
                 } else {
                     let granted = self.claim(loc, hint)?;
                     let hint = granted.as_str();
-                    let kind = match self.tagged(&rest, hint)? {
+                    let kind = match self.tagged(&rest, hint, outer.as_ref())? {
                         Some(kind) => kind,
-                        None => self.untagged(&rest, hint)?,
+                        None => self.untagged(&rest, hint, outer.as_ref())?,
                     };
                     self.types.insert(
                         hint.to_owned(),
@@ -1538,10 +1610,13 @@ impl<'a> Cx<'a> {
     }
 
     /// A tagged enum, if every member is an object with a `const` string in one shared property.
+    /// `outer`: the object beside the union (a catalog taken as it is), merged into each
+    /// member.
     fn tagged(
         &mut self,
         members: &[(Loc, &'a Value)],
         hint: &str,
+        outer: Option<&Shape<'a>>,
     ) -> Result<Option<TypeKind>, Error> {
         let mut shapes = Vec::new();
         for (l, m) in members {
@@ -1551,7 +1626,11 @@ impl<'a> Cx<'a> {
             if !is_object {
                 return Ok(None);
             }
-            shapes.push((dl, self.shape(l, m)?));
+            let mut shape = self.shape(l, m)?;
+            if let Some(outer) = outer {
+                merge_outer(&mut shape, outer);
+            }
+            shapes.push((dl, shape));
         }
         let const_of = |shape: &Shape<'_>, name: &str| -> Option<String> {
             let p = shape.props.iter().find(|p| p.name == name)?;
@@ -1599,10 +1678,19 @@ impl<'a> Cx<'a> {
         Ok(Some(TypeKind::Tagged { tag, variants }))
     }
 
-    fn untagged(&mut self, members: &[(Loc, &'a Value)], hint: &str) -> Result<TypeKind, Error> {
+    fn untagged(
+        &mut self,
+        members: &[(Loc, &'a Value)],
+        hint: &str,
+        outer: Option<&Shape<'a>>,
+    ) -> Result<TypeKind, Error> {
         let mut variants: Vec<UntaggedVariant> = Vec::new();
         for (i, (l, m)) in members.iter().enumerate() {
-            let ty = self.ty(l, m, &format!("{hint}Variant{i}"))?;
+            let member_hint = format!("{hint}Variant{i}");
+            let ty = match outer {
+                Some(outer) => self.member_ty(l, m, &member_hint, outer)?,
+                None => self.ty(l, m, &member_hint)?,
+            };
             let mut name = match &ty {
                 Ty::Named(n) => n
                     .strip_prefix(hint)
@@ -1624,6 +1712,53 @@ impl<'a> Cx<'a> {
             variants.push(UntaggedVariant { name, ty });
         }
         Ok(TypeKind::Untagged(variants))
+    }
+}
+
+impl<'a> Cx<'a> {
+    /// The type of a union member with the object beside the union (`outer`) merged in:
+    /// an object member (one with `properties`, `required` or `type: object`) becomes a
+    /// struct of both; any other member is not an object, which `outer` does not constrain.
+    fn member_ty(
+        &mut self,
+        loc: &Loc,
+        member: &'a Value,
+        hint: &str,
+        outer: &Shape<'a>,
+    ) -> Result<Ty, Error> {
+        let (dl, d) = self.deref(loc, member)?;
+        let object = d.get("properties").is_some()
+            || d.get("required").is_some()
+            || d.get("type").and_then(Value::as_str) == Some("object");
+        if !object || d.get("anyOf").is_some() || d.get("oneOf").is_some() {
+            return self.ty(loc, member, hint);
+        }
+        let key = dl.join("(with outer)");
+        if let Some(existing) = self.by_key.get(&key) {
+            return Ok(Ty::Named(existing.clone()));
+        }
+        let mut shape = self.shape(loc, member)?;
+        merge_outer(&mut shape, outer);
+        let name = self.claim(&key, hint)?;
+        self.make_struct(&key, &name, shape, None)
+    }
+}
+
+/// Adds to a union member's shape what the object beside the union says: its properties
+/// (the member's own win), its required names, its map of additional properties.
+fn merge_outer<'a>(shape: &mut Shape<'a>, outer: &Shape<'a>) {
+    for prop in &outer.props {
+        if !shape.props.iter().any(|p| p.name == prop.name) {
+            shape.props.push(prop.clone());
+        }
+    }
+    shape.required.extend(outer.required.iter().cloned());
+    shape.closed = shape.closed || outer.closed;
+    if shape.extra.is_none() {
+        shape.extra = outer.extra.clone();
+    }
+    if shape.doc.is_none() {
+        shape.doc = outer.doc.clone();
     }
 }
 

@@ -79,6 +79,12 @@ const KEYWORDS: &[&str] = &[
     "$recursiveRef",
 ];
 
+/// Whether `key` is a keyword of JSON Schema (2020-12, or one its meta-schema still
+/// accepts from earlier drafts).
+pub(crate) fn is_keyword(key: &str) -> bool {
+    KEYWORDS.contains(&key)
+}
+
 /// Our extension keywords.
 const OURS: &[&str] = &["x-event", "x-envelope", "x-encoding"];
 
@@ -146,8 +152,24 @@ pub(crate) struct Findings {
 /// Lints every document of a set. `flat_header` names the envelope's header fields when
 /// they sit beside the payload fields: they may appear in a value for an event file's root.
 pub(crate) fn lint(docs: &BTreeMap<String, Doc>, flat_header: Option<&[String]>) -> Findings {
+    lint_with(docs, flat_header, false)
+}
+
+/// Lints a catalog taken as it is: any unknown keyword, even a near miss of a standard one
+/// (`definition`, `example`), is a warning, since validators ignore it and nobody here chose
+/// the spelling.
+pub(crate) fn lint_foreign(docs: &BTreeMap<String, Doc>) -> Findings {
+    lint_with(docs, None, true)
+}
+
+fn lint_with(
+    docs: &BTreeMap<String, Doc>,
+    flat_header: Option<&[String]>,
+    foreign: bool,
+) -> Findings {
     let mut linter = Linter {
         docs,
+        foreign,
         out: Findings::default(),
     };
     for doc in docs.values() {
@@ -200,6 +222,8 @@ pub(crate) fn suggest<'a>(input: &str, known: &[&'a str]) -> Option<&'a str> {
 
 struct Linter<'a> {
     docs: &'a BTreeMap<String, Doc>,
+    /// A catalog taken as it is: unknown keywords are warnings, near misses too.
+    foreign: bool,
     out: Findings,
 }
 
@@ -400,7 +424,7 @@ impl Linter<'_> {
         } else {
             KEYWORDS.iter().chain(OURS).copied().collect()
         };
-        if let Some(known) = near_miss(key, &candidates) {
+        if let Some(known) = near_miss(key, &candidates).filter(|_| !self.foreign) {
             self.error(
                 loc,
                 format!("unknown keyword `{key}`"),

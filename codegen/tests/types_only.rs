@@ -85,13 +85,89 @@ fn what_cannot_be_read_is_a_located_error() {
             r#"{"type": "array", "prefixItems": [{"type": "string"}], "items": {"type": "integer"}}"#,
             "a tuple followed by more items",
         ),
-        (
-            r#"{"type": "object", "properties": {"a": {"tyep": "string"}}}"#,
-            "tyep",
-        ),
     ];
     for (text, want) in cases {
         let e = errors_of(&[("a.json", text)]);
         assert!(e.contains("a.json") && e.contains(want), "{want}: {e}");
+    }
+}
+
+/// Schemas as others write them load: what our own contract sets refuse is a warning here,
+/// each naming where it is.
+#[test]
+fn foreign_catalogs_load_as_they_are() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/foreign_as_is");
+    let types = Config::new().generate_types(&dir).unwrap();
+    let warned = |want: &[&str]| {
+        assert!(
+            types
+                .warnings
+                .iter()
+                .any(|w| want.iter().all(|p| w.contains(p))),
+            "{want:?} in {:#?}",
+            types.warnings
+        );
+    };
+    // A key written twice: both places, and which one is taken.
+    warned(&[
+        "topic.json",
+        "duplicate key \"type\"",
+        "line 7, column 5 and line 9, column 5",
+        "the last one is taken",
+    ]);
+    // Unknown keywords, even near misses of standard ones.
+    warned(&["topic.json", "/definition", "unknown keyword `definition`"]);
+    warned(&["event.json", "/example", "unknown keyword `example`"]);
+    // Draft-07 ignores what is beside `$ref`.
+    warned(&["/properties/owner/type", "`type` beside `$ref` is ignored"]);
+    // Properties renamed because another member has their name.
+    warned(&[
+        "/properties/extra",
+        "\"extra\" of Topic is the Rust field `extra_2`",
+    ]);
+    warned(&[
+        "/properties/labels/properties/extra",
+        "TopicLabels",
+        "`extra_2`",
+    ]);
+    warned(&["\"foo_bar\" of Topic is the Rust field `foo_bar_2`"]);
+    warned(&["\"self_\" of Topic is the Rust field `self_2`"]);
+    // (tests/foreign_as_is.rs of the conformance crate decodes them by their wire names)
+    for field in ["pub extra_2:", "pub foo_bar_2:", "pub self_2:"] {
+        assert!(types.code.contains(field), "{field}");
+    }
+    assert_eq!(
+        types.type_map.get("topic.json"),
+        Some(&Some("Topic".to_owned()))
+    );
+}
+
+/// Our own contract sets keep their errors: a near miss of a keyword.
+#[test]
+fn near_misses_stay_errors_in_contract_sets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/constructs");
+    copy_dir(&fixture, tmp.path());
+    let envelope = tmp.path().join("envelope.json");
+    let text = std::fs::read_to_string(&envelope).unwrap();
+    let text = text.replacen('{', "{\"definition\": {},", 1);
+    std::fs::write(&envelope, text).unwrap();
+    let e = Config::new().generate(tmp.path()).unwrap_err().to_string();
+    assert!(
+        e.contains("unknown keyword `definition`") && e.contains("did you mean `definitions`?"),
+        "{e}"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
     }
 }

@@ -98,19 +98,22 @@ pub(super) fn load_foreign(root: &Path, default: Dialect) -> Result<Foreign, Err
     {
         let (found, walk_warnings) = schema_files(root)?;
         let mut sink = Sink::default();
+        let mut warnings = Vec::new();
         // First pass: parse every file, note its dialect and root `$id`.
         let mut parsed = Vec::new();
         let mut ids: HashMap<String, String> = HashMap::new();
         for Found { path, rel, file } in found {
             let at = Loc::file(&file);
-            let (mut json, order, errors) = match parse_file(&path, &file) {
+            // A key written twice in one object: the last one is taken, as most JSON
+            // readers (and the catalog's own tools) do; a warning names both places.
+            let (mut json, order, duplicates) = match parse_file(&path, &file, true) {
                 Ok(parsed) => parsed,
                 Err(errors) => {
                     errors.into_iter().for_each(|e| sink.push(e));
                     continue;
                 }
             };
-            errors.into_iter().for_each(|e| sink.push(e));
+            warnings.extend(duplicates);
             let dialect = match json.get("$schema") {
                 None => default,
                 Some(Value::String(s)) => match Dialect::from_uri(s) {
@@ -131,6 +134,9 @@ pub(super) fn load_foreign(root: &Path, default: Dialect) -> Result<Foreign, Err
                     default
                 }
             };
+            if dialect == Dialect::Draft07 {
+                drop_ref_siblings(&mut json, Position::Schema, &at, &mut warnings);
+            }
             if dialect != Dialect::Draft2020 {
                 upgrade_tuples(&mut json, Position::Schema);
                 // The tuples now read as 2020-12: so must a validator that is given the file.
@@ -188,8 +194,8 @@ pub(super) fn load_foreign(root: &Path, default: Dialect) -> Result<Foreign, Err
         for doc in docs.values() {
             super::check_refs_resolve(doc, &docs, &mut sink);
         }
-        let lint = crate::lint::lint(&docs, None);
-        let mut warnings = lint.warnings;
+        let lint = crate::lint::lint_foreign(&docs);
+        warnings.extend(lint.warnings);
         // An annotation that breaks its own schema (a `default` or an example another
         // tool wrote) changes no type: a warning in a catalog taken as it is.
         for e in lint.errors {
@@ -245,6 +251,62 @@ fn upgrade_tuples(value: &mut Value, pos: Position) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(|v| upgrade_tuples(v, pos)),
+        _ => {}
+    }
+}
+
+/// What may stay beside a draft-07 `$ref`: annotations, definitions (other schemas point
+/// into them) and the root's `$schema`/`$id`. Unknown keywords stay too (the linter warns).
+const KEPT_BESIDE_REF: &[&str] = &[
+    "$ref",
+    "$schema",
+    "$id",
+    "$comment",
+    "definitions",
+    "$defs",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+];
+
+/// Draft-07 (and draft-06): keywords beside `$ref` are ignored by validators. Each JSON
+/// Schema keyword that would constrain a value there is dropped, with a warning.
+fn drop_ref_siblings(value: &mut Value, pos: Position, loc: &Loc, warnings: &mut Vec<Error>) {
+    match value {
+        Value::Object(map) => {
+            if pos == Position::Schema && map.get("$ref").is_some_and(Value::is_string) {
+                let dropped: Vec<String> = map
+                    .keys()
+                    .filter(|k| !KEPT_BESIDE_REF.contains(&k.as_str()))
+                    .filter(|k| crate::lint::is_keyword(k))
+                    .cloned()
+                    .collect();
+                for key in dropped {
+                    map.remove(&key);
+                    warnings.push(
+                        Error::new(
+                            loc.join(&key),
+                            format!("`{key}` beside `$ref` is ignored (draft-07: a `$ref` replaces the keywords beside it)"),
+                        )
+                        .hint("put both in an `allOf` if both should apply"),
+                    );
+                }
+            }
+            for (key, v) in map.iter_mut() {
+                if let Some(child) = pos.child(key) {
+                    drop_ref_siblings(v, child, &loc.join(key), warnings);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                drop_ref_siblings(v, pos, &loc.join(i), warnings);
+            }
+        }
         _ => {}
     }
 }

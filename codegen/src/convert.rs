@@ -205,10 +205,28 @@ pub struct Root {
 }
 
 /// Whether a keyword at the root of a file makes it a schema of its own, rather than a
-/// holder of `$defs`/`definitions`: any keyword that shapes a type but `required` and
-/// `unevaluatedProperties`, which shape nothing alone.
+/// holder of `$defs`/`definitions`: any JSON Schema keyword that validates (`type`,
+/// `format`, `minimum`, `not`, …), not one that only annotates or holds definitions.
 fn shapes_root(keyword: &str) -> bool {
-    STRUCTURAL.contains(&keyword) && !matches!(keyword, "required" | "unevaluatedProperties")
+    const NOT_A_SCHEMA: &[&str] = &[
+        "$schema",
+        "$id",
+        "$defs",
+        "definitions",
+        "$comment",
+        "$anchor",
+        "$dynamicAnchor",
+        "$recursiveAnchor",
+        "$vocabulary",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+    ];
+    crate::lint::is_keyword(keyword) && !NOT_A_SCHEMA.contains(&keyword)
 }
 
 /// Builds the IR of a plain catalog (loaded with [`SchemaSet::load_types`]): one type per
@@ -726,6 +744,11 @@ impl<'a> Cx<'a> {
     /// Keywords outside JSON Schema (vendor extensions of real catalogs) do not change the
     /// type: the linter warns about them, and the generator leaves them alone.
     fn check_keywords(&self, loc: &Loc, map: &Map<String, Value>) -> Result<(), Error> {
+        if self.foreign {
+            // A catalog taken as it is: what has no exact mapping gets the nearest wider
+            // type (the validator checks the rest), never an error.
+            return Ok(());
+        }
         for key in map.keys() {
             if key.starts_with("x-")
                 || PASSIVE.contains(&key.as_str())
@@ -843,7 +866,8 @@ impl<'a> Cx<'a> {
             };
         }
         if let Some(v) = map.get("unevaluatedProperties") {
-            if v != &Value::Bool(false) && v != &Value::Bool(true) {
+            // A catalog taken as it is: an open object (its `extra` keeps the rest).
+            if v != &Value::Bool(false) && v != &Value::Bool(true) && !self.foreign {
                 return Err(Error::new(loc.join("unevaluatedProperties"), "`unevaluatedProperties` with a schema is not supported")
                     .hint("use `additionalProperties` with a schema for a map, or `false` to close the object"));
             }
@@ -881,6 +905,15 @@ impl<'a> Cx<'a> {
                     .hint("leave the members open and put `\"unevaluatedProperties\": false` on the schema that holds the `allOf`"));
                 }
             }
+        }
+        if self.foreign
+            && shape.closed
+            && map.get("additionalProperties") != Some(&Value::Bool(false))
+            && self.evaluates_elsewhere(&loc, map, 0)
+        {
+            // `unevaluatedProperties: false` also lets through what a union, a condition or
+            // a dependent schema evaluates, which the struct does not declare: open.
+            shape.closed = false;
         }
         let declared: HashSet<&str> = shape.props.iter().map(|p| p.name.as_str()).collect();
         // A catalog taken as it is keeps what an open object does not declare (`extra`):
@@ -1095,6 +1128,8 @@ impl<'a> Cx<'a> {
     fn ty_open(&mut self, loc: &Loc, schema: &'a Value, hint: &str) -> Result<Ty, Error> {
         let map = match schema {
             Value::Bool(true) => return Ok(Ty::Any),
+            // Nothing is valid: any type holds all of it (a catalog taken as it is).
+            Value::Bool(false) if self.foreign => return Ok(Ty::Any),
             Value::Bool(false) => {
                 return Err(Error::new(
                     loc.clone(),
@@ -1136,6 +1171,10 @@ impl<'a> Cx<'a> {
         map: &'a Map<String, Value>,
         hint: &str,
     ) -> Result<Ty, Error> {
+        if self.foreign && (map.contains_key("$dynamicRef") || map.contains_key("$recursiveRef")) {
+            // Resolved while validating, against the dynamic scope: any value here.
+            return Ok(Ty::Any);
+        }
         if map.get("$ref").is_some_and(Value::is_string) {
             // Vendor keywords beside `$ref` do not change the type (the linter warns).
             let json_schema = |k: &str| {
@@ -1186,10 +1225,19 @@ impl<'a> Cx<'a> {
             }
         };
         let base = match types.as_slice() {
+            [] if self.foreign
+                && !map.contains_key("properties")
+                && map.contains_key("allOf")
+                && !self.all_of_objects(loc, map, 0) =>
+            {
+                self.all_of_scalars(loc, map, hint)?
+            }
             [] if map.contains_key("properties") || map.contains_key("allOf") => {
                 self.object(loc, schema, map, hint)?
             }
             [] => match map.get("const") {
+                // A catalog taken as it is keeps the number's spelling (`-2.0`, `1e2`).
+                Some(Value::Number(_)) if self.foreign => Ty::Number,
                 Some(c) => const_ty(loc, c)?,
                 None => Ty::Any,
             },
@@ -1405,6 +1453,9 @@ impl<'a> Cx<'a> {
                 loc.join("prefixItems"),
                 "an empty tuple has no Rust type",
             ));
+        }
+        if self.foreign {
+            return self.foreign_tuple(loc, map, items, hint);
         }
         match map.get("items") {
             None | Some(Value::Bool(false)) => {}
@@ -1716,6 +1767,150 @@ impl<'a> Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
+    /// Whether properties of an object may be evaluated by applicators a [`Shape`] does not
+    /// merge (`anyOf`, `oneOf`, `if`/`then`/`else`, dependent schemas, `$ref` beside other
+    /// keywords), at `map` or in its `allOf` members.
+    fn evaluates_elsewhere(&self, loc: &Loc, map: &'a Map<String, Value>, depth: usize) -> bool {
+        const ELSEWHERE: &[&str] = &[
+            "anyOf",
+            "oneOf",
+            "if",
+            "then",
+            "else",
+            "dependentSchemas",
+            "dependencies",
+            "$ref",
+            "$dynamicRef",
+            "$recursiveRef",
+        ];
+        if ELSEWHERE.iter().any(|k| map.contains_key(*k)) {
+            return true;
+        }
+        let Some(Value::Array(members)) = map.get("allOf") else {
+            return false;
+        };
+        members.iter().enumerate().any(|(i, m)| {
+            let at = loc.join("allOf").join(i);
+            match self.deref(&at, m) {
+                Ok((at, d)) => d.as_object().is_some_and(|dm| {
+                    depth < crate::schema::MAX_REF_DEPTH
+                        && self.evaluates_elsewhere(&at, dm, depth + 1)
+                }),
+                Err(_) => true,
+            }
+        })
+    }
+
+    /// Whether some member of the `allOf` of `map` describes an object (properties,
+    /// required names, a map or `type: object`), looking through `$ref` and nested `allOf`.
+    fn all_of_objects(&self, loc: &Loc, map: &'a Map<String, Value>, depth: usize) -> bool {
+        let Some(Value::Array(members)) = map.get("allOf") else {
+            return false;
+        };
+        members.iter().enumerate().any(|(i, m)| {
+            let at = loc.join("allOf").join(i);
+            let Ok((at, d)) = self.deref(&at, m) else {
+                // The converter reports the broken reference.
+                return true;
+            };
+            let Some(dm) = d.as_object() else {
+                return false;
+            };
+            let object_type = match dm.get("type") {
+                Some(Value::String(t)) => t == "object",
+                Some(Value::Array(ts)) => ts.iter().any(|t| t == "object"),
+                _ => false,
+            };
+            object_type
+                || [
+                    "properties",
+                    "required",
+                    "additionalProperties",
+                    "patternProperties",
+                ]
+                .iter()
+                .any(|k| dm.contains_key(*k))
+                || (depth < crate::schema::MAX_REF_DEPTH && self.all_of_objects(&at, dm, depth + 1))
+        })
+    }
+
+    /// `allOf` of members that describe no object (`[{type: string}, {enum: [red]}]`): a
+    /// value is valid for every member, so the type of one of them holds it; the most
+    /// precise is taken (an `enum` or `const`, else a `type`, else a union), the validator
+    /// checks the others. Members with none of these (bounds, formats): any value.
+    fn all_of_scalars(
+        &mut self,
+        loc: &Loc,
+        map: &'a Map<String, Value>,
+        hint: &str,
+    ) -> Result<Ty, Error> {
+        let Some(Value::Array(members)) = map.get("allOf") else {
+            return Ok(Ty::Any);
+        };
+        let base = loc.join("allOf");
+        let mut best: Option<(u8, Loc, &'a Value)> = None;
+        for (i, m) in members.iter().enumerate() {
+            let (_, d) = self.deref(&base.join(i), m)?;
+            let Some(dm) = d.as_object() else { continue };
+            let rank = if dm.contains_key("enum") || dm.contains_key("const") {
+                0
+            } else if dm.contains_key("type") {
+                1
+            } else if dm.contains_key("anyOf")
+                || dm.contains_key("oneOf")
+                || dm.contains_key("allOf")
+            {
+                2
+            } else {
+                continue;
+            };
+            if best.as_ref().is_none_or(|(r, _, _)| rank < *r) {
+                best = Some((rank, base.join(i), m));
+            }
+        }
+        match best {
+            Some((_, at, member)) => self.ty(&at, member, hint),
+            None => Ok(Ty::Any),
+        }
+    }
+
+    /// A tuple of a catalog taken as it is. JSON Schema lets an array be shorter than its
+    /// `prefixItems` (unless `minItems` says otherwise) and longer (unless `items: false`):
+    /// a Rust tuple only when the length is fixed, else a `Vec` of the items' one type (any
+    /// value when they differ), never a type that refuses a valid array.
+    fn foreign_tuple(
+        &mut self,
+        loc: &Loc,
+        map: &'a Map<String, Value>,
+        items: &'a [Value],
+        hint: &str,
+    ) -> Result<Ty, Error> {
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            out.push(self.ty(
+                &loc.join("prefixItems").join(i),
+                item,
+                &format!("{hint}Item{i}"),
+            )?);
+        }
+        let min = map.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+        let closed = matches!(map.get("items"), Some(Value::Bool(false)))
+            || map.get("maxItems").and_then(Value::as_u64) == Some(items.len() as u64);
+        if closed && min >= items.len() as u64 {
+            return Ok(Ty::Tuple(out));
+        }
+        match map.get("items") {
+            None | Some(Value::Bool(_)) => {}
+            Some(rest) => out.push(self.ty(&loc.join("items"), rest, &format!("{hint}Item"))?),
+        }
+        let open_rest = matches!(map.get("items"), None | Some(Value::Bool(true)));
+        let item = match out.split_first() {
+            Some((first, rest)) if !open_rest && rest.iter().all(|t| t == first) => first.clone(),
+            _ => Ty::Any,
+        };
+        Ok(Ty::Vec(Box::new(item)))
+    }
+
     /// The type of a union member with the object beside the union (`outer`) merged in:
     /// an object member (one with `properties`, `required` or `type: object`) becomes a
     /// struct of both; any other member is not an object, which `outer` does not constrain.

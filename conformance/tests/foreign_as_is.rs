@@ -92,3 +92,54 @@ fn keywords_beside_ref_and_properties_beside_unions_apply_together() {
         );
     }
 }
+
+/// Constructs with no exact Rust type: every document the schema allows decodes and
+/// re-encodes to itself.
+#[test]
+fn constructs_without_an_exact_type_never_refuse_a_valid_document() {
+    use events_conformance::foreign_as_is::{Bounds, Constructs, ConstructsColor, Row};
+    let docs = [
+        json!({"color": "red", "card": "c", "billing": "b"}),
+        json!({
+            "bounded": 25, "conditional": "ab", "not_a_string": 3, "holds_one": [0, 1],
+            "email": "x@example.com", "minus_two": -2.0,
+            "pair": ["a", 1, 2, 3], "counts": {"name": "n", "a": 1, "b": 2},
+            "choice": {"id": "i", "b": 1}
+        }),
+        // Without `type`, a schema of bounds holds any value; a tuple may be shorter.
+        json!({
+            "bounded": "text", "conditional": -1, "not_a_string": {"a": [1]},
+            "holds_one": "not an array", "email": 7, "minus_two": -2,
+            "pair": ["a"], "counts": {}, "choice": {"c": 2}
+        }),
+        json!({"pair": []}),
+    ];
+    for doc in &docs {
+        assert_eq!(round_trip::<Constructs>(doc).1, *doc);
+    }
+    // `allOf` of a string and an enum: the enum.
+    let (first, _) = round_trip::<Constructs>(&docs[0]);
+    assert_eq!(first.color, Some(ConstructsColor::Red));
+    // `-2.0` and `-2` keep their spelling.
+    let minus = serde_json::to_string(&round_trip::<Constructs>(&docs[1]).0).unwrap();
+    assert!(minus.contains("\"minus_two\":-2.0"), "{minus}");
+    let minus = serde_json::to_string(&round_trip::<Constructs>(&docs[2]).0).unwrap();
+    assert!(minus.contains("\"minus_two\":-2,"), "{minus}");
+
+    // Draft-07 tuples: further items of a schema, a shorter array, a fixed length.
+    let rows = [
+        json!({"open": ["a", "b", "c", "d"], "short": [1], "fixed": [1, "x"]}),
+        json!({"open": [], "short": [1, "a", {"more": true}]}),
+    ];
+    for doc in &rows {
+        assert_eq!(round_trip::<Row>(doc).1, *doc);
+    }
+    let (row, _) = round_trip::<Row>(&rows[0]);
+    assert_eq!(row.fixed, Some((1, "x".to_owned())));
+    assert_eq!(row.open.unwrap().len(), 4);
+
+    // A root of validation keywords only is any value.
+    for doc in [json!(5), json!("abc"), json!({"k": null}), json!([true])] {
+        assert_eq!(round_trip::<Bounds>(&doc).1, doc);
+    }
+}

@@ -896,6 +896,11 @@ impl<'a> Cx<'a> {
                     shape.doc = sub.doc;
                 }
             }
+            // A catalog taken as it is: such a property can never be present, nothing else
+            // changes (the struct declares more than can occur, which refuses nothing).
+            if self.foreign {
+                closed_members.clear();
+            }
             for (member_loc, names) in closed_members {
                 if let Some(other) = shape.props.iter().find(|p| !names.contains(&p.name)) {
                     return Err(Error::new(
@@ -1232,12 +1237,19 @@ impl<'a> Cx<'a> {
             {
                 self.all_of_scalars(loc, map, hint)?
             }
+            [] if self.foreign
+                && (map.contains_key("properties") || map.contains_key("allOf"))
+                && !self.all_of_object_type(loc, map) =>
+            {
+                self.object_or_any(loc, schema, map, hint)?
+            }
             [] if map.contains_key("properties") || map.contains_key("allOf") => {
                 self.object(loc, schema, map, hint)?
             }
             [] => match map.get("const") {
                 // A catalog taken as it is keeps the number's spelling (`-2.0`, `1e2`).
                 Some(Value::Number(_)) if self.foreign => Ty::Number,
+                Some(Value::Array(_) | Value::Object(_) | Value::Null) if self.foreign => Ty::Any,
                 Some(c) => const_ty(loc, c)?,
                 None => Ty::Any,
             },
@@ -1492,6 +1504,11 @@ impl<'a> Cx<'a> {
             return Err(Error::new(loc.join("enum"), "`enum` must be an array"));
         };
         let nullable = values.iter().any(Value::is_null);
+        if self.foreign && !values.iter().all(|v| v.is_string() || v.is_null()) {
+            // A catalog taken as it is: values of other kinds (numbers, arrays, objects)
+            // are any value, checked by the validator.
+            return Ok(Ty::Any);
+        }
         let mut variants: Vec<EnumVariant> = Vec::with_capacity(values.len());
         // Variant name → index in `variants`: one lookup per value, so that a huge enum
         // converts in linear time.
@@ -1501,6 +1518,15 @@ impl<'a> Cx<'a> {
                 Value::Null => {}
                 Value::String(s) => {
                     let name = ident::type_name(s);
+                    if self.foreign && taken.contains_key(&name) {
+                        // Values alike but for punctuation: the string as it is.
+                        let ty = if nullable {
+                            Ty::Option(Box::new(Ty::String))
+                        } else {
+                            Ty::String
+                        };
+                        return Ok(ty);
+                    }
                     if let Some(&other) = taken.get(&name) {
                         return Err(Error::new(
                             loc.join("enum").join(i),
@@ -1527,6 +1553,9 @@ impl<'a> Cx<'a> {
                     ))
                 }
             }
+        }
+        if variants.is_empty() && self.foreign {
+            return Ok(Ty::Any);
         }
         if variants.is_empty() {
             return Err(Error::new(loc.join("enum"), "`enum` has no string values"));
@@ -1564,6 +1593,8 @@ impl<'a> Cx<'a> {
         hint: &str,
     ) -> Result<Ty, Error> {
         let (keyword, members) = match (map.get("oneOf"), map.get("anyOf")) {
+            // A catalog taken as it is: both apply; any value (the validator checks).
+            (Some(_), Some(_)) if self.foreign => return Ok(Ty::Any),
             (Some(_), Some(_)) => {
                 return Err(Error::new(
                     loc.clone(),
@@ -1597,6 +1628,10 @@ impl<'a> Cx<'a> {
                 && !restated(k)
                 && !(outer.is_some() && beside(k))
         }) {
+            if self.foreign {
+                // Not an object's properties (`prefixItems`, `items`, …): any value.
+                return Ok(Ty::Any);
+            }
             return Err(Error::new(
                 loc.join(k),
                 format!("`{k}` beside `{keyword}` is not supported"),
@@ -1616,6 +1651,8 @@ impl<'a> Cx<'a> {
             }
         }
         let ty = match rest.len() {
+            // Always `null`: any value holds it (a catalog taken as it is).
+            0 if self.foreign => return Ok(Ty::Any),
             0 => return Err(Error::new(base, "a union of only `null` has no type")),
             1 => {
                 let (l, s) = rest.remove(0);
@@ -1791,14 +1828,71 @@ impl<'a> Cx<'a> {
         };
         members.iter().enumerate().any(|(i, m)| {
             let at = loc.join("allOf").join(i);
+            let evaluates_all = |dm: &Map<String, Value>| {
+                ["additionalProperties", "unevaluatedProperties"]
+                    .iter()
+                    .any(|k| dm.get(*k).is_some_and(|v| v != &Value::Bool(false)))
+            };
             match self.deref(&at, m) {
                 Ok((at, d)) => d.as_object().is_some_and(|dm| {
-                    depth < crate::schema::MAX_REF_DEPTH
-                        && self.evaluates_elsewhere(&at, dm, depth + 1)
+                    evaluates_all(dm)
+                        || (depth < crate::schema::MAX_REF_DEPTH
+                            && self.evaluates_elsewhere(&at, dm, depth + 1))
                 }),
                 Err(_) => true,
             }
         })
+    }
+
+    /// Whether an `allOf` member of `map` says `type: object` (so only objects are valid).
+    fn all_of_object_type(&self, loc: &Loc, map: &'a Map<String, Value>) -> bool {
+        let Some(Value::Array(members)) = map.get("allOf") else {
+            return false;
+        };
+        members.iter().enumerate().any(|(i, m)| {
+            self.deref(&loc.join("allOf").join(i), m)
+                .is_ok_and(|(_, d)| d.get("type").and_then(Value::as_str) == Some("object"))
+        })
+    }
+
+    /// Properties without `type: object` (a catalog taken as it is): they constrain objects
+    /// only, any other value is valid. An untagged enum of the object's struct (tried
+    /// first) and any other value (`Other`).
+    fn object_or_any(
+        &mut self,
+        loc: &Loc,
+        schema: &'a Value,
+        map: &'a Map<String, Value>,
+        hint: &str,
+    ) -> Result<Ty, Error> {
+        let key = loc.join("(or any value)");
+        if let Some(existing) = self.by_key.get(&key) {
+            return Ok(Ty::Named(existing.clone()));
+        }
+        let name = self.claim(&key, hint)?;
+        let object = self.object(loc, schema, map, &format!("{name}Object"))?;
+        self.types.insert(
+            name.clone(),
+            TypeDef {
+                name: name.clone(),
+                loc: key,
+                doc: description(schema),
+                kind: TypeKind::Untagged(vec![
+                    UntaggedVariant {
+                        name: "Object".to_owned(),
+                        ty: object,
+                    },
+                    UntaggedVariant {
+                        name: "Other".to_owned(),
+                        ty: Ty::Any,
+                    },
+                ]),
+                generic: false,
+                caps: Caps::ALL,
+                extern_path: None,
+            },
+        );
+        Ok(Ty::Named(name))
     }
 
     /// Whether some member of the `allOf` of `map` describes an object (properties,

@@ -97,7 +97,9 @@ fn keywords_beside_ref_and_properties_beside_unions_apply_together() {
 /// re-encodes to itself.
 #[test]
 fn constructs_without_an_exact_type_never_refuse_a_valid_document() {
-    use events_conformance::foreign_as_is::{Bounds, Constructs, ConstructsColor, Row};
+    use events_conformance::foreign_as_is::{
+        Bounds, Constructs, ConstructsColor, ConstructsMaybeObject, Row,
+    };
     let docs = [
         json!({"color": "red", "card": "c", "billing": "b"}),
         json!({
@@ -113,6 +115,11 @@ fn constructs_without_an_exact_type_never_refuse_a_valid_document() {
             "pair": ["a"], "counts": {}, "choice": {"c": 2}
         }),
         json!({"pair": []}),
+        // Values of an `enum` or `const` that are not strings; properties without
+        // `type: object` hold any other value too.
+        json!({"levels": 1, "fixed_object": {"a": 1}, "maybe_object": {"x": 1}}),
+        json!({"levels": [3], "maybe_object": "ab"}),
+        json!({"levels": "two", "maybe_object": 5}),
     ];
     for doc in &docs {
         assert_eq!(round_trip::<Constructs>(doc).1, *doc);
@@ -125,6 +132,18 @@ fn constructs_without_an_exact_type_never_refuse_a_valid_document() {
     assert!(minus.contains("\"minus_two\":-2.0"), "{minus}");
     let minus = serde_json::to_string(&round_trip::<Constructs>(&docs[2]).0).unwrap();
     assert!(minus.contains("\"minus_two\":-2,"), "{minus}");
+
+    let (objects, _) = round_trip::<Constructs>(&docs[4]);
+    assert!(
+        matches!(objects.maybe_object, Some(ConstructsMaybeObject::Object(ref o)) if o.x == Some(1)),
+        "{:?}",
+        objects.maybe_object
+    );
+    let (other, _) = round_trip::<Constructs>(&docs[6]);
+    assert!(matches!(
+        other.maybe_object,
+        Some(ConstructsMaybeObject::Other(_))
+    ));
 
     // Draft-07 tuples: further items of a schema, a shorter array, a fixed length.
     let rows = [

@@ -237,8 +237,13 @@ pub fn build_types(set: &SchemaSet) -> Result<(Catalog, Vec<Root>), Errors> {
     let mut roots = Vec::new();
     for doc in set.docs.values() {
         let loc = Loc::file(&doc.file);
+        // A file of only `$schema` (or nothing) is the schema that accepts anything; one of
+        // definitions and annotations only holds definitions.
         let is_schema = match &doc.json {
-            Value::Object(m) => m.keys().any(|k| shapes_root(k)),
+            Value::Object(m) => {
+                m.keys().any(|k| shapes_root(k))
+                    || !(m.contains_key("$defs") || m.contains_key("definitions"))
+            }
             _ => true,
         };
         if !is_schema {

@@ -102,6 +102,8 @@ pub(super) fn load_foreign(root: &Path, default: Dialect) -> Result<Foreign, Err
         // First pass: parse every file, note its dialect and root `$id`.
         let mut parsed = Vec::new();
         let mut ids: HashMap<String, String> = HashMap::new();
+        // (file, anchor name) → JSON pointer of the schema that declares it.
+        let mut anchors: HashMap<(String, String), String> = HashMap::new();
         for Found { path, rel, file } in found {
             let at = Loc::file(&file);
             // A key written twice in one object: the last one is taken, as most JSON
@@ -164,19 +166,21 @@ pub(super) fn load_foreign(root: &Path, default: Dialect) -> Result<Foreign, Err
                 }
                 None => None,
             };
+            collect_anchors(&json, "", Position::Schema, &rel, &mut anchors);
             parsed.push((path, rel, file, json, order, id));
         }
         // Second pass: every `$ref` made absolute (a file of the directory, or an error).
         let mut docs = BTreeMap::new();
         for (path, rel, file, mut json, key_order, id) in parsed {
             let mut errors = Vec::new();
-            let resolve = |r: &str| resolve_ref(r, &rel, id.as_deref(), &ids);
+            let resolve = |r: &str| resolve_anchor(r, &rel, id.as_deref(), &ids, &anchors);
             absolutize_at(
                 &mut json,
                 Position::Schema,
                 &resolve,
                 &Loc::file(&file),
                 &mut errors,
+                true,
             );
             errors.into_iter().for_each(|e| sink.push(e));
             nested_ids(&json, &Loc::file(&file), Position::Schema, &mut sink);
@@ -232,7 +236,8 @@ fn in_annotation(pointer: &str) -> bool {
 }
 
 /// Rewrites draft-07 / 2019-09 tuples to 2020-12: `items: [A, B]` becomes
-/// `prefixItems: [A, B]`, and `additionalItems` becomes `items`.
+/// `prefixItems: [A, B]`, and `additionalItems` becomes `items` (dropped where `items` is
+/// no array: it has no effect there).
 fn upgrade_tuples(value: &mut Value, pos: Position) {
     match value {
         Value::Object(map) => {
@@ -243,6 +248,9 @@ fn upgrade_tuples(value: &mut Value, pos: Position) {
                 if let Some(rest) = map.remove("additionalItems") {
                     map.insert("items".into(), rest);
                 }
+            } else if pos == Position::Schema {
+                // Without a tuple, `additionalItems` applies to nothing.
+                map.remove("additionalItems");
             }
             for (key, v) in map.iter_mut() {
                 if let Some(child) = pos.child(key) {
@@ -338,6 +346,65 @@ fn nested_ids(value: &Value, loc: &Loc, pos: Position, sink: &mut Sink) {
             }
         }
         _ => {}
+    }
+}
+
+/// Every `$anchor` of a document: (file, name) → the JSON pointer of its schema.
+fn collect_anchors(
+    value: &Value,
+    pointer: &str,
+    pos: Position,
+    rel: &str,
+    out: &mut HashMap<(String, String), String>,
+) {
+    match value {
+        Value::Object(map) => {
+            if pos == Position::Schema {
+                if let Some(Value::String(name)) = map.get("$anchor") {
+                    out.entry((rel.to_owned(), name.clone()))
+                        .or_insert_with(|| pointer.to_owned());
+                }
+            }
+            for (key, v) in map {
+                if let Some(child) = pos.child(key) {
+                    let here = crate::error::pointer_push(pointer, key);
+                    collect_anchors(v, &here, child, rel, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                collect_anchors(v, &format!("{pointer}/{i}"), pos, rel, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// [`resolve_ref`], with a plain-name fragment (`#foo`, `other.json#foo`) read as the
+/// `$anchor` of a schema of the target file.
+fn resolve_anchor(
+    reference: &str,
+    rel: &str,
+    base: Option<&str>,
+    ids: &HashMap<String, String>,
+    anchors: &HashMap<(String, String), String>,
+) -> Result<String, String> {
+    let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+    if fragment.is_empty() || fragment.starts_with('/') {
+        return resolve_ref(reference, rel, base, ids);
+    }
+    let file = resolve_ref(&format!("{path}#"), rel, base, ids)?;
+    let target = file
+        .strip_prefix(crate::doc::URI_PREFIX)
+        .and_then(|f| f.split('#').next())
+        .unwrap_or_default()
+        .to_owned();
+    match anchors.get(&(target.clone(), fragment.to_owned())) {
+        Some(pointer) => Ok(format!("{}{target}#{pointer}", crate::doc::URI_PREFIX)),
+        None => Err(format!(
+            "`$ref` {reference:?} names the anchor {fragment:?}, which no schema of {target} declares (`$anchor`)"
+        )),
     }
 }
 

@@ -801,6 +801,17 @@ impl<'a> Cx<'a> {
     }
 
     fn shape_of(&mut self, loc: Loc, schema: &'a Value) -> Result<Shape<'a>, Error> {
+        if self.foreign && schema.is_boolean() {
+            // `true` adds nothing to an object; `false` makes it unsatisfiable (no value
+            // to refuse): an open shape of no properties either way.
+            return Ok(Shape {
+                doc: None,
+                props: Vec::new(),
+                required: BTreeSet::new(),
+                closed: false,
+                extra: None,
+            });
+        }
         let Some(map) = schema.as_object() else {
             return Err(Error::new(loc, "expected an object schema"));
         };

@@ -138,9 +138,12 @@ pub(super) fn load_foreign(root: &Path, default: Dialect) -> Result<Foreign, Err
             };
             if dialect == Dialect::Draft07 {
                 drop_ref_siblings(&mut json, Position::Schema, &at, &mut warnings);
+                draft07_anchors(&mut json, Position::Schema, true);
             }
             if dialect != Dialect::Draft2020 {
-                upgrade_tuples(&mut json, Position::Schema);
+                let mut tuples = Vec::new();
+                upgrade_tuples(&mut json, Position::Schema, "", &mut tuples);
+                retarget_tuple_refs(&mut json, Position::Schema, &tuples);
                 // The tuples now read as 2020-12: so must a validator that is given the file.
                 if let Some(uri) = json.get_mut("$schema") {
                     *uri = Value::String("https://json-schema.org/draft/2020-12/schema".into());
@@ -238,10 +241,12 @@ fn in_annotation(pointer: &str) -> bool {
 /// Rewrites draft-07 / 2019-09 tuples to 2020-12: `items: [A, B]` becomes
 /// `prefixItems: [A, B]`, and `additionalItems` becomes `items` (dropped where `items` is
 /// no array: it has no effect there).
-fn upgrade_tuples(value: &mut Value, pos: Position) {
+/// `tuples` gets the JSON pointer of each schema rewritten.
+fn upgrade_tuples(value: &mut Value, pos: Position, pointer: &str, tuples: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             if pos == Position::Schema && map.get("items").is_some_and(Value::is_array) {
+                tuples.push(pointer.to_owned());
                 if let Some(items) = map.remove("items") {
                     map.insert("prefixItems".into(), items);
                 }
@@ -254,11 +259,87 @@ fn upgrade_tuples(value: &mut Value, pos: Position) {
             }
             for (key, v) in map.iter_mut() {
                 if let Some(child) = pos.child(key) {
-                    upgrade_tuples(v, child);
+                    let here = crate::error::pointer_push(pointer, key);
+                    upgrade_tuples(v, child, &here, tuples);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| upgrade_tuples(v, pos)),
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                upgrade_tuples(v, pos, &format!("{pointer}/{i}"), tuples);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A local `$ref` into a tuple [`upgrade_tuples`] rewrote (`#/items/0`) follows it
+/// (`#/prefixItems/0`; `additionalItems` is now `items`).
+fn retarget_tuple_refs(value: &mut Value, pos: Position, tuples: &[String]) {
+    if tuples.is_empty() {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            if pos == Position::Schema {
+                if let Some(Value::String(r)) = map.get_mut("$ref") {
+                    if let Some(fragment) = r.strip_prefix('#') {
+                        for t in tuples {
+                            let moved =
+                                [("/items", "/prefixItems"), ("/additionalItems", "/items")]
+                                    .iter()
+                                    .find_map(|(from, to)| {
+                                        let rest = fragment
+                                            .strip_prefix(t.as_str())?
+                                            .strip_prefix(from)?;
+                                        (rest.is_empty() || rest.starts_with('/'))
+                                            .then(|| format!("#{t}{to}{rest}"))
+                                    });
+                            if let Some(moved) = moved {
+                                *r = moved;
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            for (key, v) in map.iter_mut() {
+                if let Some(child) = pos.child(key) {
+                    retarget_tuple_refs(v, child, tuples);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| retarget_tuple_refs(v, pos, tuples)),
+        _ => {}
+    }
+}
+
+/// Draft-07 names a location-independent schema with `$id: "#name"`: 2020-12's
+/// `$anchor: "name"`.
+fn draft07_anchors(value: &mut Value, pos: Position, root: bool) {
+    match value {
+        Value::Object(map) => {
+            if pos == Position::Schema {
+                let anchor = match map.get("$id") {
+                    Some(Value::String(id)) => id.strip_prefix('#').map(str::to_owned),
+                    _ => None,
+                };
+                if let Some(name) = anchor.filter(|n| !n.is_empty() && !root) {
+                    map.remove("$id");
+                    map.insert("$anchor".into(), Value::String(name));
+                }
+            }
+            for (key, v) in map.iter_mut() {
+                if let Some(child) = pos.child(key) {
+                    draft07_anchors(v, child, false);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| draft07_anchors(v, pos, false)),
         _ => {}
     }
 }
@@ -597,7 +678,7 @@ mod tests {
             r#"{"properties": {"items": {"items": [{"type": "string"}], "additionalItems": false}}}"#,
         )
         .unwrap();
-        upgrade_tuples(&mut v, Position::Schema);
+        upgrade_tuples(&mut v, Position::Schema, "", &mut Vec::new());
         assert_eq!(
             v,
             serde_json::json!({"properties": {"items": {"prefixItems": [{"type": "string"}], "items": false}}})

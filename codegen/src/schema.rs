@@ -667,20 +667,16 @@ fn absolutize_refs(value: &mut Value, rel: &str, loc: &Loc, errors: &mut Vec<Err
         &|r| absolute_ref(rel, r),
         loc,
         errors,
-        false,
     );
 }
 
-/// Rewrites every `$ref` of a document with `resolve` (to an absolute URI). `dynamic`: a
-/// `$dynamicRef`/`$recursiveRef` is left as it is (a catalog taken as it is: its value is
-/// any value), else it is an error.
+/// Rewrites every `$ref` of a document with `resolve` (to an absolute URI).
 fn absolutize_at(
     value: &mut Value,
     pos: Position,
     resolve: &dyn Fn(&str) -> Result<String, String>,
     loc: &Loc,
     errors: &mut Vec<Error>,
-    dynamic: bool,
 ) {
     match value {
         Value::Object(map) => {
@@ -698,19 +694,18 @@ fn absolutize_at(
                     }
                 } else if (key == "$dynamicRef" || key == "$recursiveRef")
                     && pos == Position::Schema
-                    && !dynamic
                 {
                     errors.push(
                         Error::new(here, format!("`{key}` is not supported")).hint("use `$ref`"),
                     );
                 } else {
-                    absolutize_at(v, child, resolve, &here, errors, dynamic);
+                    absolutize_at(v, child, resolve, &here, errors);
                 }
             }
         }
         Value::Array(items) => {
             for (i, v) in items.iter_mut().enumerate() {
-                absolutize_at(v, pos, resolve, &loc.join(i), errors, dynamic);
+                absolutize_at(v, pos, resolve, &loc.join(i), errors);
             }
         }
         _ => {}

@@ -77,10 +77,6 @@ fn what_cannot_be_read_is_a_located_error() {
             r#"{"$schema": "http://json-schema.org/draft-04/schema#", "type": "string"}"#,
             "unsupported `$schema`",
         ),
-        (
-            r#"{"type": "object", "properties": {"a": {"$id": "urn:x", "type": "string"}}}"#,
-            "`$id` below the root",
-        ),
     ];
     for (text, want) in cases {
         let e = errors_of(&[("a.json", text)]);
@@ -180,4 +176,61 @@ fn an_alias_loop_is_a_located_error_never_an_empty_struct() {
         e.contains("loop.json") && e.contains("/$defs/L") && e.contains("/$defs/M"),
         "{e}"
     );
+}
+
+/// Schema resources below a root (`$id`), anchors (`$anchor`, draft-07 `$id: "#name"`)
+/// and references into a draft-07 tuple resolve as a validator resolves them.
+#[test]
+fn embedded_resources_anchors_and_tuple_positions_resolve() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files = [
+        (
+            "a.json",
+            r##"{
+                "$id": "https://example.com/root.json",
+                "type": "object",
+                "properties": {
+                    "x": {"$ref": "https://example.com/nested/item.json"},
+                    "y": {"$ref": "nested/item.json#/properties/n"},
+                    "z": {"$ref": "#name"}
+                },
+                "$defs": {
+                    "item": {
+                        "$id": "nested/item.json",
+                        "type": "object",
+                        "properties": {"n": {"$ref": "#/$defs/count"}},
+                        "$defs": {"count": {"type": "integer"}}
+                    },
+                    "named": {"$anchor": "name", "type": "string"}
+                }
+            }"##,
+        ),
+        (
+            "b.json",
+            r##"{
+                "$schema": "http://json-schema.org/draft-07/schema#",
+                "type": "object",
+                "properties": {
+                    "pair": {"items": [{"type": "integer"}, {"$ref": "#/properties/pair/items/0"}]},
+                    "tag": {"$ref": "#tag"}
+                },
+                "definitions": {"tag": {"$id": "#tag", "type": "string"}}
+            }"##,
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(tmp.path().join(name), text).unwrap();
+    }
+    let types = Config::new()
+        .generate_types(tmp.path())
+        .unwrap_or_else(|e| panic!("{e}"));
+    for want in [
+        "pub x: ::std::option::Option<Item>",
+        "pub y: ::std::option::Option<i64>",
+        "pub z: ::std::option::Option<::std::string::String>",
+        "pub n: ::std::option::Option<i64>",
+        "pub tag: ::std::option::Option<::std::string::String>",
+    ] {
+        assert!(types.code.contains(want), "{want}:\n{}", types.code);
+    }
 }

@@ -5,21 +5,22 @@
 //! - each file's dialect comes from its `$schema` (a file without one is read as
 //!   [`Dialect::default`]); draft-07 and 2019-09 tuples (`items: [...]`,
 //!   `additionalItems`) are rewritten to their 2020-12 form (`prefixItems`, `items`);
-//! - a root `$id` names the file: `$ref`s to that id (absolute, or relative to the id of the
-//!   file they are written in, the ajv style) resolve to it; `file://name.json#…` is a
-//!   file beside the referring one. Reading never leaves the directory and never touches
-//!   the network: a reference to an id no file has is an error;
-//! - the linter's errors stay errors (a near miss of a standard keyword), its warnings
-//!   (vendor keywords such as `tsAdditionalProperties`) stay warnings.
+//! - a root `$id` names the file, a `$id` below it an embedded resource: `$ref`s to an id
+//!   (absolute, or relative to the id of the resource they are written in) resolve to it;
+//!   `#name` names an `$anchor`; `file://name.json#…` is a file beside the referring one.
+//!   Reading never leaves the directory and never touches the network: a reference to an
+//!   id no file has is an error;
+//! - draft-07: keywords beside `$ref` are dropped with a warning, `$id: "#name"` is an
+//!   anchor, and references into a rewritten tuple follow it;
+//! - every unknown keyword is a warning (even a near miss of a standard one), a key written
+//!   twice in one object a warning naming both places (the last one is taken).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde_json::Value;
 
-use super::{
-    absolute_ref, absolutize_at, parse_file, schema_files, Doc, Envelope, Found, Payload, SchemaSet,
-};
+use super::{absolute_ref, parse_file, schema_files, Doc, Envelope, Found, Payload, SchemaSet};
 use crate::doc::Position;
 use crate::error::{Error, Errors, Loc, Sink};
 
@@ -104,6 +105,9 @@ pub(super) fn load_foreign(root: &Path, default: Dialect) -> Result<Foreign, Err
         let mut ids: HashMap<String, String> = HashMap::new();
         // (file, anchor name) → JSON pointer of the schema that declares it.
         let mut anchors: HashMap<(String, String), String> = HashMap::new();
+        // The absolute URI of every schema resource (each file, each `$id` below a root) →
+        // its file and JSON pointer.
+        let mut embedded: HashMap<String, (String, String)> = HashMap::new();
         for Found { path, rel, file } in found {
             let at = Loc::file(&file);
             // A key written twice in one object: the last one is taken, as most JSON
@@ -170,20 +174,31 @@ pub(super) fn load_foreign(root: &Path, default: Dialect) -> Result<Foreign, Err
                 None => None,
             };
             collect_anchors(&json, "", Position::Schema, &rel, &mut anchors);
+            let base = file_base(&rel, id.as_deref());
+            embedded.insert(local_base(&rel), (rel.clone(), String::new()));
+            collect_embedded(&json, Position::Schema, "", &base, &rel, &mut embedded);
             parsed.push((path, rel, file, json, order, id));
         }
         // Second pass: every `$ref` made absolute (a file of the directory, or an error).
         let mut docs = BTreeMap::new();
         for (path, rel, file, mut json, key_order, id) in parsed {
             let mut errors = Vec::new();
-            let resolve = |r: &str| resolve_anchor(r, &rel, id.as_deref(), &ids, &anchors);
-            absolutize_at(
+            let scope = Scope {
+                rel: &rel,
+                id: id.as_deref(),
+                ids: &ids,
+                anchors: &anchors,
+                embedded: &embedded,
+            };
+            let base = file_base(&rel, id.as_deref());
+            scoped_refs(
                 &mut json,
                 Position::Schema,
-                &resolve,
+                "",
+                (&base, ""),
+                &scope,
                 &Loc::file(&file),
                 &mut errors,
-                true,
             );
             errors.into_iter().for_each(|e| sink.push(e));
             nested_ids(&json, &Loc::file(&file), Position::Schema, &mut sink);
@@ -430,7 +445,184 @@ fn nested_ids(value: &Value, loc: &Loc, pos: Position, sink: &mut Sink) {
     }
 }
 
-/// Every `$anchor` of a document: (file, name) → the JSON pointer of its schema.
+/// The base URI of a file without an `$id` of its own (or with one of no scheme): a name
+/// no reference outside this loader can use.
+fn local_base(rel: &str) -> String {
+    format!("https://events.invalid/{rel}")
+}
+
+/// The base URI relative references of a file's root resolve against.
+fn file_base(rel: &str, id: Option<&str>) -> String {
+    match id {
+        Some(id) if has_scheme(id) => id.to_owned(),
+        _ => local_base(rel),
+    }
+}
+
+/// Every `$id` below a root (an embedded schema resource), resolved against the base of
+/// the resource around it: absolute URI → (file, JSON pointer).
+fn collect_embedded(
+    value: &Value,
+    pos: Position,
+    pointer: &str,
+    base: &str,
+    rel: &str,
+    out: &mut HashMap<String, (String, String)>,
+) {
+    match value {
+        Value::Object(map) => {
+            let mut base = base.to_owned();
+            if pos == Position::Schema && !pointer.is_empty() {
+                if let Some(Value::String(id)) = map.get("$id") {
+                    if !id.starts_with('#') {
+                        base = resolve_uri(&base, id);
+                        out.entry(base.clone())
+                            .or_insert_with(|| (rel.to_owned(), pointer.to_owned()));
+                    }
+                }
+            }
+            for (key, v) in map {
+                if let Some(child) = pos.child(key) {
+                    let here = crate::error::pointer_push(pointer, key);
+                    collect_embedded(v, child, &here, &base, rel, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                collect_embedded(v, pos, &format!("{pointer}/{i}"), base, rel, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `reference` (no fragment) against `base`: as it is when it has a scheme, else joined.
+fn resolve_uri(base: &str, reference: &str) -> String {
+    let reference = reference.trim_end_matches('#');
+    if has_scheme(reference) {
+        reference.to_owned()
+    } else {
+        join(base, reference)
+    }
+}
+
+/// What resolving a reference in one file needs.
+struct Scope<'a> {
+    rel: &'a str,
+    id: Option<&'a str>,
+    ids: &'a HashMap<String, String>,
+    anchors: &'a HashMap<(String, String), String>,
+    embedded: &'a HashMap<String, (String, String)>,
+}
+
+/// Resolves every `$ref` against the schema resource it is written in (`resource`: its
+/// base URI and JSON pointer; an `$id` below the root starts another, and is removed once
+/// its references are resolved), to the loader's absolute URI. A reference that names no
+/// resource goes the way of [`resolve_anchor`] (files by relative path, `file://`, errors);
+/// `$dynamicRef` is left as it is (the converter maps it to any value).
+fn scoped_refs(
+    value: &mut Value,
+    pos: Position,
+    pointer: &str,
+    resource: (&str, &str),
+    scope: &Scope<'_>,
+    loc: &Loc,
+    errors: &mut Vec<Error>,
+) {
+    match value {
+        Value::Object(map) => {
+            let (mut base, mut at) = (resource.0.to_owned(), resource.1.to_owned());
+            if pos == Position::Schema && !pointer.is_empty() {
+                if let Some(Value::String(id)) = map.get("$id") {
+                    if !id.starts_with('#') {
+                        base = resolve_uri(&base, id);
+                        at = pointer.to_owned();
+                        map.remove("$id");
+                    }
+                }
+            }
+            if pos == Position::Schema {
+                if let Some(Value::String(r)) = map.get_mut("$ref") {
+                    let resolved = resolve_in(r, &base, &at, scope).unwrap_or_else(|| {
+                        resolve_anchor(r, scope.rel, scope.id, scope.ids, scope.anchors)
+                    });
+                    match resolved {
+                        Ok(uri) => *r = uri,
+                        Err(msg) => errors.push(Error::new(loc.join("$ref"), msg)),
+                    }
+                }
+            }
+            for (key, v) in map.iter_mut() {
+                if key == "$ref" && pos == Position::Schema {
+                    continue;
+                }
+                if let Some(child) = pos.child(key) {
+                    let here = crate::error::pointer_push(pointer, key);
+                    scoped_refs(v, child, &here, (&base, &at), scope, &loc.join(key), errors);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                let here = format!("{pointer}/{i}");
+                scoped_refs(v, pos, &here, resource, scope, &loc.join(i), errors);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A reference in the resource at (`base`, JSON pointer `at`): the loader's URI of what it
+/// names, if a resource of the directory is named (`None`: the file's own route).
+fn resolve_in(
+    reference: &str,
+    base: &str,
+    at: &str,
+    scope: &Scope<'_>,
+) -> Option<Result<String, String>> {
+    let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+    let (rel, start) = if path.is_empty() {
+        if at.is_empty() {
+            // The file's own root: the usual route.
+            return None;
+        }
+        (scope.rel.to_owned(), at.to_owned())
+    } else {
+        let uri = resolve_uri(base, path);
+        match scope.embedded.get(&uri) {
+            Some((rel, pointer)) => (rel.clone(), pointer.clone()),
+            None => match scope.ids.get(&uri) {
+                Some(rel) => (rel.clone(), String::new()),
+                None if at.is_empty() => return None,
+                // Relative to an embedded resource but naming nothing here.
+                None => {
+                    return Some(resolve_anchor(
+                        reference,
+                        scope.rel,
+                        scope.id,
+                        scope.ids,
+                        scope.anchors,
+                    ))
+                }
+            },
+        }
+    };
+    let prefix = crate::doc::URI_PREFIX;
+    Some(if fragment.is_empty() || fragment.starts_with('/') {
+        Ok(format!("{prefix}{rel}#{start}{fragment}"))
+    } else {
+        match scope.anchors.get(&(rel.clone(), fragment.to_owned())) {
+            Some(pointer) => Ok(format!("{prefix}{rel}#{pointer}")),
+            None => Err(format!(
+                "`$ref` {reference:?} names the anchor {fragment:?}, which no schema of {rel} declares (`$anchor`)"
+            )),
+        }
+    })
+}
+
+/// Every `$anchor` (and `$dynamicAnchor`) of a document: (file, name) → the JSON pointer
+/// of its schema.
 fn collect_anchors(
     value: &Value,
     pointer: &str,
@@ -441,9 +633,12 @@ fn collect_anchors(
     match value {
         Value::Object(map) => {
             if pos == Position::Schema {
-                if let Some(Value::String(name)) = map.get("$anchor") {
-                    out.entry((rel.to_owned(), name.clone()))
-                        .or_insert_with(|| pointer.to_owned());
+                // A `$ref` to a `$dynamicAnchor` resolves as to an `$anchor`.
+                for key in ["$anchor", "$dynamicAnchor"] {
+                    if let Some(Value::String(name)) = map.get(key) {
+                        out.entry((rel.to_owned(), name.clone()))
+                            .or_insert_with(|| pointer.to_owned());
+                    }
                 }
             }
             for (key, v) in map {

@@ -12,9 +12,7 @@ use crate::ir::{
 };
 use crate::schema::{ChannelKind, Payload, SchemaSet};
 
-mod foreign;
-use foreign::merge_outer;
-pub use foreign::renamed_fields;
+pub(crate) mod foreign;
 
 /// Keywords that only annotate or constrain values: they do not change the Rust type,
 /// and the validator enforces them.
@@ -1794,6 +1792,24 @@ impl<'a> Cx<'a> {
             variants.push(UntaggedVariant { name, ty });
         }
         Ok(TypeKind::Untagged(variants))
+    }
+}
+
+/// Adds to a union member's shape what the object beside the union says: its properties
+/// (the member's own win), its required names, its map of additional properties.
+fn merge_outer<'a>(shape: &mut Shape<'a>, outer: &Shape<'a>) {
+    for prop in &outer.props {
+        if !shape.props.iter().any(|p| p.name == prop.name) {
+            shape.props.push(prop.clone());
+        }
+    }
+    shape.required.extend(outer.required.iter().cloned());
+    shape.closed = shape.closed || outer.closed;
+    if shape.extra.is_none() {
+        shape.extra = outer.extra.clone();
+    }
+    if shape.doc.is_none() {
+        shape.doc = outer.doc.clone();
     }
 }
 

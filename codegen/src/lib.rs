@@ -215,7 +215,7 @@ impl Config {
         let (type_attrs, field_attrs, mut warnings) = self.attributes(&catalog)?;
         if set.is_foreign() {
             warnings.extend(
-                convert::renamed_fields(&catalog)
+                convert::foreign::renamed_fields(&catalog)
                     .iter()
                     .map(ToString::to_string),
             );
@@ -286,7 +286,7 @@ impl Config {
         let (type_attrs, field_attrs, mut warnings) = self.attributes(&catalog)?;
         warnings.splice(0..0, set.warnings().iter().map(ToString::to_string));
         warnings.extend(
-            convert::renamed_fields(&catalog)
+            convert::foreign::renamed_fields(&catalog)
                 .iter()
                 .map(ToString::to_string),
         );

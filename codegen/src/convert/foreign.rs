@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{description, Cx, Shape};
+use super::{description, merge_outer, Cx, Shape};
 use crate::error::{Error, Loc};
 use crate::ident;
 use crate::ir::{Caps, Catalog, Ty, TypeDef, TypeKind, UntaggedVariant};
@@ -14,7 +14,7 @@ use crate::ir::{Caps, Catalog, Ty, TypeDef, TypeKind, UntaggedVariant};
 /// name, because that name was another member's (`extra`, the map of additional
 /// properties; a property spelt alike after case conversion): one note each, naming the
 /// property and its field. The wire name stays the property's (`serde(rename)`).
-pub fn renamed_fields(catalog: &Catalog) -> Vec<Error> {
+pub(crate) fn renamed_fields(catalog: &Catalog) -> Vec<Error> {
     let mut notes = Vec::new();
     for def in catalog.types.values() {
         let TypeKind::Struct(s) = &def.kind else {
@@ -273,23 +273,5 @@ impl<'a> Cx<'a> {
         merge_outer(&mut shape, outer);
         let name = self.claim(&key, hint)?;
         self.make_struct(&key, &name, shape, None)
-    }
-}
-
-/// Adds to a union member's shape what the object beside the union says: its properties
-/// (the member's own win), its required names, its map of additional properties.
-pub(super) fn merge_outer<'a>(shape: &mut Shape<'a>, outer: &Shape<'a>) {
-    for prop in &outer.props {
-        if !shape.props.iter().any(|p| p.name == prop.name) {
-            shape.props.push(prop.clone());
-        }
-    }
-    shape.required.extend(outer.required.iter().cloned());
-    shape.closed = shape.closed || outer.closed;
-    if shape.extra.is_none() {
-        shape.extra = outer.extra.clone();
-    }
-    if shape.doc.is_none() {
-        shape.doc = outer.doc.clone();
     }
 }

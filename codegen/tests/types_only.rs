@@ -62,7 +62,7 @@ fn errors_of(files: &[(&str, &str)]) -> String {
 fn what_cannot_be_read_is_a_located_error() {
     let cases = [
         (
-            r#"{"$ref": "https://json-schema.org/draft-07/schema"}"#,
+            r#"{"$ref": "https://schemas.example.com/order.json"}"#,
             "remote schemas are never fetched",
         ),
         (
@@ -232,5 +232,29 @@ fn embedded_resources_anchors_and_tuple_positions_resolve() {
         "pub tag: ::std::option::Option<::std::string::String>",
     ] {
         assert!(types.code.contains(want), "{want}:\n{}", types.code);
+    }
+}
+
+/// A reference to a dialect's meta-schema (a schema of schemas) is never fetched: any
+/// value holds what it accepts.
+#[test]
+fn a_reference_to_the_meta_schema_is_any_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("a.json"),
+        r#"{"type": "object", "properties": {"schema": {"$ref": "https://json-schema.org/draft/2020-12/schema"}, "old": {"$ref": "http://json-schema.org/draft-07/schema#"}}}"#,
+    )
+    .unwrap();
+    let types = Config::new()
+        .generate_types(tmp.path())
+        .unwrap_or_else(|e| panic!("{e}"));
+    for field in ["pub schema:", "pub old:"] {
+        let line = types
+            .code
+            .lines()
+            .skip_while(|l| !l.contains(field))
+            .take(3)
+            .collect::<String>();
+        assert!(line.contains("serde_json::Value"), "{field} {line}");
     }
 }

@@ -581,6 +581,9 @@ fn resolve_in(
     at: &str,
     scope: &Scope<'_>,
 ) -> Option<Result<String, String>> {
+    if is_meta_schema(reference) {
+        return Some(Ok(reference.to_owned()));
+    }
     let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
     let (rel, start) = if path.is_empty() {
         if at.is_empty() {
@@ -657,6 +660,13 @@ fn collect_anchors(
     }
 }
 
+/// Whether a `$ref` names the meta-schema of a dialect the loader reads (kept as it is:
+/// see [`SchemaSet::resolve`]).
+pub(super) fn is_meta_schema(reference: &str) -> bool {
+    let uri = reference.split('#').next().unwrap_or(reference);
+    Dialect::from_uri(uri).is_some()
+}
+
 /// [`resolve_ref`], with a plain-name fragment (`#foo`, `other.json#foo`) read as the
 /// `$anchor` of a schema of the target file.
 fn resolve_anchor(
@@ -666,6 +676,9 @@ fn resolve_anchor(
     ids: &HashMap<String, String>,
     anchors: &HashMap<(String, String), String>,
 ) -> Result<String, String> {
+    if is_meta_schema(reference) {
+        return Ok(reference.to_owned());
+    }
     let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
     if fragment.is_empty() || fragment.starts_with('/') {
         return resolve_ref(reference, rel, base, ids);

@@ -85,6 +85,15 @@ fn main() {
         eprintln!("{e}");
         std::process::exit(1);
     }
+    // Catalogs as others write them: duplicate keys, misspelt-looking keywords, names the
+    // generator also makes, keywords beside `$ref` and unions (tests/foreign_as_is.rs).
+    if let Err(e) = Config::new()
+        .file_name("foreign_as_is.rs")
+        .compile_types("../codegen/tests/fixtures/foreign_as_is")
+    {
+        eprintln!("{e}");
+        std::process::exit(1);
+    }
     wide_object();
 }
 

@@ -218,7 +218,7 @@ pub fn check(
                 } else {
                     match validators() {
                         (Some(ov), Some(nv)) => {
-                            counter_example(ov, nv, &oe.event_type, oe.major, c)
+                            counter_example(ov, nv, &oe.event_type, oe.major, c, mode)
                         }
                         _ => None,
                     }
@@ -305,22 +305,32 @@ pub fn check(
 }
 
 /// A document one side accepts and the other rejects, found by probing sample documents
-/// at the changed place.
+/// at the changed place, in the direction `mode` refuses only: a backward refusal is shown
+/// by old data the new schema rejects, a forward one by new data the old schema rejects (a
+/// document of the other direction proves nothing about the refusal).
 fn counter_example(
     old: &Validator,
     new: &Validator,
     event_type: &str,
     major: u32,
     change: &Change,
+    mode: Mode,
 ) -> Option<(&'static str, &'static str, Value)> {
-    // Backward breaks: old data the new schema rejects. Forward: new data the old rejects.
-    let effect = change.rule.effect();
-    let directions: &[(bool, &'static str, &'static str)] = match effect {
-        Effect::Narrows => &[(true, "old", "new")],
-        Effect::Widens => &[(false, "new", "old")],
-        _ => &[(true, "old", "new"), (false, "new", "old")],
-    };
-    for &(from_old, accepted_by, rejected_by) in directions {
+    const BACKWARD: (bool, &str, &str) = (true, "old", "new");
+    const FORWARD: (bool, &str, &str) = (false, "new", "old");
+    let refused = |effect: Effect| !mode.allows(effect);
+    let mut directions = Vec::new();
+    if refused(Effect::Narrows) {
+        directions.push(BACKWARD);
+    }
+    if refused(Effect::Widens) {
+        directions.push(FORWARD);
+    }
+    // Within those, the direction the rule's effect breaks first.
+    if change.rule.effect() == Effect::Widens {
+        directions.reverse();
+    }
+    for (from_old, accepted_by, rejected_by) in directions {
         let (src, dst) = if from_old { (old, new) } else { (new, old) };
         let catalog = src.catalog();
         let event = catalog

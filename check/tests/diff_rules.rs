@@ -883,25 +883,35 @@ fn table() -> Vec<Row> {
         ),
         // … to a partially open object: old data may carry it with a value the
         // `additionalProperties` schema accepts.
+        // An added property is compared with `additionalProperties` both ways: "covered"
+        // (the registry's rule) is every value the old model accepted under the name still
+        // accepted by the property.
         row(
             partial(json!({"a": i}), json!([]), s.clone()),
             partial(json!({"a": i, "b": short}), json!([]), s.clone()),
-            &["property-added-is-covered-by-partially-open-content-model"],
+            &["property-added-narrows-partially-open-content-model"],
             NARROWS,
         ),
         row(
             partial(json!({"a": i}), json!([]), s.clone()),
             partial(json!({"a": i, "b": short}), json!(["b"]), s.clone()),
-            &["property-added-is-covered-by-partially-open-content-model"],
+            &["property-added-narrows-partially-open-content-model"],
             NARROWS,
         ),
+        // The same schema as `additionalProperties`: nothing changes…
         row(
             partial(json!({"a": i}), json!([]), s.clone()),
             partial(json!({"a": i, "b": s}), json!([]), s.clone()),
-            &["property-added-is-covered-by-partially-open-content-model"],
+            &[],
+            SAME,
+        ),
+        // … but for `required`.
+        row(
+            partial(json!({"a": i}), json!([]), s.clone()),
+            partial(json!({"a": i, "b": s}), json!(["b"]), s.clone()),
+            &["required-added"],
             NARROWS,
-        )
-        .conservative("the added property accepts exactly what `additionalProperties` accepted"),
+        ),
         row(
             partial(json!({"a": i}), json!([]), s.clone()),
             partial(json!({"a": i, "b": i}), json!([]), s.clone()),
@@ -917,10 +927,18 @@ fn table() -> Vec<Row> {
         row(
             partial(json!({"a": i}), json!([]), short.clone()),
             partial(json!({"a": i, "b": s}), json!([]), short.clone()),
-            &["property-added-not-covered-by-partially-open-content-model"],
+            &["property-added-is-covered-by-partially-open-content-model"],
+            WIDENS,
+        ),
+        row(
+            partial(json!({"a": i}), json!([]), short.clone()),
+            partial(json!({"a": i, "b": s}), json!(["b"]), short.clone()),
+            &[
+                "property-added-is-covered-by-partially-open-content-model",
+                "required-added",
+            ],
             BREAKS,
-        )
-        .conservative("the added property accepts more than `additionalProperties` did: only a widening"),
+        ),
         // A property removed from an open object: any value is accepted under its name.
         row(
             open(json!({"a": s, "b": i}), json!([])),
@@ -1082,7 +1100,7 @@ fn table() -> Vec<Row> {
         row(
             uneval(json!({"a": i}), s.clone()),
             uneval(json!({"a": i, "b": short}), s.clone()),
-            &["property-added-is-covered-by-partially-open-content-model"],
+            &["property-added-narrows-partially-open-content-model"],
             NARROWS,
         ),
         row(
@@ -1172,7 +1190,7 @@ fn table() -> Vec<Row> {
         row(
             holder(json!([{"properties": {"a": i}}]), json!({}), s.clone()),
             holder(json!([{"properties": {"a": i, "b": short}}]), json!({}), s.clone()),
-            &["property-added-is-covered-by-partially-open-content-model"],
+            &["property-added-narrows-partially-open-content-model"],
             NARROWS,
         ),
         // … but a name the holder or another member declares is evaluated there.
@@ -1652,6 +1670,102 @@ fn table() -> Vec<Row> {
             &["combined-type-extended"],
             WIDENS,
         ),
+        // `oneOf` ↔ `anyOf` compare their members: no false pass.
+        row(
+            json!({"oneOf": [{"type": "number"}, s]}),
+            json!({"anyOf": [s]}),
+            &["sum-type-narrowed"],
+            NARROWS,
+        )
+        .probe(json!(0)),
+        row(
+            json!({"oneOf": [s]}),
+            json!({"anyOf": [{"type": "string", "maxLength": 1}]}),
+            &["max-length-added"],
+            NARROWS,
+        )
+        .probe(json!("ab")),
+        // Disjoint members: `oneOf` and `anyOf` are the same union.
+        row(
+            json!({"oneOf": [{"type": "number"}, s]}),
+            json!({"anyOf": [{"type": "number"}, s]}),
+            &[],
+            SAME,
+        ),
+        row(
+            json!({"anyOf": [i, s]}),
+            json!({"oneOf": [i, s]}),
+            &[],
+            SAME,
+        ),
+        row(
+            json!({"anyOf": [s, short]}),
+            json!({"oneOf": [s, short]}),
+            &["combined-type-changed"],
+            BREAKS,
+        )
+        .conservative("the new `oneOf` of overlapping members only narrows; the swap is reported as breaking"),
+        // A schema wrapped into a union that still contains it, and unwrapped again.
+        row(
+            s.clone(),
+            json!({"oneOf": [{"type": "number"}, s]}),
+            &["sum-type-extended"],
+            WIDENS,
+        )
+        .probe(json!(1.5)),
+        row(
+            json!({"anyOf": [{"type": "number"}, s]}),
+            s.clone(),
+            &["sum-type-narrowed"],
+            NARROWS,
+        )
+        .probe(json!(1.5)),
+        row(
+            s.clone(),
+            json!({"oneOf": [s, short]}),
+            &["combined-type-added", "type-extended"],
+            BREAKS,
+        )
+        .conservative("a `oneOf` of overlapping members holds the old schema only where one member matches: not a wrap; the keywords are compared one by one"),
+        // Member lists of different lengths: each old member within a new one.
+        row(
+            json!({"oneOf": [short, i]}),
+            json!({"oneOf": [s, i, {"type": "boolean"}]}),
+            &["sum-type-extended"],
+            WIDENS,
+        )
+        .probe(json!(true)),
+        row(
+            json!({"anyOf": [s, i, {"type": "boolean"}]}),
+            json!({"anyOf": [short, i]}),
+            &["sum-type-narrowed"],
+            NARROWS,
+        )
+        .probe(json!(true)),
+        // A string under a map of strings becomes a string or null.
+        row(
+            partial(json!({"a": i}), json!([]), s.clone()),
+            partial(json!({"a": i}), json!([]), json!({"oneOf": [{"type": "null"}, s]})),
+            &["sum-type-extended"],
+            WIDENS,
+        )
+        .probe(json!({"b": null})),
+        // Partially open through `patternProperties`: a removed property the pattern still
+        // governs, and an added one within the pattern's schema.
+        row(
+            json!({"type": "object", "properties": {"a_x": short}, "patternProperties": {"^a_": s}, "additionalProperties": false}),
+            json!({"type": "object", "patternProperties": {"^a_": s}, "additionalProperties": false}),
+            &["property-removed-is-covered-by-partially-open-content-model"],
+            WIDENS,
+        )
+        .probe(json!({"a_x": "long text"})),
+        row(
+            json!({"type": "object", "patternProperties": {"^a_": s}, "additionalProperties": false}),
+            json!({"type": "object", "properties": {"a_x": short}, "patternProperties": {"^a_": s}, "additionalProperties": false}),
+            &["property-added-narrows-partially-open-content-model"],
+            NARROWS,
+        )
+        .probe(json!({"a_x": "long text"})),
         row(
             json!({"oneOf": [s, {"maxLength": 3}]}),
             json!({"allOf": [s, {"maxLength": 3}]}),

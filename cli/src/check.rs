@@ -304,10 +304,14 @@ fn human(results: &[EventCheck], schemas: &Path) -> String {
                 f.change.rule.effect().as_str(),
                 f.change.path
             ));
-            if let Some((yes, no, doc)) = &f.example {
-                s.push_str(&format!(
+            match &f.example {
+                Some((yes, no, doc)) => s.push_str(&format!(
                     "    example the {yes} schema accepts and the {no} one rejects: {doc}\n"
-                ));
+                )),
+                None if !f.allowed && f.accepted.is_none() => s.push_str(
+                    "    no counter-example found in the refused direction (the rule alone refuses it)\n",
+                ),
+                None => {}
             }
         }
         for p in &r.problems {

@@ -283,3 +283,47 @@ fn an_accepted_break_for_an_unknown_event_names_the_nearest_one() {
         "{out}"
     );
 }
+
+/// A refusal shows a document of the refused direction only (forward: new data the old
+/// schema rejects), or says that none was found; never one of the other direction.
+#[test]
+fn a_counter_example_is_of_the_refused_direction_or_none() {
+    let repo = Repo::new();
+    repo.edit(EVERYTHING, |v| {
+        v["properties"]["flag"] = serde_json::json!({"type": "string", "description": "Now text."});
+        v["x-event"]["version"] = "1.3".into();
+    });
+    repo.commit("flag becomes a string");
+    let (code, out) = repo.check(&["--mode", "forward"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("[type-changed]"), "{out}");
+    assert!(
+        out.contains("example the new schema accepts and the old one rejects")
+            && !out.contains("example the old schema accepts"),
+        "{out}"
+    );
+    let (code, out) = repo.check(&["--mode", "backward"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("example the old schema accepts and the new one rejects")
+            && !out.contains("example the new schema accepts"),
+        "{out}"
+    );
+
+    // A bound that refuses nothing: refused by its rule (`minLength` added narrows), with
+    // no document to show.
+    let repo = Repo::new();
+    repo.edit(EVERYTHING, |v| {
+        v["properties"]["id"]["minLength"] = 0.into();
+        v["x-event"]["version"] = "1.3".into();
+    });
+    repo.commit("a minLength of 0");
+    let (code, out) = repo.check(&[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("[min-length-added]")
+            && out.contains("no counter-example found in the refused direction")
+            && !out.contains("example the"),
+        "{out}"
+    );
+}

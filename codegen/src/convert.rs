@@ -12,6 +12,8 @@ use crate::ir::{
 };
 use crate::schema::{ChannelKind, Payload, SchemaSet};
 
+pub(crate) mod foreign;
+
 /// Keywords that only annotate or constrain values: they do not change the Rust type,
 /// and the validator enforces them.
 const PASSIVE: &[&str] = &[
@@ -83,8 +85,11 @@ const UNSUPPORTED: &[&str] = &[
     "dependencies",
 ];
 
-/// Keywords that may sit beside `$ref` (annotations).
+/// Keywords that may sit beside `$ref` (annotations, and definitions beside it).
 const REF_SIBLINGS: &[&str] = &[
+    "$schema",
+    "$defs",
+    "definitions",
     "$comment",
     "title",
     "description",
@@ -191,10 +196,28 @@ pub struct Root {
 }
 
 /// Whether a keyword at the root of a file makes it a schema of its own, rather than a
-/// holder of `$defs`/`definitions`: any keyword that shapes a type but `required` and
-/// `unevaluatedProperties`, which shape nothing alone.
+/// holder of `$defs`/`definitions`: any JSON Schema keyword that validates (`type`,
+/// `format`, `minimum`, `not`, …), not one that only annotates or holds definitions.
 fn shapes_root(keyword: &str) -> bool {
-    STRUCTURAL.contains(&keyword) && !matches!(keyword, "required" | "unevaluatedProperties")
+    const NOT_A_SCHEMA: &[&str] = &[
+        "$schema",
+        "$id",
+        "$defs",
+        "definitions",
+        "$comment",
+        "$anchor",
+        "$dynamicAnchor",
+        "$recursiveAnchor",
+        "$vocabulary",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+    ];
+    crate::lint::is_keyword(keyword) && !NOT_A_SCHEMA.contains(&keyword)
 }
 
 /// Builds the IR of a plain catalog (loaded with [`SchemaSet::load_types`]): one type per
@@ -205,8 +228,13 @@ pub fn build_types(set: &SchemaSet) -> Result<(Catalog, Vec<Root>), Errors> {
     let mut roots = Vec::new();
     for doc in set.docs.values() {
         let loc = Loc::file(&doc.file);
+        // A file of only `$schema` (or nothing) is the schema that accepts anything; one of
+        // definitions and annotations only holds definitions.
         let is_schema = match &doc.json {
-            Value::Object(m) => m.keys().any(|k| shapes_root(k)),
+            Value::Object(m) => {
+                m.keys().any(|k| shapes_root(k))
+                    || !(m.contains_key("$defs") || m.contains_key("definitions"))
+            }
             _ => true,
         };
         if !is_schema {
@@ -519,6 +547,7 @@ fn loop_error(chain: &[Loc], through: &str) -> Error {
 }
 
 /// An object schema with `allOf` merged in.
+#[derive(Clone)]
 struct Shape<'a> {
     doc: Option<String>,
     props: Vec<Prop<'a>>,
@@ -527,6 +556,7 @@ struct Shape<'a> {
     extra: Option<(Loc, &'a Value)>,
 }
 
+#[derive(Clone)]
 struct Prop<'a> {
     name: String,
     loc: Loc,
@@ -710,6 +740,11 @@ impl<'a> Cx<'a> {
     /// Keywords outside JSON Schema (vendor extensions of real catalogs) do not change the
     /// type: the linter warns about them, and the generator leaves them alone.
     fn check_keywords(&self, loc: &Loc, map: &Map<String, Value>) -> Result<(), Error> {
+        if self.foreign {
+            // A catalog taken as it is: what has no exact mapping gets the nearest wider
+            // type (the validator checks the rest), never an error.
+            return Ok(());
+        }
         for key in map.keys() {
             if key.starts_with("x-")
                 || PASSIVE.contains(&key.as_str())
@@ -757,6 +792,17 @@ impl<'a> Cx<'a> {
     }
 
     fn shape_of(&mut self, loc: Loc, schema: &'a Value) -> Result<Shape<'a>, Error> {
+        if self.foreign && schema.is_boolean() {
+            // `true` adds nothing to an object; `false` makes it unsatisfiable (no value
+            // to refuse): an open shape of no properties either way.
+            return Ok(Shape {
+                doc: None,
+                props: Vec::new(),
+                required: BTreeSet::new(),
+                closed: false,
+                extra: None,
+            });
+        }
         let Some(map) = schema.as_object() else {
             return Err(Error::new(loc, "expected an object schema"));
         };
@@ -827,7 +873,8 @@ impl<'a> Cx<'a> {
             };
         }
         if let Some(v) = map.get("unevaluatedProperties") {
-            if v != &Value::Bool(false) && v != &Value::Bool(true) {
+            // A catalog taken as it is: an open object (its `extra` keeps the rest).
+            if v != &Value::Bool(false) && v != &Value::Bool(true) && !self.foreign {
                 return Err(Error::new(loc.join("unevaluatedProperties"), "`unevaluatedProperties` with a schema is not supported")
                     .hint("use `additionalProperties` with a schema for a map, or `false` to close the object"));
             }
@@ -856,6 +903,11 @@ impl<'a> Cx<'a> {
                     shape.doc = sub.doc;
                 }
             }
+            // A catalog taken as it is: such a property can never be present, nothing else
+            // changes (the struct declares more than can occur, which refuses nothing).
+            if self.foreign {
+                closed_members.clear();
+            }
             for (member_loc, names) in closed_members {
                 if let Some(other) = shape.props.iter().find(|p| !names.contains(&p.name)) {
                     return Err(Error::new(
@@ -866,9 +918,21 @@ impl<'a> Cx<'a> {
                 }
             }
         }
+        if self.foreign
+            && shape.closed
+            && map.get("additionalProperties") != Some(&Value::Bool(false))
+            && self.evaluates_elsewhere(&loc, map, 0)
+        {
+            // `unevaluatedProperties: false` also lets through what a union, a condition or
+            // a dependent schema evaluates, which the struct does not declare: open.
+            shape.closed = false;
+        }
         let declared: HashSet<&str> = shape.props.iter().map(|p| p.name.as_str()).collect();
+        // A catalog taken as it is keeps what an open object does not declare (`extra`):
+        // a required name declared elsewhere (beside a union, say) is held there.
+        let keeps_unknown = self.foreign && !shape.closed;
         for name in &shape.required {
-            if !declared.contains(name.as_str()) && shape.extra.is_none() {
+            if !declared.contains(name.as_str()) && shape.extra.is_none() && !keeps_unknown {
                 return Err(Error::new(
                     loc.join("required"),
                     format!("{name:?} is required but not among the properties"),
@@ -900,6 +964,14 @@ impl<'a> Cx<'a> {
         let mut fields: Vec<Field> = Vec::with_capacity(shape.props.len());
         // Rust field name → the property that took it (linear in the number of properties).
         let mut taken: HashMap<String, String> = HashMap::with_capacity(shape.props.len());
+        // A catalog taken as it is: an open object (no `additionalProperties`) keeps the
+        // properties it does not declare, so a consumer that re-publishes loses nothing.
+        let keep_unknown = self.foreign && !shape.closed && shape.extra.is_none();
+        if self.foreign && (shape.extra.is_some() || keep_unknown) {
+            // The map of additional properties is the field `extra`: a property of that
+            // name is renamed (`extra_2`, the wire name kept by `serde(rename)`).
+            taken.insert("extra".to_owned(), "(additional properties)".to_owned());
+        }
         let mut first_error = None;
         for prop in shape.props {
             let (mut rust_name, mut raw) = ident::field_name(&prop.name);
@@ -907,7 +979,11 @@ impl<'a> Cx<'a> {
                 // A catalog taken as it is: another distinct name (the wire name is kept
                 // by `serde(rename)`), punctuation spelt out, else numbered.
                 (rust_name, raw) = ident::spelled_field_name(&prop.name);
-                let base = rust_name.clone();
+                // `self_` numbered is `self_2` (snake case, as the lints want).
+                let base = match rust_name.trim_end_matches('_') {
+                    "" => "field".to_owned(),
+                    trimmed => trimmed.to_owned(),
+                };
                 let mut n = 2;
                 while taken.contains_key(&rust_name) {
                     rust_name = format!("{base}_{n}");
@@ -992,9 +1068,6 @@ impl<'a> Cx<'a> {
         if let Some(e) = first_error {
             return Err(e);
         }
-        // A catalog taken as it is: an open object (no `additionalProperties`) keeps the
-        // properties it does not declare, so a consumer that re-publishes loses nothing.
-        let keep_unknown = self.foreign && !shape.closed && shape.extra.is_none();
         if let (true, Some(f)) = (
             shape.extra.is_some() || keep_unknown,
             fields.iter().find(|f| f.rust_name == "extra"),
@@ -1067,6 +1140,8 @@ impl<'a> Cx<'a> {
     fn ty_open(&mut self, loc: &Loc, schema: &'a Value, hint: &str) -> Result<Ty, Error> {
         let map = match schema {
             Value::Bool(true) => return Ok(Ty::Any),
+            // Nothing is valid: any type holds all of it (a catalog taken as it is).
+            Value::Bool(false) if self.foreign => return Ok(Ty::Any),
             Value::Bool(false) => {
                 return Err(Error::new(
                     loc.clone(),
@@ -1108,15 +1183,24 @@ impl<'a> Cx<'a> {
         map: &'a Map<String, Value>,
         hint: &str,
     ) -> Result<Ty, Error> {
+        if self.foreign && (map.contains_key("$dynamicRef") || map.contains_key("$recursiveRef")) {
+            // Resolved while validating, against the dynamic scope: any value here.
+            return Ok(Ty::Any);
+        }
         if map.get("$ref").is_some_and(Value::is_string) {
             // Vendor keywords beside `$ref` do not change the type (the linter warns).
             let json_schema = |k: &str| {
                 PASSIVE.contains(&k) || STRUCTURAL.contains(&k) || UNSUPPORTED.contains(&k)
             };
-            if let Some(k) = map
-                .keys()
-                .find(|k| *k != "$ref" && json_schema(k) && !REF_SIBLINGS.contains(&k.as_str()))
-            {
+            // A catalog taken as it is (2019-09 and later; the loader drops the siblings of
+            // a draft-07 `$ref`): the siblings apply too, so a value is what the target
+            // accepts and more is checked; the target's type holds it (never narrower).
+            if let Some(k) = map.keys().find(|k| {
+                *k != "$ref"
+                    && json_schema(k)
+                    && !REF_SIBLINGS.contains(&k.as_str())
+                    && !self.foreign
+            }) {
                 return Err(Error::new(
                     loc.join(k),
                     format!("`{k}` beside `$ref` is not supported"),
@@ -1130,7 +1214,7 @@ impl<'a> Cx<'a> {
             return self.ty(&target_loc, target, &name);
         }
         if map.contains_key("anyOf") || map.contains_key("oneOf") {
-            return self.union(loc, map, hint);
+            return self.union(loc, schema, map, hint);
         }
         if let Some(values) = map.get("enum") {
             return self.string_enum(loc, map, values, hint);
@@ -1153,10 +1237,26 @@ impl<'a> Cx<'a> {
             }
         };
         let base = match types.as_slice() {
+            [] if self.foreign
+                && !map.contains_key("properties")
+                && map.contains_key("allOf")
+                && !self.all_of_objects(loc, map, 0) =>
+            {
+                self.all_of_scalars(loc, map, hint)?
+            }
+            [] if self.foreign
+                && (map.contains_key("properties") || map.contains_key("allOf"))
+                && !self.all_of_object_type(loc, map) =>
+            {
+                self.object_or_any(loc, schema, map, hint)?
+            }
             [] if map.contains_key("properties") || map.contains_key("allOf") => {
                 self.object(loc, schema, map, hint)?
             }
             [] => match map.get("const") {
+                // A catalog taken as it is keeps the number's spelling (`-2.0`, `1e2`).
+                Some(Value::Number(_)) if self.foreign => Ty::Number,
+                Some(Value::Array(_) | Value::Object(_) | Value::Null) if self.foreign => Ty::Any,
                 Some(c) => const_ty(loc, c)?,
                 None => Ty::Any,
             },
@@ -1373,6 +1473,9 @@ impl<'a> Cx<'a> {
                 "an empty tuple has no Rust type",
             ));
         }
+        if self.foreign {
+            return self.foreign_tuple(loc, map, items, hint);
+        }
         match map.get("items") {
             None | Some(Value::Bool(false)) => {}
             Some(_) => {
@@ -1408,6 +1511,11 @@ impl<'a> Cx<'a> {
             return Err(Error::new(loc.join("enum"), "`enum` must be an array"));
         };
         let nullable = values.iter().any(Value::is_null);
+        if self.foreign && !values.iter().all(|v| v.is_string() || v.is_null()) {
+            // A catalog taken as it is: values of other kinds (numbers, arrays, objects)
+            // are any value, checked by the validator.
+            return Ok(Ty::Any);
+        }
         let mut variants: Vec<EnumVariant> = Vec::with_capacity(values.len());
         // Variant name → index in `variants`: one lookup per value, so that a huge enum
         // converts in linear time.
@@ -1417,6 +1525,15 @@ impl<'a> Cx<'a> {
                 Value::Null => {}
                 Value::String(s) => {
                     let name = ident::type_name(s);
+                    if self.foreign && taken.contains_key(&name) {
+                        // Values alike but for punctuation: the string as it is.
+                        let ty = if nullable {
+                            Ty::Option(Box::new(Ty::String))
+                        } else {
+                            Ty::String
+                        };
+                        return Ok(ty);
+                    }
                     if let Some(&other) = taken.get(&name) {
                         return Err(Error::new(
                             loc.join("enum").join(i),
@@ -1443,6 +1560,9 @@ impl<'a> Cx<'a> {
                     ))
                 }
             }
+        }
+        if variants.is_empty() && self.foreign {
+            return Ok(Ty::Any);
         }
         if variants.is_empty() {
             return Err(Error::new(loc.join("enum"), "`enum` has no string values"));
@@ -1472,8 +1592,16 @@ impl<'a> Cx<'a> {
         })
     }
 
-    fn union(&mut self, loc: &Loc, map: &'a Map<String, Value>, hint: &str) -> Result<Ty, Error> {
+    fn union(
+        &mut self,
+        loc: &Loc,
+        schema: &'a Value,
+        map: &'a Map<String, Value>,
+        hint: &str,
+    ) -> Result<Ty, Error> {
         let (keyword, members) = match (map.get("oneOf"), map.get("anyOf")) {
+            // A catalog taken as it is: both apply; any value (the validator checks).
+            (Some(_), Some(_)) if self.foreign => return Ok(Ty::Any),
             (Some(_), Some(_)) => {
                 return Err(Error::new(
                     loc.clone(),
@@ -1488,10 +1616,29 @@ impl<'a> Cx<'a> {
         // `type` and `additionalProperties` beside the union restate what each member says
         // (real catalogs write `"type": "object"` there): the members decide.
         let restated = |k: &str| k == "type" || k == "additionalProperties";
-        if let Some(k) = map
-            .keys()
-            .find(|k| STRUCTURAL.contains(&k.as_str()) && *k != keyword && !restated(k))
-        {
+        // A catalog taken as it is: an object's properties beside the union apply together
+        // with it, so each object member gets them too.
+        let beside = |k: &str| {
+            matches!(
+                k,
+                "properties" | "required" | "patternProperties" | "unevaluatedProperties" | "allOf"
+            )
+        };
+        let outer = if self.foreign && map.keys().any(|k| beside(k)) {
+            Some(self.shape_of(loc.clone(), schema)?)
+        } else {
+            None
+        };
+        if let Some(k) = map.keys().find(|k| {
+            STRUCTURAL.contains(&k.as_str())
+                && *k != keyword
+                && !restated(k)
+                && !(outer.is_some() && beside(k))
+        }) {
+            if self.foreign {
+                // Not an object's properties (`prefixItems`, `items`, …): any value.
+                return Ok(Ty::Any);
+            }
             return Err(Error::new(
                 loc.join(k),
                 format!("`{k}` beside `{keyword}` is not supported"),
@@ -1511,10 +1658,15 @@ impl<'a> Cx<'a> {
             }
         }
         let ty = match rest.len() {
+            // Always `null`: any value holds it (a catalog taken as it is).
+            0 if self.foreign => return Ok(Ty::Any),
             0 => return Err(Error::new(base, "a union of only `null` has no type")),
             1 => {
                 let (l, s) = rest.remove(0);
-                self.ty(&l, s, hint)?
+                match &outer {
+                    Some(outer) => self.member_ty(&l, s, hint, outer)?,
+                    None => self.ty(&l, s, hint)?,
+                }
             }
             _ => {
                 if let Some(existing) = self.by_key.get(loc) {
@@ -1522,9 +1674,9 @@ impl<'a> Cx<'a> {
                 } else {
                     let granted = self.claim(loc, hint)?;
                     let hint = granted.as_str();
-                    let kind = match self.tagged(&rest, hint)? {
+                    let kind = match self.tagged(&rest, hint, outer.as_ref())? {
                         Some(kind) => kind,
-                        None => self.untagged(&rest, hint)?,
+                        None => self.untagged(&rest, hint, outer.as_ref())?,
                     };
                     self.types.insert(
                         hint.to_owned(),
@@ -1553,10 +1705,13 @@ impl<'a> Cx<'a> {
     }
 
     /// A tagged enum, if every member is an object with a `const` string in one shared property.
+    /// `outer`: the object beside the union (a catalog taken as it is), merged into each
+    /// member.
     fn tagged(
         &mut self,
         members: &[(Loc, &'a Value)],
         hint: &str,
+        outer: Option<&Shape<'a>>,
     ) -> Result<Option<TypeKind>, Error> {
         let mut shapes = Vec::new();
         for (l, m) in members {
@@ -1566,7 +1721,11 @@ impl<'a> Cx<'a> {
             if !is_object {
                 return Ok(None);
             }
-            shapes.push((dl, self.shape(l, m)?));
+            let mut shape = self.shape(l, m)?;
+            if let Some(outer) = outer {
+                merge_outer(&mut shape, outer);
+            }
+            shapes.push((dl, shape));
         }
         let const_of = |shape: &Shape<'_>, name: &str| -> Option<String> {
             let p = shape.props.iter().find(|p| p.name == name)?;
@@ -1614,10 +1773,19 @@ impl<'a> Cx<'a> {
         Ok(Some(TypeKind::Tagged { tag, variants }))
     }
 
-    fn untagged(&mut self, members: &[(Loc, &'a Value)], hint: &str) -> Result<TypeKind, Error> {
+    fn untagged(
+        &mut self,
+        members: &[(Loc, &'a Value)],
+        hint: &str,
+        outer: Option<&Shape<'a>>,
+    ) -> Result<TypeKind, Error> {
         let mut variants: Vec<UntaggedVariant> = Vec::new();
         for (i, (l, m)) in members.iter().enumerate() {
-            let ty = self.ty(l, m, &format!("{hint}Variant{i}"))?;
+            let member_hint = format!("{hint}Variant{i}");
+            let ty = match outer {
+                Some(outer) => self.member_ty(l, m, &member_hint, outer)?,
+                None => self.ty(l, m, &member_hint)?,
+            };
             let mut name = match &ty {
                 Ty::Named(n) => n
                     .strip_prefix(hint)
@@ -1639,6 +1807,24 @@ impl<'a> Cx<'a> {
             variants.push(UntaggedVariant { name, ty });
         }
         Ok(TypeKind::Untagged(variants))
+    }
+}
+
+/// Adds to a union member's shape what the object beside the union says: its properties
+/// (the member's own win), its required names, its map of additional properties.
+fn merge_outer<'a>(shape: &mut Shape<'a>, outer: &Shape<'a>) {
+    for prop in &outer.props {
+        if !shape.props.iter().any(|p| p.name == prop.name) {
+            shape.props.push(prop.clone());
+        }
+    }
+    shape.required.extend(outer.required.iter().cloned());
+    shape.closed = shape.closed || outer.closed;
+    if shape.extra.is_none() {
+        shape.extra = outer.extra.clone();
+    }
+    if shape.doc.is_none() {
+        shape.doc = outer.doc.clone();
     }
 }
 

@@ -214,6 +214,13 @@ impl Config {
         let runtime = self.runtime_path_parsed()?;
         let catalog = convert::build_with(set, &self.externs).map_err(Errors::with_positions)?;
         let (type_attrs, field_attrs, mut warnings) = self.attributes(&catalog)?;
+        if set.is_foreign() {
+            warnings.extend(
+                convert::foreign::renamed_fields(&catalog)
+                    .iter()
+                    .map(ToString::to_string),
+            );
+        }
         let conversions = upcast::conversions(&catalog);
         let manual = |c: &upcast::Conversion| {
             self.manual_upcasts
@@ -280,6 +287,11 @@ impl Config {
         let (catalog, roots) = convert::build_types(&set).map_err(Errors::with_positions)?;
         let (type_attrs, field_attrs, mut warnings) = self.attributes(&catalog)?;
         warnings.splice(0..0, set.warnings().iter().map(ToString::to_string));
+        warnings.extend(
+            convert::foreign::renamed_fields(&catalog)
+                .iter()
+                .map(ToString::to_string),
+        );
         let code = emit::types_file(
             &catalog,
             &roots,

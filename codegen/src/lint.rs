@@ -79,6 +79,12 @@ const KEYWORDS: &[&str] = &[
     "$recursiveRef",
 ];
 
+/// Whether `key` is a keyword of JSON Schema (2020-12, or one its meta-schema still
+/// accepts from earlier drafts).
+pub(crate) fn is_keyword(key: &str) -> bool {
+    KEYWORDS.contains(&key)
+}
+
 /// Our extension keywords.
 const OURS: &[&str] = &["x-event", "x-envelope", "x-encoding"];
 
@@ -150,8 +156,24 @@ pub(crate) struct Findings {
 /// Lints every document of a set. `flat_header` names the envelope's header fields when
 /// they sit beside the payload fields: they may appear in a value for an event file's root.
 pub(crate) fn lint(docs: &BTreeMap<String, Doc>, flat_header: Option<&[String]>) -> Findings {
+    lint_with(docs, flat_header, false)
+}
+
+/// Lints a catalog taken as it is: any unknown keyword, even a near miss of a standard one
+/// (`definition`, `example`), is a warning, since validators ignore it and nobody here chose
+/// the spelling.
+pub(crate) fn lint_foreign(docs: &BTreeMap<String, Doc>) -> Findings {
+    lint_with(docs, None, true)
+}
+
+fn lint_with(
+    docs: &BTreeMap<String, Doc>,
+    flat_header: Option<&[String]>,
+    foreign: bool,
+) -> Findings {
     let mut linter = Linter {
         docs,
+        foreign,
         out: Findings::default(),
     };
     for doc in docs.values() {
@@ -204,6 +226,8 @@ pub(crate) fn suggest<'a>(input: &str, known: &[&'a str]) -> Option<&'a str> {
 
 struct Linter<'a> {
     docs: &'a BTreeMap<String, Doc>,
+    /// A catalog taken as it is: unknown keywords are warnings, near misses too.
+    foreign: bool,
     out: Findings,
 }
 
@@ -230,7 +254,11 @@ impl Linter<'_> {
         self.required_in_closed(map, loc, header);
         for (key, value) in map {
             let here = loc.join(key);
-            if let Some(problem) = keyword_shape(key, value) {
+            // JSON Schema counts `2.0` as an integer: a catalog taken as it is may write one.
+            let whole = value.as_f64().is_some_and(|f| f >= 0.0 && f.fract() == 0.0);
+            if let Some(problem) = keyword_shape(key, value)
+                .filter(|p| !(self.foreign && whole && *p == "a non-negative integer"))
+            {
                 self.out.errors.push(
                     Error::new(
                         here.clone(),
@@ -404,7 +432,7 @@ impl Linter<'_> {
         } else {
             KEYWORDS.iter().chain(OURS).copied().collect()
         };
-        if let Some(known) = near_miss(key, &candidates) {
+        if let Some(known) = near_miss(key, &candidates).filter(|_| !self.foreign) {
             self.error(
                 loc,
                 format!("unknown keyword `{key}`"),

@@ -397,6 +397,12 @@ impl SchemaSet {
 
     /// Resolves an absolute `$ref` (as rewritten at load time) to its schema and location.
     pub fn resolve<'a>(&'a self, uri: &str, from: &Loc) -> Result<(Loc, &'a Value), Error> {
+        // A catalog taken as it is may refer to a dialect's meta-schema (a schema of
+        // schemas): never fetched, it is any value to the generator (validators bundle it).
+        static ANY: Value = Value::Bool(true);
+        if self.foreign && foreign::is_meta_schema(uri) {
+            return Ok((Loc::file(&uri.into()), &ANY));
+        }
         let (rel, fragment) = split_uri(uri).ok_or_else(|| {
             Error::new(
                 from.clone(),
@@ -454,7 +460,7 @@ fn load_doc(
     file: &Arc<str>,
 ) -> Result<(Value, KeyOrder, Vec<Error>), Vec<Error>> {
     let root = Loc::file(file);
-    let (mut json, order, mut errors) = parse_file(path, file)?;
+    let (mut json, order, mut errors) = parse_file(path, file, false)?;
     match json.get("$schema") {
         Some(Value::String(s)) if s == "https://json-schema.org/draft/2020-12/schema" => {}
         other => errors.push(
@@ -527,9 +533,14 @@ fn schema_files(root: &Path) -> Result<(Vec<Found>, Vec<Error>), Errors> {
 
 /// Reads one JSON file: its value, the key order of its objects, and an error for each key
 /// written twice in one object (serde_json keeps the last of two equal keys, other tools
-/// the first: a schema that means different things to different readers is refused).
-/// `Err` when it cannot be read or is not JSON.
-fn parse_file(path: &Path, file: &Arc<str>) -> Result<(Value, KeyOrder, Vec<Error>), Vec<Error>> {
+/// the first: a schema that means different things to different readers is refused). With
+/// `last_wins` (a catalog taken as it is) each is rather a warning naming both places: the
+/// value is the last one's. `Err` when it cannot be read or is not JSON.
+fn parse_file(
+    path: &Path,
+    file: &Arc<str>,
+    last_wins: bool,
+) -> Result<(Value, KeyOrder, Vec<Error>), Vec<Error>> {
     let root = Loc::file(file);
     let text = fs::read_to_string(path)
         .map_err(|e| vec![Error::new(root.clone(), format!("cannot read file: {e}"))])?;
@@ -548,14 +559,33 @@ fn parse_file(path: &Path, file: &Arc<str>) -> Result<(Value, KeyOrder, Vec<Erro
     let errors = duplicates
         .into_iter()
         .map(|(pointer, key)| {
-            Error::new(
-                Loc {
-                    file: file.clone(),
-                    pointer,
-                },
-                format!("duplicate key {key:?}: a key may appear once in an object"),
-            )
-            .hint("remove or merge one of them (JSON readers disagree on which one wins)")
+            let places: Vec<String> = crate::span::key_offsets(&text, &pointer, &key)
+                .into_iter()
+                .map(|o| {
+                    let (line, column) = crate::span::line_col(&text, o);
+                    format!("line {line}, column {column}")
+                })
+                .collect();
+            let loc = Loc {
+                file: file.clone(),
+                pointer,
+            };
+            if last_wins {
+                Error::new(
+                    loc,
+                    format!(
+                        "duplicate key {key:?} (at {}): the last one is taken",
+                        places.join(" and ")
+                    ),
+                )
+                .hint("remove or merge one of them (most JSON readers take the last)")
+            } else {
+                Error::new(
+                    loc,
+                    format!("duplicate key {key:?}: a key may appear once in an object"),
+                )
+                .hint("remove or merge one of them (JSON readers disagree on which one wins)")
+            }
         })
         .collect();
     Ok((json, order, errors))

@@ -71,6 +71,44 @@ pub fn locate(text: &str, pointer: &str) -> Option<std::ops::Range<usize>> {
     Some(start..p.pos)
 }
 
+/// Byte offsets of every member named `key` in the object at `pointer` (a key written twice
+/// in one object has two), in text order. Empty when the pointer names no object.
+pub fn key_offsets(text: &str, pointer: &str, key: &str) -> Vec<usize> {
+    let Some(range) = locate(text, pointer) else {
+        return Vec::new();
+    };
+    let mut p = Parser {
+        bytes: text.as_bytes(),
+        pos: range.start,
+        depth: 0,
+    };
+    let mut found = Vec::new();
+    if p.expect(b'{').is_none() {
+        return found;
+    }
+    loop {
+        p.ws();
+        if p.peek() != Some(b'"') {
+            return found;
+        }
+        let start = p.pos;
+        let Some(name) = p.string() else {
+            return found;
+        };
+        if name == key {
+            found.push(start);
+        }
+        p.ws();
+        if p.expect(b':').is_none() || p.skip_value().is_none() {
+            return found;
+        }
+        p.ws();
+        if p.expect(b',').is_none() {
+            return found;
+        }
+    }
+}
+
 /// The segments of a JSON pointer, unescaped per RFC 6901 (`~1` → `/`, then `~0` → `~`):
 /// the one place pointers are taken apart.
 pub fn pointer_segments(pointer: &str) -> impl Iterator<Item = String> + '_ {
@@ -216,6 +254,18 @@ mod tests {
         assert_eq!(locate("{\"a\": [1, 2", "/a/1"), Some(10..11));
         assert_eq!(locate("{\"a\": ", "/a"), None);
         assert_eq!(locate("", "/a"), None);
+    }
+
+    #[test]
+    fn keys_written_twice_are_both_found() {
+        let text = "{\"a\": {\"t\": 1,\n \"u\": [\"t\"], \"t\": {\"t\": 2}}}";
+        let at: Vec<(usize, usize)> = key_offsets(text, "/a", "t")
+            .into_iter()
+            .map(|o| line_col(text, o))
+            .collect();
+        assert_eq!(at, [(1, 8), (2, 14)]);
+        assert!(key_offsets(text, "/b", "t").is_empty());
+        assert!(key_offsets("[1]", "", "t").is_empty());
     }
 
     #[test]

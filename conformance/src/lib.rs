@@ -54,6 +54,11 @@ generated!(
     "Types only, from a draft-07/2019-09 catalog with `$id` and `file://` references."
 );
 generated!(
+    foreign_as_is,
+    "foreign_as_is.rs",
+    "Types only, from schemas as others write them: duplicate keys, unknown keywords, names the generator also makes, keywords beside `$ref` and beside unions."
+);
+generated!(
     constructs,
     "constructs.rs",
     "Every construct the generator maps (tolerant)."

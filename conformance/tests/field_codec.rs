@@ -1,5 +1,5 @@
 //! Property tests of the field-map codec: random valid events round-trip; random
-//! corruptions give errors, never panics.
+//! corruptions give errors (never panics), or an event that holds what the map says.
 
 mod common;
 
@@ -41,6 +41,9 @@ proptest! {
         let mut fields: Vec<(String, String)> = event.to_redis_fields().unwrap()
             .into_iter().map(|(k, v)| (k.into_owned(), v)).collect();
         let i = victim % fields.len();
+        let (key, original) = fields[i].clone();
+        let known = |k: &str| fields.iter().any(|(f, _)| f == k);
+        let stray = !junk.is_empty() && !known(&junk);
         match how {
             0 => { fields.remove(i); }
             1 => fields[i].1 = junk.clone(),
@@ -48,6 +51,42 @@ proptest! {
             3 => fields.push((junk.clone(), junk.clone())),
             _ => fields[i].0 = junk.clone(),
         }
-        let _ = Event::from_redis_fields(&fields);
+        let decoded = Event::from_redis_fields(&fields);
+        let back = |e: &Event| -> Vec<(String, String)> {
+            e.to_redis_fields().unwrap().into_iter().map(|(k, v)| (k.into_owned(), v)).collect()
+        };
+        match how {
+            // A field removed (or renamed to a name no field has): refused, or decoded
+            // without it (an optional field), never made up.
+            0 | 4 if how == 0 || stray => {
+                if let Ok(d) = &decoded {
+                    prop_assert!(key != "type", "decoded without its type: {d:?}");
+                    prop_assert!(back(d).iter().all(|(k, _)| *k != key), "{key} came back: {d:?}");
+                }
+            }
+            // A field of a name the event does not have: ignored (a tolerant reader).
+            3 if stray => {
+                prop_assert_eq!(decoded.as_ref().ok(), Some(&event), "{:?}", decoded);
+            }
+            // A value replaced or cut: refused, or decoded into an event that holds the new
+            // value (the same event only if the value means the same: `1.0` for `1`).
+            1 | 2 => {
+                if let Ok(d) = &decoded {
+                    let now = fields[i].1.clone();
+                    let same_meaning = now == original
+                        || matches!(
+                            (serde_json::from_str::<serde_json::Value>(&now), serde_json::from_str::<serde_json::Value>(&original)),
+                            (Ok(a), Ok(b)) if a == b || (a.as_f64().is_some() && a.as_f64() == b.as_f64())
+                        );
+                    if *d == event {
+                        prop_assert!(same_meaning, "{key}: {original:?} -> {now:?} was ignored");
+                    }
+                    // Whatever was decoded encodes and decodes to itself.
+                    let again = Event::from_redis_fields(&back(d)).ok();
+                    prop_assert_eq!(again.as_ref(), Some(d));
+                }
+            }
+            _ => {}
+        }
     }
 }

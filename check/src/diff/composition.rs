@@ -18,6 +18,11 @@ impl Differ<'_> {
         };
         // One combinator replaced by another.
         if let ([a], [b]) = (kinds(o).as_slice(), kinds(n).as_slice()) {
+            let sum = |k: &str| k == "anyOf" || k == "oneOf";
+            if a != b && sum(a) && sum(b) {
+                self.sum_swap(path, ipath, o, n, a, b, around);
+                return;
+            }
             if a != b {
                 let rule = if *a == "oneOf" && *b == "anyOf" {
                     Rule::CombinedTypeExtended
@@ -45,6 +50,173 @@ impl Differ<'_> {
                 (Some(_), Some(_)) => self.members(path, ipath, o, n, k, around),
             }
         }
+    }
+
+    /// `oneOf` ↔ `anyOf`: the members are compared as `anyOf` members on both sides, and
+    /// the swap itself counts only where the `oneOf` side's members may overlap (a `oneOf`
+    /// of pairwise disjoint members is their `anyOf`).
+    #[allow(clippy::too_many_arguments)]
+    fn sum_swap(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+        a: &str,
+        b: &str,
+        around: &Around,
+    ) {
+        let as_any_of = |m: &Map<String, Value>, k: &str| {
+            let mut m = m.clone();
+            if let Some(v) = m.remove(k) {
+                m.insert("anyOf".into(), v);
+            }
+            m
+        };
+        let (o2, n2) = (as_any_of(o, a), as_any_of(n, b));
+        self.members(path, ipath, &o2, &n2, "anyOf", around);
+        let apart = |set: &SchemaSet, m: &Map<String, Value>, k: &str| {
+            let xs = m
+                .get(k)
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice);
+            (0..xs.len()).all(|i| (i + 1..xs.len()).all(|j| disjoint(set, &xs[i], set, &xs[j], 0)))
+        };
+        if a == "oneOf" {
+            // The old `oneOf` may have refused what matched two members: now accepted.
+            if !apart(self.old_set, o, a) {
+                self.push(
+                    Rule::CombinedTypeExtended,
+                    &ptr(path, b),
+                    ipath,
+                    o.get(a),
+                    n.get(b),
+                );
+            }
+        } else if !apart(self.new_set, n, b) {
+            // The new `oneOf` refuses what matches two of its members.
+            self.push(
+                Rule::CombinedTypeChanged,
+                &ptr(path, b),
+                ipath,
+                o.get(a),
+                n.get(b),
+            );
+        }
+    }
+
+    /// A schema wrapped into a union that still contains it (`string` → `oneOf: [number,
+    /// string]`), or a union unwrapped to a schema one member contains: a widening
+    /// (narrowing) when the schema is within a member and, for `oneOf`, disjoint from the
+    /// others. Whether it applied (then nothing else is compared here).
+    pub(super) fn wrapped(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) -> bool {
+        const SUMS: [&str; 2] = ["anyOf", "oneOf"];
+        let has_combinator = |m: &Map<String, Value>| {
+            ["allOf", "anyOf", "oneOf"]
+                .iter()
+                .any(|k| m.contains_key(*k))
+        };
+        // Only a union there, beside annotations and definitions.
+        let only_union = |m: &Map<String, Value>| -> Option<&'static str> {
+            let k = SUMS.into_iter().find(|k| m.contains_key(*k))?;
+            let idle = |key: &str| {
+                key == k
+                    || matches!(key, "$schema" | "$defs" | "definitions")
+                    || ANNOTATIONS.iter().any(|(a, _)| *a == key)
+                    || (key.starts_with("x-") && key != "x-encoding")
+            };
+            (m.keys().all(|key| idle(key))
+                && !m.contains_key(if k == "anyOf" { "oneOf" } else { "anyOf" }))
+            .then_some(k)
+        };
+        let (widens, k, plain, union) = match (
+            has_combinator(o),
+            only_union(n),
+            only_union(o),
+            has_combinator(n),
+        ) {
+            (false, Some(k), _, _) => (true, k, o, n),
+            (_, _, Some(k), false) => (false, k, n, o),
+            _ => return false,
+        };
+        let members = union
+            .get(k)
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        let plain_value = Value::Object(plain.clone());
+        // The plain side is old when it widens, new when it narrows.
+        let (plain_set, union_set) = if widens {
+            (self.old_set, self.new_set)
+        } else {
+            (self.new_set, self.old_set)
+        };
+        let within = members
+            .iter()
+            .position(|m| self.accepts_all(&plain_value, m, !widens));
+        let Some(at) = within else {
+            return false;
+        };
+        if k == "oneOf"
+            && !members
+                .iter()
+                .enumerate()
+                .all(|(j, m)| j == at || disjoint(plain_set, &plain_value, union_set, m, 0))
+        {
+            return false;
+        }
+        let (rule, old, new) = if widens {
+            (Rule::SumTypeExtended, None, n.get(k))
+        } else {
+            (Rule::SumTypeNarrowed, o.get(k), None)
+        };
+        self.push(rule, &ptr(path, k), ipath, old, new);
+        true
+    }
+
+    /// Member lists of different lengths of a union: a widening where every old member is
+    /// within a new one, a narrowing where every new member is within an old one (as
+    /// `anyOf`; a `oneOf` needs the members of the wider side pairwise disjoint too).
+    /// Whether it could tell.
+    #[allow(clippy::too_many_arguments)]
+    fn members_within(
+        &mut self,
+        p: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+        k: &str,
+        a: &[Value],
+        b: &[Value],
+    ) -> bool {
+        if k == "allOf" {
+            return false;
+        }
+        let old_in_new = a
+            .iter()
+            .all(|x| b.iter().any(|y| self.accepts_all(x, y, false)));
+        let new_in_old = b
+            .iter()
+            .all(|y| a.iter().any(|x| self.accepts_all(y, x, true)));
+        let apart = |set: &SchemaSet, xs: &[Value]| {
+            (0..xs.len()).all(|i| (i + 1..xs.len()).all(|j| disjoint(set, &xs[i], set, &xs[j], 0)))
+        };
+        let one_of = k == "oneOf";
+        let rule = match (old_in_new, new_in_old) {
+            (true, true) if !one_of || (apart(self.old_set, a) && apart(self.new_set, b)) => {
+                return true
+            }
+            (true, false) if !one_of || apart(self.new_set, b) => Rule::SumTypeExtended,
+            (false, true) if !one_of || apart(self.old_set, a) => Rule::SumTypeNarrowed,
+            _ => return false,
+        };
+        self.push(rule, p, ipath, o.get(k), n.get(k));
+        true
     }
 
     /// The members of one combinator present on both sides.
@@ -128,7 +300,9 @@ impl Differ<'_> {
                 n.get(k),
             );
         } else {
-            self.push(Rule::Unclassified, &p, ipath, o.get(k), n.get(k));
+            if !self.members_within(&p, ipath, o, n, k, a, b) {
+                self.push(Rule::Unclassified, &p, ipath, o.get(k), n.get(k));
+            }
             return;
         }
         // `oneOf` is an `anyOf` only while no document matches two members: a document may

@@ -810,6 +810,9 @@ impl Differ<'_> {
                 self.push(*rule, &ptr(path, k), &ipath, o.get(*k), n.get(*k));
             }
         }
+        if self.wrapped(path, &ipath, &o, &n) {
+            return;
+        }
         self.types(path, &ipath, &o, &n);
         self.enums(path, &ipath, &o, &n);
         for (k, added, removed, changed) in SIMPLE {

@@ -103,24 +103,43 @@ impl Differ<'_> {
                 Some(ns) => self.schema(&p, child(name), os, ns),
                 None => {
                     let dropped_required = oreq.contains(name) && !nreq.contains(name);
-                    let rule = match self.name_model(n, around, 1, name) {
-                        Model::Unknown => Rule::Unclassified,
-                        Model::Open => Rule::PropertyRemovedFromOpenContentModel,
-                        // Forbidden before and after; a `required` that made the old
-                        // object unsatisfiable is reported on its own.
-                        Model::Closed if *os == Value::Bool(false) => {
-                            Rule::PropertyWithFalseRemovedFromClosedContentModel
+                    // A `patternProperties` pattern of the new side governs the name: what
+                    // it accepts there (with the old side's patterns, which applied beside
+                    // the property too).
+                    let patterns = match (patterns_for(o, name), patterns_for(n, name)) {
+                        (_, Some(new)) if new.is_empty() => None,
+                        (Some(old), Some(new)) if old == new => {
+                            Some(Rule::PropertyRemovedIsCoveredByPartiallyOpenContentModel)
                         }
-                        Model::Closed if dropped_required => {
-                            Rule::RequiredPropertyRemovedFromClosedContentModel
-                        }
-                        Model::Closed => Rule::PropertyRemovedFromClosedContentModel,
-                        Model::Partial(s) if self.accepts_all(os, s, false) => {
-                            Rule::PropertyRemovedIsCoveredByPartiallyOpenContentModel
-                        }
-                        Model::Partial(_) => {
-                            Rule::PropertyRemovedNotCoveredByPartiallyOpenContentModel
-                        }
+                        (_, Some(new)) => Some(match new.as_slice() {
+                            [t] if self.accepts_all(os, t, false) => {
+                                Rule::PropertyRemovedIsCoveredByPartiallyOpenContentModel
+                            }
+                            _ => Rule::Unclassified,
+                        }),
+                        (_, None) => Some(Rule::Unclassified),
+                    };
+                    let rule = match patterns {
+                        Some(rule) => rule,
+                        None => match self.name_model(n, around, 1, name) {
+                            Model::Unknown => Rule::Unclassified,
+                            Model::Open => Rule::PropertyRemovedFromOpenContentModel,
+                            // Forbidden before and after; a `required` that made the old
+                            // object unsatisfiable is reported on its own.
+                            Model::Closed if *os == Value::Bool(false) => {
+                                Rule::PropertyWithFalseRemovedFromClosedContentModel
+                            }
+                            Model::Closed if dropped_required => {
+                                Rule::RequiredPropertyRemovedFromClosedContentModel
+                            }
+                            Model::Closed => Rule::PropertyRemovedFromClosedContentModel,
+                            Model::Partial(s) if self.accepts_all(os, s, false) => {
+                                Rule::PropertyRemovedIsCoveredByPartiallyOpenContentModel
+                            }
+                            Model::Partial(_) => {
+                                Rule::PropertyRemovedNotCoveredByPartiallyOpenContentModel
+                            }
+                        },
                     };
                     if rule != Rule::PropertyWithFalseRemovedFromClosedContentModel {
                         absorbed.insert(name.clone());
@@ -136,6 +155,28 @@ impl Differ<'_> {
             let p = ptr(&base, name);
             let required = nreq.contains(name);
             let with_default = ns.get("default").is_some();
+            // A pattern of the old side governed the name; the same pattern still applies
+            // beside the new property, which can then only narrow.
+            match (patterns_for(o, name), patterns_for(n, name)) {
+                (Some(old), _) if old.is_empty() => {}
+                (Some(old), Some(new)) if old == new => {
+                    let within = old.iter().all(|t| self.accepts_all(t, ns, false));
+                    if !within || required {
+                        self.push(
+                            Rule::PropertyAddedNarrowsPartiallyOpenContentModel,
+                            &p,
+                            &child(name),
+                            None,
+                            Some(ns),
+                        );
+                    }
+                    continue;
+                }
+                _ => {
+                    self.push(Rule::Unclassified, &p, &child(name), None, Some(ns));
+                    continue;
+                }
+            }
             let rule = match self.name_model(o, around, 0, name) {
                 Model::Unknown => Rule::Unclassified,
                 Model::Closed => match (required, with_default) {
@@ -151,11 +192,41 @@ impl Differ<'_> {
                     }
                     (false, _) => Rule::OptionalPropertyAddedToOpenContentModel,
                 },
-                Model::Partial(s) if self.accepts_all(ns, s, true) => {
-                    Rule::PropertyAddedIsCoveredByPartiallyOpenContentModel
+                Model::Partial(s) => {
+                    // Compared both ways: the registry's "covered" is the old values
+                    // within the new property's (old data under the name still valid).
+                    let covers = self.accepts_all(s, ns, false);
+                    let within = self.accepts_all(ns, s, true);
+                    match (covers, within) {
+                        // The same values: only `required` can change anything.
+                        (true, true) if required => Rule::RequiredAttributeAdded,
+                        (true, true) => continue,
+                        (true, false) if required => {
+                            self.push(
+                                Rule::RequiredAttributeAdded,
+                                &ptr(path, "required"),
+                                &child(name),
+                                None,
+                                Some(&Value::String(name.clone())),
+                            );
+                            Rule::PropertyAddedIsCoveredByPartiallyOpenContentModel
+                        }
+                        (true, false) => Rule::PropertyAddedIsCoveredByPartiallyOpenContentModel,
+                        (false, true) => Rule::PropertyAddedNarrowsPartiallyOpenContentModel,
+                        (false, false) => Rule::PropertyAddedNotCoveredByPartiallyOpenContentModel,
+                    }
                 }
-                Model::Partial(_) => Rule::PropertyAddedNotCoveredByPartiallyOpenContentModel,
             };
+            if rule == Rule::RequiredAttributeAdded {
+                self.push(
+                    rule,
+                    &ptr(path, "required"),
+                    &child(name),
+                    None,
+                    Some(&Value::String(name.clone())),
+                );
+                continue;
+            }
             self.push(rule, &p, &child(name), None, Some(ns));
         }
         let rp = ptr(path, "required");
@@ -326,4 +397,18 @@ impl Differ<'_> {
             }
         }
     }
+}
+
+/// The `patternProperties` schemas of `m` whose pattern matches `name`: `Some(empty)` when
+/// none does (or `m` has none), `None` when a pattern cannot be compiled (then it is not
+/// known which apply).
+fn patterns_for(m: &Map<String, Value>, name: &str) -> Option<Vec<Value>> {
+    let mut out = Vec::new();
+    for (pattern, schema) in object_at(m, "patternProperties") {
+        let re = regex_lite::Regex::new(pattern).ok()?;
+        if re.is_match(name) {
+            out.push(schema.clone());
+        }
+    }
+    Some(out)
 }

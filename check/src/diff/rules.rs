@@ -131,8 +131,9 @@ rules! {
     RequiredPropertyRemovedFromClosedContentModel = "required-property-removed-from-closed-content-model", Breaks, "a required property removed from a closed object: old data carries it, which the new schema rejects, and new data lacks it, which old readers reject";
     PropertyRemovedIsCoveredByPartiallyOpenContentModel = "property-removed-is-covered-by-partially-open-content-model", Widens, "a property removed; `additionalProperties` still accepts its values";
     PropertyRemovedNotCoveredByPartiallyOpenContentModel = "property-removed-not-covered-by-partially-open-content-model", Breaks, "a property removed; `additionalProperties` rejects some of its values";
-    PropertyAddedIsCoveredByPartiallyOpenContentModel = "property-added-is-covered-by-partially-open-content-model", Narrows, "a property added whose values `additionalProperties` accepted before";
-    PropertyAddedNotCoveredByPartiallyOpenContentModel = "property-added-not-covered-by-partially-open-content-model", Breaks, "a property added whose values `additionalProperties` rejected before";
+    PropertyAddedIsCoveredByPartiallyOpenContentModel = "property-added-is-covered-by-partially-open-content-model", Widens, "a property added that accepts every value `additionalProperties` accepted before under its name";
+    PropertyAddedNarrowsPartiallyOpenContentModel = "property-added-narrows-partially-open-content-model", Narrows, "a property added that accepts only some of the values `additionalProperties` accepted before under its name";
+    PropertyAddedNotCoveredByPartiallyOpenContentModel = "property-added-not-covered-by-partially-open-content-model", Breaks, "a property added whose values and those `additionalProperties` accepted before are not one within the other";
     MaxItemsAdded = "max-items-added", Narrows, "`maxItems` added";
     MaxItemsRemoved = "max-items-removed", Widens, "`maxItems` removed";
     MaxItemsIncreased = "max-items-increased", Widens, "`maxItems` increased";

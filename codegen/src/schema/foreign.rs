@@ -5,21 +5,22 @@
 //! - each file's dialect comes from its `$schema` (a file without one is read as
 //!   [`Dialect::default`]); draft-07 and 2019-09 tuples (`items: [...]`,
 //!   `additionalItems`) are rewritten to their 2020-12 form (`prefixItems`, `items`);
-//! - a root `$id` names the file: `$ref`s to that id (absolute, or relative to the id of the
-//!   file they are written in, the ajv style) resolve to it; `file://name.json#…` is a
-//!   file beside the referring one. Reading never leaves the directory and never touches
-//!   the network: a reference to an id no file has is an error;
-//! - the linter's errors stay errors (a near miss of a standard keyword), its warnings
-//!   (vendor keywords such as `tsAdditionalProperties`) stay warnings.
+//! - a root `$id` names the file, a `$id` below it an embedded resource: `$ref`s to an id
+//!   (absolute, or relative to the id of the resource they are written in) resolve to it;
+//!   `#name` names an `$anchor`; `file://name.json#…` is a file beside the referring one.
+//!   Reading never leaves the directory and never touches the network: a reference to an
+//!   id no file has is an error;
+//! - draft-07: keywords beside `$ref` are dropped with a warning, `$id: "#name"` is an
+//!   anchor, and references into a rewritten tuple follow it;
+//! - every unknown keyword is a warning (even a near miss of a standard one), a key written
+//!   twice in one object a warning naming both places (the last one is taken).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde_json::Value;
 
-use super::{
-    absolute_ref, absolutize_at, parse_file, schema_files, Doc, Envelope, Found, Payload, SchemaSet,
-};
+use super::{absolute_ref, parse_file, schema_files, Doc, Envelope, Found, Payload, SchemaSet};
 use crate::doc::Position;
 use crate::error::{Error, Errors, Loc, Sink};
 
@@ -98,19 +99,27 @@ pub(super) fn load_foreign(root: &Path, default: Dialect) -> Result<Foreign, Err
     {
         let (found, walk_warnings) = schema_files(root)?;
         let mut sink = Sink::default();
+        let mut warnings = Vec::new();
         // First pass: parse every file, note its dialect and root `$id`.
         let mut parsed = Vec::new();
         let mut ids: HashMap<String, String> = HashMap::new();
+        // (file, anchor name) → JSON pointer of the schema that declares it.
+        let mut anchors: HashMap<(String, String), String> = HashMap::new();
+        // The absolute URI of every schema resource (each file, each `$id` below a root) →
+        // its file and JSON pointer.
+        let mut embedded: HashMap<String, (String, String)> = HashMap::new();
         for Found { path, rel, file } in found {
             let at = Loc::file(&file);
-            let (mut json, order, errors) = match parse_file(&path, &file) {
+            // A key written twice in one object: the last one is taken, as most JSON
+            // readers (and the catalog's own tools) do; a warning names both places.
+            let (mut json, order, duplicates) = match parse_file(&path, &file, true) {
                 Ok(parsed) => parsed,
                 Err(errors) => {
                     errors.into_iter().for_each(|e| sink.push(e));
                     continue;
                 }
             };
-            errors.into_iter().for_each(|e| sink.push(e));
+            warnings.extend(duplicates);
             let dialect = match json.get("$schema") {
                 None => default,
                 Some(Value::String(s)) => match Dialect::from_uri(s) {
@@ -131,8 +140,14 @@ pub(super) fn load_foreign(root: &Path, default: Dialect) -> Result<Foreign, Err
                     default
                 }
             };
+            if dialect == Dialect::Draft07 {
+                drop_ref_siblings(&mut json, Position::Schema, &at, &mut warnings);
+                draft07_anchors(&mut json, Position::Schema, true);
+            }
             if dialect != Dialect::Draft2020 {
-                upgrade_tuples(&mut json, Position::Schema);
+                let mut tuples = Vec::new();
+                upgrade_tuples(&mut json, Position::Schema, "", &mut tuples);
+                retarget_tuple_refs(&mut json, Position::Schema, &tuples);
                 // The tuples now read as 2020-12: so must a validator that is given the file.
                 if let Some(uri) = json.get_mut("$schema") {
                     *uri = Value::String("https://json-schema.org/draft/2020-12/schema".into());
@@ -158,17 +173,30 @@ pub(super) fn load_foreign(root: &Path, default: Dialect) -> Result<Foreign, Err
                 }
                 None => None,
             };
+            collect_anchors(&json, "", Position::Schema, &rel, &mut anchors);
+            let base = file_base(&rel, id.as_deref());
+            embedded.insert(local_base(&rel), (rel.clone(), String::new()));
+            collect_embedded(&json, Position::Schema, "", &base, &rel, &mut embedded);
             parsed.push((path, rel, file, json, order, id));
         }
         // Second pass: every `$ref` made absolute (a file of the directory, or an error).
         let mut docs = BTreeMap::new();
         for (path, rel, file, mut json, key_order, id) in parsed {
             let mut errors = Vec::new();
-            let resolve = |r: &str| resolve_ref(r, &rel, id.as_deref(), &ids);
-            absolutize_at(
+            let scope = Scope {
+                rel: &rel,
+                id: id.as_deref(),
+                ids: &ids,
+                anchors: &anchors,
+                embedded: &embedded,
+            };
+            let base = file_base(&rel, id.as_deref());
+            scoped_refs(
                 &mut json,
                 Position::Schema,
-                &resolve,
+                "",
+                (&base, ""),
+                &scope,
                 &Loc::file(&file),
                 &mut errors,
             );
@@ -188,8 +216,8 @@ pub(super) fn load_foreign(root: &Path, default: Dialect) -> Result<Foreign, Err
         for doc in docs.values() {
             super::check_refs_resolve(doc, &docs, &mut sink);
         }
-        let lint = crate::lint::lint(&docs, None);
-        let mut warnings = lint.warnings;
+        let lint = crate::lint::lint_foreign(&docs);
+        warnings.extend(lint.warnings);
         // An annotation that breaks its own schema (a `default` or an example another
         // tool wrote) changes no type: a warning in a catalog taken as it is.
         for e in lint.errors {
@@ -226,25 +254,163 @@ fn in_annotation(pointer: &str) -> bool {
 }
 
 /// Rewrites draft-07 / 2019-09 tuples to 2020-12: `items: [A, B]` becomes
-/// `prefixItems: [A, B]`, and `additionalItems` becomes `items`.
-fn upgrade_tuples(value: &mut Value, pos: Position) {
+/// `prefixItems: [A, B]`, and `additionalItems` becomes `items` (dropped where `items` is
+/// no array: it has no effect there).
+/// `tuples` gets the JSON pointer of each schema rewritten.
+fn upgrade_tuples(value: &mut Value, pos: Position, pointer: &str, tuples: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             if pos == Position::Schema && map.get("items").is_some_and(Value::is_array) {
+                tuples.push(pointer.to_owned());
                 if let Some(items) = map.remove("items") {
                     map.insert("prefixItems".into(), items);
                 }
                 if let Some(rest) = map.remove("additionalItems") {
                     map.insert("items".into(), rest);
                 }
+            } else if pos == Position::Schema {
+                // Without a tuple, `additionalItems` applies to nothing.
+                map.remove("additionalItems");
             }
             for (key, v) in map.iter_mut() {
                 if let Some(child) = pos.child(key) {
-                    upgrade_tuples(v, child);
+                    let here = crate::error::pointer_push(pointer, key);
+                    upgrade_tuples(v, child, &here, tuples);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| upgrade_tuples(v, pos)),
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                upgrade_tuples(v, pos, &format!("{pointer}/{i}"), tuples);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A local `$ref` into a tuple [`upgrade_tuples`] rewrote (`#/items/0`) follows it
+/// (`#/prefixItems/0`; `additionalItems` is now `items`).
+fn retarget_tuple_refs(value: &mut Value, pos: Position, tuples: &[String]) {
+    if tuples.is_empty() {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            if pos == Position::Schema {
+                if let Some(Value::String(r)) = map.get_mut("$ref") {
+                    if let Some(fragment) = r.strip_prefix('#') {
+                        for t in tuples {
+                            let moved =
+                                [("/items", "/prefixItems"), ("/additionalItems", "/items")]
+                                    .iter()
+                                    .find_map(|(from, to)| {
+                                        let rest = fragment
+                                            .strip_prefix(t.as_str())?
+                                            .strip_prefix(from)?;
+                                        (rest.is_empty() || rest.starts_with('/'))
+                                            .then(|| format!("#{t}{to}{rest}"))
+                                    });
+                            if let Some(moved) = moved {
+                                *r = moved;
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            for (key, v) in map.iter_mut() {
+                if let Some(child) = pos.child(key) {
+                    retarget_tuple_refs(v, child, tuples);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| retarget_tuple_refs(v, pos, tuples)),
+        _ => {}
+    }
+}
+
+/// Draft-07 names a location-independent schema with `$id: "#name"`: 2020-12's
+/// `$anchor: "name"`.
+fn draft07_anchors(value: &mut Value, pos: Position, root: bool) {
+    match value {
+        Value::Object(map) => {
+            if pos == Position::Schema {
+                let anchor = match map.get("$id") {
+                    Some(Value::String(id)) => id.strip_prefix('#').map(str::to_owned),
+                    _ => None,
+                };
+                if let Some(name) = anchor.filter(|n| !n.is_empty() && !root) {
+                    map.remove("$id");
+                    map.insert("$anchor".into(), Value::String(name));
+                }
+            }
+            for (key, v) in map.iter_mut() {
+                if let Some(child) = pos.child(key) {
+                    draft07_anchors(v, child, false);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| draft07_anchors(v, pos, false)),
+        _ => {}
+    }
+}
+
+/// What may stay beside a draft-07 `$ref`: annotations, definitions (other schemas point
+/// into them) and the root's `$schema`/`$id`. Unknown keywords stay too (the linter warns).
+const KEPT_BESIDE_REF: &[&str] = &[
+    "$ref",
+    "$schema",
+    "$id",
+    "$comment",
+    "definitions",
+    "$defs",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+];
+
+/// Draft-07 (and draft-06): keywords beside `$ref` are ignored by validators. Each JSON
+/// Schema keyword that would constrain a value there is dropped, with a warning.
+fn drop_ref_siblings(value: &mut Value, pos: Position, loc: &Loc, warnings: &mut Vec<Error>) {
+    match value {
+        Value::Object(map) => {
+            if pos == Position::Schema && map.get("$ref").is_some_and(Value::is_string) {
+                let dropped: Vec<String> = map
+                    .keys()
+                    .filter(|k| !KEPT_BESIDE_REF.contains(&k.as_str()))
+                    .filter(|k| crate::lint::is_keyword(k))
+                    .cloned()
+                    .collect();
+                for key in dropped {
+                    map.remove(&key);
+                    warnings.push(
+                        Error::new(
+                            loc.join(&key),
+                            format!("`{key}` beside `$ref` is ignored (draft-07: a `$ref` replaces the keywords beside it)"),
+                        )
+                        .hint("put both in an `allOf` if both should apply"),
+                    );
+                }
+            }
+            for (key, v) in map.iter_mut() {
+                if let Some(child) = pos.child(key) {
+                    drop_ref_siblings(v, child, &loc.join(key), warnings);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                drop_ref_siblings(v, pos, &loc.join(i), warnings);
+            }
+        }
         _ => {}
     }
 }
@@ -276,6 +442,258 @@ fn nested_ids(value: &Value, loc: &Loc, pos: Position, sink: &mut Sink) {
             }
         }
         _ => {}
+    }
+}
+
+/// The base URI of a file without an `$id` of its own (or with one of no scheme): a name
+/// no reference outside this loader can use.
+fn local_base(rel: &str) -> String {
+    format!("https://events.invalid/{rel}")
+}
+
+/// The base URI relative references of a file's root resolve against.
+fn file_base(rel: &str, id: Option<&str>) -> String {
+    match id {
+        Some(id) if has_scheme(id) => id.to_owned(),
+        _ => local_base(rel),
+    }
+}
+
+/// Every `$id` below a root (an embedded schema resource), resolved against the base of
+/// the resource around it: absolute URI → (file, JSON pointer).
+fn collect_embedded(
+    value: &Value,
+    pos: Position,
+    pointer: &str,
+    base: &str,
+    rel: &str,
+    out: &mut HashMap<String, (String, String)>,
+) {
+    match value {
+        Value::Object(map) => {
+            let mut base = base.to_owned();
+            if pos == Position::Schema && !pointer.is_empty() {
+                if let Some(Value::String(id)) = map.get("$id") {
+                    if !id.starts_with('#') {
+                        base = resolve_uri(&base, id);
+                        out.entry(base.clone())
+                            .or_insert_with(|| (rel.to_owned(), pointer.to_owned()));
+                    }
+                }
+            }
+            for (key, v) in map {
+                if let Some(child) = pos.child(key) {
+                    let here = crate::error::pointer_push(pointer, key);
+                    collect_embedded(v, child, &here, &base, rel, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                collect_embedded(v, pos, &format!("{pointer}/{i}"), base, rel, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `reference` (no fragment) against `base`: as it is when it has a scheme, else joined.
+fn resolve_uri(base: &str, reference: &str) -> String {
+    let reference = reference.trim_end_matches('#');
+    if has_scheme(reference) {
+        reference.to_owned()
+    } else {
+        join(base, reference)
+    }
+}
+
+/// What resolving a reference in one file needs.
+struct Scope<'a> {
+    rel: &'a str,
+    id: Option<&'a str>,
+    ids: &'a HashMap<String, String>,
+    anchors: &'a HashMap<(String, String), String>,
+    embedded: &'a HashMap<String, (String, String)>,
+}
+
+/// Resolves every `$ref` against the schema resource it is written in (`resource`: its
+/// base URI and JSON pointer; an `$id` below the root starts another, and is removed once
+/// its references are resolved), to the loader's absolute URI. A reference that names no
+/// resource goes the way of [`resolve_anchor`] (files by relative path, `file://`, errors);
+/// `$dynamicRef` is left as it is (the converter maps it to any value).
+fn scoped_refs(
+    value: &mut Value,
+    pos: Position,
+    pointer: &str,
+    resource: (&str, &str),
+    scope: &Scope<'_>,
+    loc: &Loc,
+    errors: &mut Vec<Error>,
+) {
+    match value {
+        Value::Object(map) => {
+            let (mut base, mut at) = (resource.0.to_owned(), resource.1.to_owned());
+            if pos == Position::Schema && !pointer.is_empty() {
+                if let Some(Value::String(id)) = map.get("$id") {
+                    if !id.starts_with('#') {
+                        base = resolve_uri(&base, id);
+                        at = pointer.to_owned();
+                        map.remove("$id");
+                    }
+                }
+            }
+            if pos == Position::Schema {
+                if let Some(Value::String(r)) = map.get_mut("$ref") {
+                    let resolved = resolve_in(r, &base, &at, scope).unwrap_or_else(|| {
+                        resolve_anchor(r, scope.rel, scope.id, scope.ids, scope.anchors)
+                    });
+                    match resolved {
+                        Ok(uri) => *r = uri,
+                        Err(msg) => errors.push(Error::new(loc.join("$ref"), msg)),
+                    }
+                }
+            }
+            for (key, v) in map.iter_mut() {
+                if key == "$ref" && pos == Position::Schema {
+                    continue;
+                }
+                if let Some(child) = pos.child(key) {
+                    let here = crate::error::pointer_push(pointer, key);
+                    scoped_refs(v, child, &here, (&base, &at), scope, &loc.join(key), errors);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                let here = format!("{pointer}/{i}");
+                scoped_refs(v, pos, &here, resource, scope, &loc.join(i), errors);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A reference in the resource at (`base`, JSON pointer `at`): the loader's URI of what it
+/// names, if a resource of the directory is named (`None`: the file's own route).
+fn resolve_in(
+    reference: &str,
+    base: &str,
+    at: &str,
+    scope: &Scope<'_>,
+) -> Option<Result<String, String>> {
+    if is_meta_schema(reference) {
+        return Some(Ok(reference.to_owned()));
+    }
+    let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+    let (rel, start) = if path.is_empty() {
+        if at.is_empty() {
+            // The file's own root: the usual route.
+            return None;
+        }
+        (scope.rel.to_owned(), at.to_owned())
+    } else {
+        let uri = resolve_uri(base, path);
+        match scope.embedded.get(&uri) {
+            Some((rel, pointer)) => (rel.clone(), pointer.clone()),
+            None => match scope.ids.get(&uri) {
+                Some(rel) => (rel.clone(), String::new()),
+                None if at.is_empty() => return None,
+                // Relative to an embedded resource but naming nothing here.
+                None => {
+                    return Some(resolve_anchor(
+                        reference,
+                        scope.rel,
+                        scope.id,
+                        scope.ids,
+                        scope.anchors,
+                    ))
+                }
+            },
+        }
+    };
+    let prefix = crate::doc::URI_PREFIX;
+    Some(if fragment.is_empty() || fragment.starts_with('/') {
+        Ok(format!("{prefix}{rel}#{start}{fragment}"))
+    } else {
+        match scope.anchors.get(&(rel.clone(), fragment.to_owned())) {
+            Some(pointer) => Ok(format!("{prefix}{rel}#{pointer}")),
+            None => Err(format!(
+                "`$ref` {reference:?} names the anchor {fragment:?}, which no schema of {rel} declares (`$anchor`)"
+            )),
+        }
+    })
+}
+
+/// Every `$anchor` (and `$dynamicAnchor`) of a document: (file, name) → the JSON pointer
+/// of its schema.
+fn collect_anchors(
+    value: &Value,
+    pointer: &str,
+    pos: Position,
+    rel: &str,
+    out: &mut HashMap<(String, String), String>,
+) {
+    match value {
+        Value::Object(map) => {
+            if pos == Position::Schema {
+                // A `$ref` to a `$dynamicAnchor` resolves as to an `$anchor`.
+                for key in ["$anchor", "$dynamicAnchor"] {
+                    if let Some(Value::String(name)) = map.get(key) {
+                        out.entry((rel.to_owned(), name.clone()))
+                            .or_insert_with(|| pointer.to_owned());
+                    }
+                }
+            }
+            for (key, v) in map {
+                if let Some(child) = pos.child(key) {
+                    let here = crate::error::pointer_push(pointer, key);
+                    collect_anchors(v, &here, child, rel, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                collect_anchors(v, &format!("{pointer}/{i}"), pos, rel, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a `$ref` names the meta-schema of a dialect the loader reads (kept as it is:
+/// see [`SchemaSet::resolve`]).
+pub(super) fn is_meta_schema(reference: &str) -> bool {
+    let uri = reference.split('#').next().unwrap_or(reference);
+    Dialect::from_uri(uri).is_some()
+}
+
+/// [`resolve_ref`], with a plain-name fragment (`#foo`, `other.json#foo`) read as the
+/// `$anchor` of a schema of the target file.
+fn resolve_anchor(
+    reference: &str,
+    rel: &str,
+    base: Option<&str>,
+    ids: &HashMap<String, String>,
+    anchors: &HashMap<(String, String), String>,
+) -> Result<String, String> {
+    if is_meta_schema(reference) {
+        return Ok(reference.to_owned());
+    }
+    let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+    if fragment.is_empty() || fragment.starts_with('/') {
+        return resolve_ref(reference, rel, base, ids);
+    }
+    let file = resolve_ref(&format!("{path}#"), rel, base, ids)?;
+    let target = file
+        .strip_prefix(crate::doc::URI_PREFIX)
+        .and_then(|f| f.split('#').next())
+        .unwrap_or_default()
+        .to_owned();
+    match anchors.get(&(target.clone(), fragment.to_owned())) {
+        Some(pointer) => Ok(format!("{}{target}#{pointer}", crate::doc::URI_PREFIX)),
+        None => Err(format!(
+            "`$ref` {reference:?} names the anchor {fragment:?}, which no schema of {target} declares (`$anchor`)"
+        )),
     }
 }
 
@@ -468,7 +886,7 @@ mod tests {
             r#"{"properties": {"items": {"items": [{"type": "string"}], "additionalItems": false}}}"#,
         )
         .unwrap();
-        upgrade_tuples(&mut v, Position::Schema);
+        upgrade_tuples(&mut v, Position::Schema, "", &mut Vec::new());
         assert_eq!(
             v,
             serde_json::json!({"properties": {"items": {"prefixItems": [{"type": "string"}], "items": false}}})

@@ -48,6 +48,17 @@ fn event(n: u64) -> Event {
     Event::from_json(&serde_json::to_vec(&doc).unwrap()).unwrap()
 }
 
+/// The producer settings both sides use (`one_per_batch`: each record its own batch, so
+/// that a consumer paused and resumed mid-partition reads on from tansu 0.6, which
+/// answers a fetch inside a batch with nothing).
+fn producer_config_with(brokers: &str, one_per_batch: bool) -> ClientConfig {
+    let mut c = producer_config(brokers);
+    if one_per_batch {
+        c.set("batch.num.messages", "1");
+    }
+    c
+}
+
 /// The producer settings both sides use.
 fn producer_config(brokers: &str) -> ClientConfig {
     let mut c = events_kafka::client_config(brokers, "bench");
@@ -75,9 +86,12 @@ async fn cleanup(brokers: &str, prefix: &str) {
 
 /// Typed: encode each event, key from `x-event.key`, headers, `publish_batch`.
 async fn typed_publish(brokers: &str, prefix: &str, events: &[Event]) -> f64 {
-    let p = Publisher::from_config(&producer_config(brokers), Duration::from_secs(30))
-        .unwrap()
-        .topic_prefix(prefix);
+    let p = Publisher::from_config(
+        &producer_config_with(brokers, ONE_PER_BATCH),
+        Duration::from_secs(30),
+    )
+    .unwrap()
+    .topic_prefix(prefix);
     let t = Instant::now();
     for chunk in events.chunks(5_000) {
         for r in p.publish_batch(chunk).await {
@@ -90,7 +104,17 @@ async fn typed_publish(brokers: &str, prefix: &str, events: &[Event]) -> f64 {
 /// Raw: the same records (topic, key, value, headers) prepared beforehand, sent with
 /// `send_result`, then every delivery awaited, in the same chunks.
 async fn raw_publish(brokers: &str, records: &[Record]) -> f64 {
-    let p: FutureProducer = producer_config(brokers).create().unwrap();
+    raw_publish_with(brokers, records, ONE_PER_BATCH).await
+}
+
+/// Both sides publish each record as its own batch: tansu 0.6 loses the consumers' way in
+/// partitions of multi-record batches (a fetch inside a batch answers nothing).
+const ONE_PER_BATCH: bool = true;
+
+async fn raw_publish_with(brokers: &str, records: &[Record], one_per_batch: bool) -> f64 {
+    let p: FutureProducer = producer_config_with(brokers, one_per_batch)
+        .create()
+        .unwrap();
     let t = Instant::now();
     for chunk in records.chunks(5_000) {
         let mut futures = Vec::with_capacity(chunk.len());
@@ -151,8 +175,14 @@ async fn typed_consume(brokers: &str, prefix: &str, group: &str, count: u64) -> 
     );
     let stop = c.shutdown_token();
     let run = tokio::spawn(c.run());
+    let waiting = Instant::now();
     while handled.load(Ordering::Relaxed) < count {
         tokio::time::sleep(Duration::from_millis(2)).await;
+        assert!(
+            waiting.elapsed() < Duration::from_secs(120),
+            "typed consumer: {} of {count} after 120 s",
+            handled.load(Ordering::Relaxed)
+        );
     }
     let elapsed = first.lock().unwrap().unwrap().elapsed();
     stop.cancel();
@@ -218,7 +248,7 @@ async fn memory(brokers: &str, n: u64) {
     let mut sent = 0;
     while sent < n {
         let take = (n - sent).min(records.len() as u64) as usize;
-        raw_publish(brokers, &records[..take]).await;
+        raw_publish_with(brokers, &records[..take], true).await;
         sent += take as u64;
     }
     eprintln!(
@@ -284,6 +314,7 @@ async fn main() {
                 r
             })
             .collect();
+        eprintln!("round {round}: publishing");
         let (t, r) = if round % 2 == 0 {
             let t = typed_publish(&args.kafka, &typed, &events).await;
             (t, raw_publish(&args.kafka, &records).await)
@@ -293,6 +324,7 @@ async fn main() {
         };
         pub_typed.push(t);
         pub_raw.push(r);
+        eprintln!("round {round}: consuming");
         let (ct, cr) = if round % 2 == 0 {
             let ct = typed_consume(&args.kafka, &typed, &format!("{typed}g"), args.count).await;
             (

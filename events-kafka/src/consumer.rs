@@ -65,7 +65,10 @@ pub struct Config {
     /// How often handled offsets are committed: the window of messages a crash delivers
     /// again (at most this long of handled messages, plus those in hand).
     pub commit_interval: Duration,
-    /// Messages held per partition before the partition is paused (flat memory).
+    /// Messages held per partition before the partition is paused (flat memory: at most
+    /// this many messages per partition in hand; default 10,000). It is resumed once half
+    /// of them are handled. A pause makes librdkafka drop what it prefetched for the
+    /// partition and fetch it again on resume, so a low value costs throughput.
     pub max_buffered: usize,
     /// This consumer's `client.id` and the `consumer` of its deliveries.
     pub client_id: String,
@@ -95,7 +98,7 @@ impl Config {
             create_dlq_topics: true,
             exit_when_idle: None,
             commit_interval: Duration::from_millis(200),
-            max_buffered: 500,
+            max_buffered: 10_000,
             settings: Vec::new(),
         }
     }
@@ -140,6 +143,12 @@ impl Config {
     /// How often handled offsets are committed.
     pub fn commit_interval(mut self, d: Duration) -> Self {
         self.commit_interval = d.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Messages held per partition before it is paused.
+    pub fn max_buffered(mut self, n: usize) -> Self {
+        self.max_buffered = n.max(1);
         self
     }
 
@@ -345,6 +354,9 @@ enum Outcome {
 struct Worker {
     tx: mpsc::UnboundedSender<OwnedMessage>,
     depth: Arc<AtomicUsize>,
+    /// Set by the poll loop when it paused the partition; the worker clears it and says
+    /// so once half of its backlog is handled.
+    paused: Arc<AtomicBool>,
     revoked: Arc<AtomicBool>,
     handle: tokio::task::JoinHandle<()>,
 }
@@ -461,6 +473,7 @@ impl<E: EventSet, H: Handler<E>> Consumer<E, H> {
             _events: PhantomData,
         });
         let mut workers: HashMap<Key, Worker> = HashMap::new();
+        let (drained_tx, mut drained_rx) = mpsc::unbounded_channel::<Key>();
         let mut paused: HashSet<Key> = HashSet::new();
         let mut committed: HashMap<Key, i64> = HashMap::new();
         let mut tick = tokio::time::interval(c.commit_interval);
@@ -478,28 +491,44 @@ impl<E: EventSet, H: Handler<E>> Consumer<E, H> {
                     }
                     Ok(msg) => {
                         last_activity = Instant::now();
-                        let msg = msg.detach();
-                        let key: Key = (msg.topic().to_owned(), msg.partition());
-                        let stale = workers.get(&key).is_none_or(|w| w.revoked.load(Ordering::SeqCst));
-                        if stale {
-                            let w = spawn_worker(cx.clone(), shared.flag(&key));
-                            workers.insert(key.clone(), w);
-                        }
-                        let w = workers.get(&key).expect("a worker for the partition");
-                        let depth = w.depth.fetch_add(1, Ordering::SeqCst) + 1;
-                        if w.tx.send(msg).is_err() {
-                            w.depth.fetch_sub(1, Ordering::SeqCst);
-                        }
-                        if depth >= c.max_buffered && paused.insert(key.clone()) {
-                            let mut tpl = TopicPartitionList::new();
-                            tpl.add_partition(&key.0, key.1);
-                            if let Err(e) = consumer.pause(&tpl) {
-                                paused.remove(&key);
-                                tracing::debug!(error = %e, "pausing {}/{} failed", key.0, key.1);
+                        let mut next = Some(msg.detach());
+                        // Take what is already fetched without going back through the
+                        // select (each round trip through it costs a wake-up).
+                        while let Some(msg) = next.take() {
+                            let key: Key = (msg.topic().to_owned(), msg.partition());
+                            let stale = workers.get(&key).is_none_or(|w| w.revoked.load(Ordering::SeqCst));
+                            if stale {
+                                let w = spawn_worker(cx.clone(), key.clone(), shared.flag(&key), drained_tx.clone());
+                                workers.insert(key.clone(), w);
+                            }
+                            let w = workers.get(&key).expect("a worker for the partition");
+                            let depth = w.depth.fetch_add(1, Ordering::SeqCst) + 1;
+                            if w.tx.send(msg).is_err() {
+                                w.depth.fetch_sub(1, Ordering::SeqCst);
+                            }
+                            if depth >= c.max_buffered && paused.insert(key.clone()) {
+                                let mut tpl = TopicPartitionList::new();
+                                tpl.add_partition(&key.0, key.1);
+                                w.paused.store(true, Ordering::SeqCst);
+                                if let Err(e) = consumer.pause(&tpl) {
+                                    paused.remove(&key);
+                                    w.paused.store(false, Ordering::SeqCst);
+                                    tracing::debug!(error = %e, "pausing {}/{} failed", key.0, key.1);
+                                }
+                            }
+                            if let Some(Ok(m)) = consumer.recv().now_or_never() {
+                                next = Some(m.detach());
                             }
                         }
                     }
                 },
+                Some(key) = drained_rx.recv() => {
+                    if paused.remove(&key) {
+                        let mut tpl = TopicPartitionList::new();
+                        tpl.add_partition(&key.0, key.1);
+                        let _ = consumer.resume(&tpl);
+                    }
+                }
                 _ = tick.tick() => {
                     self.commit(&consumer, &shared, &mut committed, CommitMode::Async);
                     let mut resume = TopicPartitionList::new();
@@ -580,12 +609,16 @@ impl<E: EventSet, H: Handler<E>> Consumer<E, H> {
 
 fn spawn_worker<E: EventSet, H: Handler<E>>(
     cx: Arc<WorkerCx<E, H>>,
+    key: Key,
     revoked: Arc<AtomicBool>,
+    drained: mpsc::UnboundedSender<Key>,
 ) -> Worker {
     let (tx, mut rx) = mpsc::unbounded_channel::<OwnedMessage>();
     let depth = Arc::new(AtomicUsize::new(0));
+    let paused = Arc::new(AtomicBool::new(false));
+    let low = cx.config.max_buffered / 2;
     let handle = {
-        let (depth, revoked) = (depth.clone(), revoked.clone());
+        let (depth, revoked, paused) = (depth.clone(), revoked.clone(), paused.clone());
         tokio::spawn(async move {
             while let Some(msg) = rx.recv().await {
                 let gone = || cx.stop.is_cancelled() || revoked.load(Ordering::SeqCst);
@@ -601,7 +634,11 @@ fn spawn_worker<E: EventSet, H: Handler<E>>(
                         .expect("done offsets")
                         .insert((msg.topic().to_owned(), msg.partition()), msg.offset() + 1);
                 }
-                depth.fetch_sub(1, Ordering::SeqCst);
+                let left = depth.fetch_sub(1, Ordering::SeqCst) - 1;
+                if left <= low && paused.swap(false, Ordering::SeqCst) {
+                    // Half drained: the poll loop resumes the partition now.
+                    let _ = drained.send(key.clone());
+                }
                 if let Outcome::Abandoned = outcome {
                     // Nothing after an abandoned message may be committed: drain the rest.
                     while rx.try_recv().is_ok() {
@@ -617,6 +654,7 @@ fn spawn_worker<E: EventSet, H: Handler<E>>(
     Worker {
         tx,
         depth,
+        paused,
         revoked,
         handle,
     }

@@ -87,6 +87,34 @@ pub struct Report {
 }
 
 impl Report {
+    /// The violations in one line: at most five `path: message` (each at most 300 bytes),
+    /// then how many more.
+    pub fn summary(&self) -> String {
+        const SHOWN: usize = 5;
+        let mut out: Vec<String> = self
+            .violations
+            .iter()
+            .take(SHOWN)
+            .map(|v| {
+                let at = if v.path.is_empty() { "/" } else { &v.path };
+                let mut m = format!("{at}: {}", v.message);
+                if m.len() > 300 {
+                    let cut = (0..=300)
+                        .rev()
+                        .find(|&i| m.is_char_boundary(i))
+                        .unwrap_or(0);
+                    m.truncate(cut);
+                    m.push('…');
+                }
+                m
+            })
+            .collect();
+        if self.violations.len() > SHOWN {
+            out.push(format!("and {} more", self.violations.len() - SHOWN));
+        }
+        out.join("; ")
+    }
+
     /// No violations.
     pub fn is_valid(&self) -> bool {
         self.violations.is_empty()
@@ -805,4 +833,18 @@ pub fn compose(set: &SchemaSet, event_rel: &str, event_type: &str) -> Value {
         );
     }
     Value::Object(out)
+}
+
+/// The validator as the runtimes' pre-publish check: an event whose envelope breaks its
+/// contract is not published.
+impl events_bus::PrePublish for Validator {
+    fn check(&self, _event_type: &str, json: &[u8]) -> Result<(), String> {
+        let doc: Value = serde_json::from_slice(json).map_err(|e| format!("not JSON: {e}"))?;
+        let report = self.validate(&doc);
+        if report.is_valid() {
+            Ok(())
+        } else {
+            Err(report.summary())
+        }
+    }
 }

@@ -67,6 +67,9 @@ pub enum PublishCause {
     /// The event could not be serialised.
     #[error("cannot encode the event: {0}")]
     Encode(#[source] serde_json::Error),
+    /// The pre-publish check refused the event; nothing was sent.
+    #[error("invalid: {0}")]
+    Invalid(String),
     /// The event does not map to a CloudEvent.
     #[error("{0}")]
     CloudEvent(#[source] events_rt::cloudevents::CloudEventError),
@@ -140,6 +143,7 @@ pub struct Publisher {
     timeout: Duration,
     mandatory: bool,
     mode: Mode,
+    check: Option<std::sync::Arc<dyn events_bus::PrePublish>>,
     link: Mutex<Option<Link>>,
 }
 
@@ -163,6 +167,7 @@ impl Publisher {
             timeout: DEFAULT_TIMEOUT,
             mandatory: true,
             mode: Mode::Envelope,
+            check: None,
             link: Mutex::new(None),
         };
         p.channel().await?;
@@ -186,6 +191,14 @@ impl Publisher {
     /// (`cloudEvents_*` headers) or structured (`application/cloudevents+json`) mode.
     pub fn mode(mut self, mode: Mode) -> Self {
         self.mode = mode;
+        self
+    }
+
+    /// Checks every event before it is sent (e.g. an `events_check::validate::Validator`
+    /// of the contract set): a batch with an event that fails is not sent, and the error
+    /// names that event with [`PublishCause::Invalid`].
+    pub fn validate_with(mut self, check: std::sync::Arc<dyn events_bus::PrePublish>) -> Self {
+        self.check = Some(check);
         self
     }
 
@@ -237,7 +250,16 @@ impl Publisher {
     pub async fn publish_batch<E: EventSet>(&self, events: &[E]) -> Result<(), PublishError> {
         let mut messages = Vec::with_capacity(events.len());
         for (i, e) in events.iter().enumerate() {
-            match Message::with_mode(e, self.mode) {
+            let message = Message::with_mode(e, self.mode).and_then(|m| match &self.check {
+                None => Ok(m),
+                Some(c) => {
+                    let json = e.encode_json().map_err(PublishCause::Encode)?;
+                    c.check(e.type_name(), &json)
+                        .map_err(PublishCause::Invalid)?;
+                    Ok(m)
+                }
+            });
+            match message {
                 Ok(m) => messages.push(m),
                 Err(cause) => {
                     return Err(PublishError {

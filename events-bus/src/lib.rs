@@ -20,6 +20,7 @@ pub mod conformance;
 mod handler;
 mod health;
 pub mod metrics;
+mod prepublish;
 mod retry;
 
 pub use breaker::{BreakerState, CircuitBreaker};
@@ -27,4 +28,5 @@ pub use handler::{
     handler_fn, Delivery, ErrorKind, FnHandler, Handler, HandlerError, UnknownTypes,
 };
 pub use health::{ChannelHealth, Flag, Health, Thresholds};
+pub use prepublish::PrePublish;
 pub use retry::{Backoff, RetryPolicy};

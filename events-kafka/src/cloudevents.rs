@@ -37,9 +37,5 @@ pub fn envelope_of<'a, E: EventSet>(
     let Some(ce) = ce else {
         return Ok(Cow::Borrowed(value));
     };
-    let map = E::cloudevent_mapping().ok_or(CloudEventError::NoMapping)?;
-    let envelope = from_cloudevent(&ce, map)?;
-    serde_json::to_vec(&envelope)
-        .map(Cow::Owned)
-        .map_err(|e| CloudEventError::Invalid(e.to_string()))
+    E::cloudevent_envelope(&ce).map(Cow::Owned)
 }

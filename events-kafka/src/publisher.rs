@@ -35,6 +35,9 @@ pub enum PublishCause {
     /// The broker refused the record or did not acknowledge it in time.
     #[error("{0}")]
     Broker(#[source] RdError),
+    /// The pre-publish check refused the event; nothing was sent.
+    #[error("invalid: {0}")]
+    Invalid(String),
     /// No acknowledgement within the publisher's timeout.
     #[error("no acknowledgement from the broker within {}s (is the broker up, and the topic created? `events kafka topics --apply` creates the catalog's)", .0.as_secs_f64())]
     Timeout(Duration),
@@ -50,7 +53,7 @@ impl PublishCause {
     /// Whether trying again later may succeed (the broker was unreachable or slow).
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Record(_) => false,
+            Self::Record(_) | Self::Invalid(_) => false,
             Self::Broker(e) => crate::conn::is_transient(e),
             Self::Timeout(_) => true,
         }
@@ -85,6 +88,7 @@ pub struct Publisher {
     timeout: Duration,
     mode: Mode,
     prefix: String,
+    check: Option<std::sync::Arc<dyn events_bus::PrePublish>>,
 }
 
 impl std::fmt::Debug for Publisher {
@@ -125,6 +129,7 @@ impl Publisher {
             timeout,
             mode: Mode::Envelope,
             prefix: String::new(),
+            check: None,
         })
     }
 
@@ -140,6 +145,14 @@ impl Publisher {
     /// same prefix ([`Config::topic_prefix`](crate::Config::topic_prefix)).
     pub fn topic_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
+        self
+    }
+
+    /// Checks every event before it is sent (e.g. an `events_check::validate::Validator`
+    /// of the contract set): one that fails is not published, its result is
+    /// [`PublishCause::Invalid`] with the reason, and the others of the batch go on.
+    pub fn validate_with(mut self, check: std::sync::Arc<dyn events_bus::PrePublish>) -> Self {
+        self.check = Some(check);
         self
     }
 
@@ -167,6 +180,25 @@ impl Publisher {
         let mut records = Vec::with_capacity(events.len());
         let mut failed: Vec<(usize, PublishError)> = Vec::new();
         for (i, e) in events.iter().enumerate() {
+            let checked = match &self.check {
+                None => Ok(()),
+                Some(c) => e
+                    .encode_json()
+                    .map_err(|err| PublishCause::Record(Box::new(RecordError::Encode(err))))
+                    .and_then(|json| c.check(e.type_name(), &json).map_err(PublishCause::Invalid)),
+            };
+            if let Err(cause) = checked {
+                failed.push((
+                    i,
+                    PublishError {
+                        event_type: e.type_name().to_owned(),
+                        topic: format!("{}{}", self.prefix, e.channel()),
+                        index: i,
+                        cause,
+                    },
+                ));
+                continue;
+            }
             match Record::with_mode(e, self.mode) {
                 Ok(mut r) => {
                     if !self.prefix.is_empty() {

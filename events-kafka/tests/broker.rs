@@ -339,3 +339,43 @@ async fn a_rebalance_loses_nothing() {
     );
     assert_all_committed(&t, "rb", &["order.created"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pre_publish_check_keeps_a_refused_event_off_the_topic() {
+    let Some(t) = Topics::new("prepublish").await else {
+        return;
+    };
+    let check = |_t: &str, json: &[u8]| -> Result<(), String> {
+        let n = events_rt::message_key(json, "/data/order_number").map_err(|e| e.to_string())?;
+        if n.ends_with('7') {
+            Err(format!("/data/order_number: {n} is refused"))
+        } else {
+            Ok(())
+        }
+    };
+    let p = common::publisher(&t).validate_with(Arc::new(check));
+    let events: Vec<Event> = (1..=9).map(|k| order_created(k, k)).collect();
+    let results = p.publish_batch(&events).await;
+    for (i, r) in results.iter().enumerate() {
+        match (i, r) {
+            (6, Err(e)) => {
+                assert!(
+                    matches!(&e.cause, events_kafka::PublishCause::Invalid(m) if m.contains("ORD-00000007")),
+                    "{e}"
+                );
+                assert_eq!(e.index, 6);
+            }
+            (6, Ok(_)) => panic!("the refused event was published"),
+            (_, r) => assert!(r.is_ok(), "{r:?}"),
+        }
+    }
+    let seen: Seen = Arc::default();
+    let counts = Consumer::new(config(&t, "pre"), recorder(&seen))
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(
+        counts.handled, 8,
+        "the refused event never reached the topic"
+    );
+}

@@ -124,7 +124,7 @@ impl Publisher {
         if let Some(v) = &self.validator {
             let report = v.validate_fields(&fields);
             if !report.is_valid() {
-                return Err(PublishCause::Invalid(describe(&report)));
+                return Err(PublishCause::Invalid(report.summary()));
             }
         }
         Ok(fields)
@@ -339,32 +339,4 @@ impl Publisher {
         }
         out
     }
-}
-
-/// The broken rules of a report, at most a few of them, each value cut short.
-#[cfg(feature = "validate")]
-fn describe(report: &events_check::validate::Report) -> String {
-    const SHOWN: usize = 5;
-    let mut out: Vec<String> = report
-        .violations
-        .iter()
-        .take(SHOWN)
-        .map(|v| {
-            let at = if v.path.is_empty() { "/" } else { &v.path };
-            let mut m = format!("{at}: {}", v.message);
-            if m.len() > 300 {
-                let cut = (0..=300)
-                    .rev()
-                    .find(|&i| m.is_char_boundary(i))
-                    .unwrap_or(0);
-                m.truncate(cut);
-                m.push('…');
-            }
-            m
-        })
-        .collect();
-    if report.violations.len() > SHOWN {
-        out.push(format!("and {} more", report.violations.len() - SHOWN));
-    }
-    out.join("; ")
 }

@@ -128,12 +128,17 @@ pub trait EventSet: Sized + Send + 'static {
     fn from_cloudevent(
         ce: &serde_json::Value,
     ) -> Result<Self, crate::cloudevents::CloudEventError> {
+        Ok(Self::decode_json(&Self::cloudevent_envelope(ce)?)?)
+    }
+    /// The envelope document (as [`decode_json`](Self::decode_json) reads it) of a
+    /// structured CloudEvent of this set.
+    fn cloudevent_envelope(
+        ce: &serde_json::Value,
+    ) -> Result<Vec<u8>, crate::cloudevents::CloudEventError> {
         use crate::cloudevents::{from_cloudevent, CloudEventError};
         let map = Self::cloudevent_mapping().ok_or(CloudEventError::NoMapping)?;
         let envelope = from_cloudevent(ce, map)?;
-        let json =
-            serde_json::to_vec(&envelope).map_err(|e| CloudEventError::Invalid(e.to_string()))?;
-        Ok(Self::decode_json(&json)?)
+        serde_json::to_vec(&envelope).map_err(|e| CloudEventError::Invalid(e.to_string()))
     }
     /// Every contract of the set; a consumer subscribes to their channels.
     fn contracts() -> Vec<ContractInfo>;

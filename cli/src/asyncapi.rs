@@ -156,9 +156,7 @@ pub fn document(set: &SchemaSet, title: &str, version: &str) -> Value {
         }
         if !e.topic.is_empty() {
             let t = topic_settings.entry(key(&e.channel)).or_default();
-            t.partitions = t.partitions.or(e.topic.partitions);
-            t.replication = t.replication.or(e.topic.replication);
-            t.retention_ms = t.retention_ms.or(e.topic.retention_ms);
+            t.fill_from(&e.topic);
         }
         messages.insert(id.clone(), message);
         let channel_id = key(&e.channel);

@@ -9,7 +9,6 @@ use events_codegen::SchemaSet;
 use events_kafka::admin::{self, Drift, TopicSpec};
 use events_kafka::health::{self, DEFAULT_MAX_LAG};
 use events_kafka::{dlq, KafkaError, Publisher};
-use events_rt::TopicSettings;
 use serde_json::json;
 
 use crate::status::{self, Column, Names, Report};
@@ -151,12 +150,7 @@ pub fn catalog_topics(set: &SchemaSet, prefix: &str) -> Vec<TopicSpec> {
     {
         let name = format!("{prefix}{}", e.channel);
         match out.iter_mut().find(|s| s.name == name) {
-            Some(s) => {
-                let t: &mut TopicSettings = &mut s.settings;
-                t.partitions = t.partitions.or(e.topic.partitions);
-                t.replication = t.replication.or(e.topic.replication);
-                t.retention_ms = t.retention_ms.or(e.topic.retention_ms);
-            }
+            Some(s) => s.settings.fill_from(&e.topic),
             None => out.push(TopicSpec {
                 name,
                 settings: e.topic,
@@ -167,8 +161,7 @@ pub fn catalog_topics(set: &SchemaSet, prefix: &str) -> Vec<TopicSpec> {
     out
 }
 
-fn no_topics(set: &SchemaSet) -> u8 {
-    let _ = set;
+fn no_topics() -> u8 {
     eprintln!("error: the catalog names no Kafka topic (`x-event.topic`)");
     exit::ERROR
 }
@@ -181,7 +174,7 @@ fn topics(set: &SchemaSet, args: &TopicsArgs) -> Result<u8, u8> {
     let b = &args.brokers;
     let specs = catalog_topics(set, &b.topic_prefix);
     if specs.is_empty() {
-        return Err(no_topics(set));
+        return Err(no_topics());
     }
     let (reports, created) = runtime()?.block_on(async {
         let created = if args.apply {
@@ -270,7 +263,7 @@ fn status(set: &SchemaSet, args: &StatusArgs) -> Result<u8, u8> {
         .map(|s| s.name)
         .collect();
     if names.is_empty() {
-        return Err(no_topics(set));
+        return Err(no_topics());
     }
     if let Some(t) = &args.topic {
         let wanted = format!("{}{t}", b.topic_prefix);

@@ -161,9 +161,7 @@ pub fn build_with(set: &SchemaSet, externs: &[(String, String)]) -> Result<Catal
         .filter(|e| e.def.channel_kind == ChannelKind::Topic)
     {
         let t = topics.entry(e.def.channel.clone()).or_default();
-        t.partitions = t.partitions.or(e.def.topic.partitions);
-        t.replication = t.replication.or(e.def.topic.replication);
-        t.retention_ms = t.retention_ms.or(e.def.topic.retention_ms);
+        t.fill_from(&e.def.topic);
     }
     for event in &mut events {
         event.embedded = embedded_pointers(&types, &event.struct_name);

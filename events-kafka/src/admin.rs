@@ -30,10 +30,7 @@ pub fn catalog_topics(contracts: &[ContractInfo], prefix: &str) -> Vec<TopicSpec
         if c.exchange.is_some() {
             continue;
         }
-        let t = by_name.entry(c.channel).or_default();
-        t.partitions = t.partitions.or(c.topic.partitions);
-        t.replication = t.replication.or(c.topic.replication);
-        t.retention_ms = t.retention_ms.or(c.topic.retention_ms);
+        by_name.entry(c.channel).or_default().fill_from(&c.topic);
     }
     by_name
         .into_iter()

@@ -57,10 +57,7 @@ impl Record {
             .message_key(&json)
             .map_err(RecordError::Key)?
             .map(|k| k.as_bytes().to_vec());
-        let info = E::contracts()
-            .into_iter()
-            .find(|c| c.event_type == event.type_name() && c.channel == event.channel());
-        let version = info.map(|c| c.version).unwrap_or_default();
+        let version = event.info().version;
         let mut headers = vec![
             (
                 EVENT_TYPE_HEADER.to_owned(),

@@ -25,6 +25,14 @@ impl TopicSettings {
     pub const fn is_empty(&self) -> bool {
         self.partitions.is_none() && self.replication.is_none() && self.retention_ms.is_none()
     }
+
+    /// Takes from `other` each setting this one lacks: the settings of a topic are those
+    /// any of its events declares (the generator refuses events that disagree).
+    pub fn fill_from(&mut self, other: &TopicSettings) {
+        self.partitions = self.partitions.or(other.partitions);
+        self.replication = self.replication.or(other.replication);
+        self.retention_ms = self.retention_ms.or(other.retention_ms);
+    }
 }
 
 /// `3 partitions, replication 2, retention 7d`: the declared settings.

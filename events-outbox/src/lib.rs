@@ -1,0 +1,75 @@
+//! A transactional outbox in PostgreSQL (seed 003's `order_events_outbox`): typed events
+//! are written in the same transaction as the business change, and a relay publishes the
+//! committed rows to Kafka, Redis Streams or RabbitMQ, each key's rows in order, losing
+//! nothing.
+//!
+//! - [`migrate`] creates the table (columns Debezium's outbox event router reads: `id`,
+//!   `aggregatetype`, `aggregateid`, `type`, `payload`; plus `seq`, `topic`, `headers`,
+//!   `created_at`, `attempts`, `next_attempt_at`, `last_error`, `parked_at`,
+//!   `published_at`), its dead-letter table and the trigger that wakes the relays.
+//! - [`Outbox::enqueue`] writes a typed event inside the caller's transaction, and nothing
+//!   else. [`Row`] gives the same row as SQL text and parameters for other drivers.
+//! - [`Relay`] publishes through a [`Sink`] ([`KafkaSink`], [`RedisSink`], [`AmqpSink`]).
+//! - [`admin`]: figures, parked rows, replay, discard (the `events outbox` commands).
+//!
+//! # What the writer must do
+//! Rows of one key are published in `seq` order, and `seq` is taken at insert time. Two
+//! transactions that enqueue events of the same key concurrently could commit in the
+//! other order, so the later `seq` would be visible (and published) first. Serialise the
+//! writers of one aggregate: lock its row (`SELECT … FOR UPDATE`) before enqueueing, as
+//! any update of that row does anyway. The relay never skips a row whose transaction
+//! commits late; it publishes it as soon as it is visible.
+//!
+//! # Guarantees
+//! At least once: a row is marked published only after the broker acknowledged it, so a
+//! relay that dies in between publishes it again (consumers deduplicate by event id; the
+//! duplicates are bounded by one batch per relay death). Per-key order with any number of
+//! relays (see [`relay`]). A row that keeps failing is retried with exponential backoff,
+//! then parked with its error, holding back only its own key, until it is replayed or
+//! discarded; nothing is deleted unless it was published (or discarded into
+//! `<name>_dead`).
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod admin;
+mod enqueue;
+pub mod relay;
+pub mod sink;
+mod table;
+
+pub use admin::{connect, migrate, AdminError, Stats};
+pub use enqueue::{EnqueueError, Outbox, Row, EVENT_TYPE_HEADER, VERSION_HEADER};
+pub use relay::{Probe, Relay, RelayConfig, RelayHealth, RelayStats};
+#[cfg(feature = "amqp")]
+pub use sink::AmqpSink;
+#[cfg(feature = "kafka")]
+pub use sink::KafkaSink;
+#[cfg(feature = "redis")]
+pub use sink::RedisSink;
+pub use sink::{Meta, Sink, SinkError};
+pub use table::{Sql, Table, TableError, INSERT_COLUMNS, SEED_003_TABLE, SLOTS};
+pub use tokio_postgres;
+
+/// A PostgreSQL error as one line: the server's message (with its detail and hint) for a
+/// database error, which `tokio_postgres::Error`'s own `Display` leaves out.
+pub fn pg_message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut m = format!("{} ({})", db.message(), db.code().code());
+            if let Some(d) = db.detail() {
+                m.push_str(": ");
+                m.push_str(d);
+            }
+            if let Some(h) = db.hint() {
+                m.push_str("; hint: ");
+                m.push_str(h);
+            }
+            m
+        }
+        None => match std::error::Error::source(e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        },
+    }
+}
+pub use tokio_util::sync::CancellationToken;

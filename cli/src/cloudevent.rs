@@ -9,12 +9,13 @@ use std::io::Read;
 use std::path::Path;
 
 use clap::ValueEnum;
+use events_check::input;
 use events_codegen::cloudevents::CloudEventMapping;
 use events_codegen::SchemaSet;
 use events_rt::cloudevents::{self as ce, ContractFacts, AMQP_PREFIX, KAFKA_PREFIX};
 use serde_json::{json, Map, Value};
 
-use crate::{exit, input, write_out};
+use crate::{exit, write_out};
 
 /// The form to convert to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -13,7 +13,6 @@ mod cloudevent;
 mod diagnostics;
 mod dlq;
 mod docs;
-mod input;
 mod kafka;
 mod report;
 mod status;

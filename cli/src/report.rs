@@ -8,9 +8,9 @@
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
+use events_check::input::At;
 use serde_json::{json, Value};
 
-use crate::input::At;
 use crate::validate::Outcome;
 use crate::{exit, write_out, Format};
 

@@ -4,12 +4,12 @@ use std::io::BufRead;
 use std::path::Path;
 use std::sync::Arc;
 
+use events_check::input::{self, At, Form, FormHint, Origin, Payload};
 use events_check::validate::{Report, Validator, Violation};
 use events_codegen::SchemaSet;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::input::{self, At, Form, FormHint, Origin, Payload};
 use crate::report::Reporter;
 use crate::{exit, Format};
 
@@ -332,13 +332,13 @@ fn whole_file(
                 return Err(too_long(&source, i + 1, reading.max));
             }
             if !input::is_blank(line) {
-                parse_into(line, &source, At::Line(i + 1), reading.hint, &mut payloads);
+                input::parse_into(line, &source, At::Line(i + 1), reading.hint, &mut payloads);
             }
         }
     } else {
         match events_check::json::from_slice(&bytes) {
             Ok(v) => input::classify(v, &source, At::Whole, reading.hint, &mut payloads),
-            Err(e) => payloads.push(broken(&source, At::Line(e.line), e)),
+            Err(e) => payloads.push(input::broken(&source, At::Line(e.line), e)),
         }
         if payloads.is_empty() && !reading.allow_empty {
             return Err(empty_error(path, "an empty array"));
@@ -354,27 +354,6 @@ fn too_long(source: &str, line: usize, max: usize) -> String {
          the rest of the file is not read (--max-document-size)",
         limit_text(max)
     )
-}
-
-fn broken(source: &Arc<str>, at: At, e: events_check::json::ParseError) -> Payload {
-    Payload {
-        origin: Origin {
-            source: source.clone(),
-            at,
-        },
-        form: Form::Broken {
-            rule: e.rule,
-            path: e.path,
-            message: e.message,
-        },
-    }
-}
-
-fn parse_into(bytes: &[u8], source: &Arc<str>, at: At, hint: FormHint, out: &mut Vec<Payload>) {
-    match events_check::json::from_slice(bytes) {
-        Ok(v) => input::classify(v, source, at, hint, out),
-        Err(e) => out.push(broken(source, at, e)),
-    }
 }
 
 fn record(result: Result<Checked, String>, reporter: &mut Reporter, progress: &ProgressBar) {
@@ -492,7 +471,7 @@ fn stream_ndjson(
             .into_par_iter()
             .flat_map_iter(|(n, line)| {
                 let mut payloads = Vec::with_capacity(1);
-                parse_into(line, &source, At::Line(n), reading.hint, &mut payloads);
+                input::parse_into(line, &source, At::Line(n), reading.hint, &mut payloads);
                 payloads
                     .into_iter()
                     .map(|p| check(validator, p))

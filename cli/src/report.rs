@@ -8,11 +8,20 @@
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
-use events_check::input::At;
+use events_check::input::{At, Origin};
+use events_check::validate::Report;
 use serde_json::{json, Value};
 
-use crate::validate::Outcome;
 use crate::{exit, write_out, Format};
+
+/// One payload checked: where it came from and what the validator found.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// Where it came from.
+    pub origin: Origin,
+    /// What the validator found.
+    pub report: Report,
+}
 
 /// Input error messages kept for the JSON report; beyond it only the count grows.
 pub const MAX_KEPT_ERRORS: usize = 1000;
@@ -83,7 +92,7 @@ impl Reporter {
     }
 
     /// Records one payload's result.
-    pub fn add(&mut self, o: Outcome) {
+    pub fn add(&mut self, o: Checked) {
         self.checked += 1;
         if o.report.is_valid() {
             return;

@@ -10,7 +10,7 @@ use events_codegen::SchemaSet;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::report::Reporter;
+use crate::report::{Checked, Reporter};
 use crate::{exit, Format};
 
 /// Arguments of `events validate`.
@@ -92,15 +92,6 @@ fn limit_text(max: usize) -> String {
     } else {
         format!("{max} bytes")
     }
-}
-
-/// The result for one payload.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    /// Where it came from.
-    pub origin: Origin,
-    /// What the validator found.
-    pub report: Report,
 }
 
 /// Files up to this size are read whole in one go.
@@ -199,7 +190,7 @@ fn validate_json(validator: &Validator, v: &serde_json::Value) -> Report {
     }
 }
 
-fn check(validator: &Validator, payload: Payload) -> Outcome {
+fn check(validator: &Validator, payload: Payload) -> Checked {
     let report = match payload.form {
         Form::Json(v) => validate_json(validator, &v),
         Form::Fields(f) => validator.validate_fields(&f),
@@ -217,7 +208,7 @@ fn check(validator: &Validator, payload: Payload) -> Outcome {
             ..Report::default()
         },
     };
-    Outcome {
+    Checked {
         origin: payload.origin,
         report,
     }
@@ -277,19 +268,19 @@ fn read_streamed(
 }
 
 /// How many payloads were checked, and the invalid ones.
-struct Checked {
+struct Batch {
     count: usize,
-    invalid: Vec<Outcome>,
+    invalid: Vec<Checked>,
 }
 
-fn check_all(validator: &Validator, payloads: Vec<Payload>) -> Checked {
+fn check_all(validator: &Validator, payloads: Vec<Payload>) -> Batch {
     let count = payloads.len();
     let invalid = payloads
         .into_iter()
         .map(|p| check(validator, p))
         .filter(|o| !o.report.is_valid())
         .collect();
-    Checked { count, invalid }
+    Batch { count, invalid }
 }
 
 /// The error for a source with no payload in it.
@@ -306,7 +297,7 @@ fn whole_file(
     path: &Path,
     bytes: std::io::Result<Option<Vec<u8>>>,
     reading: Reading,
-) -> Result<Checked, String> {
+) -> Result<Batch, String> {
     let bytes = bytes
         .map_err(|e| format!("{}: {e}", path.display()))?
         .ok_or_else(|| {
@@ -356,7 +347,7 @@ fn too_long(source: &str, line: usize, max: usize) -> String {
     )
 }
 
-fn record(result: Result<Checked, String>, reporter: &mut Reporter, progress: &ProgressBar) {
+fn record(result: Result<Batch, String>, reporter: &mut Reporter, progress: &ProgressBar) {
     match result {
         Ok(checked) => {
             progress.inc(checked.count as u64);
@@ -377,7 +368,7 @@ fn flush_small(
     // Read and check in parallel; a file too large to read whole is left for the
     // streaming path (`None`), which runs here, in order.
     let small = SMALL.min(reading.max as u64);
-    let results: Vec<Option<Result<Checked, String>>> = pending
+    let results: Vec<Option<Result<Batch, String>>> = pending
         .par_iter()
         .map(|path| {
             let file = match std::fs::File::open(path) {
@@ -467,7 +458,7 @@ fn stream_ndjson(
         first_line += buf[..cut].iter().filter(|b| **b == b'\n').count();
         let checked = lines.len();
         total += checked;
-        let invalid: Vec<Outcome> = lines
+        let invalid: Vec<Checked> = lines
             .into_par_iter()
             .flat_map_iter(|(n, line)| {
                 let mut payloads = Vec::with_capacity(1);
@@ -550,7 +541,7 @@ fn audit_stream(
         let Some(last) = entries.last() else { break };
         start = format!("({}", last.id);
         seen += entries.len();
-        let outcomes: Vec<Outcome> = entries
+        let outcomes: Vec<Checked> = entries
             .into_par_iter()
             .map(|e| {
                 let origin = Origin {
@@ -565,7 +556,7 @@ fn audit_stream(
                             form: Form::Fields(fields),
                         },
                     ),
-                    Err(v) => Outcome {
+                    Err(v) => Checked {
                         origin,
                         report: Report {
                             violations: vec![v],

@@ -12,7 +12,8 @@ use events_check::input::{At, Origin};
 use events_check::validate::Report;
 use serde_json::{json, Value};
 
-use crate::{exit, write_out, Format};
+use crate::error::{CliError, Outcome};
+use crate::output::{self, write_out, Format};
 
 /// One payload checked: where it came from and what the validator found.
 #[derive(Debug, Clone)]
@@ -60,13 +61,13 @@ impl Reporter {
     }
 
     /// An input error (unreadable file, bad glob): reported, and the exit status becomes 2.
-    pub fn error(&mut self, message: String) {
+    pub fn error(&mut self, e: CliError) {
         if self.format == Format::Human {
-            eprintln!("error: {message}");
+            output::error(&e);
         }
         self.error_count += 1;
         if self.errors.len() < MAX_KEPT_ERRORS {
-            self.errors.push(message);
+            self.errors.push(e.to_string());
         }
     }
 
@@ -80,8 +81,14 @@ impl Reporter {
         self.error_count > 0
     }
 
+    /// Writes to stdout until it fails: a closed pipe ends the report quietly, another
+    /// failure is said once; neither changes the exit status.
     fn print(&mut self, text: &str) {
-        if !self.closed && write_out(&mut self.out, text).is_err() {
+        if self.closed {
+            return;
+        }
+        if let Err(e) = write_out(&mut self.out, text) {
+            output::error(&e);
             self.closed = true;
         }
     }
@@ -168,7 +175,7 @@ impl Reporter {
     }
 
     /// Prints the summary; returns the exit status.
-    pub fn finish(mut self) -> Result<u8, u8> {
+    pub fn finish(mut self) -> Outcome {
         let valid = self.checked - self.invalid;
         match self.format {
             Format::Human => {
@@ -215,13 +222,13 @@ impl Reporter {
             }
         }
         let _ = self.out.flush();
-        Ok(if self.error_count > 0 {
-            exit::ERROR
+        if self.error_count > 0 {
+            Outcome::Errors
         } else if self.invalid > 0 {
-            exit::INVALID
+            Outcome::Findings
         } else {
-            exit::OK
-        })
+            Outcome::Success
+        }
     }
 }
 

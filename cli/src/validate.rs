@@ -10,8 +10,9 @@ use events_codegen::SchemaSet;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
+use crate::error::{CliError, Outcome};
+use crate::output::{self, Format};
 use crate::report::{Checked, Reporter};
-use crate::{exit, Format};
 
 /// Arguments of `events validate`.
 #[derive(Debug, clap::Args)]
@@ -98,16 +99,13 @@ fn limit_text(max: usize) -> String {
 const SMALL: u64 = 1 << 20;
 
 /// Runs the command; returns the exit status.
-pub fn run(set: &SchemaSet, args: &Args) -> Result<u8, u8> {
-    let validator = Validator::new(set).map_err(|e| {
-        crate::diagnostics::print_errors(&e);
-        exit::ERROR
-    })?;
+pub fn run(set: &SchemaSet, args: &Args) -> Result<Outcome, CliError> {
+    let validator = Validator::new(set).map_err(CliError::Schema)?;
     let _ = CLOUDEVENTS.set(events_codegen::cloudevents::CloudEventMapping::of(set));
     let mut reporter = Reporter::new(args.format);
     let progress = progress_bar();
     if let (Some(url), Some(stream)) = (&args.redis, &args.stream) {
-        let streams = crate::streams::catalog_streams(set);
+        let streams = crate::catalog::streams(set);
         audit_stream(
             &validator,
             url,
@@ -120,10 +118,10 @@ pub fn run(set: &SchemaSet, args: &Args) -> Result<u8, u8> {
     } else {
         let expanded = input::expand(&args.paths, args.allow_empty);
         for w in expanded.warnings {
-            progress.suspend(|| eprintln!("warning: {w}"));
+            progress.suspend(|| output::warning(w));
         }
         for e in expanded.errors {
-            reporter.error(e);
+            reporter.error(CliError::Input(e));
         }
         let reading = Reading {
             hint: args.form,
@@ -140,11 +138,11 @@ pub fn run(set: &SchemaSet, args: &Args) -> Result<u8, u8> {
     }
     progress.finish_and_clear();
     if reporter.checked() == 0 && !reporter.has_errors() && !args.allow_empty {
-        reporter.error(
-            "nothing was checked: no payloads found (--allow-empty accepts that)".to_owned(),
-        );
+        reporter.error(CliError::input(
+            "nothing was checked: no payloads found (--allow-empty accepts that)",
+        ));
     }
-    reporter.finish()
+    Ok(reporter.finish())
 }
 
 fn progress_bar() -> ProgressBar {
@@ -263,7 +261,7 @@ fn read_streamed(
                 progress,
             );
         }
-        Err(e) => reporter.error(format!("{}: {e}", path.display())),
+        Err(e) => reporter.error(CliError::input(format!("{}: {e}", path.display()))),
     }
 }
 
@@ -284,11 +282,11 @@ fn check_all(validator: &Validator, payloads: Vec<Payload>) -> Batch {
 }
 
 /// The error for a source with no payload in it.
-fn empty_error(path: &Path, what: &str) -> String {
-    format!(
+fn empty_error(path: &Path, what: &str) -> CliError {
+    CliError::input(format!(
         "{}: {what}: no payloads (--allow-empty accepts that)",
         path.display()
-    )
+    ))
 }
 
 /// Checks a source read whole: `bytes` is `None` when it was larger than the limit.
@@ -297,16 +295,16 @@ fn whole_file(
     path: &Path,
     bytes: std::io::Result<Option<Vec<u8>>>,
     reading: Reading,
-) -> Result<Batch, String> {
+) -> Result<Batch, CliError> {
     let bytes = bytes
-        .map_err(|e| format!("{}: {e}", path.display()))?
+        .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?
         .ok_or_else(|| {
-            format!(
+            CliError::input(format!(
                 "{}: larger than the maximum document size of {} and not NDJSON \
                  (one document per line); not read (--max-document-size)",
                 path.display(),
                 limit_text(reading.max)
-            )
+            ))
         })?;
     let source: Arc<str> = path.display().to_string().into();
     let mut payloads = Vec::new();
@@ -339,15 +337,15 @@ fn whole_file(
 }
 
 /// The error for an NDJSON line over the limit.
-fn too_long(source: &str, line: usize, max: usize) -> String {
-    format!(
+fn too_long(source: &str, line: usize, max: usize) -> CliError {
+    CliError::input(format!(
         "{source}:{line}: a line longer than the maximum document size of {}; \
          the rest of the file is not read (--max-document-size)",
         limit_text(max)
-    )
+    ))
 }
 
-fn record(result: Result<Batch, String>, reporter: &mut Reporter, progress: &ProgressBar) {
+fn record(result: Result<Batch, CliError>, reporter: &mut Reporter, progress: &ProgressBar) {
     match result {
         Ok(checked) => {
             progress.inc(checked.count as u64);
@@ -368,12 +366,12 @@ fn flush_small(
     // Read and check in parallel; a file too large to read whole is left for the
     // streaming path (`None`), which runs here, in order.
     let small = SMALL.min(reading.max as u64);
-    let results: Vec<Option<Result<Batch, String>>> = pending
+    let results: Vec<Option<Result<Batch, CliError>>> = pending
         .par_iter()
         .map(|path| {
             let file = match std::fs::File::open(path) {
                 Ok(f) => f,
-                Err(e) => return Some(Err(format!("{}: {e}", path.display()))),
+                Err(e) => return Some(Err(CliError::input(format!("{}: {e}", path.display())))),
             };
             let len = file.metadata().map(|m| m.len()).unwrap_or(0);
             if len > small {
@@ -425,7 +423,7 @@ fn stream_ndjson(
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
                 Err(e) => {
                     buf.truncate(start);
-                    reporter.error(format!("{source}: {e}"));
+                    reporter.error(CliError::input(format!("{source}: {e}")));
                     eof = true;
                 }
             }
@@ -493,7 +491,7 @@ fn audit_stream(
     count: Option<usize>,
     reporter: &mut Reporter,
     progress: &ProgressBar,
-) -> Result<(), u8> {
+) -> Result<(), CliError> {
     let fail = |e: redis::RedisError| crate::streams::redis_error(url, &e);
     let shown = events_rt::redact_url(url);
     let client = redis::Client::open(url).map_err(fail)?;
@@ -511,12 +509,14 @@ fn audit_stream(
             let hint = events_rt::nearest_of(stream, known)
                 .map(|s| format!(" (did you mean {s:?}?)"))
                 .unwrap_or_default();
-            eprintln!("error: redis {shown}: no stream {stream:?}{hint}");
-            return Err(exit::ERROR);
+            return Err(CliError::input(format!(
+                "redis {shown}: no stream {stream:?}{hint}"
+            )));
         }
         other => {
-            eprintln!("error: redis {shown}: key {stream:?} is a {other}, not a stream");
-            return Err(exit::ERROR);
+            return Err(CliError::input(format!(
+                "redis {shown}: key {stream:?} is a {other}, not a stream"
+            )));
         }
     }
     let source: Arc<str> = format!("redis:{stream}").into();

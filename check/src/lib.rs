@@ -1,6 +1,8 @@
 //! The checking side of the event contracts, used by the `events` command and the tests;
 //! never a build dependency of a crate that only uses the generated types.
 //!
+//! - [`input`]: payloads as `events validate` reads them (files, directories, globs,
+//!   NDJSON, arrays, field maps, `redis-cli --json XRANGE` output);
 //! - [`validate`]: payloads (JSON documents, Redis field maps) against the schemas, with
 //!   the JSON path, rule and value of each violation; the bundled schema of one event;
 //! - [`json`]: JSON read like the typed decoder reads it (a duplicate key is an error);
@@ -15,6 +17,7 @@
 
 pub mod diff;
 pub mod evolve;
+pub mod input;
 pub mod json;
 pub mod sample;
 pub mod validate;

@@ -15,9 +15,10 @@ use events_amqp::lapin::Connection;
 use events_amqp::{AmqpError, QueueNames, Topology};
 use serde_json::json;
 
+use crate::error::{CliError, Outcome};
+use crate::output::{self, Format};
 use crate::status::{self, Column, Names, Report};
 use crate::streams::runtime;
-use crate::{exit, write_out, Format};
 
 /// `events amqp …`.
 #[derive(Debug, Subcommand)]
@@ -114,7 +115,7 @@ pub struct ReplayArgs {
 }
 
 /// Runs `events amqp …`.
-pub fn run(cmd: &Command) -> Result<u8, u8> {
+pub fn run(cmd: &Command) -> Result<Outcome, CliError> {
     match cmd {
         Command::Status(args) => status(args),
         Command::Dlq(DlqCommand::List(args)) => list(args),
@@ -122,23 +123,22 @@ pub fn run(cmd: &Command) -> Result<u8, u8> {
     }
 }
 
-/// Prints a broker error; the exit status of an input error. The URL's password is never
-/// shown, nor quoted from the error.
-fn amqp_error(url: &str, e: &AmqpError) -> u8 {
+/// A broker error, an input error. The URL's password is never shown, nor quoted from the
+/// error.
+fn amqp_error(url: &str, e: &AmqpError) -> CliError {
     let shown = events_rt::redact_url(url);
-    match e {
+    CliError::input(match e {
         // Only the reason is scrubbed: the URL is redacted already (scrubbing it too would
         // hide a user named like the password).
-        AmqpError::Connect { reason, .. } => eprintln!(
-            "error: cannot connect to {shown}: {}",
+        AmqpError::Connect { reason, .. } => format!(
+            "cannot connect to {shown}: {}",
             events_rt::scrub(reason, url)
         ),
-        e => eprintln!("error: {shown}: {}", events_rt::scrub(&e.to_string(), url)),
-    }
-    exit::ERROR
+        e => format!("{shown}: {}", events_rt::scrub(&e.to_string(), url)),
+    })
 }
 
-async fn connect(url: &str, name: &str) -> Result<Connection, u8> {
+async fn connect(url: &str, name: &str) -> Result<Connection, CliError> {
     events_amqp::connect(url, name)
         .await
         .map_err(|e| amqp_error(url, &e))
@@ -155,7 +155,7 @@ struct Row {
     flags: Vec<Flag>,
 }
 
-fn status(args: &StatusArgs) -> Result<u8, u8> {
+fn status(args: &StatusArgs) -> Result<Outcome, CliError> {
     let url = &args.broker.amqp;
     let thresholds = Thresholds {
         backlog: args.max_depth,
@@ -181,24 +181,24 @@ fn status(args: &StatusArgs) -> Result<u8, u8> {
             });
         }
         close(conn).await;
-        Ok::<_, u8>(rows)
+        Ok::<_, CliError>(rows)
     })?;
     let absent: Vec<&str> = rows
         .iter()
         .filter(|r| !r.status.exists)
         .map(|r| r.names.queue.as_str())
         .collect();
-    let code = status_report(&rows, &thresholds).print(args.format)?;
+    let outcome = status_report(&rows, &thresholds).print(args.format)?;
     if !absent.is_empty() {
         for q in &absent {
-            eprintln!(
-                "error: queue `{q}` does not exist on {} (its consumer declares it; is the name or the vhost right?)",
+            output::error(&CliError::input(format!(
+                "queue `{q}` does not exist on {} (its consumer declares it; is the name or the vhost right?)",
                 events_rt::redact_url(url)
-            );
+            )));
         }
-        return Err(exit::ERROR);
+        return Ok(Outcome::Errors);
     }
-    Ok(code)
+    Ok(outcome)
 }
 
 fn status_report(rows: &[Row], t: &Thresholds) -> Report {
@@ -265,7 +265,7 @@ fn body(d: &DeadLetter) -> String {
     events_rt::echo(&String::from_utf8_lossy(&d.body))
 }
 
-fn list(args: &ListArgs) -> Result<u8, u8> {
+fn list(args: &ListArgs) -> Result<Outcome, CliError> {
     let url = &args.broker.amqp;
     let names = args.broker.names(&args.queue);
     let (total, letters) = runtime()?.block_on(async {
@@ -278,15 +278,12 @@ fn list(args: &ListArgs) -> Result<u8, u8> {
         .await;
         close(conn).await;
         result.map_err(|e| match e {
-            AmqpError::NotFound { .. } => {
-                eprintln!(
-                    "error: no dead-letter queue `{}` on {} (a consumer of `{}` declares it; is the name or the vhost right?)",
-                    names.dead_letter,
-                    events_rt::redact_url(url),
-                    names.queue
-                );
-                exit::ERROR
-            }
+            AmqpError::NotFound { .. } => CliError::input(format!(
+                "no dead-letter queue `{}` on {} (a consumer of `{}` declares it; is the name or the vhost right?)",
+                names.dead_letter,
+                events_rt::redact_url(url),
+                names.queue
+            )),
             e => amqp_error(url, &e),
         })
     })?;
@@ -347,11 +344,11 @@ fn list(args: &ListArgs) -> Result<u8, u8> {
             )
         }
     };
-    write_out(&mut anstream::stdout().lock(), &text)?;
-    Ok(exit::OK)
+    output::stdout(&text)?;
+    Ok(Outcome::Success)
 }
 
-fn replay(args: &ReplayArgs) -> Result<u8, u8> {
+fn replay(args: &ReplayArgs) -> Result<Outcome, CliError> {
     let url = &args.broker.amqp;
     let names = args.broker.names(&args.queue);
     let (replayed, left) = runtime()?.block_on(async {
@@ -375,23 +372,17 @@ fn replay(args: &ReplayArgs) -> Result<u8, u8> {
         close(conn).await;
         match result {
             Ok(Some(r)) => Ok(r),
-            Ok(None) => {
-                eprintln!(
-                    "error: queue `{}` does not exist on {}; nothing replayed (is the name or the vhost right?)",
-                    names.queue,
-                    events_rt::redact_url(url)
-                );
-                Err(exit::ERROR)
-            }
+            Ok(None) => Err(CliError::input(format!(
+                "queue `{}` does not exist on {}; nothing replayed (is the name or the vhost right?)",
+                names.queue,
+                events_rt::redact_url(url)
+            ))),
             Err(e) => Err(amqp_error(url, &e)),
         }
     })?;
-    write_out(
-        &mut anstream::stdout().lock(),
-        &format!(
-            "{replayed} dead letters replayed from {} to {} ({left} left)\n",
-            names.dead_letter, names.queue
-        ),
-    )?;
-    Ok(exit::OK)
+    output::stdout(&format!(
+        "{replayed} dead letters replayed from {} to {} ({left} left)\n",
+        names.dead_letter, names.queue
+    ))?;
+    Ok(Outcome::Success)
 }

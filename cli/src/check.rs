@@ -8,7 +8,8 @@ use events_check::evolve::{check, load_accepted, AcceptedBreak, EventCheck};
 use events_codegen::SchemaSet;
 use serde_json::{json, Value};
 
-use crate::{exit, write_out};
+use crate::error::{CliError, Outcome};
+use crate::output;
 
 /// Arguments of `events check`.
 #[derive(Debug, clap::Args)]
@@ -45,26 +46,21 @@ pub enum CheckFormat {
     Junit,
 }
 
-fn fail(msg: String) -> u8 {
-    eprintln!("error: {msg}");
-    exit::ERROR
-}
-
-fn git(dir: &Path, args: &[&str]) -> Result<std::process::Output, u8> {
+fn git(dir: &Path, args: &[&str]) -> Result<std::process::Output, CliError> {
     Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(args)
         .output()
-        .map_err(|e| fail(format!("cannot run git: {e}")))
+        .map_err(|e| CliError::Input(format!("cannot run git: {e}")))
 }
 
 /// Materializes the schema directory at `rev` (read from git objects) into `into`.
 /// Returns false when the directory does not exist at that revision.
-fn export(schemas: &Path, rev: &str, into: &Path) -> Result<bool, u8> {
+fn export(schemas: &Path, rev: &str, into: &Path) -> Result<bool, CliError> {
     let out = git(schemas, &["rev-parse", "--show-prefix"])?;
     if !out.status.success() {
-        return Err(fail(format!(
+        return Err(CliError::Input(format!(
             "{} is not in a git repository; pass a directory to --against",
             schemas.display()
         )));
@@ -86,7 +82,9 @@ fn export(schemas: &Path, rev: &str, into: &Path) -> Result<bool, u8> {
         } else {
             ""
         };
-        return Err(fail(format!("git revision {rev:?} not found{hint}")));
+        return Err(CliError::Input(format!(
+            "git revision {rev:?} not found{hint}"
+        )));
     }
     let list = git(
         schemas,
@@ -110,7 +108,7 @@ fn export(schemas: &Path, rev: &str, into: &Path) -> Result<bool, u8> {
     for name in names.iter().filter(|n| n.ends_with(".json")) {
         let blob = git(schemas, &["show", &format!("{rev}:{name}")])?;
         if !blob.status.success() {
-            return Err(fail(format!(
+            return Err(CliError::Input(format!(
                 "cannot read {name} at {rev}: {}",
                 String::from_utf8_lossy(&blob.stderr).trim()
             )));
@@ -119,17 +117,17 @@ fn export(schemas: &Path, rev: &str, into: &Path) -> Result<bool, u8> {
         let target = into.join(rel);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)
-                .map_err(|e| fail(format!("{}: {e}", parent.display())))?;
+                .map_err(|e| CliError::Input(format!("{}: {e}", parent.display())))?;
         }
         std::fs::write(&target, &blob.stdout)
-            .map_err(|e| fail(format!("{}: {e}", target.display())))?;
+            .map_err(|e| CliError::Input(format!("{}: {e}", target.display())))?;
         any = true;
     }
     Ok(any)
 }
 
 /// Earlier revisions (newest first) at which the schema directory changed, up to `rev`.
-fn history(schemas: &Path, rev: &str) -> Result<Vec<String>, u8> {
+fn history(schemas: &Path, rev: &str) -> Result<Vec<String>, CliError> {
     let out = git(schemas, &["log", "--format=%H", "-n", "50", rev, "--", "."])?;
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -139,9 +137,9 @@ fn history(schemas: &Path, rev: &str) -> Result<Vec<String>, u8> {
 }
 
 /// Runs the command; returns the exit status.
-pub fn run(schemas: &Path, args: &Args) -> Result<u8, u8> {
-    let new = SchemaSet::load(schemas).map_err(|e| fail(e.to_string()))?;
-    crate::print_warnings(&new);
+pub fn run(schemas: &Path, args: &Args) -> Result<Outcome, CliError> {
+    let new = SchemaSet::load(schemas).map_err(|e| CliError::Input(e.to_string()))?;
+    output::schema_warnings(new.warnings());
     // A foreign catalog loaded through a rule file: the old schemas are read by the same
     // rules (from a directory, a git revision of the catalog directory, or another rule
     // file given to `--against`).
@@ -161,9 +159,9 @@ pub fn run(schemas: &Path, args: &Args) -> Result<u8, u8> {
     };
     let schemas_dir = rules.as_ref().map(|r| r.schemas_dir());
     let schemas = schemas_dir.as_deref().unwrap_or(schemas);
-    let accepted = load_accepted(&accepted_path).map_err(|e| fail(e.to_string()))?;
-    let tmp =
-        tempfile::tempdir().map_err(|e| fail(format!("cannot make a temporary directory: {e}")))?;
+    let accepted = load_accepted(&accepted_path).map_err(|e| CliError::Input(e.to_string()))?;
+    let tmp = tempfile::tempdir()
+        .map_err(|e| CliError::Input(format!("cannot make a temporary directory: {e}")))?;
     let against = Path::new(&args.against);
     let old_dir = if against.is_dir() || (rules.is_some() && against.is_file()) {
         against.to_path_buf()
@@ -176,19 +174,19 @@ pub fn run(schemas: &Path, args: &Args) -> Result<u8, u8> {
             args.against,
             new.events.len()
         );
-        write_out(&mut anstream::stdout().lock(), &text)?;
-        return Ok(exit::OK);
+        output::stdout(&text)?;
+        return Ok(Outcome::Success);
     };
     // Old schemas were accepted by the loader of their time: what today's linter finds in
     // them does not stop the comparison.
-    let old =
-        load_old(&old_dir).map_err(|e| fail(format!("old schemas ({}): {e}", args.against)))?;
+    let old = load_old(&old_dir)
+        .map_err(|e| CliError::Input(format!("old schemas ({}): {e}", args.against)))?;
     warn_unknown_events(&accepted, &accepted_path, [&old, &new]);
     let mut results = check(&old, &new, args.mode, &accepted);
     // Transitive modes: the new schema must also be compatible with every earlier version.
     if results.iter().any(|r| r.mode.transitive()) && !against.is_dir() {
         for rev in history(schemas, &args.against)? {
-            let dir = tempfile::tempdir().map_err(|e| fail(e.to_string()))?;
+            let dir = tempfile::tempdir().map_err(|e| CliError::Input(e.to_string()))?;
             if !export(schemas, &rev, dir.path())? {
                 continue;
             }
@@ -231,8 +229,12 @@ pub fn run(schemas: &Path, args: &Args) -> Result<u8, u8> {
         CheckFormat::Github => github(&results, schemas),
         CheckFormat::Junit => junit(&results),
     };
-    write_out(&mut anstream::stdout().lock(), &text)?;
-    Ok(if failed > 0 { exit::INVALID } else { exit::OK })
+    output::stdout(&text)?;
+    Ok(if failed > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Success
+    })
 }
 
 /// An accepted-breaks entry for an event neither set has accepts nothing: most likely a
@@ -251,11 +253,11 @@ fn warn_unknown_events(accepted: &[AcceptedBreak], path: &Path, sets: [&SchemaSe
         let hint = events_rt::nearest_of(&a.event, &types)
             .map(|t| format!(" (did you mean {t:?}?)"))
             .unwrap_or_default();
-        eprintln!(
-            "warning: {}: entry {i}: no event {:?} in the old or the new schemas, so the entry accepts nothing{hint}",
+        output::warning(format!(
+            "{}: entry {i}: no event {:?} in the old or the new schemas, so the entry accepts nothing{hint}",
             path.display(),
             a.event
-        );
+        ));
     }
 }
 

@@ -9,12 +9,15 @@ use std::io::Read;
 use std::path::Path;
 
 use clap::ValueEnum;
+use events_check::input;
 use events_codegen::cloudevents::CloudEventMapping;
 use events_codegen::SchemaSet;
 use events_rt::cloudevents::{self as ce, ContractFacts, AMQP_PREFIX, KAFKA_PREFIX};
 use serde_json::{json, Map, Value};
 
-use crate::{exit, input, write_out};
+use crate::catalog;
+use crate::error::{CliError, Outcome};
+use crate::output::{self, write_out};
 
 /// The form to convert to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -41,27 +44,28 @@ pub struct Args {
 }
 
 /// Runs `events cloudevent`.
-pub fn run(set: &SchemaSet, args: &Args) -> Result<u8, u8> {
+pub fn run(set: &SchemaSet, args: &Args) -> Result<Outcome, CliError> {
     let Some(mapping) = CloudEventMapping::of(set) else {
-        eprintln!("error: this catalog has no envelope, so its events have no CloudEvent form");
-        return Err(exit::ERROR);
+        return Err(CliError::input(
+            "this catalog has no envelope, so its events have no CloudEvent form",
+        ));
     };
     let expanded = input::expand(&args.paths, false);
     for w in &expanded.warnings {
-        eprintln!("warning: {w}");
+        output::warning(w);
     }
-    let mut code = exit::OK;
-    for e in &expanded.errors {
-        eprintln!("error: {e}");
-        code = exit::ERROR;
+    let mut outcome = Outcome::Success;
+    for e in expanded.errors {
+        output::error(&CliError::Input(e));
+        outcome = Outcome::Errors;
     }
     let mut out = anstream::stdout().lock();
     for file in &expanded.files {
         let docs = match read_documents(file) {
             Ok(d) => d,
             Err(e) => {
-                eprintln!("error: {}: {e}", file.display());
-                code = exit::ERROR;
+                output::error(&CliError::input(format!("{}: {e}", file.display())));
+                outcome = Outcome::Errors;
                 continue;
             }
         };
@@ -72,15 +76,13 @@ pub fn run(set: &SchemaSet, args: &Args) -> Result<u8, u8> {
                     &format!("{}\n", serde_json::to_string(&v).unwrap_or_default()),
                 )?,
                 Err(e) => {
-                    eprintln!("{}{at}: {e}", file.display());
-                    if code == exit::OK {
-                        code = exit::INVALID;
-                    }
+                    output::error(&CliError::Finding(format!("{}{at}: {e}", file.display())));
+                    outcome = outcome.max(Outcome::Findings);
                 }
             }
         }
     }
-    Ok(code)
+    Ok(outcome)
 }
 
 /// The documents of a file: one JSON document (an array is its elements), or NDJSON.
@@ -176,7 +178,7 @@ fn to_structured(
         .try_fold(doc, |v, k| v.get(k))
         .and_then(Value::as_str);
     let major = version.and_then(events_rt::parse_major).unwrap_or(1);
-    let def = crate::find_event(set, event_type, Some(major))?;
+    let def = catalog::find_event(set, event_type, Some(major))?;
     let key = set.key_pointer(def);
     mapping.with(|m| {
         let facts = ContractFacts {

@@ -1,5 +1,6 @@
 //! Schema errors and warnings as people read them: each with the lines of the file around
-//! the place, the JSON pointer as the label and the fix as help (rendered by miette).
+//! the place, the JSON pointer as the label and the fix as help (rendered by miette, printed
+//! by `output`).
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -106,15 +107,11 @@ impl Renderer {
     }
 }
 
-/// Prints the errors of a failed load or generation on stderr.
-pub fn print_errors(errors: &Errors) {
-    eprint!("{}", Renderer::default().errors(errors));
-}
-
-/// Prints warnings on stderr.
-pub fn print_warnings(warnings: &[Error]) {
+/// Warnings, each with its snippet.
+pub fn warnings(warnings: &[Error]) -> String {
     let mut r = Renderer::default();
-    for w in warnings {
-        eprint!("{}", r.render(w, Severity::Warning));
-    }
+    warnings
+        .iter()
+        .map(|w| r.render(w, Severity::Warning))
+        .collect()
 }

@@ -11,8 +11,10 @@ use events_redis::Conn;
 use events_rt::redis::StreamEntry;
 use serde_json::json;
 
-use crate::streams::{catalog_streams, connect, is_stream, redis_error, resolve, runtime};
-use crate::{exit, write_out, Format};
+use crate::catalog;
+use crate::error::{CliError, Outcome};
+use crate::output::{self, write_out, Format};
+use crate::streams::{connect, is_stream, redis_error, runtime};
 
 /// `events dlq …`.
 #[derive(Debug, Subcommand)]
@@ -60,18 +62,18 @@ pub struct ReplayArgs {
 }
 
 /// Runs `events dlq …`.
-pub fn run(set: &SchemaSet, cmd: &Command) -> Result<u8, u8> {
-    let known = catalog_streams(set);
+pub fn run(set: &SchemaSet, cmd: &Command) -> Result<Outcome, CliError> {
+    let known = catalog::streams(set);
     match cmd {
         Command::List(args) => {
             let streams = match &args.stream {
-                Some(s) => vec![resolve(s, &known)?],
+                Some(s) => vec![catalog::resolve(s, &known)?],
                 None => known,
             };
             list(&streams, args)
         }
         Command::Replay(args) => {
-            let stream = resolve(&args.stream, &known)?;
+            let stream = catalog::resolve(&args.stream, &known)?;
             replay(stream, args)
         }
     }
@@ -83,7 +85,7 @@ async fn read_all(
     url: &str,
     dlq: &str,
     count: Option<usize>,
-) -> Result<Vec<DeadLetter>, u8> {
+) -> Result<Vec<DeadLetter>, CliError> {
     let mut out = Vec::new();
     let mut start = "-".to_owned();
     loop {
@@ -136,7 +138,7 @@ fn utc(ms: u64) -> String {
     )
 }
 
-fn list(streams: &[&str], args: &ListArgs) -> Result<u8, u8> {
+fn list(streams: &[&str], args: &ListArgs) -> Result<Outcome, CliError> {
     let url = &args.conn.redis;
     let found = runtime()?.block_on(async {
         let mut c = connect(url).await?;
@@ -154,7 +156,7 @@ fn list(streams: &[&str], args: &ListArgs) -> Result<u8, u8> {
             let entries = read_all(&mut c, url, &dlq, args.count).await?;
             found.push((*stream, dlq, len, entries));
         }
-        Ok::<_, u8>(found)
+        Ok::<_, CliError>(found)
     })?;
     let text = match args.format {
         Format::Human => {
@@ -222,11 +224,11 @@ fn list(streams: &[&str], args: &ListArgs) -> Result<u8, u8> {
             )
         }
     };
-    write_out(&mut anstream::stdout().lock(), &text)?;
-    Ok(exit::OK)
+    output::stdout(&text)?;
+    Ok(Outcome::Success)
 }
 
-fn replay(stream: &str, args: &ReplayArgs) -> Result<u8, u8> {
+fn replay(stream: &str, args: &ReplayArgs) -> Result<Outcome, CliError> {
     let url = &args.conn.redis;
     let dlq = format!("{stream}{}", args.conn.dlq_suffix);
     let mut out = anstream::stdout().lock();
@@ -251,11 +253,10 @@ fn replay(stream: &str, args: &ReplayArgs) -> Result<u8, u8> {
                 .copied()
                 .collect();
             if !missing.is_empty() {
-                eprintln!(
-                    "error: not in {dlq}: {} (nothing replayed; `events dlq list --stream {stream}` shows the ids)",
+                return Err(CliError::input(format!(
+                    "not in {dlq}: {} (nothing replayed; `events dlq list --stream {stream}` shows the ids)",
                     missing.join(", ")
-                );
-                return Err(exit::ERROR);
+                )));
             }
             chosen
         };
@@ -272,8 +273,10 @@ fn replay(stream: &str, args: &ReplayArgs) -> Result<u8, u8> {
                 .query_async(&mut c)
                 .await
                 .map_err(|e| {
-                    eprintln!("error: replaying {} of {dlq} ({replayed} replayed before it)", d.dlq_id);
-                    redis_error(url, &e)
+                    redis_error(url, &e).context(format!(
+                        "replaying {} of {dlq} ({replayed} replayed before it)",
+                        d.dlq_id
+                    ))
                 })?;
             let _: u64 = redis::cmd("XDEL")
                 .arg(&dlq)
@@ -281,11 +284,10 @@ fn replay(stream: &str, args: &ReplayArgs) -> Result<u8, u8> {
                 .query_async(&mut c)
                 .await
                 .map_err(|e| {
-                    eprintln!(
-                        "error: {} was replayed as {new_id} but is still in {dlq}",
+                    redis_error(url, &e).context(format!(
+                        "{} was replayed as {new_id} but is still in {dlq}",
                         d.dlq_id
-                    );
-                    redis_error(url, &e)
+                    ))
                 })?;
             replayed += 1;
             write_out(
@@ -303,9 +305,9 @@ fn replay(stream: &str, args: &ReplayArgs) -> Result<u8, u8> {
             &mut out,
             &format!("{replayed} entries replayed from {dlq}\n"),
         )?;
-        Ok::<_, u8>(())
+        Ok::<_, CliError>(())
     })?;
-    Ok(exit::OK)
+    Ok(Outcome::Success)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use events_codegen::schema::ChannelKind;
 use events_codegen::SchemaSet;
 use serde_json::{json, Value};
 
-use crate::Format;
+use crate::output::Format;
 
 /// The catalog as a table (or JSON).
 pub fn list(set: &SchemaSet, format: Format) -> String {

@@ -11,9 +11,11 @@ use events_kafka::health::{self, DEFAULT_MAX_LAG};
 use events_kafka::{dlq, KafkaError, Publisher};
 use serde_json::json;
 
+use crate::catalog;
+use crate::error::{CliError, Outcome};
+use crate::output::{self, Format};
 use crate::status::{self, Column, Names, Report};
 use crate::streams::runtime;
-use crate::{exit, write_out, Format};
 
 /// `events kafka …`.
 #[derive(Debug, Subcommand)]
@@ -126,7 +128,7 @@ pub struct ReplayArgs {
 }
 
 /// Runs `events kafka …`.
-pub fn run(set: &SchemaSet, cmd: &Command) -> Result<u8, u8> {
+pub fn run(set: &SchemaSet, cmd: &Command) -> Result<Outcome, CliError> {
     match cmd {
         Command::Topics(args) => topics(set, args),
         Command::Status(args) => status(set, args),
@@ -135,9 +137,8 @@ pub fn run(set: &SchemaSet, cmd: &Command) -> Result<u8, u8> {
     }
 }
 
-fn kafka_error(brokers: &str, e: &KafkaError) -> u8 {
-    eprintln!("error: {e} (brokers {brokers}; is one up?)");
-    exit::ERROR
+fn kafka_error(brokers: &str, e: &KafkaError) -> CliError {
+    CliError::input(format!("{e} (brokers {brokers}; is one up?)"))
 }
 
 /// The catalog's topics, prefixed, with their declared settings.
@@ -161,16 +162,15 @@ pub fn catalog_topics(set: &SchemaSet, prefix: &str) -> Vec<TopicSpec> {
     out
 }
 
-fn no_topics() -> u8 {
-    eprintln!("error: the catalog names no Kafka topic (`x-event.topic`)");
-    exit::ERROR
+fn no_topics() -> CliError {
+    CliError::input("the catalog names no Kafka topic (`x-event.topic`)")
 }
 
 fn opt_text<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(|| "-".to_owned(), |v| v.to_string())
 }
 
-fn topics(set: &SchemaSet, args: &TopicsArgs) -> Result<u8, u8> {
+fn topics(set: &SchemaSet, args: &TopicsArgs) -> Result<Outcome, CliError> {
     let b = &args.brokers;
     let specs = catalog_topics(set, &b.topic_prefix);
     if specs.is_empty() {
@@ -187,7 +187,7 @@ fn topics(set: &SchemaSet, args: &TopicsArgs) -> Result<u8, u8> {
         let reports = admin::compare(&b.kafka, &specs)
             .await
             .map_err(|e| kafka_error(&b.kafka, &e))?;
-        Ok::<_, u8>((reports, created))
+        Ok::<_, CliError>((reports, created))
     })?;
     let drift: usize = reports.iter().map(|r| r.drift.len()).sum();
     let rows = reports
@@ -252,11 +252,15 @@ fn topics(set: &SchemaSet, args: &TopicsArgs) -> Result<u8, u8> {
         Format::Human => report.human(),
         Format::Json => report.json(),
     };
-    write_out(&mut anstream::stdout().lock(), &text)?;
-    Ok(if drift > 0 { exit::INVALID } else { exit::OK })
+    output::stdout(&text)?;
+    Ok(if drift > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Success
+    })
 }
 
-fn status(set: &SchemaSet, args: &StatusArgs) -> Result<u8, u8> {
+fn status(set: &SchemaSet, args: &StatusArgs) -> Result<Outcome, CliError> {
     let b = &args.brokers;
     let mut names: Vec<String> = catalog_topics(set, &b.topic_prefix)
         .into_iter()
@@ -268,7 +272,7 @@ fn status(set: &SchemaSet, args: &StatusArgs) -> Result<u8, u8> {
     if let Some(t) = &args.topic {
         let wanted = format!("{}{t}", b.topic_prefix);
         let known: Vec<&str> = names.iter().map(String::as_str).collect();
-        let found = crate::streams::resolve(&wanted, &known)?.to_owned();
+        let found = catalog::resolve(&wanted, &known)?.to_owned();
         names = vec![found];
     }
     let groups: Vec<Option<&str>> = if args.groups.is_empty() {
@@ -366,7 +370,7 @@ fn status(set: &SchemaSet, args: &StatusArgs) -> Result<u8, u8> {
     report.print(args.format)
 }
 
-fn list(args: &ListArgs) -> Result<u8, u8> {
+fn list(args: &ListArgs) -> Result<Outcome, CliError> {
     let b = &args.brokers;
     let dlq_topic = format!("{}{}{}", b.topic_prefix, args.topic, b.dlq_suffix);
     let letters =
@@ -420,11 +424,11 @@ fn list(args: &ListArgs) -> Result<u8, u8> {
             out
         }
     };
-    write_out(&mut anstream::stdout().lock(), &text)?;
-    Ok(exit::OK)
+    output::stdout(&text)?;
+    Ok(Outcome::Success)
 }
 
-fn replay(args: &ReplayArgs) -> Result<u8, u8> {
+fn replay(args: &ReplayArgs) -> Result<Outcome, CliError> {
     let b = &args.brokers;
     let dlq_topic = format!("{}{}{}", b.topic_prefix, args.topic, b.dlq_suffix);
     let mut only = Vec::new();
@@ -435,8 +439,9 @@ fn replay(args: &ReplayArgs) -> Result<u8, u8> {
         match parsed {
             Some(x) => only.push(x),
             None => {
-                eprintln!("error: --offset {o:?} is not PARTITION:OFFSET");
-                return Err(exit::ERROR);
+                return Err(CliError::input(format!(
+                    "--offset {o:?} is not PARTITION:OFFSET"
+                )))
             }
         }
     }
@@ -448,15 +453,18 @@ fn replay(args: &ReplayArgs) -> Result<u8, u8> {
             .map_err(|e| kafka_error(&b.kafka, &e))
     })?;
     for (d, e) in &done.failed {
-        eprintln!("error: {}:{}: {e}", d.partition, d.offset);
+        output::error(&CliError::input(format!(
+            "{}:{}: {e}",
+            d.partition, d.offset
+        )));
     }
-    write_out(
-        &mut anstream::stdout().lock(),
-        &format!("replayed {} dead letter(s) from {dlq_topic}\n", done.sent),
-    )?;
+    output::stdout(&format!(
+        "replayed {} dead letter(s) from {dlq_topic}\n",
+        done.sent
+    ))?;
     Ok(if done.failed.is_empty() {
-        exit::OK
+        Outcome::Success
     } else {
-        exit::ERROR
+        Outcome::Errors
     })
 }

@@ -8,11 +8,21 @@
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
+use events_check::input::{At, Origin};
+use events_check::validate::Report;
 use serde_json::{json, Value};
 
-use crate::input::At;
-use crate::validate::Outcome;
-use crate::{exit, write_out, Format};
+use crate::error::{CliError, Outcome};
+use crate::output::{self, write_out, Format};
+
+/// One payload checked: where it came from and what the validator found.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// Where it came from.
+    pub origin: Origin,
+    /// What the validator found.
+    pub report: Report,
+}
 
 /// Input error messages kept for the JSON report; beyond it only the count grows.
 pub const MAX_KEPT_ERRORS: usize = 1000;
@@ -51,13 +61,13 @@ impl Reporter {
     }
 
     /// An input error (unreadable file, bad glob): reported, and the exit status becomes 2.
-    pub fn error(&mut self, message: String) {
+    pub fn error(&mut self, e: CliError) {
         if self.format == Format::Human {
-            eprintln!("error: {message}");
+            output::error(&e);
         }
         self.error_count += 1;
         if self.errors.len() < MAX_KEPT_ERRORS {
-            self.errors.push(message);
+            self.errors.push(e.to_string());
         }
     }
 
@@ -71,8 +81,14 @@ impl Reporter {
         self.error_count > 0
     }
 
+    /// Writes to stdout until it fails: a closed pipe ends the report quietly, another
+    /// failure is said once; neither changes the exit status.
     fn print(&mut self, text: &str) {
-        if !self.closed && write_out(&mut self.out, text).is_err() {
+        if self.closed {
+            return;
+        }
+        if let Err(e) = write_out(&mut self.out, text) {
+            output::error(&e);
             self.closed = true;
         }
     }
@@ -83,7 +99,7 @@ impl Reporter {
     }
 
     /// Records one payload's result.
-    pub fn add(&mut self, o: Outcome) {
+    pub fn add(&mut self, o: Checked) {
         self.checked += 1;
         if o.report.is_valid() {
             return;
@@ -159,7 +175,7 @@ impl Reporter {
     }
 
     /// Prints the summary; returns the exit status.
-    pub fn finish(mut self) -> Result<u8, u8> {
+    pub fn finish(mut self) -> Outcome {
         let valid = self.checked - self.invalid;
         match self.format {
             Format::Human => {
@@ -206,13 +222,13 @@ impl Reporter {
             }
         }
         let _ = self.out.flush();
-        Ok(if self.error_count > 0 {
-            exit::ERROR
+        if self.error_count > 0 {
+            Outcome::Errors
         } else if self.invalid > 0 {
-            exit::INVALID
+            Outcome::Findings
         } else {
-            exit::OK
-        })
+            Outcome::Success
+        }
     }
 }
 

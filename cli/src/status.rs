@@ -8,7 +8,8 @@
 use events_bus::Flag;
 use serde_json::{json, Map, Value};
 
-use crate::{exit, write_out, Format};
+use crate::error::{CliError, Outcome};
+use crate::output::{self, Format};
 
 /// A column of the report.
 #[derive(Debug, Clone, Copy)]
@@ -259,16 +260,16 @@ impl Report {
     }
 
     /// Prints the report in `format`; the exit code is 1 when anything is flagged.
-    pub fn print(&self, format: Format) -> Result<u8, u8> {
+    pub fn print(&self, format: Format) -> Result<Outcome, CliError> {
         let text = match format {
             Format::Human => self.human(),
             Format::Json => self.json(),
         };
-        write_out(&mut anstream::stdout().lock(), &text)?;
+        output::stdout(&text)?;
         Ok(if self.findings() > 0 {
-            exit::INVALID
+            Outcome::Findings
         } else {
-            exit::OK
+            Outcome::Success
         })
     }
 }

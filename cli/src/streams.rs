@@ -1,20 +1,21 @@
 //! `events streams status`: the figures of seed 001 §13.2 for every stream of the catalog
 //! (what §13.1's redis-cli commands show, as one report), flagged against the thresholds.
 //!
-//! Also the pieces `events dlq` shares: the catalog's streams, a Redis connection, and the
-//! nearest-stream hint.
+//! Also the pieces `events dlq` shares: a Redis connection and its errors, and the async
+//! runtime (which `events amqp` and `events kafka` use too).
 
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use events_codegen::schema::ChannelKind;
 use events_codegen::SchemaSet;
 use events_redis::events_bus::{ChannelHealth, Flag, Thresholds};
 use events_redis::{Conn, Redis};
 use serde_json::json;
 
+use crate::catalog;
+use crate::error::{CliError, Outcome};
+use crate::output::Format;
 use crate::status::{self, Column, Names, Report};
-use crate::{exit, Format};
 
 /// `events streams …`.
 #[derive(Debug, Subcommand)]
@@ -58,44 +59,16 @@ pub struct StatusArgs {
     format: Format,
 }
 
-/// The streams of the catalog (channels of kind stream), sorted, once each.
-pub fn catalog_streams(set: &SchemaSet) -> Vec<&str> {
-    let mut streams: Vec<&str> = set
-        .events
-        .iter()
-        .filter(|e| e.channel_kind == ChannelKind::Stream)
-        .map(|e| e.channel.as_str())
-        .collect();
-    streams.sort_unstable();
-    streams.dedup();
-    streams
-}
-
-/// `stream` if the catalog has it, else a usage error naming the nearest one.
-pub fn resolve<'a>(stream: &str, known: &[&'a str]) -> Result<&'a str, u8> {
-    if let Some(s) = known.iter().find(|s| **s == stream) {
-        return Ok(s);
-    }
-    let hint = events_rt::nearest_of(stream, known)
-        .map(|s| format!(" (did you mean {s:?}?)"))
-        .unwrap_or_default();
-    eprintln!("error: {stream:?} is not a stream of the catalog{hint}");
-    Err(exit::ERROR)
-}
-
 /// A single-threaded runtime for the async client.
-pub fn runtime() -> Result<tokio::runtime::Runtime, u8> {
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| {
-            eprintln!("error: cannot start the async runtime: {e}");
-            exit::ERROR
-        })
+        .map_err(|e| CliError::input(format!("cannot start the async runtime: {e}")))
 }
 
 /// Connects (5 s for the connection and for each command).
-pub async fn connect(url: &str) -> Result<Conn, u8> {
+pub async fn connect(url: &str) -> Result<Conn, CliError> {
     let redis = Redis::from_urls(url)
         .map_err(|e| redis_error(url, &e))?
         .connect_timeout(Duration::from_secs(5));
@@ -105,21 +78,19 @@ pub async fn connect(url: &str) -> Result<Conn, u8> {
         .map_err(|e| redis_error(url, &e))
 }
 
-/// Prints a Redis error; the exit status of an input error.
-/// Prints a Redis error; the exit status of an input error. Credentials in the URL are
-/// never shown (`redis://user:***@host`), nor quoted from the error.
-pub fn redis_error(url: &str, e: &redis::RedisError) -> u8 {
+/// A Redis error, an input error. Credentials in the URL are never shown
+/// (`redis://user:***@host`), nor quoted from the error.
+pub fn redis_error(url: &str, e: &redis::RedisError) -> CliError {
     let text = e.to_string();
-    eprintln!(
-        "error: redis {}: {}",
+    CliError::input(format!(
+        "redis {}: {}",
         events_rt::redact_url(url),
         events_rt::scrub(&text, url)
-    );
-    exit::ERROR
+    ))
 }
 
 /// Whether `key` is a stream (`false` when absent); an error when it is another type.
-pub async fn is_stream(c: &mut Conn, url: &str, key: &str) -> Result<bool, u8> {
+pub async fn is_stream(c: &mut Conn, url: &str, key: &str) -> Result<bool, CliError> {
     let kind: String = redis::cmd("TYPE")
         .arg(key)
         .query_async(c)
@@ -128,13 +99,10 @@ pub async fn is_stream(c: &mut Conn, url: &str, key: &str) -> Result<bool, u8> {
     match kind.as_str() {
         "stream" => Ok(true),
         "none" => Ok(false),
-        other => {
-            eprintln!(
-                "error: redis {}: key {key:?} is a {other}, not a stream",
-                events_rt::redact_url(url)
-            );
-            Err(exit::ERROR)
-        }
+        other => Err(CliError::input(format!(
+            "redis {}: key {key:?} is a {other}, not a stream",
+            events_rt::redact_url(url)
+        ))),
     }
 }
 
@@ -146,16 +114,16 @@ struct Row {
 }
 
 /// Runs `events streams …`.
-pub fn run(set: &SchemaSet, cmd: &Command) -> Result<u8, u8> {
+pub fn run(set: &SchemaSet, cmd: &Command) -> Result<Outcome, CliError> {
     match cmd {
         Command::Status(args) => status(set, args),
     }
 }
 
-fn status(set: &SchemaSet, args: &StatusArgs) -> Result<u8, u8> {
-    let known = catalog_streams(set);
+fn status(set: &SchemaSet, args: &StatusArgs) -> Result<Outcome, CliError> {
+    let known = catalog::streams(set);
     let streams = match &args.stream {
-        Some(s) => vec![resolve(s, &known)?],
+        Some(s) => vec![catalog::resolve(s, &known)?],
         None => known.clone(),
     };
     let thresholds = Thresholds {
@@ -210,7 +178,7 @@ fn status(set: &SchemaSet, args: &StatusArgs) -> Result<u8, u8> {
                 });
             }
         }
-        Ok::<_, u8>(rows)
+        Ok::<_, CliError>(rows)
     })?;
     status_report(&rows, &thresholds).print(args.format)
 }

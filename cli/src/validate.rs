@@ -4,14 +4,15 @@ use std::io::BufRead;
 use std::path::Path;
 use std::sync::Arc;
 
+use events_check::input::{self, At, Form, FormHint, Origin, Payload};
 use events_check::validate::{Report, Validator, Violation};
 use events_codegen::SchemaSet;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::input::{self, At, Form, FormHint, Origin, Payload};
-use crate::report::Reporter;
-use crate::{exit, Format};
+use crate::error::{CliError, Outcome};
+use crate::output::{self, Format};
+use crate::report::{Checked, Reporter};
 
 /// Arguments of `events validate`.
 #[derive(Debug, clap::Args)]
@@ -94,29 +95,17 @@ fn limit_text(max: usize) -> String {
     }
 }
 
-/// The result for one payload.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    /// Where it came from.
-    pub origin: Origin,
-    /// What the validator found.
-    pub report: Report,
-}
-
 /// Files up to this size are read whole in one go.
 const SMALL: u64 = 1 << 20;
 
 /// Runs the command; returns the exit status.
-pub fn run(set: &SchemaSet, args: &Args) -> Result<u8, u8> {
-    let validator = Validator::new(set).map_err(|e| {
-        crate::diagnostics::print_errors(&e);
-        exit::ERROR
-    })?;
+pub fn run(set: &SchemaSet, args: &Args) -> Result<Outcome, CliError> {
+    let validator = Validator::new(set).map_err(CliError::Schema)?;
     let _ = CLOUDEVENTS.set(events_codegen::cloudevents::CloudEventMapping::of(set));
     let mut reporter = Reporter::new(args.format);
     let progress = progress_bar();
     if let (Some(url), Some(stream)) = (&args.redis, &args.stream) {
-        let streams = crate::streams::catalog_streams(set);
+        let streams = crate::catalog::streams(set);
         audit_stream(
             &validator,
             url,
@@ -129,10 +118,10 @@ pub fn run(set: &SchemaSet, args: &Args) -> Result<u8, u8> {
     } else {
         let expanded = input::expand(&args.paths, args.allow_empty);
         for w in expanded.warnings {
-            progress.suspend(|| eprintln!("warning: {w}"));
+            progress.suspend(|| output::warning(w));
         }
         for e in expanded.errors {
-            reporter.error(e);
+            reporter.error(CliError::Input(e));
         }
         let reading = Reading {
             hint: args.form,
@@ -149,11 +138,11 @@ pub fn run(set: &SchemaSet, args: &Args) -> Result<u8, u8> {
     }
     progress.finish_and_clear();
     if reporter.checked() == 0 && !reporter.has_errors() && !args.allow_empty {
-        reporter.error(
-            "nothing was checked: no payloads found (--allow-empty accepts that)".to_owned(),
-        );
+        reporter.error(CliError::input(
+            "nothing was checked: no payloads found (--allow-empty accepts that)",
+        ));
     }
-    reporter.finish()
+    Ok(reporter.finish())
 }
 
 fn progress_bar() -> ProgressBar {
@@ -199,7 +188,7 @@ fn validate_json(validator: &Validator, v: &serde_json::Value) -> Report {
     }
 }
 
-fn check(validator: &Validator, payload: Payload) -> Outcome {
+fn check(validator: &Validator, payload: Payload) -> Checked {
     let report = match payload.form {
         Form::Json(v) => validate_json(validator, &v),
         Form::Fields(f) => validator.validate_fields(&f),
@@ -217,7 +206,7 @@ fn check(validator: &Validator, payload: Payload) -> Outcome {
             ..Report::default()
         },
     };
-    Outcome {
+    Checked {
         origin: payload.origin,
         report,
     }
@@ -272,32 +261,32 @@ fn read_streamed(
                 progress,
             );
         }
-        Err(e) => reporter.error(format!("{}: {e}", path.display())),
+        Err(e) => reporter.error(CliError::input(format!("{}: {e}", path.display()))),
     }
 }
 
 /// How many payloads were checked, and the invalid ones.
-struct Checked {
+struct Batch {
     count: usize,
-    invalid: Vec<Outcome>,
+    invalid: Vec<Checked>,
 }
 
-fn check_all(validator: &Validator, payloads: Vec<Payload>) -> Checked {
+fn check_all(validator: &Validator, payloads: Vec<Payload>) -> Batch {
     let count = payloads.len();
     let invalid = payloads
         .into_iter()
         .map(|p| check(validator, p))
         .filter(|o| !o.report.is_valid())
         .collect();
-    Checked { count, invalid }
+    Batch { count, invalid }
 }
 
 /// The error for a source with no payload in it.
-fn empty_error(path: &Path, what: &str) -> String {
-    format!(
+fn empty_error(path: &Path, what: &str) -> CliError {
+    CliError::input(format!(
         "{}: {what}: no payloads (--allow-empty accepts that)",
         path.display()
-    )
+    ))
 }
 
 /// Checks a source read whole: `bytes` is `None` when it was larger than the limit.
@@ -306,16 +295,16 @@ fn whole_file(
     path: &Path,
     bytes: std::io::Result<Option<Vec<u8>>>,
     reading: Reading,
-) -> Result<Checked, String> {
+) -> Result<Batch, CliError> {
     let bytes = bytes
-        .map_err(|e| format!("{}: {e}", path.display()))?
+        .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?
         .ok_or_else(|| {
-            format!(
+            CliError::input(format!(
                 "{}: larger than the maximum document size of {} and not NDJSON \
                  (one document per line); not read (--max-document-size)",
                 path.display(),
                 limit_text(reading.max)
-            )
+            ))
         })?;
     let source: Arc<str> = path.display().to_string().into();
     let mut payloads = Vec::new();
@@ -332,13 +321,13 @@ fn whole_file(
                 return Err(too_long(&source, i + 1, reading.max));
             }
             if !input::is_blank(line) {
-                parse_into(line, &source, At::Line(i + 1), reading.hint, &mut payloads);
+                input::parse_into(line, &source, At::Line(i + 1), reading.hint, &mut payloads);
             }
         }
     } else {
         match events_check::json::from_slice(&bytes) {
             Ok(v) => input::classify(v, &source, At::Whole, reading.hint, &mut payloads),
-            Err(e) => payloads.push(broken(&source, At::Line(e.line), e)),
+            Err(e) => payloads.push(input::broken(&source, At::Line(e.line), e)),
         }
         if payloads.is_empty() && !reading.allow_empty {
             return Err(empty_error(path, "an empty array"));
@@ -348,36 +337,15 @@ fn whole_file(
 }
 
 /// The error for an NDJSON line over the limit.
-fn too_long(source: &str, line: usize, max: usize) -> String {
-    format!(
+fn too_long(source: &str, line: usize, max: usize) -> CliError {
+    CliError::input(format!(
         "{source}:{line}: a line longer than the maximum document size of {}; \
          the rest of the file is not read (--max-document-size)",
         limit_text(max)
-    )
+    ))
 }
 
-fn broken(source: &Arc<str>, at: At, e: events_check::json::ParseError) -> Payload {
-    Payload {
-        origin: Origin {
-            source: source.clone(),
-            at,
-        },
-        form: Form::Broken {
-            rule: e.rule,
-            path: e.path,
-            message: e.message,
-        },
-    }
-}
-
-fn parse_into(bytes: &[u8], source: &Arc<str>, at: At, hint: FormHint, out: &mut Vec<Payload>) {
-    match events_check::json::from_slice(bytes) {
-        Ok(v) => input::classify(v, source, at, hint, out),
-        Err(e) => out.push(broken(source, at, e)),
-    }
-}
-
-fn record(result: Result<Checked, String>, reporter: &mut Reporter, progress: &ProgressBar) {
+fn record(result: Result<Batch, CliError>, reporter: &mut Reporter, progress: &ProgressBar) {
     match result {
         Ok(checked) => {
             progress.inc(checked.count as u64);
@@ -398,12 +366,12 @@ fn flush_small(
     // Read and check in parallel; a file too large to read whole is left for the
     // streaming path (`None`), which runs here, in order.
     let small = SMALL.min(reading.max as u64);
-    let results: Vec<Option<Result<Checked, String>>> = pending
+    let results: Vec<Option<Result<Batch, CliError>>> = pending
         .par_iter()
         .map(|path| {
             let file = match std::fs::File::open(path) {
                 Ok(f) => f,
-                Err(e) => return Some(Err(format!("{}: {e}", path.display()))),
+                Err(e) => return Some(Err(CliError::input(format!("{}: {e}", path.display())))),
             };
             let len = file.metadata().map(|m| m.len()).unwrap_or(0);
             if len > small {
@@ -455,7 +423,7 @@ fn stream_ndjson(
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
                 Err(e) => {
                     buf.truncate(start);
-                    reporter.error(format!("{source}: {e}"));
+                    reporter.error(CliError::input(format!("{source}: {e}")));
                     eof = true;
                 }
             }
@@ -488,11 +456,11 @@ fn stream_ndjson(
         first_line += buf[..cut].iter().filter(|b| **b == b'\n').count();
         let checked = lines.len();
         total += checked;
-        let invalid: Vec<Outcome> = lines
+        let invalid: Vec<Checked> = lines
             .into_par_iter()
             .flat_map_iter(|(n, line)| {
                 let mut payloads = Vec::with_capacity(1);
-                parse_into(line, &source, At::Line(n), reading.hint, &mut payloads);
+                input::parse_into(line, &source, At::Line(n), reading.hint, &mut payloads);
                 payloads
                     .into_iter()
                     .map(|p| check(validator, p))
@@ -523,7 +491,7 @@ fn audit_stream(
     count: Option<usize>,
     reporter: &mut Reporter,
     progress: &ProgressBar,
-) -> Result<(), u8> {
+) -> Result<(), CliError> {
     let fail = |e: redis::RedisError| crate::streams::redis_error(url, &e);
     let shown = events_rt::redact_url(url);
     let client = redis::Client::open(url).map_err(fail)?;
@@ -541,12 +509,14 @@ fn audit_stream(
             let hint = events_rt::nearest_of(stream, known)
                 .map(|s| format!(" (did you mean {s:?}?)"))
                 .unwrap_or_default();
-            eprintln!("error: redis {shown}: no stream {stream:?}{hint}");
-            return Err(exit::ERROR);
+            return Err(CliError::input(format!(
+                "redis {shown}: no stream {stream:?}{hint}"
+            )));
         }
         other => {
-            eprintln!("error: redis {shown}: key {stream:?} is a {other}, not a stream");
-            return Err(exit::ERROR);
+            return Err(CliError::input(format!(
+                "redis {shown}: key {stream:?} is a {other}, not a stream"
+            )));
         }
     }
     let source: Arc<str> = format!("redis:{stream}").into();
@@ -571,7 +541,7 @@ fn audit_stream(
         let Some(last) = entries.last() else { break };
         start = format!("({}", last.id);
         seen += entries.len();
-        let outcomes: Vec<Outcome> = entries
+        let outcomes: Vec<Checked> = entries
             .into_par_iter()
             .map(|e| {
                 let origin = Origin {
@@ -586,7 +556,7 @@ fn audit_stream(
                             form: Form::Fields(fields),
                         },
                     ),
-                    Err(v) => Outcome {
+                    Err(v) => Checked {
                         origin,
                         report: Report {
                             violations: vec![v],

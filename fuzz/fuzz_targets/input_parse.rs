@@ -1,41 +1,19 @@
-//! The `events validate` input path: the CLI's own `cli/src/input.rs` (compiled in here,
-//! since `events-cli` is a binary crate without a library) on arbitrary file content.
+//! The `events validate` input path: `events_check::input` (the module the CLI reads its
+//! inputs with) on arbitrary file content.
 //!
 //! Input layout: the first byte chooses the form hint (bits 0-1: auto, json, fields,
 //! auto) and the file's name (bit 2: `x.json`, else `x.ndjson`); the rest is the file.
-//! What happens next follows `whole_file` / `parse_into` of `cli/src/validate.rs`: NDJSON
-//! sniffing (`is_ndjson`), lines or the whole document parsed as `events validate` parses
-//! it (duplicate keys refused), `classify` into payloads
-//! (arrays, `redis-cli --json XRANGE` output, field maps), then each payload validated.
+//! What happens next follows `whole_file` of `cli/src/validate.rs`: NDJSON sniffing
+//! (`is_ndjson`), lines or the whole document parsed as `events validate` parses it
+//! (`parse_into`: duplicate keys refused, then `classify` into payloads: arrays,
+//! `redis-cli --json XRANGE` output, field maps), then each payload validated.
 #![no_main]
 
 use std::path::Path;
 use std::sync::Arc;
 
+use events_check::input::{self, At, Form, FormHint};
 use libfuzzer_sys::fuzz_target;
-
-#[allow(dead_code, clippy::all)]
-#[path = "../../cli/src/input.rs"]
-mod input;
-
-use input::{At, Form, FormHint, Payload};
-
-fn parse_into(bytes: &[u8], source: &Arc<str>, at: At, hint: FormHint, out: &mut Vec<Payload>) {
-    match events_check::json::from_slice(bytes) {
-        Ok(v) => input::classify(v, source, at, hint, out),
-        Err(e) => out.push(Payload {
-            origin: input::Origin {
-                source: source.clone(),
-                at,
-            },
-            form: Form::Broken {
-                rule: e.rule,
-                path: e.path,
-                message: e.message,
-            },
-        }),
-    }
-}
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, bytes)) = data.split_first() else {
@@ -56,11 +34,11 @@ fuzz_target!(|data: &[u8]| {
     if input::is_ndjson(path, bytes) {
         for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
             if !input::is_blank(line) {
-                parse_into(line, &source, At::Line(i + 1), hint, &mut payloads);
+                input::parse_into(line, &source, At::Line(i + 1), hint, &mut payloads);
             }
         }
     } else {
-        parse_into(bytes, &source, At::Whole, hint, &mut payloads);
+        input::parse_into(bytes, &source, At::Whole, hint, &mut payloads);
     }
     for p in payloads {
         let report = match &p.form {

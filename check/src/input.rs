@@ -1,5 +1,6 @@
-//! Reading payloads: files, directories, globs, stdin, NDJSON, arrays, field maps,
-//! `redis-cli --json XRANGE` output, and live streams.
+//! Reading payloads as `events validate` reads them: files, directories, globs, stdin,
+//! NDJSON, arrays, field maps, `redis-cli --json XRANGE` output (a live stream is read by
+//! the CLI, into the same [`Payload`]s).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -60,7 +61,8 @@ pub struct Payload {
 }
 
 /// How to read JSON objects whose values are all strings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum FormHint {
     /// An object of string values is a field map; anything else is JSON.
     Auto,
@@ -265,8 +267,33 @@ pub fn classify(value: Value, source: &Arc<str>, at: At, hint: FormHint, out: &m
     }
 }
 
+/// Parses one document (a whole file or an NDJSON line) as the typed decoder reads JSON
+/// (a duplicate key is an error) and [`classify`]s it; text that is not one document
+/// becomes a [`Form::Broken`] payload.
+pub fn parse_into(bytes: &[u8], source: &Arc<str>, at: At, hint: FormHint, out: &mut Vec<Payload>) {
+    match crate::json::from_slice(bytes) {
+        Ok(v) => classify(v, source, at, hint, out),
+        Err(e) => out.push(broken(source, at, e)),
+    }
+}
+
+/// The payload of a text that is not one JSON document: the rule it breaks, where, why.
+pub fn broken(source: &Arc<str>, at: At, e: crate::json::ParseError) -> Payload {
+    Payload {
+        origin: Origin {
+            source: source.clone(),
+            at,
+        },
+        form: Form::Broken {
+            rule: e.rule,
+            path: e.path,
+            message: e.message,
+        },
+    }
+}
+
 fn string_pairs(value: &Value) -> Vec<(String, String)> {
-    events_check::validate::json_to_fields(value)
+    crate::validate::json_to_fields(value)
 }
 
 fn is_xrange_entry(v: &Value) -> bool {

@@ -1,6 +1,6 @@
 //! `events`: validate payloads against the contracts, audit a live stream, list and
 //! document the catalog, generate the Rust code, operate Redis streams, RabbitMQ queues
-//! and Kafka topics, convert to and from CloudEvents.
+//! and Kafka topics and PostgreSQL outboxes, convert to and from CloudEvents.
 //!
 //! The binary (`main.rs`) parses the command line into a [`Cli`] and hands it to [`run`];
 //! each command is a module of its own returning how it went, or a [`CliError`];
@@ -22,6 +22,7 @@ mod docs;
 mod error;
 mod generate;
 mod kafka;
+mod outbox;
 mod output;
 mod report;
 mod status;
@@ -106,6 +107,10 @@ enum Command {
     /// ones), consumer lag per partition, dead-letter topics.
     #[command(subcommand)]
     Kafka(kafka::Command),
+    /// PostgreSQL outbox tables of `events-outbox` (seed 003's `order_events_outbox`):
+    /// create one, pending and parked rows, replay or discard parked rows.
+    #[command(subcommand)]
+    Outbox(outbox::Command),
     /// Convert documents between the fleet's envelope and CloudEvents 1.0 forms
     /// (structured, Kafka binary, AMQP binary), one output document per line.
     Cloudevent(cloudevent::Args),
@@ -121,6 +126,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Dlq(cmd) => dlq::run(&catalog::load(&schemas)?, &cmd),
         Command::Amqp(cmd) => amqp::run(&cmd),
         Command::Kafka(cmd) => kafka::run(&catalog::load(&schemas)?, &cmd),
+        Command::Outbox(cmd) => outbox::run(&cmd),
         Command::Cloudevent(args) => cloudevent::run(&catalog::load(&schemas)?, &args),
         Command::Generate(args) => generate::run(&schemas, args),
         Command::List { format } => {

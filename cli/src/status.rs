@@ -113,6 +113,15 @@ impl Names {
         }
     }
 
+    /// A PostgreSQL outbox table: rows pending, rows waiting for a retry.
+    pub const fn outbox() -> Self {
+        Self {
+            backlog: ("pending", "pending"),
+            in_flight: ("retrying", "retrying"),
+            oldest: ("oldest pending", "oldest_pending_age_ms"),
+        }
+    }
+
     /// A Kafka topic: the group's lag.
     pub const fn topic() -> Self {
         Self {

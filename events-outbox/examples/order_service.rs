@@ -102,6 +102,8 @@ async fn run(args: &Args) -> Result<u64, Box<dyn std::error::Error>> {
             (args.first, args.orders, args.updates, args.rollback_every);
         tasks.push(tokio::spawn(async move {
             let mut client = connect(&pg).await.map_err(|e| e.to_string())?;
+            // The insert prepared once on this connection.
+            let writer = outbox.prepare(&client).await.map_err(|e| e.to_string())?;
             for round in 0..=updates {
                 for i in (0..orders).filter(|i| i % writers == w) {
                     let order = first + i;
@@ -127,7 +129,7 @@ async fn run(args: &Args) -> Result<u64, Box<dyn std::error::Error>> {
                         .await.map_err(pg_err)?;
                         samples::status_changed(order, round)
                     };
-                    outbox.enqueue(&tx, &event).await.map_err(|e| e.to_string())?;
+                    writer.enqueue(&tx, &event).await.map_err(|e| e.to_string())?;
                     if rollback {
                         tx.rollback().await.map_err(pg_err)?;
                     } else {

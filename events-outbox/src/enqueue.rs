@@ -140,12 +140,16 @@ fn event_id<E: EventSet>(json: &[u8], event_type: &'static str) -> Result<String
     let Some(field) = field else {
         return Ok(uuid::Uuid::new_v4().to_string());
     };
-    let doc: serde_json::Value = serde_json::from_slice(json)
-        .map_err(|source| EnqueueError::Encode { event_type, source })?;
-    let raw = match doc.get(field) {
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-        None => return Ok(uuid::Uuid::new_v4().to_string()),
+    let pointer = format!("/{}", field.replace('~', "~0").replace('/', "~1"));
+    let raw = match events_rt::message_key(json, &pointer) {
+        Ok(id) => id.into_owned(),
+        Err(events_rt::KeyError::Missing { .. }) => return Ok(uuid::Uuid::new_v4().to_string()),
+        Err(e) => {
+            return Err(EnqueueError::Key {
+                event_type,
+                source: e,
+            })
+        }
     };
     uuid::Uuid::parse_str(&raw)
         .map(|u| u.to_string())
@@ -217,13 +221,36 @@ impl Outbox {
         row: &Row,
     ) -> Result<(), EnqueueError> {
         let p = row.params();
-        tx.execute(
-            self.sql.insert.as_str(),
-            &[&p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6]],
-        )
-        .await
-        .map_err(|source| self.db(source))?;
+        // Typed parameters: parse, bind and execute in one round trip, no statement to
+        // prepare first (nor to cache per connection).
+        let text = tokio_postgres::types::Type::TEXT;
+        let params: [(&(dyn tokio_postgres::types::ToSql + Sync), _); 7] = [
+            (&p[0], text.clone()),
+            (&p[1], text.clone()),
+            (&p[2], text.clone()),
+            (&p[3], text.clone()),
+            (&p[4], text.clone()),
+            (&p[5], text.clone()),
+            (&p[6], text),
+        ];
+        tx.execute_typed(self.sql.insert.as_str(), &params)
+            .await
+            .map_err(|source| self.db(source))?;
         Ok(())
+    }
+
+    /// A writer for the connection `client`: the insert prepared once on it, for writers
+    /// that enqueue many events over one connection (a pool's connection, say). Use it
+    /// only with `client` and its transactions.
+    pub async fn prepare(&self, client: &tokio_postgres::Client) -> Result<Writer, EnqueueError> {
+        let insert = client
+            .prepare(&self.sql.insert)
+            .await
+            .map_err(|source| self.db(source))?;
+        Ok(Writer {
+            outbox: self.clone(),
+            insert,
+        })
     }
 
     /// Writes events in one statement, in order (their `seq`s ascend in the slice's order).
@@ -251,5 +278,33 @@ impl Outbox {
             table: self.table.to_string(),
             source,
         }
+    }
+}
+
+/// An outbox's insert prepared on one connection (see [`Outbox::prepare`]): one round
+/// trip per event, nothing parsed or planned again.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    outbox: Outbox,
+    insert: tokio_postgres::Statement,
+}
+
+impl Writer {
+    /// Writes `event` through `tx`, a transaction of the connection this writer was
+    /// prepared on.
+    pub async fn enqueue<C: GenericClient + Sync, E: EventSet + Sync>(
+        &self,
+        tx: &C,
+        event: &E,
+    ) -> Result<(), EnqueueError> {
+        let row = Row::of(event)?;
+        let p = row.params();
+        tx.execute(
+            &self.insert,
+            &[&p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6]],
+        )
+        .await
+        .map_err(|source| self.outbox.db(source))?;
+        Ok(())
     }
 }

@@ -23,7 +23,8 @@
 //! # Guarantees
 //! At least once: a row is marked published only after the broker acknowledged it, so a
 //! relay that dies in between publishes it again (consumers deduplicate by event id; the
-//! duplicates are bounded by one batch per relay death). Per-key order with any number of
+//! duplicates are bounded by two batches per relay death: the one being marked and the one
+//! being published meanwhile). Per-key order with any number of
 //! relays (see [`relay`]). A row that keeps failing is retried with exponential backoff,
 //! then parked with its error, holding back only its own key, until it is replayed or
 //! discarded; nothing is deleted unless it was published (or discarded into
@@ -38,7 +39,7 @@ pub mod sink;
 mod table;
 
 pub use admin::{connect, migrate, AdminError, Stats};
-pub use enqueue::{EnqueueError, Outbox, Row, EVENT_TYPE_HEADER, VERSION_HEADER};
+pub use enqueue::{EnqueueError, Outbox, Row, Writer, EVENT_TYPE_HEADER, VERSION_HEADER};
 pub use relay::{Probe, Relay, RelayConfig, RelayHealth, RelayStats};
 #[cfg(feature = "amqp")]
 pub use sink::AmqpSink;

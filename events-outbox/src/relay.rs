@@ -312,14 +312,17 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
                 &[&member_class],
             )
             .await?;
-        let fetch = client
-            .prepare(if self.config.block_key_on_park {
-                &sql.fetch
-            } else {
-                &sql.fetch_unblocked
-            })
-            .await?;
-        let mark = client.prepare(&sql.mark_published).await?;
+        let stmts = Statements {
+            fetch: client
+                .prepare(if self.config.block_key_on_park {
+                    &sql.fetch
+                } else {
+                    &sql.fetch_unblocked
+                })
+                .await?,
+            window: client.prepare(&sql.window).await?,
+            mark: client.prepare(&sql.mark_published).await?,
+        };
         self.probe.update(|h| {
             h.database = true;
             h.broker = true;
@@ -370,24 +373,11 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
                     }
                 }
             } else if !slots.is_empty() {
-                let rows = client
-                    .query(&fetch, &[&slots, &(self.config.batch_size as i64)])
-                    .await?;
+                let rows = self.fetch(&client, &stmts, &slots, &[]).await?;
                 if !rows.is_empty() {
-                    let rows: Vec<Fetched> = rows
-                        .iter()
-                        .map(|r| Fetched {
-                            seq: r.get(0),
-                            id: r.get(1),
-                            key: r.get(2),
-                            event_type: r.get(3),
-                            topic: r.get(4),
-                            payload: r.get(5),
-                            headers: r.get(6),
-                            attempts: r.get(7),
-                        })
-                        .collect();
-                    let progress = self.publish(&client, &mark, rows, stats).await?;
+                    let progress = self
+                        .pipeline(&client, &stmts, &slots, rows, next_rebalance, stop, stats)
+                        .await?;
                     self.probe.update(|h| h.stats = stats.clone());
                     match progress {
                         Progress::Some => continue,
@@ -414,6 +404,111 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
             }
         }
         Ok(())
+    }
+
+    /// The next rows to publish: the first pending row of each key, due and not parked,
+    /// in `seq` order, leaving out `exclude` (rows in flight). Looks at a window of the
+    /// pending rows at a time, on past windows of held-back rows.
+    async fn fetch(
+        &self,
+        client: &Client,
+        stmts: &Statements,
+        slots: &[i32],
+        exclude: &[i64],
+    ) -> Result<Vec<Fetched>, SessionError> {
+        let batch = self.config.batch_size as i64;
+        let window = (batch * 10).max(1000);
+        let mut after = 0i64;
+        loop {
+            let rows = client
+                .query(&stmts.fetch, &[&slots, &batch, &after, &window, &exclude])
+                .await?;
+            if !rows.is_empty() {
+                return Ok(rows
+                    .iter()
+                    .map(|r| Fetched {
+                        seq: r.get(0),
+                        id: r.get(1),
+                        key: r.get(2),
+                        event_type: r.get(3),
+                        topic: r.get(4),
+                        payload: r.get(5),
+                        headers: r.get(6),
+                        attempts: r.get(7),
+                    })
+                    .collect());
+            }
+            let w = client
+                .query_one(&stmts.window, &[&slots, &after, &window])
+                .await?;
+            let (last, len): (Option<i64>, i64) = (w.get(0), w.get(1));
+            match last {
+                Some(last) if len >= window => after = last,
+                _ => return Ok(Vec::new()),
+            }
+        }
+    }
+
+    /// Publishes `rows`, then batch after batch while there are rows. Two batches overlap:
+    /// while one is published, the one before it is settled (marked) and the next one
+    /// fetched, leaving out the batch being published, whose keys' later rows wait behind
+    /// it. The two batches never share a key, so each key still has one row in flight.
+    #[allow(clippy::too_many_arguments)]
+    async fn pipeline(
+        &self,
+        client: &Client,
+        stmts: &Statements,
+        slots: &[i32],
+        rows: Vec<Fetched>,
+        rebalance_at: Instant,
+        stop: &CancellationToken,
+        stats: &mut RelayStats,
+    ) -> Result<Progress, SessionError> {
+        let mut progress = Progress::None;
+        let mut prev: Option<(Batch<E>, Vec<Result<(), SinkError>>)> = None;
+        let mut batch = self.prepare(client, rows, stats).await?;
+        loop {
+            if batch.parked {
+                progress = Progress::Some;
+            }
+            if batch.events.is_empty() {
+                if let Some((b, r)) = prev.take() {
+                    if let Progress::Outage = self.settle(client, stmts, b, r, stats).await? {
+                        return Ok(Progress::Outage);
+                    }
+                    progress = Progress::Some;
+                }
+                return Ok(progress);
+            }
+            // Slots are rebalanced, and a stop honoured, between runs of batches only.
+            let go_on = Instant::now() < rebalance_at && !stop.is_cancelled();
+            let exclude: Vec<i64> = batch.rows.iter().map(|r| r.seq).collect();
+            let started = Instant::now();
+            let before = prev.take();
+            let (results, side) =
+                tokio::join!(self.sink.publish(&batch.events, &batch.metas), async {
+                    let settled = match before {
+                        Some((b, r)) => Some(self.settle(client, stmts, b, r, stats).await?),
+                        None => None,
+                    };
+                    let outage = matches!(settled, Some(Progress::Outage));
+                    let next = if go_on && !outage {
+                        self.fetch(client, stmts, slots, &exclude).await?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok::<_, SessionError>((outage, next))
+                });
+            metrics::histogram!(mn::PUBLISH_DURATION, "sink" => self.sink.name())
+                .record(started.elapsed().as_secs_f64());
+            let (outage, next) = side?;
+            if outage {
+                self.settle(client, stmts, batch, results, stats).await?;
+                return Ok(Progress::Outage);
+            }
+            prev = Some((batch, results));
+            batch = self.prepare(client, next, stats).await?;
+        }
     }
 
     /// Holds this relay's fair share of the slots: releases extras, takes free ones.
@@ -479,54 +574,58 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
         Ok(())
     }
 
-    /// Publishes one batch and records each row's outcome.
-    async fn publish(
+    /// Decodes the rows; a row whose payload does not decode is parked at once.
+    async fn prepare(
         &self,
         client: &Client,
-        mark: &tokio_postgres::Statement,
         rows: Vec<Fetched>,
         stats: &mut RelayStats,
-    ) -> Result<Progress, SessionError> {
-        let sql = self.outbox.sql();
-        let mut events = Vec::with_capacity(rows.len());
-        let mut metas = Vec::with_capacity(rows.len());
-        let mut sent = Vec::with_capacity(rows.len());
-        let mut parked_now = false;
-        for row in &rows {
+    ) -> Result<Batch<E>, SessionError> {
+        let mut batch = Batch {
+            rows: Vec::with_capacity(rows.len()),
+            events: Vec::with_capacity(rows.len()),
+            metas: Vec::with_capacity(rows.len()),
+            parked: false,
+        };
+        for row in rows {
             match E::decode_json(row.payload.as_bytes()) {
                 Ok(e) => {
-                    events.push(e);
-                    metas.push(Meta {
+                    batch.events.push(e);
+                    batch.metas.push(Meta {
                         key: row.key.clone(),
                         headers: extra_headers(&row.headers),
                     });
-                    sent.push(row);
+                    batch.rows.push(row);
                 }
                 Err(e) => {
                     let msg = format!(
                         "row {} ({} {}): cannot decode its payload: {e}",
                         row.seq, row.event_type, row.id
                     );
-                    self.park(client, row, &msg, 1).await?;
+                    self.park(client, &row, &msg, 1).await?;
                     stats.parked += 1;
-                    parked_now = true;
+                    batch.parked = true;
                 }
             }
         }
-        if events.is_empty() {
-            return Ok(if parked_now {
-                Progress::Some
-            } else {
-                Progress::None
-            });
-        }
-        let started = Instant::now();
-        let results = self.sink.publish(&events, &metas).await;
-        metrics::histogram!(mn::PUBLISH_DURATION, "sink" => self.sink.name())
-            .record(started.elapsed().as_secs_f64());
+        Ok(batch)
+    }
+
+    /// Records each row's outcome: published rows are marked, failed ones retried later
+    /// or parked; a batch that failed as a whole while the broker does not answer is an
+    /// outage, not counted against its rows.
+    async fn settle(
+        &self,
+        client: &Client,
+        stmts: &Statements,
+        batch: Batch<E>,
+        results: Vec<Result<(), SinkError>>,
+        stats: &mut RelayStats,
+    ) -> Result<Progress, SessionError> {
+        let sql = self.outbox.sql();
         let mut ok = Vec::new();
         let mut transient: Vec<(&Fetched, SinkError)> = Vec::new();
-        for (row, result) in sent.iter().zip(results) {
+        for (row, result) in batch.rows.iter().zip(results) {
             match result {
                 Ok(()) => {
                     ok.push(row.seq);
@@ -538,7 +637,6 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
                     let msg = format!("row {} ({} {}): {e}", row.seq, row.event_type, row.id);
                     self.park(client, row, &msg, 1).await?;
                     stats.parked += 1;
-                    parked_now = true;
                 }
             }
         }
@@ -546,7 +644,7 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
             if !self.config.hold_before_mark.is_zero() {
                 tokio::time::sleep(self.config.hold_before_mark).await;
             }
-            client.execute(mark, &[&ok]).await?;
+            client.execute(&stmts.mark, &[&ok]).await?;
             stats.published += ok.len() as u64;
         }
         if transient.is_empty() {
@@ -570,11 +668,7 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
                     h.broker = false;
                     h.last_error = Some(msg);
                 });
-                return Ok(if parked_now {
-                    Progress::Some
-                } else {
-                    Progress::Outage
-                });
+                return Ok(Progress::Outage);
             }
         }
         for (row, e) in transient {
@@ -641,6 +735,22 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
             .set(s.oldest_pending.map_or(0.0, |d| d.as_secs_f64()));
         Ok(())
     }
+}
+
+/// The relay's prepared statements.
+struct Statements {
+    fetch: tokio_postgres::Statement,
+    window: tokio_postgres::Statement,
+    mark: tokio_postgres::Statement,
+}
+
+/// Rows decoded and ready for the sink.
+struct Batch<E> {
+    rows: Vec<Fetched>,
+    events: Vec<E>,
+    metas: Vec<Meta>,
+    /// Rows that did not decode were parked on the way.
+    parked: bool,
 }
 
 enum Progress {

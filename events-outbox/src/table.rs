@@ -158,9 +158,14 @@ pub struct Sql {
     pub insert: String,
     /// Many rows: the same seven columns, each a `text[]` parameter.
     pub insert_many: String,
-    /// The relay's next rows: `$1` the slots held (`int4[]`), `$2` the batch size; the
-    /// first unpublished row of each key that is due and not parked, in `seq` order.
+    /// The relay's next rows: `$1` the slots held (`int4[]`), `$2` the batch size, `$3`
+    /// the `seq` after which to look, `$4` how many pending rows to look at, `$5` rows to
+    /// leave out (`int8[]`, those in flight); the first unpublished row of each key that is
+    /// due and not parked, in `seq` order.
     pub fetch: String,
+    /// The last `seq` and the size of the window [`fetch`](Self::fetch) looked at (`$1`
+    /// slots, `$2` after, `$3` window): a full window with no row to take means looking on.
+    pub window: String,
     /// The same, when a parked row does not hold back the later rows of its key.
     pub fetch_unblocked: String,
     /// Marks rows published (`$1` their `seq`s, `int8[]`).
@@ -244,17 +249,20 @@ CREATE TRIGGER {trigger} AFTER INSERT ON {t} FOR EACH STATEMENT EXECUTE FUNCTION
              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) \
              AS r(i, a, k, ty, tp, p, h)"
         );
+        // A window of the next pending rows of the slots in `seq` order (the pending index,
+        // stopping early), then the rows of it that head their key.
         let fetch_with = |blocked_by: &str| {
             format!(
                 "SELECT t.seq, t.id::text, t.aggregateid, t.type, t.topic, t.payload::text, \
                  t.headers::text, t.attempts \
-                 FROM {t} t \
-                 WHERE t.published_at IS NULL AND t.parked_at IS NULL AND t.next_attempt_at <= now() \
-                 AND {slot} = ANY($1::int4[]) \
+                 FROM (SELECT * FROM {t} \
+                 WHERE published_at IS NULL AND seq > $3 AND {slot} = ANY($1::int4[]) \
+                 AND seq <> ALL($5::int8[]) ORDER BY seq LIMIT $4) t \
+                 WHERE t.parked_at IS NULL AND t.next_attempt_at <= now() \
                  AND NOT EXISTS (SELECT 1 FROM {t} p WHERE p.aggregateid = t.aggregateid \
                  AND p.published_at IS NULL AND p.seq < t.seq{blocked_by}) \
                  ORDER BY t.seq LIMIT $2",
-                slot = slot_of("t.aggregateid"),
+                slot = slot_of("aggregateid"),
             )
         };
         Self {
@@ -262,6 +270,12 @@ CREATE TRIGGER {trigger} AFTER INSERT ON {t} FOR EACH STATEMENT EXECUTE FUNCTION
             insert,
             insert_many,
             fetch: fetch_with(""),
+            window: format!(
+                "SELECT max(seq), count(*) FROM (SELECT seq FROM {t} \
+                 WHERE published_at IS NULL AND seq > $2 AND {slot} = ANY($1::int4[]) \
+                 ORDER BY seq LIMIT $3) w",
+                slot = slot_of("aggregateid"),
+            ),
             fetch_unblocked: fetch_with(" AND p.parked_at IS NULL"),
             mark_published: format!(
                 "UPDATE {t} SET published_at = now(), attempts = attempts + 1, last_error = NULL \
@@ -269,13 +283,16 @@ CREATE TRIGGER {trigger} AFTER INSERT ON {t} FOR EACH STATEMENT EXECUTE FUNCTION
             ),
             retry: format!(
                 "UPDATE {t} SET attempts = attempts + 1, last_error = $2, \
-                 next_attempt_at = now() + $3::int8 * interval '1 millisecond' WHERE seq = $1"
+                 next_attempt_at = now() + $3::int8 * interval '1 millisecond' \
+                 WHERE seq = $1 AND published_at IS NULL"
             ),
             park: format!(
                 "UPDATE {t} SET attempts = attempts + $3::int4, last_error = $2, parked_at = now() \
-                 WHERE seq = $1"
+                 WHERE seq = $1 AND published_at IS NULL"
             ),
-            note_error: format!("UPDATE {t} SET last_error = $2 WHERE seq = ANY($1::int8[])"),
+            note_error: format!(
+                "UPDATE {t} SET last_error = $2 WHERE seq = ANY($1::int8[]) AND published_at IS NULL"
+            ),
             cleanup: format!(
                 "WITH doomed AS (SELECT ctid FROM {t} \
                  WHERE published_at < now() - $1::float8 * interval '1 second' \
@@ -360,6 +377,7 @@ mod tests {
             .migrate
             .contains("pg_notify('events_outbox:s1.orders_outbox', '')"));
         assert!(sql.fetch.contains("% 64)::int4 = ANY($1::int4[])"));
+        assert!(sql.window.contains("LIMIT $3) w"));
         let long = Table::new(&format!("{}.{}", "s".repeat(40), "t".repeat(40))).unwrap();
         assert_eq!(long.channel().len(), "events_outbox:".len() + 16);
         assert_ne!(

@@ -344,18 +344,18 @@ fn kill_9_of_a_relay_several_times_loses_nothing_and_duplicates_stay_within_a_ba
         3000,
         "every committed event at least once"
     );
+    // A relay has at most two batches published and not marked: the one being marked
+    // and the one being published meanwhile.
+    let bound = kills as usize * 2 * batch;
     assert!(
-        dupes <= kills as usize * batch,
+        dupes <= bound,
         "{dupes} duplicates for {kills} kills of a relay with batches of {batch}"
     );
     assert!(
         dupes >= batch,
         "a kill between publish and mark republishes its batch: {dupes}"
     );
-    eprintln!(
-        "kill -9 x{kills}: {dupes} duplicates (bound {})",
-        kills as usize * batch
-    );
+    eprintln!("kill -9 x{kills}: {dupes} duplicates (bound {bound})");
     rt.block_on(async {
         redis.cleanup().await;
         db.drop().await;
@@ -558,8 +558,8 @@ fn postgres_restarted_mid_run_the_relay_reconnects_and_loses_nothing() {
         "every committed event at least once"
     );
     assert!(
-        dupes <= 5,
-        "{dupes} duplicates: at most the batch in flight"
+        dupes <= 10,
+        "{dupes} duplicates: at most the two batches in flight"
     );
     rt.block_on(redis.cleanup());
     drop(db);

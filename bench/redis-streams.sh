@@ -41,3 +41,7 @@ MEM=${MEM:-1000000}
 echo "--- memory over $MEM entries"
 "$BIN" fill "$MEM"
 "$BIN" memory "$MEM"
+# A publish to a server that died: how long until it fails (a private server killed after
+# one publish; the tests assert the error and its kind, not the time).
+echo "--- publish to a dead server"
+"$BIN" dead 200

@@ -78,10 +78,7 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            match e.downcast_ref::<events_outbox::tokio_postgres::Error>() {
-                Some(pg) => eprintln!("error: PostgreSQL: {}", events_outbox::pg_message(pg)),
-                None => eprintln!("error: {e}"),
-            }
+            eprintln!("error: {}", events_outbox::error_line(e.as_ref()));
             ExitCode::from(2)
         }
     }

@@ -51,6 +51,25 @@ pub use sink::{Meta, Sink, SinkError};
 pub use table::{Sql, Table, TableError, INSERT_COLUMNS, SEED_003_TABLE, SLOTS};
 pub use tokio_postgres;
 
+/// An error and its causes as one line, a PostgreSQL error with the server's message (for
+/// programs that print what stopped them).
+pub fn error_line(e: &(dyn std::error::Error + 'static)) -> String {
+    if let Some(pg) = e.downcast_ref::<tokio_postgres::Error>() {
+        return format!("PostgreSQL: {}", pg_message(pg));
+    }
+    let mut line = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        cause = c.source();
+    }
+    line
+}
+
 /// A PostgreSQL error as one line: the server's message (with its detail and hint) for a
 /// database error, which `tokio_postgres::Error`'s own `Display` leaves out.
 pub fn pg_message(e: &tokio_postgres::Error) -> String {

@@ -465,7 +465,7 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
         stats: &mut RelayStats,
     ) -> Result<Progress, SessionError> {
         let mut progress = Progress::None;
-        let mut prev: Option<(Batch<E>, Vec<Result<(), SinkError>>)> = None;
+        let mut prev: Option<Published<E>> = None;
         let mut batch = self.prepare(client, rows, stats).await?;
         loop {
             if batch.parked {
@@ -743,6 +743,9 @@ struct Statements {
     window: tokio_postgres::Statement,
     mark: tokio_postgres::Statement,
 }
+
+/// A batch the sink has answered for, each row's result in order.
+type Published<E> = (Batch<E>, Vec<Result<(), SinkError>>);
 
 /// Rows decoded and ready for the sink.
 struct Batch<E> {

@@ -328,22 +328,7 @@ fn kill_9_of_a_relay_several_times_loses_nothing_and_duplicates_stay_within_a_ba
     .parse()
     .unwrap();
     assert!(published > 0);
-    assert_eq!(
-        rt.block_on(db.count("published_at IS NULL")),
-        0,
-        "every row published"
-    );
-    let out: Vec<_> = rt
-        .block_on(redis.entries("order.status_changed"))
-        .iter()
-        .map(id_order_reason)
-        .collect();
-    let dupes = check_order(&out);
-    assert_eq!(
-        out.len() - dupes,
-        3000,
-        "every committed event at least once"
-    );
+    let dupes = rt.block_on(all_published(&db, &redis, "order.status_changed", 3000));
     // A relay has at most two batches published and not marked: the one being marked
     // and the one being published meanwhile.
     let bound = kills as usize * 2 * batch;
@@ -541,22 +526,7 @@ fn postgres_restarted_mid_run_the_relay_reconnects_and_loses_nothing() {
     );
     let status = child.wait().unwrap();
     assert!(status.success());
-    assert_eq!(
-        rt.block_on(db.count("published_at IS NULL")),
-        0,
-        "every row published"
-    );
-    let out: Vec<_> = rt
-        .block_on(redis.entries("order.status_changed"))
-        .iter()
-        .map(id_order_reason)
-        .collect();
-    let dupes = check_order(&out);
-    assert_eq!(
-        out.len() - dupes,
-        300,
-        "every committed event at least once"
-    );
+    let dupes = rt.block_on(all_published(&db, &redis, "order.status_changed", 300));
     assert!(
         dupes <= 10,
         "{dupes} duplicates: at most the two batches in flight"

@@ -2,7 +2,8 @@
 //! release): `publish N DEPTH` (publish_batch in pipelines of DEPTH) and `consume N`
 //! (the Consumer with a no-op handler vs a raw XREADGROUP COUNT 100 + XACK loop);
 //! `fill N` then `memory N` (the Consumer's resident memory while it handles N entries
-//! that another process published).
+//! that another process published); `dead N`: how long a publish takes to fail once its
+//! server is gone (a private redis-server, killed after one publish), over N publishes.
 
 use std::time::{Duration, Instant};
 
@@ -47,6 +48,9 @@ async fn pending(c: &mut events_redis::Conn, group: &str) -> u64 {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args[1] == "dead" {
+        return dead(args[2].parse().unwrap()).await;
+    }
     let url = std::env::var("REDIS_URL").unwrap();
     let redis = Redis::open(&url).unwrap();
     let n: usize = args[2].parse().unwrap();
@@ -283,5 +287,66 @@ async fn memory(redis: Redis, mut conn: events_redis::Conn, n: usize) {
     println!(
         "{n} entries in {secs:.1} s; RSS from the first tenth to the peak: {first} -> {peak} KiB ({:+} KiB)",
         peak as i64 - first as i64
+    );
+}
+
+/// A publisher whose server died: each publish's time to fail, and its error's kind.
+async fn dead(n: usize) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server");
+    let redis = Redis::open(&format!("redis://127.0.0.1:{port}")).unwrap();
+    let publisher = Publisher::new(redis);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while publisher.publish(&event(1)).await.is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the private redis-server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let mut times = Vec::with_capacity(n);
+    let mut kinds = std::collections::BTreeMap::new();
+    for i in 0..n {
+        let t = Instant::now();
+        let err = publisher
+            .publish(&event(i as i64 + 2))
+            .await
+            .expect_err("the server is gone");
+        times.push(t.elapsed());
+        let kind = match &*err.cause {
+            events_redis::PublishCause::Timeout(_) => "timeout",
+            events_redis::PublishCause::Redis(e) if e.is_connection_refusal() => {
+                "connection refused"
+            }
+            events_redis::PublishCause::Redis(e) if e.is_io_error() => "io error",
+            _ => "other",
+        };
+        *kinds.entry(kind).or_insert(0u32) += 1;
+    }
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "publish to a dead server, {n} tries: median {:.2} ms, p99 {:.2} ms, max {:.2} ms (timeout {:?}); errors: {kinds:?}",
+        ms(times[n / 2]),
+        ms(times[(n * 99 / 100).min(n - 1)]),
+        ms(times[n - 1]),
+        Duration::from_secs(2),
     );
 }

@@ -298,3 +298,26 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// Checks the end of a run into Redis: no row left unpublished, every one of `expected`
+/// events in `stream` at least once, each order's steps in order; returns the duplicates.
+pub async fn all_published(db: &Db, redis: &RedisDb, stream: &str, expected: usize) -> usize {
+    assert_eq!(
+        db.count("published_at IS NULL").await,
+        0,
+        "every row published"
+    );
+    let out: Vec<_> = redis
+        .entries(stream)
+        .await
+        .iter()
+        .map(id_order_reason)
+        .collect();
+    let dupes = check_order(&out);
+    assert_eq!(
+        out.len() - dupes,
+        expected,
+        "every committed event at least once"
+    );
+    dupes
+}

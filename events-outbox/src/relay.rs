@@ -16,7 +16,7 @@
 //!   counts the members and holds `ceil(SLOTS / members)` slots, releasing extras between
 //!   batches and taking free ones, so throughput grows with relays.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -313,14 +313,8 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
             )
             .await?;
         let stmts = Statements {
-            fetch: client
-                .prepare(if self.config.block_key_on_park {
-                    &sql.fetch
-                } else {
-                    &sql.fetch_unblocked
-                })
-                .await?,
-            window: client.prepare(&sql.window).await?,
+            scan: client.prepare(&sql.scan).await?,
+            rows: client.prepare(&sql.rows).await?,
             mark: client.prepare(&sql.mark_published).await?,
         };
         self.probe.update(|h| {
@@ -407,8 +401,9 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
     }
 
     /// The next rows to publish: the first pending row of each key, due and not parked,
-    /// in `seq` order, leaving out `exclude` (rows in flight). Looks at a window of the
-    /// pending rows at a time, on past windows of held-back rows.
+    /// in `seq` order, leaving out `exclude` (rows in flight, whose keys wait behind them).
+    /// The backlog is read in windows from its start, so every earlier row of a key has
+    /// been seen before the key's next row is taken.
     async fn fetch(
         &self,
         client: &Client,
@@ -416,37 +411,54 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
         slots: &[i32],
         exclude: &[i64],
     ) -> Result<Vec<Fetched>, SessionError> {
-        let batch = self.config.batch_size as i64;
-        let window = (batch * 10).max(1000);
+        let batch = self.config.batch_size;
+        let window = (batch as i64 * 4).max(100);
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut chosen: Vec<i64> = Vec::with_capacity(batch);
         let mut after = 0i64;
-        loop {
+        'windows: loop {
             let rows = client
-                .query(&stmts.fetch, &[&slots, &batch, &after, &window, &exclude])
+                .query(&stmts.scan, &[&slots, &after, &window])
                 .await?;
-            if !rows.is_empty() {
-                return Ok(rows
-                    .iter()
-                    .map(|r| Fetched {
-                        seq: r.get(0),
-                        id: r.get(1),
-                        key: r.get(2),
-                        event_type: r.get(3),
-                        topic: r.get(4),
-                        payload: r.get(5),
-                        headers: r.get(6),
-                        attempts: r.get(7),
-                    })
-                    .collect());
+            for r in &rows {
+                let (seq, key, parked, due): (i64, String, bool, bool) =
+                    (r.get(0), r.get(1), r.get(2), r.get(3));
+                after = seq;
+                if seen.contains(&key) {
+                    continue; // an earlier pending row of its key comes first
+                }
+                if !parked && due && !exclude.contains(&seq) {
+                    chosen.push(seq);
+                }
+                if !parked || self.config.block_key_on_park {
+                    seen.insert(key);
+                }
+                if chosen.len() >= batch {
+                    break 'windows;
+                }
             }
-            let w = client
-                .query_one(&stmts.window, &[&slots, &after, &window])
-                .await?;
-            let (last, len): (Option<i64>, i64) = (w.get(0), w.get(1));
-            match last {
-                Some(last) if len >= window => after = last,
-                _ => return Ok(Vec::new()),
+            if (rows.len() as i64) < window {
+                break;
             }
         }
+        if chosen.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(client
+            .query(&stmts.rows, &[&chosen])
+            .await?
+            .iter()
+            .map(|r| Fetched {
+                seq: r.get(0),
+                id: r.get(1),
+                key: r.get(2),
+                event_type: r.get(3),
+                topic: r.get(4),
+                payload: r.get(5),
+                headers: r.get(6),
+                attempts: r.get(7),
+            })
+            .collect())
     }
 
     /// Publishes `rows`, then batch after batch while there are rows. Two batches overlap:
@@ -739,8 +751,8 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
 
 /// The relay's prepared statements.
 struct Statements {
-    fetch: tokio_postgres::Statement,
-    window: tokio_postgres::Statement,
+    scan: tokio_postgres::Statement,
+    rows: tokio_postgres::Statement,
     mark: tokio_postgres::Statement,
 }
 

@@ -158,16 +158,14 @@ pub struct Sql {
     pub insert: String,
     /// Many rows: the same seven columns, each a `text[]` parameter.
     pub insert_many: String,
-    /// The relay's next rows: `$1` the slots held (`int4[]`), `$2` the batch size, `$3`
-    /// the `seq` after which to look, `$4` how many pending rows to look at, `$5` rows to
-    /// leave out (`int8[]`, those in flight); the first unpublished row of each key that is
-    /// due and not parked, in `seq` order.
-    pub fetch: String,
-    /// The last `seq` and the size of the window [`fetch`](Self::fetch) looked at (`$1`
-    /// slots, `$2` after, `$3` window): a full window with no row to take means looking on.
-    pub window: String,
-    /// The same, when a parked row does not hold back the later rows of its key.
-    pub fetch_unblocked: String,
+    /// The relay's look at the backlog: `$1` the slots held (`int4[]`), `$2` the `seq`
+    /// after which to look, `$3` how many: each pending row's `seq`, key, whether it is
+    /// parked and whether it is due, in `seq` order (the partial index of pending rows, so
+    /// the plan does not depend on the backlog's size). The relay takes the first row of
+    /// each key from it.
+    pub scan: String,
+    /// The rows to publish (`$1` their `seq`s), with their payloads.
+    pub rows: String,
     /// Marks rows published (`$1` their `seq`s, `int8[]`).
     pub mark_published: String,
     /// A failed try: `$1` seq, `$2` error, `$3` milliseconds until the next try.
@@ -249,34 +247,20 @@ CREATE TRIGGER {trigger} AFTER INSERT ON {t} FOR EACH STATEMENT EXECUTE FUNCTION
              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) \
              AS r(i, a, k, ty, tp, p, h)"
         );
-        // A window of the next pending rows of the slots in `seq` order (the pending index,
-        // stopping early), then the rows of it that head their key.
-        let fetch_with = |blocked_by: &str| {
-            format!(
-                "SELECT t.seq, t.id::text, t.aggregateid, t.type, t.topic, t.payload::text, \
-                 t.headers::text, t.attempts \
-                 FROM (SELECT * FROM {t} \
-                 WHERE published_at IS NULL AND seq > $3 AND {slot} = ANY($1::int4[]) \
-                 AND seq <> ALL($5::int8[]) ORDER BY seq LIMIT $4) t \
-                 WHERE t.parked_at IS NULL AND t.next_attempt_at <= now() \
-                 AND NOT EXISTS (SELECT 1 FROM {t} p WHERE p.aggregateid = t.aggregateid \
-                 AND p.published_at IS NULL AND p.seq < t.seq{blocked_by}) \
-                 ORDER BY t.seq LIMIT $2",
-                slot = slot_of("aggregateid"),
-            )
-        };
         Self {
             migrate,
             insert,
             insert_many,
-            fetch: fetch_with(""),
-            window: format!(
-                "SELECT max(seq), count(*) FROM (SELECT seq FROM {t} \
+            scan: format!(
+                "SELECT seq, aggregateid, parked_at IS NOT NULL, next_attempt_at <= now() FROM {t} \
                  WHERE published_at IS NULL AND seq > $2 AND {slot} = ANY($1::int4[]) \
-                 ORDER BY seq LIMIT $3) w",
+                 ORDER BY seq LIMIT $3",
                 slot = slot_of("aggregateid"),
             ),
-            fetch_unblocked: fetch_with(" AND p.parked_at IS NULL"),
+            rows: format!(
+                "SELECT seq, id::text, aggregateid, type, topic, payload::text, headers::text, attempts \
+                 FROM {t} WHERE seq = ANY($1::int8[]) AND published_at IS NULL ORDER BY seq"
+            ),
             mark_published: format!(
                 "UPDATE {t} SET published_at = now(), attempts = attempts + 1, last_error = NULL \
                  WHERE seq = ANY($1::int8[]) AND published_at IS NULL"
@@ -376,8 +360,8 @@ mod tests {
         assert!(sql
             .migrate
             .contains("pg_notify('events_outbox:s1.orders_outbox', '')"));
-        assert!(sql.fetch.contains("% 64)::int4 = ANY($1::int4[])"));
-        assert!(sql.window.contains("LIMIT $3) w"));
+        assert!(sql.scan.contains("% 64)::int4 = ANY($1::int4[])"));
+        assert!(sql.scan.contains("ORDER BY seq LIMIT $3"));
         let long = Table::new(&format!("{}.{}", "s".repeat(40), "t".repeat(40))).unwrap();
         assert_eq!(long.channel().len(), "events_outbox:".len() + 16);
         assert_ne!(
@@ -386,7 +370,5 @@ mod tests {
                 .unwrap()
                 .channel()
         );
-        assert!(!sql.fetch.contains("p.parked_at IS NULL"));
-        assert!(sql.fetch_unblocked.contains("p.parked_at IS NULL"));
     }
 }

@@ -580,3 +580,59 @@ async fn published_rows_past_their_retention_are_deleted_in_batches() {
     redis.cleanup().await;
     db.drop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_long_blocked_key_hides_no_other_key_and_unblocking_on_park_lets_it_go_on() {
+    let Some(mut db) = Db::new("long_blocked").await else {
+        return;
+    };
+    let Some(redis) = RedisDb::new("long_blocked", 6).await else {
+        return;
+    };
+    // Order 1: a poison row, then 300 good ones; then one row for each of orders 2..=21,
+    // all behind more rows than a relay looks at in one window.
+    let mut poison = events_outbox::Row::of(&samples::status_changed(1, 1)).unwrap();
+    poison.payload = poison
+        .payload
+        .replace("\"order_number\"", "\"order_nombre\"");
+    {
+        let tx = db.client.transaction().await.unwrap();
+        db.outbox.enqueue_row(&tx, &poison).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    db.commit_all(
+        &(2..=301)
+            .map(|s| samples::status_changed(1, s))
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    db.commit_all(
+        &(2..=21)
+            .map(|o| samples::status_changed(o, 1))
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    let (stop, run) = spawn(relay(&db, &redis.url));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while db.count("published_at IS NOT NULL").await < 20 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.cancel();
+    assert_eq!(
+        run.await.unwrap().published,
+        20,
+        "the other keys, none of order 1"
+    );
+    assert_eq!(db.count("parked_at IS NOT NULL").await, 1);
+    // A relay that lets a parked row's key go on publishes order 1's 300 others, in order.
+    let unblocked = relay(&db, &redis.url).configure(|c| c.block_key_on_park = false);
+    let (stop, run) = spawn(unblocked);
+    assert_eq!(db.drained(Duration::from_secs(30)).await, 0);
+    stop.cancel();
+    assert_eq!(run.await.unwrap().published, 300);
+    let dupes = all_published(&db, &redis, "order.status_changed", 320).await;
+    assert_eq!(dupes, 0);
+    redis.cleanup().await;
+    db.drop().await;
+}

@@ -22,6 +22,7 @@ pub mod error;
 mod ident;
 pub mod ir;
 mod lint;
+mod load;
 pub mod schema;
 pub mod span;
 pub mod upcast;

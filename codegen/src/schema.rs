@@ -133,25 +133,10 @@ impl EventDef {
     }
 }
 
-impl SchemaSet {
-    /// Loads every `*.json` file under `root` (recursively) and checks the set.
-    ///
-    /// Every problem of every file is reported in one run: a file that breaks the
-    /// meta-schema is still checked for our conventions, and when the loader finds errors,
-    /// the events it did not find broken are converted too, so that the generator's errors
-    /// come in the same report.
-    ///
-    /// `root` may also be a catalog rule file (a `.json` file, see [`CatalogRules`]): the
-    /// foreign catalog it names is loaded as it is, its events made by the rules.
-    pub fn load(root: &Path) -> Result<Self, Errors> {
-        if root.is_file() {
-            let rules = CatalogRules::read(root)?;
-            let dir = rules.schemas_dir();
-            return Self::load_catalog(Arc::new(rules), &dir);
-        }
-        Self::load_with(root, false)
-    }
+/// The generator's check that a loaded set converts into the IR (given by `crate::load`).
+pub(crate) type Converts = fn(&SchemaSet) -> Result<(), Errors>;
 
+impl SchemaSet {
     /// Puts a loaded set together.
     fn assemble(
         envelope: Envelope,
@@ -212,14 +197,10 @@ impl SchemaSet {
         (loc, schema)
     }
 
-    /// Like [`SchemaSet::load`], but what the linter would call an error (a misspelt
-    /// keyword, …) is only a warning: for sets that an older, more lenient loader accepted,
-    /// such as the schemas of an old git revision that `events check` compares against.
-    pub fn load_lenient(root: &Path) -> Result<Self, Errors> {
-        Self::load_with(root, true)
-    }
-
-    fn load_with(root: &Path, lenient: bool) -> Result<Self, Errors> {
+    /// Loads the schema directory `root` (see [`SchemaSet::load`]); `converts` is the
+    /// generator's check that a set converts (`crate::load` passes it, so that this
+    /// module does not depend on the conversion built on top of it).
+    pub(crate) fn load_dir(root: &Path, lenient: bool, converts: Converts) -> Result<Self, Errors> {
         let mut sink = Sink::default();
         let (found, walk_warnings) = schema_files(root)?;
         let mut docs = BTreeMap::new();
@@ -294,8 +275,8 @@ impl SchemaSet {
             if lenient {
                 return Ok(set);
             }
-            return match crate::convert::build(&set) {
-                Ok(_) => Ok(set),
+            return match converts(&set) {
+                Ok(()) => Ok(set),
                 Err(errors) => Err(errors.with_warnings(set.warnings).with_positions()),
             };
         }
@@ -306,7 +287,7 @@ impl SchemaSet {
         if !tainted.contains(&set.envelope.rel) {
             set.events.extend(checked.provisional);
             set.events.retain(|e| !tainted.contains(&e.rel));
-            if let Err(errors) = crate::convert::build(&set) {
+            if let Err(errors) = converts(&set) {
                 let fresh: Vec<Error> = errors
                     .iter()
                     .filter(|e| !sink.errors().iter().any(|old| related(&old.loc, &e.loc)))

@@ -108,14 +108,7 @@ pub mod double_option {
     }
 }
 
-/// The error for a key that appears twice in one object: ``duplicate key `k` ``, the key
-/// cut to [`MAX_ECHO`](crate::MAX_ECHO) characters.
-pub fn duplicate_key<E: serde::de::Error>(key: &str) -> E {
-    E::custom(format_args!(
-        "duplicate key `{}`",
-        crate::cut(key, crate::MAX_ECHO)
-    ))
-}
+pub use crate::unique::duplicate_key;
 
 /// Reads the value of a wide struct's field into its slot; a second value for the field
 /// is an error (``duplicate field `name` ``), as in a derived `Deserialize`.

@@ -201,7 +201,7 @@ where
 {
     while let Some(key) = map.next_key::<String>()? {
         if contains(&out, &key) {
-            return Err(crate::serde_helpers::duplicate_key(&key));
+            return Err(duplicate_key(&key));
         }
         let value = map.next_value_seed(Seed::<R>::new())?;
         insert(&mut out, key, value);
@@ -345,6 +345,15 @@ pub fn double_option<'de, R: Read<'de>, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Option<R::Out>>, D::Error> {
     OptionOf::<R>::read(d).map(Some)
+}
+
+/// The error for a key that appears twice in one object: ``duplicate key `k` ``, the key
+/// cut to [`MAX_ECHO`](crate::MAX_ECHO) characters.
+pub fn duplicate_key<E: serde::de::Error>(key: &str) -> E {
+    E::custom(format_args!(
+        "duplicate key `{}`",
+        crate::cut(key, crate::MAX_ECHO)
+    ))
 }
 
 #[cfg(test)]

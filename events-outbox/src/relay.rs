@@ -412,7 +412,9 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
         exclude: &[i64],
     ) -> Result<Vec<Fetched>, SessionError> {
         let batch = self.config.batch_size;
-        let window = (batch as i64 * 4).max(100);
+        // A window as large as the batch: where keys interleave, the first rows are the
+        // heads; behind held-back keys, each next window doubles.
+        let mut window = (batch as i64).max(16);
         let mut seen: HashSet<String> = HashSet::new();
         let mut chosen: Vec<i64> = Vec::with_capacity(batch);
         let mut after = 0i64;
@@ -440,6 +442,7 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
             if (rows.len() as i64) < window {
                 break;
             }
+            window = (window * 2).min(10_000);
         }
         if chosen.is_empty() {
             return Ok(Vec::new());

@@ -180,39 +180,15 @@ impl Publisher {
         let mut records = Vec::with_capacity(events.len());
         let mut failed: Vec<(usize, PublishError)> = Vec::new();
         for (i, e) in events.iter().enumerate() {
-            let checked = match &self.check {
-                None => Ok(()),
-                Some(c) => e
-                    .encode_json()
-                    .map_err(|err| PublishCause::Record(Box::new(RecordError::Encode(err))))
-                    .and_then(|json| c.check(e.type_name(), &json).map_err(PublishCause::Invalid)),
-            };
-            if let Err(cause) = checked {
-                failed.push((
-                    i,
-                    PublishError {
-                        event_type: e.type_name().to_owned(),
-                        topic: format!("{}{}", self.prefix, e.channel()),
-                        index: i,
-                        cause,
-                    },
-                ));
-                continue;
-            }
-            match Record::with_mode(e, self.mode) {
-                Ok(mut r) => {
-                    if !self.prefix.is_empty() {
-                        r.topic.insert_str(0, &self.prefix);
-                    }
-                    records.push(r);
-                }
+            match self.record(e) {
+                Ok(r) => records.push(r),
                 Err(cause) => failed.push((
                     i,
                     PublishError {
                         event_type: e.type_name().to_owned(),
                         topic: format!("{}{}", self.prefix, e.channel()),
                         index: i,
-                        cause: cause.into(),
+                        cause,
                     },
                 )),
             }
@@ -235,6 +211,25 @@ impl Publisher {
                     }),
             })
             .collect()
+    }
+
+    /// The record [`publish`](Self::publish) sends for `event`: checked first when
+    /// validation is on, in this publisher's wire form, to its topic after the prefix.
+    /// For callers that adjust it before [`send`](Self::send) (the outbox keys it by its
+    /// row's aggregate id and adds the writer's headers).
+    pub fn record<E: EventSet>(&self, event: &E) -> Result<Record, PublishCause> {
+        if let Some(c) = &self.check {
+            let json = event
+                .encode_json()
+                .map_err(|err| PublishCause::Record(Box::new(RecordError::Encode(err))))?;
+            c.check(event.type_name(), &json)
+                .map_err(PublishCause::Invalid)?;
+        }
+        let mut r = Record::with_mode(event, self.mode)?;
+        if !self.prefix.is_empty() {
+            r.topic.insert_str(0, &self.prefix);
+        }
+        Ok(r)
     }
 
     /// Sends prepared records (a dead-letter replay), acknowledged like

@@ -112,9 +112,9 @@ async fn run(args: &Args, schema: &str, client: &mut Client) -> Result<(), Error
         let sink = || {
             KafkaSink::new(
                 events_kafka::Publisher::with_timeout(&args.kafka, Duration::from_secs(30))
-                    .expect("a Kafka client"),
+                    .expect("a Kafka client")
+                    .topic_prefix(&prefix),
             )
-            .topic_prefix(&prefix)
         };
         let raw = sink_rate(&sink(), &evs, args.batch).await;
         println!("kafka_sink_rate {raw:.0} events/s");

@@ -93,8 +93,9 @@ async fn run(args: &Args) -> Result<u64, Error> {
     if let Some(brokers) = &args.kafka {
         let topics = events_kafka::admin::catalog_topics(&Event::contracts(), &args.topic_prefix);
         events_kafka::admin::create_missing(brokers, &topics, Some(1)).await?;
-        let publisher = events_kafka::Publisher::with_timeout(brokers, timeout)?;
-        let sink = KafkaSink::new(publisher).topic_prefix(&args.topic_prefix);
+        let publisher = events_kafka::Publisher::with_timeout(brokers, timeout)?
+            .topic_prefix(&args.topic_prefix);
+        let sink = KafkaSink::new(publisher);
         Ok(relay(args, outbox, sink).await)
     } else if let Some(url) = &args.redis {
         let redis = events_redis::Redis::open(url)?;

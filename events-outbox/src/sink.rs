@@ -67,42 +67,25 @@ pub use kafka::KafkaSink;
 mod kafka {
     use std::time::Duration;
 
-    use events_kafka::cloudevents::Mode;
     use events_kafka::rdkafka::producer::Producer;
-    use events_kafka::{Publisher, Record};
+    use events_kafka::Publisher;
     use events_rt::EventSet;
 
     use super::{Meta, Sink, SinkError};
 
     /// Kafka, through `events-kafka`: each event to its contract's topic, keyed by the
     /// row's `aggregateid` (the contract's key, the CloudEvents `partitionkey`), with the
-    /// writer's extra headers; idempotent producer, `acks=all`.
+    /// writer's extra headers; idempotent producer, `acks=all`. The publisher's settings
+    /// apply: its wire form (`Publisher::mode`: the envelope or a CloudEvent), its topic
+    /// prefix, its pre-publish validation and its timeout.
     pub struct KafkaSink {
         publisher: Publisher,
-        mode: Mode,
-        prefix: String,
     }
 
     impl KafkaSink {
-        /// A sink publishing through `publisher` (its timeout bounds each batch).
+        /// A sink publishing through `publisher`.
         pub fn new(publisher: Publisher) -> Self {
-            Self {
-                publisher,
-                mode: Mode::Envelope,
-                prefix: String::new(),
-            }
-        }
-
-        /// The wire form: the plain envelope (default) or a CloudEvent.
-        pub fn mode(mut self, mode: Mode) -> Self {
-            self.mode = mode;
-            self
-        }
-
-        /// A prefix before every topic name (tests, shared clusters).
-        pub fn topic_prefix(mut self, prefix: impl Into<String>) -> Self {
-            self.prefix = prefix.into();
-            self
+            Self { publisher }
         }
     }
 
@@ -115,9 +98,8 @@ mod kafka {
             let mut records = Vec::with_capacity(events.len());
             let mut failed = Vec::new();
             for (i, (event, m)) in events.iter().zip(meta).enumerate() {
-                match Record::with_mode(event, self.mode) {
+                match self.publisher.record(event) {
                     Ok(mut r) => {
-                        r.topic.insert_str(0, &self.prefix);
                         r.key = Some(m.key.clone().into_bytes());
                         r.headers.extend(
                             m.headers

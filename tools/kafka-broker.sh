@@ -40,12 +40,14 @@ start() {
     install
     mkdir -p "$RUN"
     # setsid: the broker outlives the shell that started it, and a test's process group.
+    # Descriptors 3-9 are closed: a lock held by whoever called the script (`flock F
+    # bash tools/kafka-broker.sh start`) must not stay held for the broker's lifetime.
     setsid "$BIN" broker \
         --listener-url "tcp://127.0.0.1:$PORT" \
         --advertised-listener-url "tcp://127.0.0.1:$PORT" \
         --storage-engine "memory://tansu/" \
         --cluster-id "events-$PORT" \
-        >"$RUN/broker.log" 2>&1 </dev/null &
+        >"$RUN/broker.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
     echo $! >"$RUN/pid"
     for _ in $(seq 1 150); do
         if answers; then

@@ -7,7 +7,7 @@ use events_bus::ChannelHealth;
 use tokio_postgres::{Client, NoTls};
 
 use crate::enqueue::Outbox;
-use crate::table::{lock_classes, Sql};
+use crate::table::{lock_classes, Sql, HELD_LOCKS, LOCK_CLASS};
 
 /// A failed operator call.
 #[derive(Debug, thiserror::Error)]
@@ -115,18 +115,28 @@ pub(crate) async fn stats_with(client: &Client, sql: &Sql) -> Result<Stats, toki
 pub async fn stats(client: &Client, outbox: &Outbox) -> Result<Stats, AdminError> {
     let mut s = stats_with(client, outbox.sql()).await.map_err(db(outbox))?;
     let (_, members) = lock_classes(outbox.table());
-    let relays: i64 = client
-        .query_one(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2 \
-             AND classid::bigint = (hashtext($1) & 2147483647)::int8 \
-             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-            &[&members],
-        )
+    let class: i32 = client
+        .query_one(LOCK_CLASS, &[&members])
         .await
         .map_err(db(outbox))?
         .get(0);
-    s.relays = u64::try_from(relays).unwrap_or(0);
+    let relays = held_locks(client, class).await.map_err(db(outbox))?.len();
+    s.relays = relays as u64;
     Ok(s)
+}
+
+/// The second keys of the advisory locks of `class` held in this database (see
+/// [`HELD_LOCKS`]).
+pub(crate) async fn held_locks(
+    client: &Client,
+    class: i32,
+) -> Result<Vec<i64>, tokio_postgres::Error> {
+    Ok(client
+        .query(HELD_LOCKS, &[&i64::from(class)])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
 }
 
 /// A parked row.

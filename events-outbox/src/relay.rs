@@ -30,7 +30,7 @@ use tracing::{debug, info, warn};
 
 use crate::enqueue::{Outbox, EVENT_TYPE_HEADER, VERSION_HEADER};
 use crate::sink::{Meta, Sink, SinkError};
-use crate::table::{lock_classes, SLOTS};
+use crate::table::{lock_classes, LOCK_CLASS, SLOTS};
 
 /// Metric names (the `metrics` facade; install any recorder).
 pub mod metrics_names {
@@ -299,13 +299,8 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
             .batch_execute(&format!("LISTEN \"{}\"", self.outbox.table().channel()))
             .await?;
         let (slot_class, member_class) = lock_classes(self.outbox.table());
-        let row = client
-            .query_one(
-                "SELECT hashtext($1) & 2147483647, hashtext($2) & 2147483647",
-                &[&slot_class, &member_class],
-            )
-            .await?;
-        let (slot_class, member_class): (i32, i32) = (row.get(0), row.get(1));
+        let slot_class: i32 = client.query_one(LOCK_CLASS, &[&slot_class]).await?.get(0);
+        let member_class: i32 = client.query_one(LOCK_CLASS, &[&member_class]).await?.get(0);
         client
             .execute(
                 "SELECT pg_advisory_lock($1, pg_backend_pid())",
@@ -534,15 +529,7 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
         member_class: i32,
         owned: &mut BTreeSet<i32>,
     ) -> Result<(), SessionError> {
-        let relays: i64 = client
-            .query_one(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted \
-                 AND classid::bigint = $1::int8 AND objsubid = 2 \
-                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-                &[&i64::from(member_class)],
-            )
-            .await?
-            .get(0);
+        let relays = crate::admin::held_locks(client, member_class).await?.len() as i64;
         let relays = relays.max(1);
         let fair = ((i64::from(SLOTS) + relays - 1) / relays) as usize;
         while owned.len() > fair {
@@ -553,17 +540,7 @@ impl<E: EventSet + Sync, S: Sink<E>> Relay<E, S> {
             owned.remove(&s);
         }
         if owned.len() < fair {
-            let held: Vec<i64> = client
-                .query(
-                    "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted \
-                     AND classid::bigint = $1::int8 AND objsubid = 2 \
-                     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-                    &[&i64::from(slot_class)],
-                )
-                .await?
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
+            let held = crate::admin::held_locks(client, slot_class).await?;
             for s in 0..SLOTS {
                 if owned.len() >= fair {
                     break;

@@ -318,6 +318,15 @@ CREATE TRIGGER {trigger} AFTER INSERT ON {t} FOR EACH STATEMENT EXECUTE FUNCTION
     }
 }
 
+/// The second keys of the advisory locks of class `$1` (an `int8`: the first key) held in
+/// this database: the slots held, or the backend pids of the relays alive.
+pub(crate) const HELD_LOCKS: &str = "SELECT objid::bigint FROM pg_locks \
+     WHERE locktype = 'advisory' AND granted AND classid::bigint = $1::int8 AND objsubid = 2 \
+     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+
+/// The first key of a lock class, from its name (`$1`, see [`lock_classes`]).
+pub(crate) const LOCK_CLASS: &str = "SELECT hashtext($1) & 2147483647";
+
 /// The advisory lock keys of a table's relays, from its name (the first key of the
 /// two-key form; the second is a slot, or a relay's backend pid).
 pub fn lock_classes(table: &Table) -> (String, String) {

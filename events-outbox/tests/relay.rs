@@ -4,6 +4,9 @@
 //! of `seq` order all go out; a broker outage parks nothing.
 
 mod common;
+/// Private `redis-server`s to kill and restart (events-redis's test support).
+#[path = "../../events-redis/tests/common/mod.rs"]
+mod redis_server;
 
 use std::time::Duration;
 
@@ -324,82 +327,15 @@ async fn rows_whose_transactions_commit_out_of_seq_order_are_all_published() {
     db.drop().await;
 }
 
-/// A private Redis with its data on disk (append-only), to stop and start.
-struct PrivateRedis {
-    port: u16,
-    dir: tempfile::TempDir,
-    child: Option<std::process::Child>,
-}
-
-impl PrivateRedis {
-    fn start(port: u16, dir: tempfile::TempDir) -> Option<Self> {
-        let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
-            ])
-            .arg("--dir")
-            .arg(dir.path())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .ok()?;
-        let me = Self {
-            port,
-            dir,
-            child: Some(child),
-        };
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(me);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
-    }
-
-    fn stop(mut self) -> (u16, tempfile::TempDir) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
-        (self.port, dir)
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_broker_outage_parks_nothing_and_the_rows_go_out_after_it() {
     let Some(mut db) = Db::new("outage").await else {
         return;
     };
-    let Some(server) = PrivateRedis::start(free_port(), tempfile::tempdir().unwrap()) else {
-        up_or_skip(
-            "outage",
-            "redis-server (a private one)",
-            "EVENTS_REQUIRE_REDIS",
-            Some("cannot start it".into()),
-        );
+    // Its data on disk (append-only), so that a restart finds the entries again.
+    let Some(mut server) =
+        redis_server::Server::start_with(&["--appendonly", "yes", "--appendfsync", "always"])
+    else {
         return;
     };
     let url = server.url();
@@ -407,7 +343,7 @@ async fn a_broker_outage_parks_nothing_and_the_rows_go_out_after_it() {
     db.commit_all(&interleaved(10, 5)).await;
     assert_eq!(db.drained(Duration::from_secs(20)).await, 0);
     // The broker goes away; rows committed meanwhile wait, with the error noted.
-    let (port, dir) = server.stop();
+    server.kill();
     db.commit_all(
         &(6..=10)
             .flat_map(|s| (1..=10).map(move |o| samples::status_changed(o, s)))
@@ -432,7 +368,7 @@ async fn a_broker_outage_parks_nothing_and_the_rows_go_out_after_it() {
     );
     assert!(db.count("last_error LIKE 'broker unavailable%'").await > 0);
     // Back on the same port with its data: the waiting rows go out, in order.
-    let server = PrivateRedis::start(port, dir).expect("redis restarts");
+    server.restart();
     assert_eq!(db.drained(Duration::from_secs(30)).await, 0);
     stop.cancel();
     let stats = run.await.unwrap();

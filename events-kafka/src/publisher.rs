@@ -177,11 +177,26 @@ impl Publisher {
         &self,
         events: &[E],
     ) -> Vec<Result<Delivered, PublishError>> {
+        self.publish_batch_with(events, |_, _| {}).await
+    }
+
+    /// [`publish_batch`](Self::publish_batch), each event's record passed to `adjust`
+    /// (with the event's index) before it is sent: the outbox keys it by its row's
+    /// aggregate id and adds the writer's headers.
+    #[allow(clippy::result_large_err)]
+    pub async fn publish_batch_with<E: EventSet>(
+        &self,
+        events: &[E],
+        adjust: impl Fn(usize, &mut Record),
+    ) -> Vec<Result<Delivered, PublishError>> {
         let mut records = Vec::with_capacity(events.len());
         let mut failed: Vec<(usize, PublishError)> = Vec::new();
         for (i, e) in events.iter().enumerate() {
             match self.record(e) {
-                Ok(r) => records.push(r),
+                Ok(mut r) => {
+                    adjust(i, &mut r);
+                    records.push(r);
+                }
                 Err(cause) => failed.push((
                     i,
                     PublishError {
@@ -215,8 +230,6 @@ impl Publisher {
 
     /// The record [`publish`](Self::publish) sends for `event`: checked first when
     /// validation is on, in this publisher's wire form, to its topic after the prefix.
-    /// For callers that adjust it before [`send`](Self::send) (the outbox keys it by its
-    /// row's aggregate id and adds the writer's headers).
     pub fn record<E: EventSet>(&self, event: &E) -> Result<Record, PublishCause> {
         if let Some(c) = &self.check {
             let json = event

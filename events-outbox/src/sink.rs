@@ -95,35 +95,22 @@ mod kafka {
         }
 
         async fn publish(&self, events: &[E], meta: &[Meta]) -> Vec<Result<(), SinkError>> {
-            let mut records = Vec::with_capacity(events.len());
-            let mut failed = Vec::new();
-            for (i, (event, m)) in events.iter().zip(meta).enumerate() {
-                match self.publisher.record(event) {
-                    Ok(mut r) => {
-                        r.key = Some(m.key.clone().into_bytes());
-                        r.headers.extend(
-                            m.headers
-                                .iter()
-                                .map(|(k, v)| (k.clone(), v.clone().into_bytes())),
-                        );
-                        records.push(r);
-                    }
-                    Err(e) => failed.push((
-                        i,
-                        SinkError::permanent(format!("{}: {e}", event.type_name())),
-                    )),
-                }
-            }
-            let mut sent = self.publisher.send(&records).await.into_iter();
-            let mut failed = failed.into_iter().peekable();
-            (0..events.len())
-                .map(|i| match failed.peek() {
-                    Some((j, _)) if *j == i => Err(failed.next().expect("peeked").1),
-                    _ => match sent.next().expect("one result per record") {
-                        Ok(_) => Ok(()),
-                        Err(e) if e.cause.is_transient() => Err(SinkError::transient(e)),
-                        Err(e) => Err(SinkError::permanent(e)),
-                    },
+            self.publisher
+                .publish_batch_with(events, |i, r| {
+                    r.key = Some(meta[i].key.clone().into_bytes());
+                    r.headers.extend(
+                        meta[i]
+                            .headers
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.clone().into_bytes())),
+                    );
+                })
+                .await
+                .into_iter()
+                .map(|r| match r {
+                    Ok(_) => Ok(()),
+                    Err(e) if e.cause.is_transient() => Err(SinkError::transient(e)),
+                    Err(e) => Err(SinkError::permanent(e)),
                 })
                 .collect()
         }

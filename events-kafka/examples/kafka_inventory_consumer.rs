@@ -81,7 +81,10 @@ impl Handler<Event> for Inventory {
             let mut f = f
                 .lock()
                 .map_err(|_| HandlerError::retryable("record file lock"))?;
-            writeln!(f, "{} {key} {id}", event.type_name())
+            // One write per line: `writeln!` on a file writes each piece with its own
+            // system call, and a `kill -9` between two of them leaves half a line.
+            let line = format!("{} {key} {id}\n", event.type_name());
+            f.write_all(line.as_bytes())
                 .and_then(|()| f.flush())
                 .map_err(HandlerError::retryable)?;
         }

@@ -121,6 +121,7 @@ impl Sampler<'_> {
         match ty {
             Ty::Bool => json!(self.pick(2) == 0),
             Ty::Int(t) => self.int(*t),
+            Ty::Integer => self.int(IntTy::I64),
             Ty::F64 | Ty::F32 | Ty::Number => {
                 let x = match self.mode {
                     Mode::Random(_) => (self.next() % 2_000_001) as f64 / 1000.0 - 1000.0,

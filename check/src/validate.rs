@@ -635,6 +635,13 @@ fn text_to_json(catalog: &Catalog, ty: &Ty, text: &str) -> Value {
             .map(Value::from)
             .or_else(|_| text.parse::<u64>().map(Value::from))
             .unwrap_or_else(|_| keep()),
+        // Spelled as written: `1.0` stays a float, `1` an integer.
+        Ty::Integer => text
+            .parse::<i64>()
+            .map(Value::from)
+            .or_else(|_| text.parse::<u64>().map(Value::from))
+            .or_else(|_| text.parse::<serde_json::Number>().map(Value::Number))
+            .unwrap_or_else(|_| keep()),
         Ty::F64 | Ty::F32 | Ty::Number => text
             .parse::<f64>()
             .ok()

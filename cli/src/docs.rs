@@ -326,6 +326,7 @@ fn ty_name(catalog: &Catalog, ty: &Ty) -> String {
     match ty {
         Ty::Bool => "boolean".into(),
         Ty::Int(i) => format!("integer ({})", i.name()),
+        Ty::Integer => "integer".into(),
         Ty::F64 | Ty::F32 | Ty::Number => "number".into(),
         Ty::String => "string".into(),
         Ty::DateTime => "date-time (RFC 3339)".into(),

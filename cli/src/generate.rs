@@ -34,6 +34,11 @@ pub struct Args {
     /// directory) to the name of its root type (`null` for a file of definitions only).
     #[arg(long, requires = "types_only", value_name = "MAP.json")]
     type_map: Option<PathBuf>,
+    /// With `--types-only`: the address the directory is published at
+    /// (`https://example.com/schemas/`); `$ref`s to `URI/a/b.json` resolve to the file
+    /// `a/b.json`. Nothing is fetched.
+    #[arg(long, requires = "types_only", value_name = "URI")]
+    base_uri: Option<String>,
     /// The schema directory (default: `--schemas`).
     dir: Option<PathBuf>,
 }
@@ -47,11 +52,15 @@ pub fn run(schemas: &Path, args: Args) -> Result<Outcome, CliError> {
         runtime,
         types_only,
         type_map,
+        base_uri,
         dir,
     } = args;
     let dir = dir.unwrap_or_else(|| schemas.to_path_buf());
     let mut config = Config::new();
     config.strict_unknown_fields(strict).runtime_path(runtime);
+    if let Some(uri) = base_uri {
+        config.base_uri(uri);
+    }
     let code = if types_only {
         let types = config.generate_types(&dir).map_err(CliError::Schema)?;
         for w in &types.warnings {

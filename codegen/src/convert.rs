@@ -1282,6 +1282,8 @@ impl<'a> Cx<'a> {
             "array" => self.array(loc, map, hint)?,
             "string" if self.foreign => Ty::String,
             "string" => string_ty(map),
+            // A catalog taken as it is keeps `1.0`, which JSON Schema counts as an integer.
+            "integer" if self.foreign => Ty::Integer,
             "integer" => integer_ty(loc, map)?,
             "number" if self.foreign => Ty::Number,
             "number" => match map.get("format").and_then(Value::as_str) {
@@ -1791,7 +1793,7 @@ impl<'a> Cx<'a> {
                     .unwrap_or(n)
                     .to_owned(),
                 Ty::String | Ty::DateTime | Ty::Date | Ty::Uuid => "String".to_owned(),
-                Ty::Int(_) | Ty::UnixTime => "Integer".to_owned(),
+                Ty::Int(_) | Ty::UnixTime | Ty::Integer => "Integer".to_owned(),
                 Ty::F64 | Ty::F32 | Ty::Number => "Number".to_owned(),
                 Ty::Bool => "Boolean".to_owned(),
                 Ty::Vec(_) => "Array".to_owned(),

@@ -427,6 +427,7 @@ impl Cx<'_> {
             }
             Ty::F64 => quote!(f64),
             Ty::Number => quote!(#rt::__private::serde_json::Number),
+            Ty::Integer => quote!(#rt::Integer),
             Ty::F32 => quote!(f32),
             Ty::String => quote!(::std::string::String),
             Ty::DateTime => quote!(#rt::DateTime),

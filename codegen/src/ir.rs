@@ -252,6 +252,9 @@ pub enum Ty {
     F64,
     /// `f32` (`"format": "float"`)
     F32,
+    /// `events_rt::Integer`: any number JSON Schema counts as an integer (`1.0` too), its
+    /// spelling kept, for plain catalogs whose `"type": "integer"` may hold `1.0`.
+    Integer,
     /// `serde_json::Number`: any JSON number, its spelling kept (an integer stays an
     /// integer), for plain catalogs whose `"type": "number"` holds integers too.
     Number,
@@ -309,6 +312,7 @@ impl Ty {
             | Ty::Tag
             | Ty::Version
             | Ty::UnixTime
+            | Ty::Integer
             | Ty::Uuid => Caps::ALL,
             Ty::F64 | Ty::F32 => Caps {
                 default: true,

@@ -48,6 +48,7 @@ pub struct Config {
     externs: Vec<(String, String)>,
     field_maps: Option<bool>,
     json_schema: bool,
+    base_uri: Option<String>,
 }
 
 impl Default for Config {
@@ -70,7 +71,17 @@ impl Config {
             externs: Vec::new(),
             field_maps: None,
             json_schema: false,
+            base_uri: None,
         }
+    }
+
+    /// [`Config::generate_types`]: the address the schema directory is published at
+    /// (`https://example.com/schemas/`). A file `a/b.json` then also answers to
+    /// `https://example.com/schemas/a/b.json`, so `$ref`s to that address resolve to it, as
+    /// they would for a validator that retrieves them; nothing is fetched.
+    pub fn base_uri(&mut self, uri: impl Into<String>) -> &mut Self {
+        self.base_uri = Some(uri.into());
+        self
     }
 
     /// Path of the `events-rt` crate as seen from the generated code.
@@ -283,7 +294,11 @@ impl Config {
     /// (`deny_unknown_fields`), whatever [`Config::strict_unknown_fields`] says: a union of
     /// objects (`oneOf`) decodes the member the document is only so.
     pub fn generate_types(&self, schemas: impl AsRef<Path>) -> Result<Types, Errors> {
-        let set = SchemaSet::load_types(schemas.as_ref(), schema::Dialect::default())?;
+        let reading = schema::Reading {
+            dialect: schema::Dialect::default(),
+            base_uri: self.base_uri.clone(),
+        };
+        let set = SchemaSet::load_types(schemas.as_ref(), &reading)?;
         let runtime = self.runtime_path_parsed()?;
         let (catalog, roots) = convert::build_types(&set).map_err(Errors::with_positions)?;
         let (type_attrs, field_attrs, mut warnings) = self.attributes(&catalog)?;

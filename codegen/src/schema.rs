@@ -19,7 +19,7 @@ mod catalog;
 mod foreign;
 mod topic;
 pub use catalog::CatalogRules;
-pub use foreign::Dialect;
+pub use foreign::{Dialect, Reading};
 
 /// A loaded, checked contract set: one envelope, definitions, and event files.
 #[derive(Debug, Clone)]

@@ -74,8 +74,8 @@ fn what_cannot_be_read_is_a_located_error() {
             "outside the schema directory",
         ),
         (
-            r#"{"$schema": "http://json-schema.org/draft-04/schema#", "type": "string"}"#,
-            "unsupported `$schema`",
+            r#"{"$schema": 4, "type": "string"}"#,
+            "`$schema` must be a string",
         ),
     ];
     for (text, want) in cases {
@@ -226,9 +226,9 @@ fn embedded_resources_anchors_and_tuple_positions_resolve() {
         .unwrap_or_else(|e| panic!("{e}"));
     for want in [
         "pub x: ::std::option::Option<Item>",
-        "pub y: ::std::option::Option<i64>",
+        "pub y: ::std::option::Option<::events_rt::Integer>",
         "pub z: ::std::option::Option<::std::string::String>",
-        "pub n: ::std::option::Option<i64>",
+        "pub n: ::std::option::Option<::events_rt::Integer>",
         "pub tag: ::std::option::Option<::std::string::String>",
     ] {
         assert!(types.code.contains(want), "{want}:\n{}", types.code);
@@ -257,4 +257,122 @@ fn a_reference_to_the_meta_schema_is_any_value() {
             .collect::<String>();
         assert!(line.contains("serde_json::Value"), "{field} {line}");
     }
+}
+
+/// Writes `files` into a fresh directory and generates its types with `config`.
+fn generate_in(config: &Config, files: &[(&str, &str)]) -> events_codegen::Types {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = tmp.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    config
+        .generate_types(tmp.path())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A catalog published at an address: references to that address (its retrieval URIs)
+/// resolve to its files, even to a file whose `$id` is another one.
+#[test]
+fn references_to_the_address_a_catalog_is_published_at_resolve_to_its_files() {
+    let files = [
+        (
+            "root.json",
+            r#"{"type": "object", "properties": {
+                "a": {"$ref": "https://example.com/s/nested/count.json"},
+                "b": {"$ref": "https://example.com/s/moved.json"},
+                "c": {"$ref": "nested/count.json"}
+            }}"#,
+        ),
+        ("nested/count.json", r#"{"type": "string", "maxLength": 3}"#),
+        (
+            "moved.json",
+            r##"{"$id": "https://example.com/elsewhere.json", "$defs": {"b": {"type": "boolean"}}, "$ref": "#/$defs/b"}"##,
+        ),
+    ];
+    let mut config = Config::new();
+    config.base_uri("https://example.com/s/");
+    let types = generate_in(&config, &files);
+    for want in [
+        "pub type Count = ::std::string::String;",
+        "pub a: ::std::option::Option<::std::string::String>",
+        "pub b: ::std::option::Option<bool>",
+        "pub c: ::std::option::Option<::std::string::String>",
+    ] {
+        assert!(types.code.contains(want), "{want}:\n{}", types.code);
+    }
+    // Without the address, nothing is fetched: a located error.
+    let e = errors_of(&files);
+    assert!(
+        e.contains("root.json") && e.contains("remote schemas are never fetched"),
+        "{e}"
+    );
+}
+
+/// Draft-04 spellings, an unknown `$schema` (a warning; read as 2020-12), a custom
+/// meta-schema that is a file of the catalog (read as its dialect), anchors of two resources
+/// of one file, and a draft-07 `$id` beside `$ref` (ignored, as validators ignore it).
+#[test]
+fn dialects_meta_schemas_and_resources_read_as_validators_read_them() {
+    let types = generate_in(
+        &Config::new(),
+        &[
+            (
+                "old.json",
+                r#"{"$schema": "http://json-schema.org/draft-04/schema#", "id": "https://example.com/old.json",
+                    "type": "object", "properties": {"n": {"type": "integer", "maximum": 3, "exclusiveMaximum": true}}}"#,
+            ),
+            (
+                "custom.json",
+                r#"{"$schema": "https://example.com/meta.json", "type": "object", "properties": {"x": {"type": "string"}}}"#,
+            ),
+            (
+                "meta.json",
+                r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://example.com/meta.json",
+                    "$vocabulary": {"https://json-schema.org/draft/2020-12/vocab/core": true},
+                    "allOf": [{"$ref": "https://json-schema.org/draft/2020-12/meta/core"}]}"#,
+            ),
+            (
+                "unknown.json",
+                r#"{"$schema": "https://example.com/nowhere.json", "type": "string"}"#,
+            ),
+            (
+                "anchors.json",
+                r##"{"$id": "https://example.com/anchors", "$defs": {"A": {"$id": "child1", "allOf": [
+                    {"$id": "child2", "$anchor": "my_anchor", "type": "number"},
+                    {"$anchor": "my_anchor", "type": "string"}]}},
+                    "type": "object", "properties": {"v": {"$ref": "child1#my_anchor"}}}"##,
+            ),
+            (
+                "sibling.json",
+                r#"{"$schema": "http://json-schema.org/draft-07/schema#", "$id": "http://example.com/sib/base/",
+                    "definitions": {
+                        "foo": {"$id": "http://example.com/sib/foo.json", "type": "string"},
+                        "base_foo": {"$id": "foo.json", "type": "integer"}},
+                    "type": "object",
+                    "properties": {"s": {"$id": "http://example.com/sib/", "$ref": "foo.json"}}}"#,
+            ),
+        ],
+    );
+    for want in [
+        "pub n: ::std::option::Option<::events_rt::Integer>",
+        "pub x: ::std::option::Option<::std::string::String>",
+        "pub type Unknown = ::std::string::String;",
+        "pub v: ::std::option::Option<::std::string::String>",
+        "pub s: ::std::option::Option<::events_rt::Integer>",
+    ] {
+        assert!(types.code.contains(want), "{want}:\n{}", types.code);
+    }
+    assert!(
+        types.warnings.iter().any(|w| w.contains("unknown.json")
+            && w.contains("unknown `$schema` \"https://example.com/nowhere.json\"")),
+        "{:#?}",
+        types.warnings
+    );
+    assert!(
+        !types.warnings.iter().any(|w| w.contains("custom.json")),
+        "{:#?}",
+        types.warnings
+    );
 }

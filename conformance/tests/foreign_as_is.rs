@@ -35,7 +35,7 @@ fn a_key_declared_twice_takes_the_last_and_colliding_names_are_renamed() {
     assert_eq!(topic.extra.get("undeclared"), Some(&json!([1, 2])));
     assert_eq!(
         (topic.foo_bar, topic.foo_bar_2.as_deref()),
-        (Some(1), Some("two"))
+        (Some(1.into()), Some("two"))
     );
     assert_eq!((topic.self_, topic.self_2), (Some(true), Some(false)));
     let labels = topic.labels.unwrap();
@@ -72,7 +72,7 @@ fn keywords_beside_ref_and_properties_beside_unions_apply_together() {
         EventTarget::Repo(repo) => {
             assert_eq!(
                 (repo.url.as_deref(), repo.version),
-                (Some("https://r"), Some(2))
+                (Some("https://r"), Some(2.into()))
             )
         }
         other => panic!("{other:?}"),
@@ -135,7 +135,7 @@ fn constructs_without_an_exact_type_never_refuse_a_valid_document() {
 
     let (objects, _) = round_trip::<Constructs>(&docs[4]);
     assert!(
-        matches!(objects.maybe_object, Some(ConstructsMaybeObject::Object(ref o)) if o.x == Some(1)),
+        matches!(objects.maybe_object, Some(ConstructsMaybeObject::Object(ref o)) if o.x == Some(1.into())),
         "{:?}",
         objects.maybe_object
     );
@@ -154,7 +154,7 @@ fn constructs_without_an_exact_type_never_refuse_a_valid_document() {
         assert_eq!(round_trip::<Row>(doc).1, *doc);
     }
     let (row, _) = round_trip::<Row>(&rows[0]);
-    assert_eq!(row.fixed, Some((1, "x".to_owned())));
+    assert_eq!(row.fixed, Some((1.into(), "x".to_owned())));
     assert_eq!(row.open.unwrap().len(), 4);
 
     // A root of validation keywords only is any value.

@@ -40,7 +40,7 @@ fn foreign_documents_round_trip() {
     let id: foreign::ThingId = "0b8f2a4e-6c1d-4f5e-9a7b-3c2d1e0f9a8b".to_owned();
     assert_eq!(id.len(), 36);
     let unused = foreign::Unused {
-        x: Some(1),
+        x: Some(1.into()),
         ..Default::default()
     };
     assert_eq!(serde_json::to_value(&unused).unwrap(), json!({"x": 1}));
@@ -54,7 +54,7 @@ fn colliding_names_and_unions_of_closed_objects() {
         "sku": "t", "quantity": 1, "+1": 1, "-1": 2, "kind": {"ean": "e"}
     }))
     .unwrap();
-    assert_eq!((line._1, line.minus_1), (Some(1), Some(2)));
+    assert_eq!((line._1, line.minus_1), (Some(1.into()), Some(2.into())));
     assert!(matches!(
         line.kind,
         Some(foreign::OrderLineKind::Variant1(_))
@@ -96,7 +96,7 @@ fn type_arrays_are_unions_and_tuples_have_their_length() {
         "id": 5, "total": {"amount": 1, "currency": "EUR"}, "lines": []
     }))
     .unwrap();
-    assert!(matches!(order.id, foreign::OrderId::Integer(5)));
+    assert!(matches!(&order.id, foreign::OrderId::Integer(n) if *n == 5));
     for bad in [json!([1.0, 2.0]), json!([1.0, 2.0, "x", 4])] {
         let doc =
             json!({"id": 1, "total": {"amount": 1, "currency": "EUR"}, "lines": [], "point": bad});

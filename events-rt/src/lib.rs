@@ -25,6 +25,7 @@ mod echo;
 mod embedded;
 pub mod fields;
 mod format;
+mod integer;
 #[cfg(feature = "schemars")]
 mod json_schema;
 mod key;
@@ -51,6 +52,7 @@ pub use echo::{cut, echo, echo_owned, MAX_ECHO};
 pub use embedded::Embedded;
 pub use fields::{FieldError, Fields};
 pub use format::{parse_format, FormatError};
+pub use integer::{Integer, NotAnInteger};
 pub use key::{format_retention, message_key, parse_retention, KeyError, TopicSettings};
 pub use redact::{redact_url, scrub};
 pub use set::{ContractInfo, EventSet, FieldSet};

@@ -101,6 +101,7 @@ impl CatalogRules {
         let dialect = match top.get("dialect") {
             None => Dialect::default(),
             Some(Value::String(d)) => match d.as_str() {
+                "draft-04" => Dialect::Draft04,
                 "draft-07" | "draft-06" => Dialect::Draft07,
                 "2019-09" => Dialect::Draft2019,
                 "2020-12" => Dialect::Draft2020,
@@ -522,7 +523,7 @@ impl SchemaSet {
             mut docs,
             mut warnings,
             mut sink,
-        } = load_foreign(dir, rules.dialect)?;
+        } = load_foreign(dir, &super::Reading::dialect(rules.dialect))?;
         let at = Loc::file(&rules.file);
         // The envelope: a file of the catalog, or made of the rule's fields.
         let env_rule = rules

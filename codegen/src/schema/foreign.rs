@@ -27,7 +27,10 @@ use crate::error::{Error, Errors, Loc, Sink};
 /// A JSON Schema dialect the loader reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Dialect {
-    /// `http://json-schema.org/draft-07/schema#`.
+    /// `http://json-schema.org/draft-04/schema#`: read as draft-07 once its spellings are
+    /// upgraded (`id` → `$id`, boolean `exclusiveMaximum`/`exclusiveMinimum` → numbers).
+    Draft04,
+    /// `http://json-schema.org/draft-07/schema#` (and draft-06).
     Draft07,
     /// `https://json-schema.org/draft/2019-09/schema`.
     Draft2019,
@@ -35,6 +38,49 @@ pub enum Dialect {
     /// `$schema`).
     #[default]
     Draft2020,
+}
+
+/// How the files of a catalog taken as it is are read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reading {
+    /// The dialect of files without `$schema`.
+    pub dialect: Dialect,
+    /// Where the directory is published (`https://example.com/schemas/`): a file `a/b.json`
+    /// also answers to `{base_uri}a/b.json`, so references to that address resolve to it
+    /// (a validator's retrieval URI), and relative references in a file without an `$id`
+    /// resolve against it. Nothing is ever fetched.
+    pub base_uri: Option<String>,
+}
+
+impl Reading {
+    /// Files without `$schema` read as `dialect`, the directory published nowhere.
+    pub fn dialect(dialect: Dialect) -> Self {
+        Self {
+            dialect,
+            base_uri: None,
+        }
+    }
+
+    /// The address a file of the directory is retrieved from, if the directory has one.
+    fn retrieval_uri(&self, rel: &str) -> Option<String> {
+        let base = self.base_uri.as_deref()?;
+        Some(if base.ends_with('/') {
+            format!("{base}{rel}")
+        } else {
+            format!("{base}/{rel}")
+        })
+    }
+}
+
+impl std::fmt::Display for Dialect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Draft04 => "draft-04",
+            Self::Draft07 => "draft-07",
+            Self::Draft2019 => "2019-09",
+            Self::Draft2020 => "2020-12",
+        })
+    }
 }
 
 impl Dialect {
@@ -46,6 +92,7 @@ impl Dialect {
             .strip_prefix("https://")
             .or_else(|| uri.strip_prefix("http://"))?;
         match uri {
+            "json-schema.org/draft-04/schema" => Some(Self::Draft04),
             "json-schema.org/draft-07/schema" | "json-schema.org/draft-06/schema" => {
                 Some(Self::Draft07)
             }
@@ -58,14 +105,13 @@ impl Dialect {
 
 impl SchemaSet {
     /// Loads every `*.json` file under `root` as a plain JSON Schema catalog (no envelope,
-    /// no events): for [`crate::Config::generate_types`]. `default` is the dialect of files
-    /// without `$schema`.
-    pub fn load_types(root: &Path, default: Dialect) -> Result<Self, Errors> {
+    /// no events): for [`crate::Config::generate_types`], read as `reading` says.
+    pub fn load_types(root: &Path, reading: &Reading) -> Result<Self, Errors> {
         let Foreign {
             docs,
             warnings,
             sink,
-        } = load_foreign(root, default)?;
+        } = load_foreign(root, reading)?;
         if !sink.is_empty() {
             return Err(sink.into_errors().with_warnings(warnings).with_positions());
         }
@@ -95,53 +141,89 @@ pub(super) struct Foreign {
 }
 
 /// Reads every schema file under `root` the way [`SchemaSet::load_types`] describes.
-pub(super) fn load_foreign(root: &Path, default: Dialect) -> Result<Foreign, Errors> {
+pub(super) fn load_foreign(root: &Path, reading: &Reading) -> Result<Foreign, Errors> {
     {
+        let default = reading.dialect;
         let (found, walk_warnings) = schema_files(root)?;
         let mut sink = Sink::default();
         let mut warnings = Vec::new();
         // First pass: parse every file, note its dialect and root `$id`.
         let mut parsed = Vec::new();
         let mut ids: HashMap<String, String> = HashMap::new();
-        // (file, anchor name) → JSON pointer of the schema that declares it.
-        let mut anchors: HashMap<(String, String), String> = HashMap::new();
+        // (file, resource pointer, anchor name) → JSON pointer of the schema that declares it.
+        let mut anchors: Anchors = HashMap::new();
         // The absolute URI of every schema resource (each file, each `$id` below a root) →
         // its file and JSON pointer.
         let mut embedded: HashMap<String, (String, String)> = HashMap::new();
+        let mut read = Vec::new();
+        let mut retrieved = Vec::new();
         for Found { path, rel, file } in found {
-            let at = Loc::file(&file);
             // A key written twice in one object: the last one is taken, as most JSON
             // readers (and the catalog's own tools) do; a warning names both places.
-            let (mut json, order, duplicates) = match parse_file(&path, &file, true) {
-                Ok(parsed) => parsed,
-                Err(errors) => {
-                    errors.into_iter().for_each(|e| sink.push(e));
-                    continue;
+            match parse_file(&path, &file, true) {
+                Ok((json, order, duplicates)) => {
+                    warnings.extend(duplicates);
+                    read.push((path, rel, file, json, order));
                 }
-            };
-            warnings.extend(duplicates);
-            let dialect = match json.get("$schema") {
-                None => default,
-                Some(Value::String(s)) => match Dialect::from_uri(s) {
-                    Some(d) => d,
-                    None => {
-                        sink.push(
-                            Error::new(at.join("$schema"), format!("unsupported `$schema` {s:?}"))
-                                .hint("the loader reads draft-07, 2019-09 and 2020-12"),
+                Err(errors) => errors.into_iter().for_each(|e| sink.push(e)),
+            }
+        }
+        // A `$schema` that names a file of the directory (a custom meta-schema) reads as
+        // that file's own `$schema`.
+        let declared: HashMap<String, Option<&str>> = read
+            .iter()
+            .flat_map(|(_, rel, _, json, _)| {
+                let schema = json.get("$schema").and_then(Value::as_str);
+                let id = json.get("$id").and_then(Value::as_str);
+                let id = id.map(|i| i.trim_end_matches('#').to_owned());
+                id.into_iter()
+                    .chain(reading.retrieval_uri(rel))
+                    .map(move |uri| (uri, schema))
+            })
+            .collect();
+        let dialect_of = |uri: &str| {
+            let mut uri = uri;
+            for _ in 0..8 {
+                if let Some(d) = Dialect::from_uri(uri) {
+                    return Some(d);
+                }
+                uri = (*declared.get(uri.trim_end_matches('#'))?)?;
+            }
+            None
+        };
+        let dialects: Vec<Dialect> = read
+            .iter()
+            .map(|(_, _, file, json, _)| {
+                let at = Loc::file(file);
+                match json.get("$schema") {
+                    None => default,
+                    Some(Value::String(s)) => dialect_of(s).unwrap_or_else(|| {
+                        warnings.push(
+                            Error::new(
+                                at.join("$schema"),
+                                format!("unknown `$schema` {s:?}: the file is read as {default}"),
+                            )
+                            .hint("the loader reads draft-07, 2019-09 and 2020-12, and a meta-schema that is a file of this directory"),
                         );
                         default
+                    }),
+                    Some(other) => {
+                        sink.push(Error::new(
+                            at.join("$schema"),
+                            format!("`$schema` must be a string, found {other}"),
+                        ));
+                        default
                     }
-                },
-                Some(other) => {
-                    sink.push(Error::new(
-                        at.join("$schema"),
-                        format!("`$schema` must be a string, found {other}"),
-                    ));
-                    default
                 }
-            };
-            if dialect == Dialect::Draft07 {
-                drop_ref_siblings(&mut json, Position::Schema, &at, &mut warnings);
+            })
+            .collect();
+        for ((path, rel, file, mut json, order), dialect) in read.into_iter().zip(dialects) {
+            let at = Loc::file(&file);
+            if dialect == Dialect::Draft04 {
+                upgrade_draft04(&mut json, Position::Schema);
+            }
+            if matches!(dialect, Dialect::Draft04 | Dialect::Draft07) {
+                drop_ref_siblings(&mut json, Position::Schema, &at, true, &mut warnings);
                 draft07_anchors(&mut json, Position::Schema, true);
             }
             if dialect != Dialect::Draft2020 {
@@ -173,11 +255,21 @@ pub(super) fn load_foreign(root: &Path, default: Dialect) -> Result<Foreign, Err
                 }
                 None => None,
             };
-            collect_anchors(&json, "", Position::Schema, &rel, &mut anchors);
+            let retrieval = reading.retrieval_uri(&rel);
+            if let Some(uri) = &retrieval {
+                retrieved.push((uri.clone(), rel.clone()));
+            }
+            let id = id.or(retrieval);
+            collect_anchors(&json, "", "", Position::Schema, &rel, &mut anchors);
             let base = file_base(&rel, id.as_deref());
             embedded.insert(local_base(&rel), (rel.clone(), String::new()));
             collect_embedded(&json, Position::Schema, "", &base, &rel, &mut embedded);
             parsed.push((path, rel, file, json, order, id));
+        }
+        // A file's address names it unless another file has that `$id` (a validator
+        // registers documents under their `$id` too, and the `$id` wins).
+        for (uri, rel) in retrieved {
+            ids.entry(uri).or_insert(rel);
         }
         // Second pass: every `$ref` made absolute (a file of the directory, or an error).
         let mut docs = BTreeMap::new();
@@ -331,6 +423,44 @@ fn retarget_tuple_refs(value: &mut Value, pos: Position, tuples: &[String]) {
     }
 }
 
+/// Draft-04's spellings in their draft-06 form: `id` → `$id`, `exclusiveMaximum: true`
+/// beside `maximum` → `exclusiveMaximum` of that number (and `false` → nothing); likewise
+/// for the minimum.
+fn upgrade_draft04(value: &mut Value, pos: Position) {
+    match value {
+        Value::Object(map) => {
+            if pos == Position::Schema {
+                if !map.contains_key("$id") {
+                    if let Some(id) = map.remove("id").filter(Value::is_string) {
+                        map.insert("$id".into(), id);
+                    }
+                }
+                for (flag, bound) in [
+                    ("exclusiveMaximum", "maximum"),
+                    ("exclusiveMinimum", "minimum"),
+                ] {
+                    if let Some(Value::Bool(exclusive)) = map.get(flag) {
+                        let exclusive = *exclusive;
+                        map.remove(flag);
+                        if exclusive {
+                            if let Some(n) = map.remove(bound) {
+                                map.insert(flag.into(), n);
+                            }
+                        }
+                    }
+                }
+            }
+            for (key, v) in map.iter_mut() {
+                if let Some(child) = pos.child(key) {
+                    upgrade_draft04(v, child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| upgrade_draft04(v, pos)),
+        _ => {}
+    }
+}
+
 /// Draft-07 names a location-independent schema with `$id: "#name"`: 2020-12's
 /// `$anchor: "name"`.
 fn draft07_anchors(value: &mut Value, pos: Position, root: bool) {
@@ -378,14 +508,22 @@ const KEPT_BESIDE_REF: &[&str] = &[
 ];
 
 /// Draft-07 (and draft-06): keywords beside `$ref` are ignored by validators. Each JSON
-/// Schema keyword that would constrain a value there is dropped, with a warning.
-fn drop_ref_siblings(value: &mut Value, pos: Position, loc: &Loc, warnings: &mut Vec<Error>) {
+/// Schema keyword that would constrain a value there is dropped, with a warning; so is an
+/// `$id` below the root (it changes no base URI there: the `$ref` resolves against the
+/// base around it).
+fn drop_ref_siblings(
+    value: &mut Value,
+    pos: Position,
+    loc: &Loc,
+    root: bool,
+    warnings: &mut Vec<Error>,
+) {
     match value {
         Value::Object(map) => {
             if pos == Position::Schema && map.get("$ref").is_some_and(Value::is_string) {
                 let dropped: Vec<String> = map
                     .keys()
-                    .filter(|k| !KEPT_BESIDE_REF.contains(&k.as_str()))
+                    .filter(|k| !KEPT_BESIDE_REF.contains(&k.as_str()) || (!root && *k == "$id"))
                     .filter(|k| crate::lint::is_keyword(k))
                     .cloned()
                     .collect();
@@ -402,13 +540,13 @@ fn drop_ref_siblings(value: &mut Value, pos: Position, loc: &Loc, warnings: &mut
             }
             for (key, v) in map.iter_mut() {
                 if let Some(child) = pos.child(key) {
-                    drop_ref_siblings(v, child, &loc.join(key), warnings);
+                    drop_ref_siblings(v, child, &loc.join(key), false, warnings);
                 }
             }
         }
         Value::Array(items) => {
             for (i, v) in items.iter_mut().enumerate() {
-                drop_ref_siblings(v, pos, &loc.join(i), warnings);
+                drop_ref_siblings(v, pos, &loc.join(i), false, warnings);
             }
         }
         _ => {}
@@ -512,7 +650,7 @@ struct Scope<'a> {
     rel: &'a str,
     id: Option<&'a str>,
     ids: &'a HashMap<String, String>,
-    anchors: &'a HashMap<(String, String), String>,
+    anchors: &'a Anchors,
     embedded: &'a HashMap<String, (String, String)>,
 }
 
@@ -615,7 +753,7 @@ fn resolve_in(
     Some(if fragment.is_empty() || fragment.starts_with('/') {
         Ok(format!("{prefix}{rel}#{start}{fragment}"))
     } else {
-        match scope.anchors.get(&(rel.clone(), fragment.to_owned())) {
+        match scope.anchors.get(&(rel.clone(), start.clone(), fragment.to_owned())) {
             Some(pointer) => Ok(format!("{prefix}{rel}#{pointer}")),
             None => Err(format!(
                 "`$ref` {reference:?} names the anchor {fragment:?}, which no schema of {rel} declares (`$anchor`)"
@@ -624,22 +762,36 @@ fn resolve_in(
     })
 }
 
-/// Every `$anchor` (and `$dynamicAnchor`) of a document: (file, name) → the JSON pointer
-/// of its schema.
+/// (file, JSON pointer of the schema resource, anchor name) → the JSON pointer of the
+/// schema that declares it: an anchor belongs to the resource it is written in (the file,
+/// or the nearest schema below the root with an `$id`), so two resources of one file may
+/// each have an anchor of the same name.
+type Anchors = HashMap<(String, String, String), String>;
+
+/// Every `$anchor` (and `$dynamicAnchor`) of a document, under the resource it belongs to
+/// (`resource`: the pointer of the schema with the nearest `$id` around it, `""` for the
+/// file's root).
 fn collect_anchors(
     value: &Value,
     pointer: &str,
+    resource: &str,
     pos: Position,
     rel: &str,
-    out: &mut HashMap<(String, String), String>,
+    out: &mut Anchors,
 ) {
     match value {
         Value::Object(map) => {
+            let mut resource = resource;
             if pos == Position::Schema {
+                let starts = !pointer.is_empty()
+                    && matches!(map.get("$id"), Some(Value::String(id)) if !id.starts_with('#'));
+                if starts {
+                    resource = pointer;
+                }
                 // A `$ref` to a `$dynamicAnchor` resolves as to an `$anchor`.
                 for key in ["$anchor", "$dynamicAnchor"] {
                     if let Some(Value::String(name)) = map.get(key) {
-                        out.entry((rel.to_owned(), name.clone()))
+                        out.entry((rel.to_owned(), resource.to_owned(), name.clone()))
                             .or_insert_with(|| pointer.to_owned());
                     }
                 }
@@ -647,24 +799,34 @@ fn collect_anchors(
             for (key, v) in map {
                 if let Some(child) = pos.child(key) {
                     let here = crate::error::pointer_push(pointer, key);
-                    collect_anchors(v, &here, child, rel, out);
+                    collect_anchors(v, &here, resource, child, rel, out);
                 }
             }
         }
         Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
-                collect_anchors(v, &format!("{pointer}/{i}"), pos, rel, out);
+                collect_anchors(v, &format!("{pointer}/{i}"), resource, pos, rel, out);
             }
         }
         _ => {}
     }
 }
 
-/// Whether a `$ref` names the meta-schema of a dialect the loader reads (kept as it is:
-/// see [`SchemaSet::resolve`]).
+/// Whether a `$ref` names the meta-schema of a dialect the loader reads, or one of its
+/// vocabularies' meta-schemas (`https://json-schema.org/draft/2020-12/meta/core`): kept as
+/// it is (see [`SchemaSet::resolve`]), never fetched.
 pub(super) fn is_meta_schema(reference: &str) -> bool {
     let uri = reference.split('#').next().unwrap_or(reference);
-    Dialect::from_uri(uri).is_some()
+    let vocabulary = || {
+        let rest = uri
+            .strip_prefix("https://")
+            .or_else(|| uri.strip_prefix("http://"))?;
+        let rest = rest
+            .strip_prefix("json-schema.org/draft/2020-12/meta/")
+            .or_else(|| rest.strip_prefix("json-schema.org/draft/2019-09/meta/"))?;
+        Some(!rest.is_empty() && !rest.contains('/'))
+    };
+    Dialect::from_uri(uri).is_some() || vocabulary() == Some(true)
 }
 
 /// [`resolve_ref`], with a plain-name fragment (`#foo`, `other.json#foo`) read as the
@@ -674,7 +836,7 @@ fn resolve_anchor(
     rel: &str,
     base: Option<&str>,
     ids: &HashMap<String, String>,
-    anchors: &HashMap<(String, String), String>,
+    anchors: &Anchors,
 ) -> Result<String, String> {
     if is_meta_schema(reference) {
         return Ok(reference.to_owned());
@@ -689,7 +851,7 @@ fn resolve_anchor(
         .and_then(|f| f.split('#').next())
         .unwrap_or_default()
         .to_owned();
-    match anchors.get(&(target.clone(), fragment.to_owned())) {
+    match anchors.get(&(target.clone(), String::new(), fragment.to_owned())) {
         Some(pointer) => Ok(format!("{}{target}#{pointer}", crate::doc::URI_PREFIX)),
         None => Err(format!(
             "`$ref` {reference:?} names the anchor {fragment:?}, which no schema of {target} declares (`$anchor`)"
@@ -807,7 +969,11 @@ mod tests {
                 "https://json-schema.org/draft/2020-12/schema",
                 Some(Dialect::Draft2020),
             ),
-            ("http://json-schema.org/draft-04/schema#", None),
+            (
+                "http://json-schema.org/draft-04/schema#",
+                Some(Dialect::Draft04),
+            ),
+            ("http://json-schema.org/draft-03/schema#", None),
             ("https://example.com/my-meta", None),
         ] {
             assert_eq!(Dialect::from_uri(uri), d, "{uri}");

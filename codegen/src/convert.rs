@@ -2041,3 +2041,43 @@ fn embedded_pointers(types: &BTreeMap<String, TypeDef>, root: &str) -> Vec<Strin
     walk(types, root, "", &mut out, 0);
     out
 }
+
+#[cfg(test)]
+mod keyword_table {
+    /// Keywords the loader reads besides the converter's lists.
+    const CORE: &[&str] = &[
+        "$id",
+        "$anchor",
+        "$dynamicAnchor",
+        "$dynamicRef",
+        "$recursiveRef",
+        "$recursiveAnchor",
+        "$vocabulary",
+        "additionalItems",
+        "dependencies",
+    ];
+
+    /// The README's "What the generator maps" table names every keyword of JSON Schema
+    /// with its Rust mapping.
+    #[test]
+    fn the_readme_table_maps_every_keyword() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("### What the generator maps")
+            .expect("the README has the table");
+        let section = &readme[start..];
+        let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+        let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| ")).collect();
+        let missing: Vec<&&str> = super::PASSIVE
+            .iter()
+            .chain(super::STRUCTURAL)
+            .chain(super::UNSUPPORTED)
+            .chain(CORE)
+            .filter(|k| !rows.iter().any(|r| r.contains(&format!("`{k}"))))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "the README's table does not name {missing:?}"
+        );
+    }
+}

@@ -4,8 +4,8 @@
 
 use std::fmt;
 
-use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Number, Value};
+use events_rt::unique::DuplicateKey;
+use serde_json::Value;
 
 /// Why a text is not one JSON document the decoder would read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,27 +28,24 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-/// Parses one JSON document; a duplicate key in any object is an error.
+/// Parses one JSON document; a duplicate key in any object is an error. The reader is the
+/// typed decoder's own ([`events_rt::unique::value_from_slice`]).
 pub fn from_slice(bytes: &[u8]) -> Result<Value, ParseError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let mut dup = None;
-    let result = Strict {
-        path: &mut Vec::new(),
-        dup: &mut dup,
-    }
-    .deserialize(&mut de)
-    .and_then(|v| de.end().map(|()| v));
-    result.map_err(|e| match dup {
-        Some((path, key)) => ParseError {
+    events_rt::unique::value_from_slice(bytes).map_err(|(e, dup)| match dup {
+        Some(DuplicateKey { object, key }) => ParseError {
             rule: "duplicate-key",
             message: events_rt::echo_owned(format!(
                 "duplicate key {key:?} in the object at {} (line {}, column {}): a key may \
                  appear once; the typed decoder refuses a duplicate field",
-                if path.is_empty() { "the top" } else { &path },
+                if object.is_empty() {
+                    "the top"
+                } else {
+                    &object
+                },
                 e.line(),
                 e.column()
             )),
-            path,
+            path: object,
             line: e.line(),
         },
         None => ParseError {
@@ -63,102 +60,6 @@ pub fn from_slice(bytes: &[u8]) -> Result<Value, ParseError> {
 /// [`from_slice`] of a string.
 pub fn from_str(text: &str) -> Result<Value, ParseError> {
     from_slice(text.as_bytes())
-}
-
-/// A step of the path to the value being read.
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
-fn pointer(path: &[Step]) -> String {
-    let mut out = String::new();
-    for step in path {
-        match step {
-            Step::Key(k) => out = events_codegen::error::pointer_push(&out, k),
-            Step::Index(i) => out = format!("{out}/{i}"),
-        }
-    }
-    out
-}
-
-struct Strict<'a> {
-    path: &'a mut Vec<Step>,
-    dup: &'a mut Option<(String, String)>,
-}
-
-impl<'de> DeserializeSeed<'de> for Strict<'_> {
-    type Value = Value;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Strict<'_> {
-    type Value = Value;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        loop {
-            self.path.push(Step::Index(items.len()));
-            let item = seq.next_element_seed(Strict {
-                path: &mut *self.path,
-                dup: &mut *self.dup,
-            });
-            self.path.pop();
-            match item? {
-                Some(v) => items.push(v),
-                None => return Ok(Value::Array(items)),
-            }
-        }
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                *self.dup = Some((pointer(self.path), key.clone()));
-                return Err(serde::de::Error::custom(format_args!(
-                    "duplicate key {key:?}"
-                )));
-            }
-            self.path.push(Step::Key(key));
-            let value = map.next_value_seed(Strict {
-                path: &mut *self.path,
-                dup: &mut *self.dup,
-            });
-            let Some(Step::Key(key)) = self.path.pop() else {
-                unreachable!("the step pushed above")
-            };
-            out.insert(key, value?);
-        }
-        Ok(Value::Object(out))
-    }
 }
 
 #[cfg(test)]

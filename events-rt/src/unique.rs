@@ -234,9 +234,94 @@ impl<'de, R: Read<'de>> Read<'de> for MapOf<R> {
 }
 
 /// Builds a `serde_json::Value` as serde_json does, refusing a key twice in any object.
-struct ValueVisitor;
+/// Where the reader of a `serde_json::Value` is in the document: nothing for the typed
+/// decoder (`()`, which costs nothing), the JSON pointer for [`value_from_slice`]'s errors.
+trait Trail {
+    fn enter(&mut self, segment: Segment<'_>);
+    fn leave(&mut self);
+    fn duplicate(&mut self, key: &str);
+}
 
-impl<'de> Visitor<'de> for ValueVisitor {
+/// One step into a value.
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+impl Trail for () {
+    #[inline]
+    fn enter(&mut self, _: Segment<'_>) {}
+    #[inline]
+    fn leave(&mut self) {}
+    #[inline]
+    fn duplicate(&mut self, _: &str) {}
+}
+
+/// The JSON pointer of the place being read (RFC 6901 segments), and where a key was
+/// found twice.
+#[derive(Default)]
+struct Pointer {
+    segments: Vec<String>,
+    duplicate: Option<DuplicateKey>,
+}
+
+impl Trail for Pointer {
+    fn enter(&mut self, segment: Segment<'_>) {
+        self.segments.push(match segment {
+            Segment::Key(k) => k.replace('~', "~0").replace('/', "~1"),
+            Segment::Index(i) => i.to_string(),
+        });
+    }
+    fn leave(&mut self) {
+        self.segments.pop();
+    }
+    fn duplicate(&mut self, key: &str) {
+        let mut object = String::new();
+        for s in &self.segments {
+            object.push('/');
+            object.push_str(s);
+        }
+        self.duplicate = Some(DuplicateKey {
+            object,
+            key: key.to_owned(),
+        });
+    }
+}
+
+/// A key found twice in one object by [`value_from_slice`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// JSON pointer of the object (empty for the top).
+    pub object: String,
+    /// The key.
+    pub key: String,
+}
+
+/// Parses one JSON document into a `serde_json::Value` as the typed decoder reads it: a
+/// key twice in any object is an error, never "the last one wins". The error comes with
+/// the duplicate key and the JSON pointer of its object when that is what is wrong (the
+/// `serde_json::Error` gives the line and column). The one reader of this crate: the typed
+/// decoder's [`AnyValue`] and [`AnyObject`] use it too.
+pub fn value_from_slice(bytes: &[u8]) -> Result<Value, (serde_json::Error, Option<DuplicateKey>)> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut trail = Pointer::default();
+    let value = ValueVisitor(&mut trail)
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v));
+    value.map_err(|e| (e, trail.duplicate.take()))
+}
+
+/// Reads any value, every key of every object once, telling `T` where it is.
+struct ValueVisitor<'t, T>(&'t mut T);
+
+impl<'de, T: Trail> DeserializeSeed<'de> for ValueVisitor<'_, T> {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, T: Trail> Visitor<'de> for ValueVisitor<'_, T> {
     type Value = Value;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any valid JSON value")
@@ -266,42 +351,48 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::Null)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        AnyValue::read(d)
+        d.deserialize_any(self)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Value, A::Error> {
-        let items = VecOf::<AnyValue>::visit(seq)?;
-        Ok(Value::Array(items))
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        loop {
+            self.0.enter(Segment::Index(out.len()));
+            let item = seq.next_element_seed(ValueVisitor(&mut *self.0));
+            self.0.leave();
+            match item? {
+                Some(v) => out.push(v),
+                None => return Ok(Value::Array(out)),
+            }
+        }
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
-        object(map).map(Value::Object)
+        object(map, self.0).map(Value::Object)
     }
 }
 
-impl VecOf<AnyValue> {
-    fn visit<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<Value>, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(item) = seq.next_element_seed(Seed::<AnyValue>::new())? {
-            out.push(item);
+/// The entries of an object, every key once.
+fn object<'de, A: MapAccess<'de>, T: Trail>(
+    mut map: A,
+    trail: &mut T,
+) -> Result<Map<String, Value>, A::Error> {
+    let mut out = Map::new();
+    while let Some(key) = map.next_key::<String>()? {
+        if out.contains_key(&key) {
+            trail.duplicate(&key);
+            return Err(duplicate_key(&key));
         }
-        Ok(out)
+        trail.enter(Segment::Key(&key));
+        let value = map.next_value_seed(ValueVisitor(&mut *trail));
+        trail.leave();
+        out.insert(key, value?);
     }
-}
-
-fn object<'de, A: MapAccess<'de>>(map: A) -> Result<Map<String, Value>, A::Error> {
-    entries::<A, AnyValue, _>(
-        map,
-        Map::new(),
-        |m, k| m.contains_key(k),
-        |m, k, v| {
-            m.insert(k, v);
-        },
-    )
+    Ok(out)
 }
 
 impl<'de> Read<'de> for AnyValue {
     type Out = Value;
     fn read<D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(ValueVisitor)
+        deserializer.deserialize_any(ValueVisitor(&mut ()))
     }
 }
 
@@ -315,7 +406,7 @@ impl<'de> Read<'de> for AnyObject {
                 f.write_str("a map")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                object(map)
+                object(map, &mut ())
             }
         }
         deserializer.deserialize_map(V)

@@ -603,27 +603,20 @@ impl Typed<'_> {
 
 /// The field map (Redis stream entry) of a JSON document: strings as they are, numbers
 /// in Go's spelling (`100`, `0.95`), booleans `true`/`false`, `null`, and compact JSON text
-/// for objects and arrays. The same rules as the typed codec in `events_rt::fields`.
+/// for objects and arrays; empty for a document that is no object. The typed codec's own
+/// encoder ([`events_rt::fields::to_fields`]) applied to the document.
 pub fn json_to_fields(doc: &Value) -> Vec<(String, String)> {
-    let Some(object) = doc.as_object() else {
-        return Vec::new();
-    };
-    object
-        .iter()
-        .map(|(k, v)| {
-            let text = match v {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => match n.as_f64() {
-                    Some(f) if n.is_f64() => f.to_string(),
-                    _ => n.to_string(),
-                },
-                Value::Bool(b) => b.to_string(),
-                Value::Null => "null".to_owned(),
-                other => other.to_string(),
-            };
-            (k.clone(), text)
-        })
-        .collect()
+    match doc {
+        Value::Object(_) => events_rt::fields::to_fields(doc)
+            .map(|fields| {
+                fields
+                    .into_iter()
+                    .map(|(k, v)| (k.into_owned(), v))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 /// A field-map value read back as JSON by its type; text that does not fit stays a string.

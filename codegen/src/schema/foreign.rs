@@ -140,192 +140,230 @@ pub(super) struct Foreign {
     pub(super) sink: Sink,
 }
 
+/// A file as parsed: path on disk, path relative to the root, the name errors use, its
+/// JSON and key order.
+type Read = (std::path::PathBuf, String, std::sync::Arc<str>, Value, super::KeyOrder);
+
+/// What the first pass learns of every file: where each resource and anchor is.
+#[derive(Default)]
+struct Index {
+    /// Root `$id` (and, for a published directory, retrieval URI) → file.
+    ids: HashMap<String, String>,
+    anchors: Anchors,
+    /// The absolute URI of every schema resource (each file, each `$id` below a root) →
+    /// its file and JSON pointer.
+    embedded: HashMap<String, (String, String)>,
+}
+
 /// Reads every schema file under `root` the way [`SchemaSet::load_types`] describes.
 pub(super) fn load_foreign(root: &Path, reading: &Reading) -> Result<Foreign, Errors> {
-    {
-        let default = reading.dialect;
-        let (found, walk_warnings) = schema_files(root)?;
-        let mut sink = Sink::default();
-        let mut warnings = Vec::new();
-        // First pass: parse every file, note its dialect and root `$id`.
-        let mut parsed = Vec::new();
-        let mut ids: HashMap<String, String> = HashMap::new();
-        // (file, resource pointer, anchor name) → JSON pointer of the schema that declares it.
-        let mut anchors: Anchors = HashMap::new();
-        // The absolute URI of every schema resource (each file, each `$id` below a root) →
-        // its file and JSON pointer.
-        let mut embedded: HashMap<String, (String, String)> = HashMap::new();
-        let mut read = Vec::new();
-        let mut retrieved = Vec::new();
-        for Found { path, rel, file } in found {
-            // A key written twice in one object: the last one is taken, as most JSON
-            // readers (and the catalog's own tools) do; a warning names both places.
-            match parse_file(&path, &file, true) {
-                Ok((json, order, duplicates)) => {
-                    warnings.extend(duplicates);
-                    read.push((path, rel, file, json, order));
-                }
-                Err(errors) => errors.into_iter().for_each(|e| sink.push(e)),
+    let (found, walk_warnings) = schema_files(root)?;
+    let mut sink = Sink::default();
+    let mut warnings = Vec::new();
+    let mut read = Vec::new();
+    for Found { path, rel, file } in found {
+        // A key written twice in one object: the last one is taken, as most JSON readers
+        // (and the catalog's own tools) do; a warning names both places.
+        match parse_file(&path, &file, true) {
+            Ok((json, order, duplicates)) => {
+                warnings.extend(duplicates);
+                read.push((path, rel, file, json, order));
             }
+            Err(errors) => errors.into_iter().for_each(|e| sink.push(e)),
         }
-        // A `$schema` that names a file of the directory (a custom meta-schema) reads as
-        // that file's own `$schema`.
-        let declared: HashMap<String, Option<&str>> = read
-            .iter()
-            .flat_map(|(_, rel, _, json, _)| {
-                let schema = json.get("$schema").and_then(Value::as_str);
-                let id = json.get("$id").and_then(Value::as_str);
-                let id = id.map(|i| i.trim_end_matches('#').to_owned());
-                id.into_iter()
-                    .chain(reading.retrieval_uri(rel))
-                    .map(move |uri| (uri, schema))
-            })
-            .collect();
-        let dialect_of = |uri: &str| {
-            let mut uri = uri;
-            for _ in 0..8 {
-                if let Some(d) = Dialect::from_uri(uri) {
-                    return Some(d);
-                }
-                uri = (*declared.get(uri.trim_end_matches('#'))?)?;
-            }
-            None
+    }
+    let dialects = dialects(&read, reading, &mut warnings, &mut sink);
+    // First pass: each file in its dialect's 2020-12 form, its resources and anchors noted.
+    let mut index = Index::default();
+    let mut retrieved = Vec::new();
+    let mut parsed = Vec::new();
+    for ((path, rel, file, mut json, order), dialect) in read.into_iter().zip(dialects) {
+        let at = Loc::file(&file);
+        upgrade(&mut json, dialect, &at, &mut warnings);
+        let id = root_id(&mut json, &rel, &at, &mut index.ids, &mut sink);
+        let retrieval = reading.retrieval_uri(&rel);
+        if let Some(uri) = &retrieval {
+            retrieved.push((uri.clone(), rel.clone()));
+        }
+        let id = id.or(retrieval);
+        collect_anchors(&json, "", "", Position::Schema, &rel, &mut index.anchors);
+        let base = file_base(&rel, id.as_deref());
+        index
+            .embedded
+            .insert(local_base(&rel), (rel.clone(), String::new()));
+        collect_embedded(
+            &json,
+            Position::Schema,
+            "",
+            &base,
+            &rel,
+            &mut index.embedded,
+        );
+        parsed.push((path, rel, file, json, order, id));
+    }
+    // A file's address names it unless another file has that `$id` (a validator registers
+    // documents under their `$id` too, and the `$id` wins).
+    for (uri, rel) in retrieved {
+        index.ids.entry(uri).or_insert(rel);
+    }
+    // Second pass: every `$ref` made absolute (a file of the directory, or an error).
+    let mut docs = BTreeMap::new();
+    for (path, rel, file, mut json, key_order, id) in parsed {
+        let mut errors = Vec::new();
+        let scope = Scope {
+            rel: &rel,
+            id: id.as_deref(),
+            ids: &index.ids,
+            anchors: &index.anchors,
+            embedded: &index.embedded,
         };
-        let dialects: Vec<Dialect> = read
-            .iter()
-            .map(|(_, _, file, json, _)| {
-                let at = Loc::file(file);
-                match json.get("$schema") {
-                    None => default,
-                    Some(Value::String(s)) => dialect_of(s).unwrap_or_else(|| {
-                        warnings.push(
-                            Error::new(
-                                at.join("$schema"),
-                                format!("unknown `$schema` {s:?}: the file is read as {default}"),
-                            )
-                            .hint("the loader reads draft-07, 2019-09 and 2020-12, and a meta-schema that is a file of this directory"),
-                        );
-                        default
-                    }),
-                    Some(other) => {
-                        sink.push(Error::new(
-                            at.join("$schema"),
-                            format!("`$schema` must be a string, found {other}"),
-                        ));
-                        default
-                    }
-                }
-            })
-            .collect();
-        for ((path, rel, file, mut json, order), dialect) in read.into_iter().zip(dialects) {
-            let at = Loc::file(&file);
-            if dialect == Dialect::Draft04 {
-                upgrade_draft04(&mut json, Position::Schema);
-            }
-            if matches!(dialect, Dialect::Draft04 | Dialect::Draft07) {
-                drop_ref_siblings(&mut json, Position::Schema, &at, true, &mut warnings);
-                draft07_anchors(&mut json, Position::Schema, true);
-            }
-            if dialect != Dialect::Draft2020 {
-                let mut tuples = Vec::new();
-                upgrade_tuples(&mut json, Position::Schema, "", &mut tuples);
-                retarget_tuple_refs(&mut json, Position::Schema, &tuples);
-                // The tuples now read as 2020-12: so must a validator that is given the file.
-                if let Some(uri) = json.get_mut("$schema") {
-                    *uri = Value::String("https://json-schema.org/draft/2020-12/schema".into());
-                }
-            }
-            let id = match json.as_object_mut().and_then(|m| m.remove("$id")) {
-                Some(Value::String(id)) => {
-                    let id = id.trim_end_matches('#').to_owned();
-                    if let Some(other) = ids.insert(id.clone(), rel.clone()) {
-                        sink.push(Error::new(
-                            at.join("$id"),
-                            format!("`$id` {id:?} is also the id of {other}"),
-                        ));
-                    }
-                    Some(id)
-                }
-                Some(other) => {
-                    sink.push(Error::new(
-                        at.join("$id"),
-                        format!("`$id` must be a string, found {other}"),
-                    ));
-                    None
-                }
-                None => None,
-            };
-            let retrieval = reading.retrieval_uri(&rel);
-            if let Some(uri) = &retrieval {
-                retrieved.push((uri.clone(), rel.clone()));
-            }
-            let id = id.or(retrieval);
-            collect_anchors(&json, "", "", Position::Schema, &rel, &mut anchors);
-            let base = file_base(&rel, id.as_deref());
-            embedded.insert(local_base(&rel), (rel.clone(), String::new()));
-            collect_embedded(&json, Position::Schema, "", &base, &rel, &mut embedded);
-            parsed.push((path, rel, file, json, order, id));
+        let base = file_base(&rel, id.as_deref());
+        let at = Loc::file(&file);
+        scoped_refs(
+            &mut json,
+            Position::Schema,
+            "",
+            (&base, ""),
+            &scope,
+            &at,
+            &mut errors,
+        );
+        errors.into_iter().for_each(|e| sink.push(e));
+        nested_ids(&json, &at, Position::Schema, &mut sink);
+        let doc = Doc {
+            rel: rel.clone(),
+            file,
+            path,
+            json,
+            key_order,
+        };
+        docs.insert(rel, doc);
+    }
+    for doc in docs.values() {
+        super::check_refs_resolve(doc, &docs, &mut sink);
+    }
+    let lint = crate::lint::lint_foreign(&docs);
+    warnings.extend(lint.warnings);
+    // An annotation that breaks its own schema (a `default` or an example another tool
+    // wrote) changes no type: a warning in a catalog taken as it is.
+    for e in lint.errors {
+        if in_annotation(&e.loc.pointer) {
+            warnings.push(e);
+        } else {
+            sink.push(e);
         }
-        // A file's address names it unless another file has that `$id` (a validator
-        // registers documents under their `$id` too, and the `$id` wins).
-        for (uri, rel) in retrieved {
-            ids.entry(uri).or_insert(rel);
-        }
-        // Second pass: every `$ref` made absolute (a file of the directory, or an error).
-        let mut docs = BTreeMap::new();
-        for (path, rel, file, mut json, key_order, id) in parsed {
-            let mut errors = Vec::new();
-            let scope = Scope {
-                rel: &rel,
-                id: id.as_deref(),
-                ids: &ids,
-                anchors: &anchors,
-                embedded: &embedded,
-            };
-            let base = file_base(&rel, id.as_deref());
-            scoped_refs(
-                &mut json,
-                Position::Schema,
-                "",
-                (&base, ""),
-                &scope,
-                &Loc::file(&file),
-                &mut errors,
-            );
-            errors.into_iter().for_each(|e| sink.push(e));
-            nested_ids(&json, &Loc::file(&file), Position::Schema, &mut sink);
-            docs.insert(
-                rel.clone(),
-                Doc {
-                    rel,
-                    file,
-                    path,
-                    json,
-                    key_order,
-                },
-            );
-        }
-        for doc in docs.values() {
-            super::check_refs_resolve(doc, &docs, &mut sink);
-        }
-        let lint = crate::lint::lint_foreign(&docs);
-        warnings.extend(lint.warnings);
-        // An annotation that breaks its own schema (a `default` or an example another
-        // tool wrote) changes no type: a warning in a catalog taken as it is.
-        for e in lint.errors {
-            if in_annotation(&e.loc.pointer) {
-                warnings.push(e);
-            } else {
-                sink.push(e);
-            }
-        }
-        warnings.extend(walk_warnings);
-        let warnings = crate::error::sorted(warnings);
-        Ok(Foreign {
-            docs,
-            warnings,
-            sink,
+    }
+    warnings.extend(walk_warnings);
+    let warnings = crate::error::sorted(warnings);
+    Ok(Foreign {
+        docs,
+        warnings,
+        sink,
+    })
+}
+
+/// The dialect of each file: its `$schema`, or that of the file its `$schema` names (a
+/// custom meta-schema of the directory, by `$id` or address), else `reading`'s default
+/// with a warning.
+fn dialects(
+    read: &[Read],
+    reading: &Reading,
+    warnings: &mut Vec<Error>,
+    sink: &mut Sink,
+) -> Vec<Dialect> {
+    let default = reading.dialect;
+    let declared: HashMap<String, Option<&str>> = read
+        .iter()
+        .flat_map(|(_, rel, _, json, _)| {
+            let schema = json.get("$schema").and_then(Value::as_str);
+            let id = json.get("$id").and_then(Value::as_str);
+            let id = id.map(|i| i.trim_end_matches('#').to_owned());
+            id.into_iter()
+                .chain(reading.retrieval_uri(rel))
+                .map(move |uri| (uri, schema))
         })
+        .collect();
+    let dialect_of = |uri: &str| {
+        let mut uri = uri;
+        for _ in 0..8 {
+            if let Some(d) = Dialect::from_uri(uri) {
+                return Some(d);
+            }
+            uri = (*declared.get(uri.trim_end_matches('#'))?)?;
+        }
+        None
+    };
+    read.iter()
+        .map(|(_, _, file, json, _)| {
+            let at = Loc::file(file).join("$schema");
+            match json.get("$schema") {
+                None => default,
+                Some(Value::String(s)) => dialect_of(s).unwrap_or_else(|| {
+                    warnings.push(
+                        Error::new(at, format!("unknown `$schema` {s:?}: the file is read as {default}"))
+                            .hint("the loader reads draft-04, draft-07, 2019-09 and 2020-12, and a meta-schema that is a file of this directory"),
+                    );
+                    default
+                }),
+                Some(other) => {
+                    sink.push(Error::new(at, format!("`$schema` must be a string, found {other}")));
+                    default
+                }
+            }
+        })
+        .collect()
+}
+
+/// A file of `dialect` in its 2020-12 form: draft-04 spellings upgraded, draft-04/07
+/// keywords beside `$ref` dropped (with warnings) and `$id: "#name"` read as an anchor,
+/// tuples of the older dialects rewritten.
+fn upgrade(json: &mut Value, dialect: Dialect, at: &Loc, warnings: &mut Vec<Error>) {
+    if dialect == Dialect::Draft04 {
+        upgrade_draft04(json, Position::Schema);
+    }
+    if matches!(dialect, Dialect::Draft04 | Dialect::Draft07) {
+        drop_ref_siblings(json, Position::Schema, at, true, warnings);
+        draft07_anchors(json, Position::Schema, true);
+    }
+    if dialect != Dialect::Draft2020 {
+        let mut tuples = Vec::new();
+        upgrade_tuples(json, Position::Schema, "", &mut tuples);
+        retarget_tuple_refs(json, Position::Schema, &tuples);
+        // The tuples now read as 2020-12: so must a validator that is given the file.
+        if let Some(uri) = json.get_mut("$schema") {
+            *uri = Value::String("https://json-schema.org/draft/2020-12/schema".into());
+        }
+    }
+}
+
+/// Takes a file's root `$id` out of it (its references are made absolute instead) and
+/// notes it in `ids`; two files with one `$id` are an error.
+fn root_id(
+    json: &mut Value,
+    rel: &str,
+    at: &Loc,
+    ids: &mut HashMap<String, String>,
+    sink: &mut Sink,
+) -> Option<String> {
+    match json.as_object_mut().and_then(|m| m.remove("$id")) {
+        Some(Value::String(id)) => {
+            let id = id.trim_end_matches('#').to_owned();
+            if let Some(other) = ids.insert(id.clone(), rel.to_owned()) {
+                sink.push(Error::new(
+                    at.join("$id"),
+                    format!("`$id` {id:?} is also the id of {other}"),
+                ));
+            }
+            Some(id)
+        }
+        Some(other) => {
+            sink.push(Error::new(
+                at.join("$id"),
+                format!("`$id` must be a string, found {other}"),
+            ));
+            None
+        }
+        None => None,
     }
 }
 

@@ -302,127 +302,19 @@ impl Validator {
     /// Validates one payload.
     pub fn validate(&self, payload: &Value) -> Report {
         let mut report = Report::default();
-        let fail = |report: &mut Report,
-                    path: String,
-                    rule: &str,
-                    message: String,
-                    value: Option<Value>| {
-            report.violations.push(Violation {
-                path,
-                rule: rule.to_owned(),
-                message: events_rt::echo_owned(message),
-                value: value.as_ref().map(bounded),
-            });
-        };
-        let Some(object) = payload.as_object() else {
-            fail(
-                &mut report,
-                String::new(),
-                "type",
-                "an event must be a JSON object".into(),
-                Some(payload.clone()),
-            );
-            return report;
-        };
-        let type_path = || pointer(&self.type_field);
-        let event_type: &str = match object.get(&self.type_field) {
-            Some(Value::String(t)) => t,
-            None => {
-                fail(
-                    &mut report,
-                    String::new(),
-                    "required",
-                    format!("missing the event type field {:?}", self.type_field),
-                    None,
-                );
-                return report;
-            }
-            Some(other) => {
-                fail(
-                    &mut report,
-                    type_path(),
-                    "type",
-                    "the event type must be a string".into(),
-                    Some(other.clone()),
-                );
+        let (event_type, major, compiled) = match self.dispatch(payload) {
+            Ok(found) => found,
+            Err(stop) => {
+                let (violation, event_type) = *stop;
+                report.event_type = event_type;
+                report.violations.push(violation);
                 return report;
             }
         };
-        let version = match self.version_path.split_first() {
-            Some((first, rest)) => object.get(first).and_then(|v| at_path(v, rest)),
-            None => None,
-        };
-        let major = match version {
-            None => 1,
-            Some(v) => match v.as_str().and_then(events_rt::parse_major) {
-                Some(m) => m,
-                None => {
-                    fail(
-                        &mut report,
-                        self.version_pointer(),
-                        "version",
-                        "the version must be a `major.minor` string".into(),
-                        Some(v.clone()),
-                    );
-                    return report;
-                }
-            },
-        };
-        if !self.events.contains_key(event_type) {
-            let names: Vec<&str> = self.known.iter().map(String::as_str).collect();
-            let nearest = events_rt::nearest_of(event_type, &names);
-            let hint = nearest
-                .map(|n| format!(" (did you mean {n:?}?)"))
-                .unwrap_or_default();
-            fail(
-                &mut report,
-                type_path(),
-                "event_type",
-                format!("unknown event type {event_type:?}{hint}"),
-                Some(Value::String(event_type.to_owned())),
-            );
-            return report;
-        }
         report.event_type = Some(event_type.to_owned());
-        let Some(compiled) = self.compiled(event_type, major) else {
-            let path = self.version_pointer();
-            fail(
-                &mut report,
-                path,
-                "version",
-                format!("{event_type} has no contract for major version {major}"),
-                None,
-            );
-            return report;
-        };
         report.major = Some(major);
-        let mut decoded;
-        let mut doc = payload;
-        if compiled
-            .embedded
-            .iter()
-            .any(|p| payload.pointer(p).is_some_and(Value::is_string))
-        {
-            decoded = payload.clone();
-            for p in &compiled.embedded {
-                if let Some(slot) = decoded.pointer_mut(p) {
-                    if let Value::String(text) = slot {
-                        // Parsed as the decoder reads it: a key twice is an error.
-                        match crate::json::from_str(text) {
-                            Ok(v) => *slot = v,
-                            Err(e) => fail(
-                                &mut report,
-                                p.clone(),
-                                "x-encoding",
-                                format!("not valid JSON inside the string: {e}"),
-                                Some(slot.clone()),
-                            ),
-                        }
-                    }
-                }
-            }
-            doc = &decoded;
-        }
+        let decoded = parse_embedded(compiled, payload, &mut report.violations);
+        let doc = decoded.as_ref().unwrap_or(payload);
         // What JSON Schema calls an integer and the typed decoder does not read: `1.0`,
         // `1e2`, `-0`, or a value out of the range of the generated Rust integer type.
         let mut typed = Vec::new();
@@ -459,6 +351,124 @@ impl Validator {
             .extend(typed.into_iter().filter(|v| !faulted.contains(&v.path)));
         report
     }
+
+    /// The event type, major version and compiled contract a payload is dispatched to, or
+    /// the violation that stops it (with the event type when that much was known).
+    fn dispatch<'p>(&self, payload: &'p Value) -> Result<(&'p str, u32, &Compiled), Stop> {
+        let fail = |path: String, rule: &str, message: String, value: Option<&Value>| Violation {
+            path,
+            rule: rule.to_owned(),
+            message: events_rt::echo_owned(message),
+            value: value.map(bounded),
+        };
+        let Some(object) = payload.as_object() else {
+            let message = "an event must be a JSON object".into();
+            return Err(Box::new((
+                fail(String::new(), "type", message, Some(payload)),
+                None,
+            )));
+        };
+        let event_type: &str = match object.get(&self.type_field) {
+            Some(Value::String(t)) => t,
+            None => {
+                let message = format!("missing the event type field {:?}", self.type_field);
+                return Err(Box::new((
+                    fail(String::new(), "required", message, None),
+                    None,
+                )));
+            }
+            Some(other) => {
+                let message = "the event type must be a string".into();
+                return Err(Box::new((
+                    fail(pointer(&self.type_field), "type", message, Some(other)),
+                    None,
+                )));
+            }
+        };
+        let version = match self.version_path.split_first() {
+            Some((first, rest)) => object.get(first).and_then(|v| at_path(v, rest)),
+            None => None,
+        };
+        let major = match version {
+            None => 1,
+            Some(v) => match v.as_str().and_then(events_rt::parse_major) {
+                Some(m) => m,
+                None => {
+                    let message = "the version must be a `major.minor` string".into();
+                    return Err(Box::new((
+                        fail(self.version_pointer(), "version", message, Some(v)),
+                        None,
+                    )));
+                }
+            },
+        };
+        if !self.events.contains_key(event_type) {
+            let names: Vec<&str> = self.known.iter().map(String::as_str).collect();
+            let hint = events_rt::nearest_of(event_type, &names)
+                .map(|n| format!(" (did you mean {n:?}?)"))
+                .unwrap_or_default();
+            let message = format!("unknown event type {event_type:?}{hint}");
+            let value = Value::String(event_type.to_owned());
+            return Err(Box::new((
+                fail(
+                    pointer(&self.type_field),
+                    "event_type",
+                    message,
+                    Some(&value),
+                ),
+                None,
+            )));
+        }
+        match self.compiled(event_type, major) {
+            Some(compiled) => Ok((event_type, major, compiled)),
+            None => {
+                let message = format!("{event_type} has no contract for major version {major}");
+                Err(Box::new((
+                    fail(self.version_pointer(), "version", message, None),
+                    Some(event_type.to_owned()),
+                )))
+            }
+        }
+    }
+}
+
+/// Why a payload is not dispatched: the violation, and the event type when that much was
+/// known (boxed: the error path is the rare one).
+type Stop = Box<(Violation, Option<String>)>;
+
+/// The payload with each `"x-encoding": "json-string"` field that holds a string parsed
+/// (as the decoder parses it: a key twice is an error, pushed to `violations`); `None`
+/// when no such field holds a string.
+fn parse_embedded(
+    compiled: &Compiled,
+    payload: &Value,
+    violations: &mut Vec<Violation>,
+) -> Option<Value> {
+    if !compiled
+        .embedded
+        .iter()
+        .any(|p| payload.pointer(p).is_some_and(Value::is_string))
+    {
+        return None;
+    }
+    let mut decoded = payload.clone();
+    for p in &compiled.embedded {
+        if let Some(slot) = decoded.pointer_mut(p) {
+            if let Value::String(text) = slot {
+                if let Err(e) = crate::json::from_str(text).map(|v| *slot = v) {
+                    violations.push(Violation {
+                        path: p.clone(),
+                        rule: "x-encoding".to_owned(),
+                        message: events_rt::echo_owned(format!(
+                            "not valid JSON inside the string: {e}"
+                        )),
+                        value: Some(bounded(slot)),
+                    });
+                }
+            }
+        }
+    }
+    Some(decoded)
 }
 
 /// The range of a generated integer type.

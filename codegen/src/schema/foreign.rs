@@ -142,7 +142,13 @@ pub(super) struct Foreign {
 
 /// A file as parsed: path on disk, path relative to the root, the name errors use, its
 /// JSON and key order.
-type Read = (std::path::PathBuf, String, std::sync::Arc<str>, Value, super::KeyOrder);
+type Read = (
+    std::path::PathBuf,
+    String,
+    std::sync::Arc<str>,
+    Value,
+    super::KeyOrder,
+);
 
 /// What the first pass learns of every file: where each resource and anchor is.
 #[derive(Default)]

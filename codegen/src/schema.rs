@@ -1359,72 +1359,16 @@ fn check_event_at(at: &EventAt<'_>, meta: &Value) -> (Option<EventDef>, Vec<Erro
             .hint("write it like \"1.0\" or \"2.3\""),
         );
     }
-    let mut routing_key = None;
-    let channel = match [
-        meta.get("stream"),
-        meta.get("topic"),
-        meta.get("exchange"),
-        meta.get("routing_key"),
-    ]
-    .map(|v| v.is_some())
-    {
-        [true, false, false, false] => {
-            string_at(meta, "stream", &loc).map(|s| (ChannelKind::Stream, s.to_owned()))
-        }
-        [false, true, false, false] => {
-            string_at(meta, "topic", &loc).map(|s| (ChannelKind::Topic, s.to_owned()))
-        }
-        [false, false, true, true] => check_amqp(meta, &loc).map(|(exchange, key)| {
-            routing_key = Some(key);
-            (ChannelKind::Exchange, exchange)
-        }),
-        [false, false, exchange, key] if exchange != key => {
-            let (given, missing) = if exchange {
-                ("exchange", "routing_key")
-            } else {
-                ("routing_key", "exchange")
-            };
-            Err(Error::new(
-                loc.join(given),
-                format!("`{given}` is given without `{missing}`"),
-            )
-            .hint("an AMQP event names both: \"exchange\": \"orders\", \"routing_key\": \"order.created\""))
-        }
-        _ => Err(Error::new(
-            loc.clone(),
-            "exactly one of `stream`, `topic` or `exchange` + `routing_key` is required",
-        )
-        .hint("name the Redis stream, the broker topic, or the AMQP exchange and routing key the event is published to")),
-    };
-    let channel = channel.map_err(|e| errors.push(e)).ok();
-    let consumers = match meta.get("consumers") {
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
-        _ => {
-            errors.push(Error::new(
-                loc.join("consumers"),
-                "`consumers` must be an array of service names",
-            ));
-            Vec::new()
+    let (channel, routing_key) = match check_channel(meta, &loc) {
+        Ok((kind, name, key)) => (Some((kind, name)), key),
+        Err(e) => {
+            errors.push(e);
+            (None, None)
         }
     };
+    let consumers = check_consumers(meta, &loc, &mut errors);
     if let (Some(t), Some((major, _)), true) = (&event_type, parsed, at.file_name) {
-        let expected = format!("{t}.v{major}.json");
-        let name = at.rel.rsplit('/').next().unwrap_or(at.rel);
-        if name != expected {
-            errors.push(
-                Error::new(
-                    loc.clone(),
-                    format!(
-                        "file name {name:?} disagrees with the metadata (type {t:?}, version {})",
-                        version.as_deref().unwrap_or("")
-                    ),
-                )
-                .hint(format!("rename the file to {expected:?} or fix `x-event`")),
-            );
-        }
+        errors.extend(check_file_name(at, &loc, t, major, version.as_deref()));
     }
     let compatibility = match meta.get("compatibility") {
         None => None,
@@ -1432,32 +1376,7 @@ fn check_event_at(at: &EventAt<'_>, meta: &Value) -> (Option<EventDef>, Vec<Erro
             .map_err(|e| errors.push(e))
             .ok(),
     };
-    let max_len = match meta.get("max_len") {
-        None => None,
-        Some(v) => match v.as_u64().filter(|n| *n > 0) {
-            Some(_) if meta.get("stream").is_none() => {
-                errors.push(
-                    Error::new(
-                        loc.join("max_len"),
-                        "`max_len` trims a Redis stream, but this event names no `stream`",
-                    )
-                    .hint("remove `max_len`, or publish the event to a `stream`"),
-                );
-                None
-            }
-            Some(n) => Some(n),
-            None => {
-                errors.push(
-                    Error::new(
-                        loc.join("max_len"),
-                        format!("`max_len` must be a positive integer, not {v}"),
-                    )
-                    .hint("the approximate number of entries the stream keeps, e.g. 100000"),
-                );
-                None
-            }
-        },
-    };
+    let max_len = check_max_len(meta, &loc, &mut errors);
     let topic = topic::check_topic(meta, &loc, &mut errors);
     let key = topic::check_key(meta, &loc, at.schema, &at.schema_loc, &mut errors);
     if at.object_root && at.schema.get("type").and_then(Value::as_str) != Some("object") {
@@ -1500,41 +1419,164 @@ fn check_event_at(at: &EventAt<'_>, meta: &Value) -> (Option<EventDef>, Vec<Erro
             errors,
         ),
         (event_type, version, producer, channel, parsed) => {
-            // `<type>.v<major>.json`
-            let from_name = at
-                .rel
-                .rsplit('/')
-                .next()
-                .and_then(|n| n.strip_suffix(".json"))
-                .and_then(|n| n.rsplit_once(".v"))
-                .and_then(|(t, m)| Some((t.to_owned(), m.parse::<u32>().ok()?)));
-            let guess_type = event_type
-                .filter(|t| valid_event_type(t))
-                .or_else(|| from_name.as_ref().map(|(t, _)| t.clone()))
-                .filter(|t| valid_event_type(t));
-            let (major, minor) = parsed
-                .or_else(|| from_name.as_ref().map(|(_, m)| (*m, 0)))
-                .unwrap_or((1, 0));
-            let (channel_kind, channel) = channel.unwrap_or((ChannelKind::Stream, String::new()));
-            let guess = guess_type.map(|event_type| EventDef {
-                rel: at.rel.to_owned(),
-                pointer: at.pointer.to_owned(),
-                event_type,
-                version: version.unwrap_or_else(|| format!("{major}.{minor}")),
-                major,
-                minor,
-                channel_kind,
-                channel,
-                routing_key,
-                producer: producer.unwrap_or_default(),
-                consumers,
-                description,
-                compatibility,
-                max_len,
-                key,
-                topic,
-            });
+            // The event as far as it can be told, so that later checks still run.
+            let guess = guess_event(at, event_type, version, parsed).map(
+                |(event_type, version, major, minor)| {
+                    let (channel_kind, channel) =
+                        channel.unwrap_or((ChannelKind::Stream, String::new()));
+                    EventDef {
+                        rel: at.rel.to_owned(),
+                        pointer: at.pointer.to_owned(),
+                        event_type,
+                        version,
+                        major,
+                        minor,
+                        channel_kind,
+                        channel,
+                        routing_key,
+                        producer: producer.unwrap_or_default(),
+                        consumers,
+                        description,
+                        compatibility,
+                        max_len,
+                        key,
+                        topic,
+                    }
+                },
+            );
             (guess, errors)
+        }
+    }
+}
+
+/// The event type and version of an event whose metadata is faulty, as far as they can be
+/// told: from `x-event`, else from the file name (`<type>.v<major>.json`).
+fn guess_event(
+    at: &EventAt<'_>,
+    event_type: Option<String>,
+    version: Option<String>,
+    parsed: Option<(u32, u32)>,
+) -> Option<(String, String, u32, u32)> {
+    let from_name = at
+        .rel
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.strip_suffix(".json"))
+        .and_then(|n| n.rsplit_once(".v"))
+        .and_then(|(t, m)| Some((t.to_owned(), m.parse::<u32>().ok()?)));
+    let guess_type = event_type
+        .filter(|t| valid_event_type(t))
+        .or_else(|| from_name.as_ref().map(|(t, _)| t.clone()))
+        .filter(|t| valid_event_type(t))?;
+    let (major, minor) = parsed
+        .or_else(|| from_name.as_ref().map(|(_, m)| (*m, 0)))
+        .unwrap_or((1, 0));
+    let version = version.unwrap_or_else(|| format!("{major}.{minor}"));
+    Some((guess_type, version, major, minor))
+}
+
+/// Where an event is published: exactly one of `stream`, `topic`, or `exchange` with
+/// `routing_key` (the routing key returned beside the channel).
+fn check_channel(meta: &Value, loc: &Loc) -> Result<(ChannelKind, String, Option<String>), Error> {
+    match [
+        meta.get("stream"),
+        meta.get("topic"),
+        meta.get("exchange"),
+        meta.get("routing_key"),
+    ]
+    .map(|v| v.is_some())
+    {
+        [true, false, false, false] => {
+            string_at(meta, "stream", loc).map(|s| (ChannelKind::Stream, s.to_owned(), None))
+        }
+        [false, true, false, false] => {
+            string_at(meta, "topic", loc).map(|s| (ChannelKind::Topic, s.to_owned(), None))
+        }
+        [false, false, true, true] => check_amqp(meta, loc)
+            .map(|(exchange, key)| (ChannelKind::Exchange, exchange, Some(key))),
+        [false, false, exchange, key] if exchange != key => {
+            let (given, missing) = if exchange {
+                ("exchange", "routing_key")
+            } else {
+                ("routing_key", "exchange")
+            };
+            Err(Error::new(
+                loc.join(given),
+                format!("`{given}` is given without `{missing}`"),
+            )
+            .hint("an AMQP event names both: \"exchange\": \"orders\", \"routing_key\": \"order.created\""))
+        }
+        _ => Err(Error::new(
+            loc.clone(),
+            "exactly one of `stream`, `topic` or `exchange` + `routing_key` is required",
+        )
+        .hint("name the Redis stream, the broker topic, or the AMQP exchange and routing key the event is published to")),
+    }
+}
+
+/// `x-event.consumers`: an array of service names.
+fn check_consumers(meta: &Value, loc: &Loc, errors: &mut Vec<Error>) -> Vec<String> {
+    match meta.get("consumers") {
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => {
+            errors.push(Error::new(
+                loc.join("consumers"),
+                "`consumers` must be an array of service names",
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// A contract file is named `<type>.v<major>.json`.
+fn check_file_name(
+    at: &EventAt<'_>,
+    loc: &Loc,
+    event_type: &str,
+    major: u32,
+    version: Option<&str>,
+) -> Option<Error> {
+    let expected = format!("{event_type}.v{major}.json");
+    let name = at.rel.rsplit('/').next().unwrap_or(at.rel);
+    (name != expected).then(|| {
+        Error::new(
+            loc.clone(),
+            format!(
+                "file name {name:?} disagrees with the metadata (type {event_type:?}, version {})",
+                version.unwrap_or("")
+            ),
+        )
+        .hint(format!("rename the file to {expected:?} or fix `x-event`"))
+    })
+}
+
+/// `x-event.max_len`: a positive integer, for an event published to a stream.
+fn check_max_len(meta: &Value, loc: &Loc, errors: &mut Vec<Error>) -> Option<u64> {
+    let v = meta.get("max_len")?;
+    match v.as_u64().filter(|n| *n > 0) {
+        Some(_) if meta.get("stream").is_none() => {
+            errors.push(
+                Error::new(
+                    loc.join("max_len"),
+                    "`max_len` trims a Redis stream, but this event names no `stream`",
+                )
+                .hint("remove `max_len`, or publish the event to a `stream`"),
+            );
+            None
+        }
+        Some(n) => Some(n),
+        None => {
+            errors.push(
+                Error::new(
+                    loc.join("max_len"),
+                    format!("`max_len` must be a positive integer, not {v}"),
+                )
+                .hint("the approximate number of entries the stream keeps, e.g. 100000"),
+            );
+            None
         }
     }
 }

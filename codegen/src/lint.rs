@@ -696,68 +696,7 @@ impl Check<'_> {
                 });
             }
         }
-        if let Some(Value::Array(allowed)) = map.get("enum") {
-            if !allowed.iter().any(|a| same(a, value)) {
-                let strings: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
-                let hint = value
-                    .as_str()
-                    .and_then(|s| suggest(s, &strings))
-                    .map(|s| format!("did you mean {s:?}?"));
-                fail(
-                    format!(
-                        "{} is not one of {}",
-                        short(value),
-                        short(&Value::Array(allowed.clone()))
-                    ),
-                    hint,
-                );
-            }
-        }
-        if let (Some(c), false) = (map.get("const"), skip_const) {
-            if !same(c, value) {
-                fail(
-                    format!("{} is not the constant {}", short(value), short(c)),
-                    Some(format!("write {}", short(c))),
-                );
-            }
-        }
-        let bound = |k: &str| map.get(k).and_then(Value::as_f64);
-        if let Some(n) = value.as_f64() {
-            for (keyword, broken) in [
-                ("minimum", bound("minimum").filter(|m| n < *m)),
-                ("maximum", bound("maximum").filter(|m| n > *m)),
-                (
-                    "exclusiveMinimum",
-                    bound("exclusiveMinimum").filter(|m| n <= *m),
-                ),
-                (
-                    "exclusiveMaximum",
-                    bound("exclusiveMaximum").filter(|m| n >= *m),
-                ),
-            ] {
-                if let Some(m) = broken {
-                    fail(format!("{} breaks `{keyword}: {m}`", short(value)), None);
-                }
-            }
-        }
-        let size = |k: &str| map.get(k).and_then(Value::as_u64);
-        let mut sizes = |what: &str, len: usize, min: &str, max: &str| {
-            let len = len as u64;
-            if let Some(m) = size(min).filter(|m| len < *m) {
-                fail(format!("{len} {what}, fewer than `{min}: {m}`"), None);
-            }
-            if let Some(m) = size(max).filter(|m| len > *m) {
-                fail(format!("{len} {what}, more than `{max}: {m}`"), None);
-            }
-        };
-        match value {
-            Value::String(s) => sizes("characters", s.chars().count(), "minLength", "maxLength"),
-            Value::Array(items) => sizes("items", items.len(), "minItems", "maxItems"),
-            Value::Object(fields) => {
-                sizes("properties", fields.len(), "minProperties", "maxProperties")
-            }
-            _ => {}
-        }
+        values_and_bounds(map, value, skip_const, &mut fail);
         match value {
             Value::Array(items) => self.array(map, items, at, depth, out),
             Value::Object(fields) => self.object(map, fields, at, depth, out),
@@ -768,6 +707,18 @@ impl Check<'_> {
                 self.value(m, value, at, false, depth + 1, out);
             }
         }
+        self.unions(map, value, at, depth, out);
+    }
+
+    /// `anyOf` and `oneOf`: one violation naming the closest alternative when none passes.
+    fn unions(
+        &self,
+        map: &Map<String, Value>,
+        value: &Value,
+        at: &str,
+        depth: usize,
+        out: &mut Vec<Violation>,
+    ) {
         for keyword in ["anyOf", "oneOf"] {
             let Some(Value::Array(members)) = map.get(keyword) else {
                 continue;
@@ -959,6 +910,78 @@ fn same(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
         }
         _ => a == b,
+    }
+}
+
+/// `enum`, `const` (unless `skip_const`), numeric bounds and the sizes of strings, arrays
+/// and objects: what is wrong with `value` goes to `fail` (message, hint).
+fn values_and_bounds(
+    map: &Map<String, Value>,
+    value: &Value,
+    skip_const: bool,
+    fail: &mut impl FnMut(String, Option<String>),
+) {
+    if let Some(Value::Array(allowed)) = map.get("enum") {
+        if !allowed.iter().any(|a| same(a, value)) {
+            let strings: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
+            let hint = value
+                .as_str()
+                .and_then(|s| suggest(s, &strings))
+                .map(|s| format!("did you mean {s:?}?"));
+            fail(
+                format!(
+                    "{} is not one of {}",
+                    short(value),
+                    short(&Value::Array(allowed.clone()))
+                ),
+                hint,
+            );
+        }
+    }
+    if let (Some(c), false) = (map.get("const"), skip_const) {
+        if !same(c, value) {
+            fail(
+                format!("{} is not the constant {}", short(value), short(c)),
+                Some(format!("write {}", short(c))),
+            );
+        }
+    }
+    let bound = |k: &str| map.get(k).and_then(Value::as_f64);
+    if let Some(n) = value.as_f64() {
+        for (keyword, broken) in [
+            ("minimum", bound("minimum").filter(|m| n < *m)),
+            ("maximum", bound("maximum").filter(|m| n > *m)),
+            (
+                "exclusiveMinimum",
+                bound("exclusiveMinimum").filter(|m| n <= *m),
+            ),
+            (
+                "exclusiveMaximum",
+                bound("exclusiveMaximum").filter(|m| n >= *m),
+            ),
+        ] {
+            if let Some(m) = broken {
+                fail(format!("{} breaks `{keyword}: {m}`", short(value)), None);
+            }
+        }
+    }
+    let size = |k: &str| map.get(k).and_then(Value::as_u64);
+    let mut sizes = |what: &str, len: usize, min: &str, max: &str| {
+        let len = len as u64;
+        if let Some(m) = size(min).filter(|m| len < *m) {
+            fail(format!("{len} {what}, fewer than `{min}: {m}`"), None);
+        }
+        if let Some(m) = size(max).filter(|m| len > *m) {
+            fail(format!("{len} {what}, more than `{max}: {m}`"), None);
+        }
+    };
+    match value {
+        Value::String(s) => sizes("characters", s.chars().count(), "minLength", "maxLength"),
+        Value::Array(items) => sizes("items", items.len(), "minItems", "maxItems"),
+        Value::Object(fields) => {
+            sizes("properties", fields.len(), "minProperties", "maxProperties")
+        }
+        _ => {}
     }
 }
 

@@ -797,6 +797,33 @@ fn check_set(
         check_refs_resolve(doc, docs, sink);
     }
     events.sort_by(|a, b| (&a.event_type, a.major).cmp(&(&b.event_type, b.major)));
+    check_shared_channels(docs, &events, sink);
+    // A guess that collides with another event would only add a name clash.
+    let mut claimed: BTreeSet<(String, u32)> = events
+        .iter()
+        .map(|e| (e.event_type.clone(), e.major))
+        .collect();
+    provisional.retain(|e| claimed.insert((e.event_type.clone(), e.major)));
+    let root_file: Arc<str> = root.display().to_string().into();
+    let envelope = one_envelope(envelopes, &root_file, sink);
+    let any_event_file = docs.values().any(|d| d.json.get("x-event").is_some());
+    // A file that failed to load has its own error; do not pile a vaguer one on it.
+    if !any_event_file && !any_failed && envelope.is_some() {
+        sink.push(Error::new(
+            Loc::file(&root_file),
+            "no event schemas (files with `x-event`)",
+        ));
+    }
+    Checked {
+        envelope,
+        events,
+        provisional,
+    }
+}
+
+/// What no single event file can tell: one file per event type and major version, one
+/// `max_len` per stream, one setting of each kind per topic. `events` is sorted.
+fn check_shared_channels(docs: &BTreeMap<String, Doc>, events: &[EventDef], sink: &mut Sink) {
     for pair in events.windows(2) {
         if pair[0].event_type == pair[1].event_type && pair[0].major == pair[1].major {
             let first = &docs[&pair[0].rel].file;
@@ -890,14 +917,18 @@ fn check_set(
             }
         }
     }
-    // A guess that collides with another event would only add a name clash.
-    let mut claimed: BTreeSet<(String, u32)> = events
-        .iter()
-        .map(|e| (e.event_type.clone(), e.major))
-        .collect();
-    provisional.retain(|e| claimed.insert((e.event_type.clone(), e.major)));
-    let root_file: Arc<str> = root.display().to_string().into();
-    let envelope = match envelopes.len() {
+}
+
+/// A file's metadata as checked: the value, or what is wrong with it.
+type Metadata<T> = Result<T, Vec<Error>>;
+
+/// The envelope of a set: exactly one file with `x-envelope`.
+fn one_envelope(
+    mut envelopes: Vec<(Metadata<Envelope>, Arc<str>)>,
+    root_file: &Arc<str>,
+    sink: &mut Sink,
+) -> Option<Envelope> {
+    match envelopes.len() {
         1 => match envelopes.pop().map(|(e, _)| e) {
             Some(Ok(env)) => Some(env),
             Some(Err(errs)) => {
@@ -909,7 +940,7 @@ fn check_set(
         0 => {
             sink.push(
                 Error::new(
-                    Loc::file(&root_file),
+                    Loc::file(root_file),
                     "no envelope schema (a file with `x-envelope`)",
                 )
                 .hint("add envelope.json describing the header fields, see the README"),
@@ -928,19 +959,6 @@ fn check_set(
             }
             None
         }
-    };
-    let any_event_file = docs.values().any(|d| d.json.get("x-event").is_some());
-    // A file that failed to load has its own error; do not pile a vaguer one on it.
-    if !any_event_file && !any_failed && envelope.is_some() {
-        sink.push(Error::new(
-            Loc::file(&root_file),
-            "no event schemas (files with `x-event`)",
-        ));
-    }
-    Checked {
-        envelope,
-        events,
-        provisional,
     }
 }
 

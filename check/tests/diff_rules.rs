@@ -4,13 +4,12 @@
 //! open, closed and partially open (`additionalProperties: {schema}`) objects.
 //!
 //! Every verdict is checked against an independent oracle: the `jsonschema` validator run on
-//! generated documents (see `probes`). A mode that allows a change must have no
+//! generated documents (see `common::probes`). A mode that allows a change must have no
 //! counter-example (backward: a document the old schema accepts and the new one rejects;
 //! forward: the reverse); a mode that refuses it must have one, unless the row says why the
 //! engine is stricter than the validator there.
 
-#[path = "diff_rules/probes.rs"]
-mod probes;
+mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -19,7 +18,7 @@ use events_check::diff::{diff_schemas, Effect, Mode, Rule};
 use events_codegen::SchemaSet;
 use serde_json::{json, Value};
 
-use probes::{Compiler, Gen};
+use common::probes::{Compiler, Gen};
 
 fn set() -> SchemaSet {
     SchemaSet::load(

@@ -2038,6 +2038,49 @@ fn table() -> Vec<Row> {
             &[],
             SAME,
         ),
+        // Found by the differential test (`differential.rs`): subschemas that appear or go
+        // where an `unevaluatedProperties`/`unevaluatedItems` judges what they evaluate.
+        // A `$ref` beside an `allOf` member's `properties` evaluates the target's names too:
+        // `amount` and `currency` are no longer unevaluated.
+        row(
+            holder(json!([{"properties": {"a": s}}]), json!({"b": {}}), json!(false)),
+            holder(
+                json!([{"$ref": "file:///defs/common.json#/$defs/Amount", "properties": {"a": s}}]),
+                json!({"b": {}}),
+                json!(false),
+            ),
+            &["unclassified"],
+            BREAKS,
+        )
+        .probe(json!({"amount": 1, "currency": "RSD"})),
+        // An `if` evaluates the names it declares where it holds: removing it leaves `b`
+        // unevaluated.
+        row(
+            json!({
+                "type": "object",
+                "allOf": [{"$ref": "file:///defs/common.json#/$defs/Amount"}],
+                "if": {"properties": {"b": {"type": "array"}}, "required": ["b"]},
+                "unevaluatedProperties": false
+            }),
+            json!({
+                "type": "object",
+                "allOf": [{"$ref": "file:///defs/common.json#/$defs/Amount"}],
+                "unevaluatedProperties": false
+            }),
+            &["unclassified"],
+            BREAKS,
+        )
+        .probe(json!({"amount": 1, "currency": "RSD", "b": []}))
+        .conservative("what an `if` evaluates under `unevaluatedProperties` is not told apart: its removal only narrows here"),
+        // An `allOf` member's `prefixItems` evaluates the first element for the holder's
+        // `unevaluatedItems`: without it, the element is unevaluated.
+        row(
+            json!({"type": "array", "allOf": [{"prefixItems": [s]}], "unevaluatedItems": false}),
+            json!({"type": "array", "allOf": [true], "unevaluatedItems": false}),
+            &["unclassified", "item-removed-from-open-content-model"],
+            BREAKS,
+        )
+        .conservative("what `prefixItems` evaluates under an enclosing `unevaluatedItems` is not told apart: its removal only narrows here"),
     ]
 }
 

@@ -45,6 +45,7 @@ impl Differ<'_> {
         index: usize,
         into: &mut Around,
     ) {
+        into.items[side] = judged(holder, around, side)[1];
         if holder.contains_key("additionalProperties") {
             // Every name is evaluated by the holder.
             return;

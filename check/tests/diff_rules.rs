@@ -2486,3 +2486,68 @@ fn the_catalogue_is_at_least_as_large_as_confluents() {
         assert!(!r.description().is_empty());
     }
 }
+
+#[test]
+fn a_definition_compared_once_is_compared_again_under_not_and_max_contains() {
+    // `Currency` gains a value. Where it is a property, that widens; under `not`, compared
+    // after it, it narrows: a pair of `$ref`s already compared is compared again there, not
+    // skipped as unchanged.
+    let currency = json!({"$ref": "file:///defs/common.json#/$defs/Currency"});
+    check_across(
+        |_| {},
+        |v| v["$defs"]["Currency"]["enum"] = json!(["RSD", "THB", "EUR", "USD"]),
+        vec![
+            row(
+                open(json!({"c": currency, "d": {"not": currency}}), json!([])),
+                open(json!({"c": currency, "d": {"not": currency}}), json!([])),
+                &["enum-extended", "not-type-narrowed"],
+                BREAKS,
+            )
+            .probe(json!({"c": "USD"}))
+            .probe(json!({"d": "USD"})),
+            row(
+                open(
+                    json!({"c": currency, "l": {"type": "array", "contains": currency, "maxContains": 1}}),
+                    json!([]),
+                ),
+                open(
+                    json!({"c": currency, "l": {"type": "array", "contains": currency, "maxContains": 1}}),
+                    json!([]),
+                ),
+                &["enum-extended", "contains-changed-under-max-contains"],
+                BREAKS,
+            )
+            .probe(json!({"c": "USD"}))
+            .probe(json!({"l": ["RSD", "USD"]}))
+            .probe(json!({"l": ["USD"]})),
+        ],
+    );
+}
+
+#[test]
+fn a_recursive_definition_wrapped_into_a_union_terminates() {
+    // `Node` (recursive) becomes a union of itself and `null`: whether one is within the
+    // other is asked again at every level; the engine stops and cannot tell.
+    let node = json!({"$ref": "file:///defs/common.json#/$defs/Node"});
+    check_across(
+        |_| {},
+        |v| {
+            let node = v["$defs"]["Node"].clone();
+            v["$defs"]["Node"] = json!({"anyOf": [node, {"type": "null"}]});
+        },
+        vec![row(
+            node.clone(),
+            node,
+            &[
+                "combined-type-added",
+                "description-changed",
+                "property-removed-from-open-content-model",
+                "property-removed-from-open-content-model",
+                "property-removed-from-open-content-model",
+                "type-extended",
+            ],
+            BREAKS,
+        )
+        .conservative("the union is compared with the recursive definition only to a depth: the engine cannot tell that the old `Node` is within it")],
+    );
+}

@@ -157,6 +157,7 @@ pub fn diff_schemas(
         old_set,
         new_set,
         seen: HashSet::new(),
+        nested: 0,
         around: Around::default(),
         out: Vec::new(),
     };
@@ -169,11 +170,18 @@ struct Differ<'a> {
     new_set: &'a SchemaSet,
     /// `$ref` pairs compared, with what applied beside them (recursive schemas end there).
     seen: HashSet<(String, String, String)>,
+    /// How many [`Differ::compare`]s and [`Differ::accepts_all`]s this comparison is nested in
+    /// (each starts its own `seen`, so that a recursive schema ends on [`MAX_NESTED`]).
+    nested: usize,
     /// What applies beside the next schema compared, at the same place in the document
     /// (set for `allOf`/`anyOf`/`oneOf` members, taken by [`Differ::schema`]).
     around: Around,
     out: Vec<Change>,
 }
+
+/// The deepest nesting of comparisons made on their own ([`Differ::compare`],
+/// [`Differ::accepts_all`]); deeper, the engine cannot tell (unclassified, or not within).
+const MAX_NESTED: usize = 6;
 
 const ANNOTATIONS: &[(&str, Rule)] = &[
     ("description", Rule::DescriptionChanged),

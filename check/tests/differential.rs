@@ -33,7 +33,7 @@ use serde_json::{json, Map, Value};
 use common::probes::{Compiler, Gen};
 
 /// Cases of the default (CI) run.
-const DEFAULT_CASES: u64 = 1_200;
+const DEFAULT_CASES: u64 = 1_000;
 /// Seed of the default run.
 const DEFAULT_SEED: u64 = 0x00d1_ff5e_ed00_2022;
 /// Most generated documents tried per case, besides the random ones.
@@ -118,7 +118,7 @@ struct Corpus {
     contracts: SchemaSet,
     constructs_compiler: Compiler,
     contracts_compiler: Compiler,
-    /// Seeds by kind: hand-written, fixtures, contracts, suite.
+    /// Seeds by kind: hand-written, fixtures, contracts, random (made per case), suite.
     kinds: Vec<(&'static str, Vec<Seed>)>,
     /// Suite groups set aside (references the engine cannot resolve outside a schema set).
     suite_aside: usize,
@@ -147,6 +147,15 @@ impl Corpus {
             ("hand-written", hand_written()),
             ("fixtures", set_seeds(&constructs, SetId::Constructs)),
             ("contracts", set_seeds(&contracts, SetId::Contracts)),
+            // Made per case (one placeholder to be drawn).
+            (
+                "random",
+                vec![Seed {
+                    origin: String::new(),
+                    schema: Value::Null,
+                    set: SetId::Constructs,
+                }],
+            ),
         ];
         let mut suite_aside = 0;
         match suite() {
@@ -1045,6 +1054,61 @@ fn mutate(rng: &mut Rng, set: &SchemaSet, schema: &Value, edits: usize) -> (Valu
     (v, done)
 }
 
+/// A copy of the fixture set with one edit in a definition of `defs/common.json`.
+struct Edited {
+    _dir: tempfile::TempDir,
+    set: SchemaSet,
+    compiler: Compiler,
+    what: String,
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+fn edited_constructs(rng: &mut Rng, set: &SchemaSet) -> Result<Edited, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    copy_dir(
+        &root().join("codegen/tests/fixtures/constructs"),
+        dir.path(),
+    )
+    .map_err(|e| e.to_string())?;
+    let path = dir.path().join("defs/common.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+    let mut v: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let names: Vec<String> = v["$defs"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    if names.is_empty() {
+        return Err("no definitions".into());
+    }
+    let name = rng.pick(&names).clone();
+    let edits = 1 + rng.below(2);
+    let (def, what) = mutate(rng, set, &v["$defs"][&name], edits);
+    v["$defs"][&name] = def;
+    // References within the file, as written in it.
+    let text = v.to_string().replace("\"file:///defs/common.json#", "\"#");
+    std::fs::write(&path, text).map_err(|e| e.to_string())?;
+    let edited = SchemaSet::load(dir.path()).map_err(|e| e.to_string())?;
+    Ok(Edited {
+        compiler: Compiler::new(&edited),
+        set: edited,
+        _dir: dir,
+        what: format!("definitions: $defs/{name}: {}", what.join("; ")),
+    })
+}
+
 // ---------------------------------------------------------------------------------------
 // Documents.
 
@@ -1476,6 +1540,10 @@ struct Tally {
     /// Cases whose findings include `unclassified`.
     unclassified: u64,
     skipped: u64,
+    /// Cases whose new side resolves in an edited copy of the fixture set.
+    edited_sets: u64,
+    /// Edited copies the loader refused (those cases ran on the unedited set).
+    edits_refused: u64,
     skip_reasons: BTreeMap<String, u64>,
     by_kind: BTreeMap<&'static str, u64>,
     false_passes: Vec<String>,
@@ -1519,7 +1587,19 @@ fn run_case(corpus: &Corpus, seed: u64, i: u64, tally: &mut Tally) {
     let kinds: Vec<&(&'static str, Vec<Seed>)> =
         corpus.kinds.iter().filter(|(_, s)| !s.is_empty()).collect();
     let (kind, seeds) = *rng.pick(&kinds);
-    let s = rng.pick(seeds);
+    let random_seed;
+    let s = if *kind == "random" {
+        // A small random schema of its own.
+        let schema = small(&mut rng, 3, &[]);
+        random_seed = Seed {
+            origin: "a random schema".into(),
+            schema,
+            set: SetId::Constructs,
+        };
+        &random_seed
+    } else {
+        rng.pick(seeds)
+    };
     let set = corpus.set(s.set);
     let compiler = corpus.compiler(s.set);
     // Sometimes the old side is a mutation of the seed too.
@@ -1531,15 +1611,52 @@ fn run_case(corpus: &Corpus, seed: u64, i: u64, tally: &mut Tally) {
     let n = 1 + rng.below(3);
     let (new, more) = mutate(&mut rng, set, &old, n);
     edits.extend(more);
+    // Sometimes the definitions change too: the new side's `$ref`s resolve in an edited copy
+    // of the fixture set.
+    let edited = if s.set == SetId::Constructs && rng.chance(25) {
+        match edited_constructs(&mut rng, set) {
+            Ok(e) => Some(e),
+            Err(why) => {
+                if std::env::var_os("EVENTS_DIFFERENTIAL_VERBOSE").is_some() {
+                    eprintln!(
+                        "edited set refused: {}",
+                        why.lines().take(3).collect::<Vec<_>>().join(" | ")
+                    );
+                }
+                tally.edits_refused += 1;
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let (mut old_set, mut new_set, mut oc, mut nc) = (set, set, compiler, compiler);
+    if let Some(e) = &edited {
+        new_set = &e.set;
+        nc = &e.compiler;
+        edits.push(e.what.clone());
+        tally.edited_sets += 1;
+    }
     // Either way round: a mutation and its reverse.
     let (old, new) = if rng.chance(50) {
         (old, new)
     } else {
+        std::mem::swap(&mut old_set, &mut new_set);
+        std::mem::swap(&mut oc, &mut nc);
         (new, old)
     };
+    if std::env::var_os("EVENTS_DIFFERENTIAL_TRACE").is_some() {
+        eprintln!(
+            "  {} ({})\n  old: {}\n  new: {}",
+            s.origin,
+            edits.join("; "),
+            pretty(&old),
+            pretty(&new)
+        );
+    }
     tally.cases += 1;
     *tally.by_kind.entry(kind).or_default() += 1;
-    let (ov, nv) = match (compiler.compile(&old), compiler.compile(&new)) {
+    let (ov, nv) = match (oc.compile(&old), nc.compile(&new)) {
         (Ok(o), Ok(n)) => (o, n),
         (o, n) => {
             tally.skipped += 1;
@@ -1549,19 +1666,24 @@ fn run_case(corpus: &Corpus, seed: u64, i: u64, tally: &mut Tally) {
             return;
         }
     };
-    let changes =
-        match std::panic::catch_unwind(AssertUnwindSafe(|| diff_schemas(set, &old, set, &new))) {
-            Ok(c) => c,
-            Err(_) => {
-                tally.false_passes.push(format!(
-                    "case {i} of seed {seed:#x} ({}): the engine panicked\n  old: {}\n  new: {}",
-                    s.origin,
-                    pretty(&old),
-                    pretty(&new)
-                ));
-                return;
-            }
-        };
+    let trace = std::env::var_os("EVENTS_DIFFERENTIAL_TRACE").is_some();
+    if trace {
+        eprintln!("  compiled; the engine…");
+    }
+    let changes = match std::panic::catch_unwind(AssertUnwindSafe(|| {
+        diff_schemas(old_set, &old, new_set, &new)
+    })) {
+        Ok(c) => c,
+        Err(_) => {
+            tally.false_passes.push(format!(
+                "case {i} of seed {seed:#x} ({}): the engine panicked\n  old: {}\n  new: {}",
+                s.origin,
+                pretty(&old),
+                pretty(&new)
+            ));
+            return;
+        }
+    };
     let allows = |mode: Mode| changes.iter().all(|c| mode.allows(c.rule.effect()));
     let (backward, forward) = (allows(Mode::Backward), allows(Mode::Forward));
     let verdict = match (backward, forward) {
@@ -1574,9 +1696,12 @@ fn run_case(corpus: &Corpus, seed: u64, i: u64, tally: &mut Tally) {
     if changes.iter().any(|c| c.rule.name() == "unclassified") {
         tally.unclassified += 1;
     }
+    if trace {
+        eprintln!("  findings: [{}]; documents…", findings(&changes));
+    }
     // Candidate witnesses.
-    let sets = [set, set];
-    let gen = Gen::new(&sets, compiler, compiler);
+    let sets = [old_set, new_set];
+    let gen = Gen::new(&sets, oc, nc);
     let mut docs = gen.documents(&old, &new);
     docs.truncate(MAX_GENERATED);
     let mut names = BTreeSet::new();
@@ -1603,7 +1728,7 @@ fn run_case(corpus: &Corpus, seed: u64, i: u64, tally: &mut Tally) {
         json!(-0.5),
         json!("abcde"),
     ]);
-    for (schema, validator) in [(&old, &ov), (&new, &nv)] {
+    for (schema, validator, set) in [(&old, &ov, old_set), (&new, &nv, new_set)] {
         let mut bases: Vec<Value> = Vec::new();
         for _ in 0..FIT_TRIES {
             let d = fit(&mut rng, set, schema, 0);
@@ -1695,6 +1820,8 @@ fn compatible_verdicts_have_no_witness() {
     });
     let cases = env_u64("EVENTS_DIFFERENTIAL_CASES").unwrap_or(DEFAULT_CASES);
     let only = env_u64("EVENTS_DIFFERENTIAL_CASE");
+    // Each case's number before it runs (a case that crashes the process shows which).
+    let trace = std::env::var_os("EVENTS_DIFFERENTIAL_TRACE").is_some();
     let corpus = Corpus::load();
     let start = Instant::now();
     let deadline = secs.map(|s| start + Duration::from_secs(s));
@@ -1712,6 +1839,9 @@ fn compatible_verdicts_have_no_witness() {
             (None, None) if i >= cases => break,
             _ => {}
         }
+        if trace {
+            eprintln!("case {i}");
+        }
         run_case(&corpus, seed, i, &mut tally);
         i += 1;
     }
@@ -1719,7 +1849,10 @@ fn compatible_verdicts_have_no_witness() {
     let corpus_line: Vec<String> = corpus
         .kinds
         .iter()
-        .map(|(k, s)| format!("{} {k}", s.len()))
+        .map(|(k, s)| match *k {
+            "random" => "random (one per case)".to_owned(),
+            _ => format!("{} {k}", s.len()),
+        })
         .collect();
     let mut summary = vec![
         format!(
@@ -1744,6 +1877,10 @@ fn compatible_verdicts_have_no_witness() {
         format!(
             "  refusals without a counter-example (conservative, not failures): backward {}, forward {}",
             tally.conservative[0], tally.conservative[1]
+        ),
+        format!(
+            "  cases whose definitions changed too: {} (edited sets the loader refused: {})",
+            tally.edited_sets, tally.edits_refused
         ),
         format!("  skipped (a schema does not compile): {}", tally.skipped),
         format!(

@@ -2081,6 +2081,16 @@ fn table() -> Vec<Row> {
             BREAKS,
         )
         .conservative("what `prefixItems` evaluates under an enclosing `unevaluatedItems` is not told apart: its removal only narrows here"),
+        // An `if` evaluates the positions it declares where it holds: the position removed is
+        // not surely left to `unevaluatedItems: false` (`["a"]` is accepted after).
+        row(
+            json!({"type": "array", "if": {"prefixItems": [{"const": "a"}]}, "prefixItems": [{"type": "object"}], "unevaluatedItems": false}),
+            json!({"type": "array", "if": {"prefixItems": [{"const": "a"}]}, "unevaluatedItems": false}),
+            &["unclassified"],
+            BREAKS,
+        )
+        .probe(json!(["a"]))
+        .probe(json!([{}])),
     ]
 }
 

@@ -695,6 +695,25 @@ fn judged(m: &Map<String, Value>, around: &Around, side: usize) -> [bool; 2] {
     ]
 }
 
+/// Whether the in-place subschemas of `m` (not its own keywords) may evaluate property names
+/// (index 0) or array positions (index 1); see [`evaluates`].
+fn in_place_evaluates(set: &SchemaSet, m: &Map<String, Value>) -> [bool; 2] {
+    let subs: Map<String, Value> = [
+        "$ref",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "if",
+        "then",
+        "else",
+        "dependentSchemas",
+    ]
+    .into_iter()
+    .filter_map(|k| Some((k.to_owned(), m.get(k)?.clone())))
+    .collect();
+    evaluates(set, &Value::Object(subs), 0)
+}
+
 /// Whether `v` (with its `$ref` targets and in-place subschemas) may evaluate property names
 /// (index 0) or array positions (index 1), which an `unevaluatedProperties` or
 /// `unevaluatedItems` beside it then leaves alone.

@@ -2091,6 +2091,30 @@ fn table() -> Vec<Row> {
         )
         .probe(json!(["a"]))
         .probe(json!([{}])),
+        // `contains` evaluates the elements it matches: beside it, `unevaluatedItems: false`
+        // did not close the array, and `items` appearing is no `additional-items-extended`.
+        row(
+            json!({"type": "array", "contains": s, "prefixItems": [true], "unevaluatedItems": false}),
+            json!({"type": "array", "contains": s, "prefixItems": [true], "items": i, "unevaluatedItems": false}),
+            &["unclassified"],
+            BREAKS,
+        )
+        .probe(json!(["a", "a"]))
+        .probe(json!(["a", 1])),
+        // A union unwrapped in an `allOf` member under `unevaluatedProperties: false`: the
+        // member now evaluates `a`.
+        row(
+            holder(
+                json!([{"anyOf": [{"type": "object", "properties": {"b": {"const": "RSD"}}, "required": ["b"]}, true]}]),
+                json!({"b": {}}),
+                json!(false),
+            ),
+            holder(json!([{"properties": {"a": s}}]), json!({"b": {}}), json!(false)),
+            &["unclassified", "optional-property-added-to-closed-content-model"],
+            BREAKS,
+        )
+        .probe(json!({"a": "a"}))
+        .conservative("the union's removal under `unevaluatedProperties` is not told apart: the `true` member made it accept everything"),
     ]
 }
 

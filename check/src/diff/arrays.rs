@@ -5,8 +5,8 @@ use super::*;
 
 impl Differ<'_> {
     /// The content model of the positions after `prefixItems` of `m` (side 0: old, 1: new):
-    /// unknown where `unevaluatedItems` gives it and another subschema there (`allOf`, a
-    /// conditional, …) may evaluate positions.
+    /// unknown where `unevaluatedItems` gives it and `contains` or another subschema there
+    /// (`allOf`, a conditional, …) may evaluate positions.
     pub(super) fn positions_model<'m>(&self, m: &'m Map<String, Value>, side: usize) -> Model<'m> {
         let set = if side == 0 {
             self.old_set
@@ -15,7 +15,7 @@ impl Differ<'_> {
         };
         if !m.contains_key("items")
             && m.contains_key("unevaluatedItems")
-            && in_place_evaluates(set, m)[1]
+            && (m.contains_key("contains") || in_place_evaluates(set, m)[1])
         {
             return Model::Unknown;
         }

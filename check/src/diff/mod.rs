@@ -901,7 +901,13 @@ impl Differ<'_> {
                 self.push(*rule, &ptr(path, k), &ipath, o.get(*k), n.get(*k));
             }
         }
-        if self.wrapped(path, &ipath, &o, &n) {
+        // A union wrapped or unwrapped is compared as a whole, unless what it evaluates counts
+        // for an `unevaluatedProperties`/`unevaluatedItems` there.
+        let judged = [judged(&o, &around, 0), judged(&n, &around, 1)];
+        let whole = |m: &Map<String, Value>| Value::Object(m.clone());
+        if !self.shifts(&judged, Some(&whole(&o)), Some(&whole(&n)))
+            && self.wrapped(path, &ipath, &o, &n)
+        {
             return;
         }
         self.types(path, &ipath, &o, &n);
@@ -1030,8 +1036,7 @@ impl Differ<'_> {
         }
         self.dependent_required(path, &ipath, &o, &n);
         // What an `unevaluatedProperties`/`unevaluatedItems` judges here depends on what the
-        // subschemas beside it evaluate.
-        let judged = [judged(&o, &around, 0), judged(&n, &around, 1)];
+        // subschemas beside it evaluate (`judged`, above).
         let (da, db) = (
             object_at(&o, "dependentSchemas"),
             object_at(&n, "dependentSchemas"),

@@ -286,11 +286,11 @@ impl Differ<'_> {
         // `unevaluatedProperties` leaves alone the names other subschemas evaluate there,
         // `additionalProperties` does not: one rule cannot say what the swap does to them.
         // The same for `items` and `unevaluatedItems`, which leaves alone the positions other
-        // subschemas there evaluate.
+        // subschemas there evaluate, and those `contains` matches.
         if key == "items" {
             for (m, set) in [(o, self.old_set), (n, self.new_set)] {
                 let falls_back = !m.contains_key(key) && m.contains_key("unevaluatedItems");
-                if falls_back && in_place_evaluates(set, m)[1] {
+                if falls_back && (m.contains_key("contains") || in_place_evaluates(set, m)[1]) {
                     self.push(Rule::Unclassified, &p, ipath, o.get(key), n.get(key));
                     return;
                 }

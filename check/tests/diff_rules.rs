@@ -4,13 +4,12 @@
 //! open, closed and partially open (`additionalProperties: {schema}`) objects.
 //!
 //! Every verdict is checked against an independent oracle: the `jsonschema` validator run on
-//! generated documents (see `probes`). A mode that allows a change must have no
+//! generated documents (see `common::probes`). A mode that allows a change must have no
 //! counter-example (backward: a document the old schema accepts and the new one rejects;
 //! forward: the reverse); a mode that refuses it must have one, unless the row says why the
 //! engine is stricter than the validator there.
 
-#[path = "diff_rules/probes.rs"]
-mod probes;
+mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -19,7 +18,7 @@ use events_check::diff::{diff_schemas, Effect, Mode, Rule};
 use events_codegen::SchemaSet;
 use serde_json::{json, Value};
 
-use probes::{Compiler, Gen};
+use common::probes::{Compiler, Gen};
 
 fn set() -> SchemaSet {
     SchemaSet::load(
@@ -2039,6 +2038,83 @@ fn table() -> Vec<Row> {
             &[],
             SAME,
         ),
+        // Found by the differential test (`differential.rs`): subschemas that appear or go
+        // where an `unevaluatedProperties`/`unevaluatedItems` judges what they evaluate.
+        // A `$ref` beside an `allOf` member's `properties` evaluates the target's names too:
+        // `amount` and `currency` are no longer unevaluated.
+        row(
+            holder(json!([{"properties": {"a": s}}]), json!({"b": {}}), json!(false)),
+            holder(
+                json!([{"$ref": "file:///defs/common.json#/$defs/Amount", "properties": {"a": s}}]),
+                json!({"b": {}}),
+                json!(false),
+            ),
+            &["unclassified"],
+            BREAKS,
+        )
+        .probe(json!({"amount": 1, "currency": "RSD"})),
+        // An `if` evaluates the names it declares where it holds: removing it leaves `b`
+        // unevaluated.
+        row(
+            json!({
+                "type": "object",
+                "allOf": [{"$ref": "file:///defs/common.json#/$defs/Amount"}],
+                "if": {"properties": {"b": {"type": "array"}}, "required": ["b"]},
+                "unevaluatedProperties": false
+            }),
+            json!({
+                "type": "object",
+                "allOf": [{"$ref": "file:///defs/common.json#/$defs/Amount"}],
+                "unevaluatedProperties": false
+            }),
+            &["unclassified"],
+            BREAKS,
+        )
+        .probe(json!({"amount": 1, "currency": "RSD", "b": []}))
+        .conservative("what an `if` evaluates under `unevaluatedProperties` is not told apart: its removal only narrows here"),
+        // An `allOf` member's `prefixItems` evaluates the first element for the holder's
+        // `unevaluatedItems`: without it, the element is unevaluated.
+        row(
+            json!({"type": "array", "allOf": [{"prefixItems": [s]}], "unevaluatedItems": false}),
+            json!({"type": "array", "allOf": [true], "unevaluatedItems": false}),
+            &["unclassified", "item-removed-from-open-content-model"],
+            BREAKS,
+        )
+        .conservative("what `prefixItems` evaluates under an enclosing `unevaluatedItems` is not told apart: its removal only narrows here"),
+        // An `if` evaluates the positions it declares where it holds: the position removed is
+        // not surely left to `unevaluatedItems: false` (`["a"]` is accepted after).
+        row(
+            json!({"type": "array", "if": {"prefixItems": [{"const": "a"}]}, "prefixItems": [{"type": "object"}], "unevaluatedItems": false}),
+            json!({"type": "array", "if": {"prefixItems": [{"const": "a"}]}, "unevaluatedItems": false}),
+            &["unclassified"],
+            BREAKS,
+        )
+        .probe(json!(["a"]))
+        .probe(json!([{}])),
+        // `contains` evaluates the elements it matches: beside it, `unevaluatedItems: false`
+        // did not close the array, and `items` appearing is no `additional-items-extended`.
+        row(
+            json!({"type": "array", "contains": s, "prefixItems": [true], "unevaluatedItems": false}),
+            json!({"type": "array", "contains": s, "prefixItems": [true], "items": i, "unevaluatedItems": false}),
+            &["unclassified"],
+            BREAKS,
+        )
+        .probe(json!(["a", "a"]))
+        .probe(json!(["a", 1])),
+        // A union unwrapped in an `allOf` member under `unevaluatedProperties: false`: the
+        // member now evaluates `a`.
+        row(
+            holder(
+                json!([{"anyOf": [{"type": "object", "properties": {"b": {"const": "RSD"}}, "required": ["b"]}, true]}]),
+                json!({"b": {}}),
+                json!(false),
+            ),
+            holder(json!([{"properties": {"a": s}}]), json!({"b": {}}), json!(false)),
+            &["unclassified", "optional-property-added-to-closed-content-model"],
+            BREAKS,
+        )
+        .probe(json!({"a": "a"}))
+        .conservative("the union's removal under `unevaluatedProperties` is not told apart: the `true` member made it accept everything"),
     ]
 }
 
@@ -2443,4 +2519,69 @@ fn the_catalogue_is_at_least_as_large_as_confluents() {
         assert_eq!(Rule::from_name(r.name()), Some(*r));
         assert!(!r.description().is_empty());
     }
+}
+
+#[test]
+fn a_definition_compared_once_is_compared_again_under_not_and_max_contains() {
+    // `Currency` gains a value. Where it is a property, that widens; under `not`, compared
+    // after it, it narrows: a pair of `$ref`s already compared is compared again there, not
+    // skipped as unchanged.
+    let currency = json!({"$ref": "file:///defs/common.json#/$defs/Currency"});
+    check_across(
+        |_| {},
+        |v| v["$defs"]["Currency"]["enum"] = json!(["RSD", "THB", "EUR", "USD"]),
+        vec![
+            row(
+                open(json!({"c": currency, "d": {"not": currency}}), json!([])),
+                open(json!({"c": currency, "d": {"not": currency}}), json!([])),
+                &["enum-extended", "not-type-narrowed"],
+                BREAKS,
+            )
+            .probe(json!({"c": "USD"}))
+            .probe(json!({"d": "USD"})),
+            row(
+                open(
+                    json!({"c": currency, "l": {"type": "array", "contains": currency, "maxContains": 1}}),
+                    json!([]),
+                ),
+                open(
+                    json!({"c": currency, "l": {"type": "array", "contains": currency, "maxContains": 1}}),
+                    json!([]),
+                ),
+                &["enum-extended", "contains-changed-under-max-contains"],
+                BREAKS,
+            )
+            .probe(json!({"c": "USD"}))
+            .probe(json!({"l": ["RSD", "USD"]}))
+            .probe(json!({"l": ["USD"]})),
+        ],
+    );
+}
+
+#[test]
+fn a_recursive_definition_wrapped_into_a_union_terminates() {
+    // `Node` (recursive) becomes a union of itself and `null`: whether one is within the
+    // other is asked again at every level; the engine stops and cannot tell.
+    let node = json!({"$ref": "file:///defs/common.json#/$defs/Node"});
+    check_across(
+        |_| {},
+        |v| {
+            let node = v["$defs"]["Node"].clone();
+            v["$defs"]["Node"] = json!({"anyOf": [node, {"type": "null"}]});
+        },
+        vec![row(
+            node.clone(),
+            node,
+            &[
+                "combined-type-added",
+                "description-changed",
+                "property-removed-from-open-content-model",
+                "property-removed-from-open-content-model",
+                "property-removed-from-open-content-model",
+                "type-extended",
+            ],
+            BREAKS,
+        )
+        .conservative("the union is compared with the recursive definition only to a depth: the engine cannot tell that the old `Node` is within it")],
+    );
 }

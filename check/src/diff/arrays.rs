@@ -4,6 +4,24 @@
 use super::*;
 
 impl Differ<'_> {
+    /// The content model of the positions after `prefixItems` of `m` (side 0: old, 1: new):
+    /// unknown where `unevaluatedItems` gives it and `contains` or another subschema there
+    /// (`allOf`, a conditional, …) may evaluate positions.
+    pub(super) fn positions_model<'m>(&self, m: &'m Map<String, Value>, side: usize) -> Model<'m> {
+        let set = if side == 0 {
+            self.old_set
+        } else {
+            self.new_set
+        };
+        if !m.contains_key("items")
+            && m.contains_key("unevaluatedItems")
+            && (m.contains_key("contains") || in_place_evaluates(set, m)[1])
+        {
+            return Model::Unknown;
+        }
+        model(m, "items")
+    }
+
     /// A keyword holding one subschema: added, removed, or compared.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn sub(
@@ -107,7 +125,7 @@ impl Differ<'_> {
             match (a.get(i), b.get(i)) {
                 (Some(x), Some(y)) => self.schema(&p, item(i), x, y),
                 (None, Some(y)) => {
-                    let rule = match model(o, "items") {
+                    let rule = match self.positions_model(o, 0) {
                         Model::Open if is_empty_schema(y) => {
                             Rule::ItemWithEmptySchemaAddedToOpenContentModel
                         }
@@ -122,7 +140,7 @@ impl Differ<'_> {
                     self.push(rule, &p, &item(i), None, Some(y));
                 }
                 (Some(x), None) => {
-                    let rule = match model(n, "items") {
+                    let rule = match self.positions_model(n, 1) {
                         Model::Open => Rule::ItemRemovedFromOpenContentModel,
                         Model::Closed if *x == Value::Bool(false) => {
                             Rule::ItemWithFalseRemovedFromClosedContentModel

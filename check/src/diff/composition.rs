@@ -33,10 +33,22 @@ impl Differ<'_> {
                 return;
             }
         }
-        // Otherwise each keyword is a constraint of its own.
+        // Otherwise each keyword is a constraint of its own, unless its members evaluate
+        // what an `unevaluatedProperties`/`unevaluatedItems` there judges.
+        let judged = [judged(o, around, 0), judged(n, around, 1)];
         for k in KINDS {
             match (o.get(k), n.get(k)) {
                 (None, None) => {}
+                (a @ None, b @ Some(_)) | (a @ Some(_), b @ None)
+                    if {
+                        let holder = |v: Option<&Value>| {
+                            v.map(|v| Value::Object(Map::from_iter([(k.to_owned(), v.clone())])))
+                        };
+                        self.shifts(&judged, holder(a).as_ref(), holder(b).as_ref())
+                    } =>
+                {
+                    self.push(Rule::Unclassified, &ptr(path, k), ipath, a, b)
+                }
                 (None, Some(v)) => {
                     self.push(Rule::CombinedTypeAdded, &ptr(path, k), ipath, None, Some(v))
                 }
@@ -275,6 +287,17 @@ impl Differ<'_> {
                 self.around = beside(self, Some(a.len()), Some(*j));
                 self.schema(&ptr(&p, j), ipath.clone(), &empty_schema, &b[*j]);
             }
+        } else if product && {
+            let judged = [judged(o, around, 0), judged(n, around, 1)];
+            only_old
+                .iter()
+                .any(|i| self.shifts(&judged, Some(&a[*i]), None))
+                || only_new
+                    .iter()
+                    .any(|j| self.shifts(&judged, None, Some(&b[*j])))
+        } {
+            // Members that evaluate what an `unevaluatedItems` judges.
+            self.push(Rule::Unclassified, &p, ipath, o.get(k), n.get(k));
         } else if only_old.is_empty() {
             self.push(
                 if product {

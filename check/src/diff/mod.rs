@@ -157,6 +157,7 @@ pub fn diff_schemas(
         old_set,
         new_set,
         seen: HashSet::new(),
+        nested: 0,
         around: Around::default(),
         out: Vec::new(),
     };
@@ -169,11 +170,18 @@ struct Differ<'a> {
     new_set: &'a SchemaSet,
     /// `$ref` pairs compared, with what applied beside them (recursive schemas end there).
     seen: HashSet<(String, String, String)>,
+    /// How many [`Differ::compare`]s and [`Differ::accepts_all`]s this comparison is nested in
+    /// (each starts its own `seen`, so that a recursive schema ends on [`MAX_NESTED`]).
+    nested: usize,
     /// What applies beside the next schema compared, at the same place in the document
     /// (set for `allOf`/`anyOf`/`oneOf` members, taken by [`Differ::schema`]).
     around: Around,
     out: Vec<Change>,
 }
+
+/// The deepest nesting of comparisons made on their own ([`Differ::compare`],
+/// [`Differ::accepts_all`]); deeper, the engine cannot tell (unclassified, or not within).
+const MAX_NESTED: usize = 6;
 
 const ANNOTATIONS: &[(&str, Rule)] = &[
     ("description", Rule::DescriptionChanged),
@@ -650,12 +658,15 @@ impl Names {
 struct Around {
     unevaluated: [Option<Value>; 2],
     names: [Names; 2],
+    /// An enclosing `unevaluatedItems` that constrains something judges the positions no
+    /// subschema there evaluates.
+    items: [bool; 2],
 }
 
 impl Around {
     /// Tells contexts apart (a `$ref` pair compared in one is compared again in another).
     fn key(&self) -> String {
-        if self.unevaluated.iter().all(Option::is_none) {
+        if self.unevaluated.iter().all(Option::is_none) && !self.items.iter().any(|b| *b) {
             return String::new();
         }
         format!(
@@ -664,10 +675,86 @@ impl Around {
                 self.unevaluated
                     .each_ref()
                     .map(|u| u.as_ref().map(Value::to_string)),
-                &self.names
+                &self.names,
+                self.items
             )
         )
     }
+}
+
+/// Whether something that judges what the subschemas at the place of `m` do not evaluate
+/// constrains it there: an `unevaluatedProperties` (index 0; its own or an enclosing one, unless
+/// `additionalProperties` evaluates every name) or an `unevaluatedItems` (index 1; unless `items`
+/// evaluates every position). `true`/`{}` judge nothing.
+fn judged(m: &Map<String, Value>, around: &Around, side: usize) -> [bool; 2] {
+    let live = |v: Option<&Value>| v.is_some_and(|v| !is_empty_schema(v));
+    [
+        !m.contains_key("additionalProperties")
+            && (live(m.get("unevaluatedProperties")) || live(around.unevaluated[side].as_ref())),
+        !m.contains_key("items") && (live(m.get("unevaluatedItems")) || around.items[side]),
+    ]
+}
+
+/// Whether the in-place subschemas of `m` (not its own keywords) may evaluate property names
+/// (index 0) or array positions (index 1); see [`evaluates`].
+fn in_place_evaluates(set: &SchemaSet, m: &Map<String, Value>) -> [bool; 2] {
+    let subs: Map<String, Value> = [
+        "$ref",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "if",
+        "then",
+        "else",
+        "dependentSchemas",
+    ]
+    .into_iter()
+    .filter_map(|k| Some((k.to_owned(), m.get(k)?.clone())))
+    .collect();
+    evaluates(set, &Value::Object(subs), 0)
+}
+
+/// Whether `v` (with its `$ref` targets and in-place subschemas) may evaluate property names
+/// (index 0) or array positions (index 1), which an `unevaluatedProperties` or
+/// `unevaluatedItems` beside it then leaves alone.
+fn evaluates(set: &SchemaSet, v: &Value, depth: usize) -> [bool; 2] {
+    let Value::Object(m) = v else {
+        return [false, false];
+    };
+    if depth > 16 {
+        return [true, true];
+    }
+    let has = |ks: &[&str]| ks.iter().any(|k| m.contains_key(*k));
+    let mut out = [
+        has(&[
+            "properties",
+            "patternProperties",
+            "additionalProperties",
+            "unevaluatedProperties",
+        ]),
+        has(&["prefixItems", "items", "contains", "unevaluatedItems"]),
+    ];
+    let mut subs: Vec<&Value> = Vec::new();
+    if let Some(t) = m
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|u| set.target(u))
+    {
+        subs.push(t);
+    }
+    for k in ["allOf", "anyOf", "oneOf"] {
+        subs.extend(m.get(k).and_then(Value::as_array).into_iter().flatten());
+    }
+    for k in ["if", "then", "else"] {
+        subs.extend(m.get(k));
+    }
+    subs.extend(object_at(m, "dependentSchemas").values());
+    for sub in subs {
+        let [a, b] = evaluates(set, sub, depth + 1);
+        out[0] |= a;
+        out[1] |= b;
+    }
+    out
 }
 
 /// Adds the property names `v` declares, with its `$ref` targets and in-place subschemas.
@@ -684,6 +771,10 @@ fn declared(set: &SchemaSet, v: &Value, sure: bool, names: &mut Names, depth: us
     } else {
         names.maybe.extend(declares);
         names.all_maybe |= all;
+    }
+    // The names a pattern matches are evaluated where they occur: any name may be.
+    if !object_at(m, "patternProperties").is_empty() {
+        names.all_maybe = true;
     }
     if let Some(t) = m
         .get("$ref")
@@ -810,7 +901,13 @@ impl Differ<'_> {
                 self.push(*rule, &ptr(path, k), &ipath, o.get(*k), n.get(*k));
             }
         }
-        if self.wrapped(path, &ipath, &o, &n) {
+        // A union wrapped or unwrapped is compared as a whole, unless what it evaluates counts
+        // for an `unevaluatedProperties`/`unevaluatedItems` there.
+        let judged = [judged(&o, &around, 0), judged(&n, &around, 1)];
+        let whole = |m: &Map<String, Value>| Value::Object(m.clone());
+        if !self.shifts(&judged, Some(&whole(&o)), Some(&whole(&n)))
+            && self.wrapped(path, &ipath, &o, &n)
+        {
             return;
         }
         self.types(path, &ipath, &o, &n);
@@ -938,15 +1035,36 @@ impl Differ<'_> {
             );
         }
         self.dependent_required(path, &ipath, &o, &n);
-        self.keyed_schemas(
-            path,
-            &ipath,
-            &o,
-            &n,
-            "dependentSchemas",
-            Rule::DependentSchemaAdded,
-            Rule::DependentSchemaRemoved,
+        // What an `unevaluatedProperties`/`unevaluatedItems` judges here depends on what the
+        // subschemas beside it evaluate (`judged`, above).
+        let (da, db) = (
+            object_at(&o, "dependentSchemas"),
+            object_at(&n, "dependentSchemas"),
         );
+        let entry_shifts = da.keys().chain(db.keys()).any(|k| {
+            (da.get(k) != db.get(k) || da.get(k).is_some_and(has_ref))
+                && self.shifts(&judged, da.get(k), db.get(k))
+        });
+        if entry_shifts {
+            self.push(
+                Rule::Unclassified,
+                &ptr(path, "dependentSchemas"),
+                &ipath,
+                o.get("dependentSchemas"),
+                n.get("dependentSchemas"),
+            );
+        } else {
+            self.keyed_schemas(
+                path,
+                &ipath,
+                &o,
+                &n,
+                "dependentSchemas",
+                Rule::DependentSchemaAdded,
+                Rule::DependentSchemaRemoved,
+            );
+        }
+        self.evaluated_here(path, &ipath, &o, &n, &around);
         self.sub(
             path,
             &ipath,
@@ -957,13 +1075,43 @@ impl Differ<'_> {
             Rule::PropertyNamesAdded,
             Rule::PropertyNamesRemoved,
         );
-        self.contains(path, &ipath, &o, &n);
+        let contains_differs =
+            o.get("contains") != n.get("contains") || o.get("contains").is_some_and(has_ref);
+        if contains_differs && (judged[0][1] || judged[1][1]) {
+            // `contains` evaluates the elements it matches.
+            self.push(
+                Rule::Unclassified,
+                &ptr(path, "contains"),
+                &ipath,
+                o.get("contains"),
+                n.get("contains"),
+            );
+        } else {
+            self.contains(path, &ipath, &o, &n);
+        }
         self.items(path, &ipath, &o, &n);
         self.combinators(path, &ipath, &o, &n, &around);
         self.not(path, &ipath, &o, &n);
         let cond =
             |m: &Map<String, Value>| ["if", "then", "else"].iter().any(|k| m.contains_key(*k));
+        let conditional = |m: &Map<String, Value>| -> Value {
+            Value::Object(
+                m.iter()
+                    .filter(|(k, _)| ["if", "then", "else"].contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            )
+        };
+        let cond_shifts = (cond(&o) != cond(&n))
+            && self.shifts(&judged, Some(&conditional(&o)), Some(&conditional(&n)));
         match (cond(&o), cond(&n)) {
+            _ if cond_shifts => self.push(
+                Rule::Unclassified,
+                &ptr(path, "if"),
+                &ipath,
+                o.get("if"),
+                n.get("if"),
+            ),
             (false, true) => self.push(
                 Rule::ConditionalAdded,
                 &ptr(path, "if"),
@@ -1007,6 +1155,48 @@ impl Differ<'_> {
                     n.get(k),
                 );
             }
+        }
+    }
+}
+
+impl Differ<'_> {
+    /// Whether a subschema at a place where [`judged`] holds (per side) appears, goes or
+    /// changes and may evaluate what is judged there: then what it does to the documents is
+    /// unknown (more evaluated names can widen, fewer narrow, besides its own constraints).
+    fn shifts(&self, judged: &[[bool; 2]; 2], old: Option<&Value>, new: Option<&Value>) -> bool {
+        let e =
+            |set: &SchemaSet, v: Option<&Value>| v.map_or([false, false], |v| evaluates(set, v, 0));
+        let (a, b) = (e(self.old_set, old), e(self.new_set, new));
+        (judged[0][0] && a[0])
+            || (judged[1][0] && b[0])
+            || (judged[0][1] && a[1])
+            || (judged[1][1] && b[1])
+    }
+
+    /// Under an enclosing `unevaluatedProperties`/`unevaluatedItems`, a change of what this
+    /// schema's own keywords evaluate: `additionalProperties` or `unevaluatedProperties`
+    /// appearing or going (every name evaluated or not), the number of `prefixItems`, `items`
+    /// or `unevaluatedItems` appearing or going. Unclassified: the rules of those keywords
+    /// describe them on their own.
+    fn evaluated_here(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+        around: &Around,
+    ) {
+        let live = |v: Option<&Value>| v.is_some_and(|v| !is_empty_schema(v));
+        let presence = |k: &str| o.contains_key(k) != n.contains_key(k);
+        let props = (0..2).any(|s| live(around.unevaluated[s].as_ref()))
+            && (presence("additionalProperties") || presence("unevaluatedProperties"));
+        let len =
+            |m: &Map<String, Value>| m.get("prefixItems").and_then(Value::as_array).map(Vec::len);
+        let every = o.contains_key("items") && n.contains_key("items");
+        let items = (around.items[0] || around.items[1])
+            && (presence("items") || presence("unevaluatedItems") || (len(o) != len(n) && !every));
+        if props || items {
+            self.push(Rule::Unclassified, path, ipath, None, None);
         }
     }
 }

@@ -45,6 +45,7 @@ impl Differ<'_> {
         index: usize,
         into: &mut Around,
     ) {
+        into.items[side] = judged(holder, around, side)[1];
         if holder.contains_key("additionalProperties") {
             // Every name is evaluated by the holder.
             return;
@@ -284,6 +285,17 @@ impl Differ<'_> {
         let (a, b) = (governing(o, key, fallback), governing(n, key, fallback));
         // `unevaluatedProperties` leaves alone the names other subschemas evaluate there,
         // `additionalProperties` does not: one rule cannot say what the swap does to them.
+        // The same for `items` and `unevaluatedItems`, which leaves alone the positions other
+        // subschemas there evaluate, and those `contains` matches.
+        if key == "items" {
+            for (m, set) in [(o, self.old_set), (n, self.new_set)] {
+                let falls_back = !m.contains_key(key) && m.contains_key("unevaluatedItems");
+                if falls_back && (m.contains_key("contains") || in_place_evaluates(set, m)[1]) {
+                    self.push(Rule::Unclassified, &p, ipath, o.get(key), n.get(key));
+                    return;
+                }
+            }
+        }
         if key == "additionalProperties" {
             for (m, set) in [(o, self.old_set), (n, self.new_set)] {
                 let mut names = Names::default();

@@ -54,6 +54,10 @@ impl Differ<'_> {
         if is_empty_schema(b) || (a == b && !has_ref(a)) {
             return true;
         }
+        // Nested too deep (a recursive schema compared with a changed one): cannot tell.
+        if self.nested >= MAX_NESTED {
+            return false;
+        }
         let (old_set, new_set) = if a_is_new {
             (self.new_set, self.old_set)
         } else {
@@ -63,6 +67,7 @@ impl Differ<'_> {
             old_set,
             new_set,
             seen: HashSet::new(),
+            nested: self.nested + 1,
             around: Around::default(),
             out: Vec::new(),
         };
@@ -72,12 +77,25 @@ impl Differ<'_> {
             .all(|c| matches!(c.rule.effect(), Effect::None | Effect::Widens))
     }
 
-    /// The changes from `a` to `b`, compared on their own (not reported).
+    /// The changes from `a` to `b`, compared on their own (not reported). A `$ref` pair the
+    /// enclosing comparison has already compared is compared again: what its changes do here
+    /// (under `not`, under `maxContains`) differs from what they did there. Nested too deep (a
+    /// recursive schema), it is unclassified.
     pub(super) fn compare(&self, a: &Value, b: &Value) -> Vec<Change> {
+        if self.nested >= MAX_NESTED {
+            return vec![Change {
+                rule: Rule::Unclassified,
+                path: String::new(),
+                instance_path: None,
+                old: Some(a.clone()),
+                new: Some(b.clone()),
+            }];
+        }
         let mut sub = Differ {
             old_set: self.old_set,
             new_set: self.new_set,
-            seen: self.seen.clone(),
+            seen: HashSet::new(),
+            nested: self.nested + 1,
             around: Around::default(),
             out: Vec::new(),
         };

@@ -912,128 +912,9 @@ impl Differ<'_> {
         }
         self.types(path, &ipath, &o, &n);
         self.enums(path, &ipath, &o, &n);
-        for (k, added, removed, changed) in SIMPLE {
-            match (o.get(*k), n.get(*k)) {
-                (None, Some(v)) => self.push(*added, &ptr(path, k), &ipath, None, Some(v)),
-                (Some(v), None) => self.push(*removed, &ptr(path, k), &ipath, Some(v), None),
-                (Some(a), Some(b)) if a != b => {
-                    self.push(*changed, &ptr(path, k), &ipath, Some(a), Some(b))
-                }
-                _ => {}
-            }
-        }
-        for (k, added, removed, up, down) in BOUNDS {
-            let num = |m: &Map<String, Value>| m.get(*k).and_then(Value::as_f64);
-            let (mut a, mut b) = (num(&o), num(&n));
-            // Without `minContains`, `contains` needs one match: 0 or 1 is a change from 1.
-            if *k == "minContains" {
-                let small = |x: Option<f64>| x.is_some_and(|x| x <= 1.0);
-                if (a.is_none() && small(b)) || (b.is_none() && small(a)) {
-                    a = a.or(Some(1.0));
-                    b = b.or(Some(1.0));
-                }
-            }
-            match (a, b) {
-                (None, Some(_)) => self.push(*added, &ptr(path, k), &ipath, None, n.get(*k)),
-                (Some(_), None) => self.push(*removed, &ptr(path, k), &ipath, o.get(*k), None),
-                (Some(a), Some(b)) if b > a => {
-                    self.push(*up, &ptr(path, k), &ipath, o.get(*k), n.get(*k))
-                }
-                (Some(a), Some(b)) if b < a => {
-                    self.push(*down, &ptr(path, k), &ipath, o.get(*k), n.get(*k))
-                }
-                _ => {}
-            }
-        }
-        self.multiple_of(path, &ipath, &o, &n);
-        for k in ["contentEncoding", "contentMediaType", "contentSchema"] {
-            if o.get(k) != n.get(k) {
-                self.push(
-                    Rule::ContentChanged,
-                    &ptr(path, k),
-                    &ipath,
-                    o.get(k),
-                    n.get(k),
-                );
-            }
-        }
-        if o.get("x-encoding") != n.get("x-encoding") {
-            self.push(
-                Rule::EncodingChanged,
-                &ptr(path, "x-encoding"),
-                &ipath,
-                o.get("x-encoding"),
-                n.get("x-encoding"),
-            );
-        }
-        if o.get("uniqueItems") != n.get("uniqueItems") {
-            let on = |m: &Map<String, Value>| m.get("uniqueItems") == Some(&Value::Bool(true));
-            match (on(&o), on(&n)) {
-                (false, true) => self.push(
-                    Rule::UniqueItemsAdded,
-                    &ptr(path, "uniqueItems"),
-                    &ipath,
-                    o.get("uniqueItems"),
-                    n.get("uniqueItems"),
-                ),
-                (true, false) => self.push(
-                    Rule::UniqueItemsRemoved,
-                    &ptr(path, "uniqueItems"),
-                    &ipath,
-                    o.get("uniqueItems"),
-                    n.get("uniqueItems"),
-                ),
-                _ => {}
-            }
-        }
+        self.scalar_keywords(path, &ipath, &o, &n);
         self.properties(path, &ipath, &o, &n, &around);
-        self.open_model(
-            path,
-            &ipath,
-            &o,
-            &n,
-            "additionalProperties",
-            [
-                Rule::AdditionalPropertiesAdded,
-                Rule::AdditionalPropertiesRemoved,
-                Rule::AdditionalPropertiesExtended,
-                Rule::AdditionalPropertiesNarrowed,
-            ],
-        );
-        // Beside `additionalProperties` (`items`) on either side, `unevaluatedProperties`
-        // (`unevaluatedItems`) has nothing of its own to apply to: the comparison above
-        // already took it in where the other keyword is missing.
-        let neither = |k: &str| !o.contains_key(k) && !n.contains_key(k);
-        if neither("additionalProperties") {
-            self.open_model(
-                path,
-                &ipath,
-                &o,
-                &n,
-                "unevaluatedProperties",
-                [
-                    Rule::UnevaluatedPropertiesAdded,
-                    Rule::UnevaluatedPropertiesRemoved,
-                    Rule::UnevaluatedPropertiesExtended,
-                    Rule::UnevaluatedPropertiesNarrowed,
-                ],
-            );
-        }
-        if neither("items") {
-            self.open_model(
-                path,
-                &ipath,
-                &o,
-                &n,
-                "unevaluatedItems",
-                [
-                    Rule::UnevaluatedItemsAdded,
-                    Rule::UnevaluatedItemsRemoved,
-                    Rule::UnevaluatedItemsExtended,
-                    Rule::UnevaluatedItemsNarrowed,
-                ],
-            );
-        }
+        self.content_models(path, &ipath, &o, &n);
         self.dependent_required(path, &ipath, &o, &n);
         // What an `unevaluatedProperties`/`unevaluatedItems` judges here depends on what the
         // subschemas beside it evaluate (`judged`, above).
@@ -1092,6 +973,184 @@ impl Differ<'_> {
         self.items(path, &ipath, &o, &n);
         self.combinators(path, &ipath, &o, &n, &around);
         self.not(path, &ipath, &o, &n);
+        self.conditional(path, &ipath, &o, &n, &judged);
+        let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+        for k in keys {
+            let known = HANDLED.contains(&k.as_str())
+                || ANNOTATIONS.iter().any(|(a, _)| a == k)
+                || (k.starts_with("x-") && k != "x-encoding");
+            if !known && o.get(k) != n.get(k) {
+                self.push(
+                    Rule::Unclassified,
+                    &ptr(path, k),
+                    &ipath,
+                    o.get(k),
+                    n.get(k),
+                );
+            }
+        }
+    }
+}
+
+impl Differ<'_> {
+    /// The keywords that constrain a value in place: `pattern`, `format`, `const`, the
+    /// numeric and size bounds, `multipleOf`, the content keywords, `x-encoding` and
+    /// `uniqueItems`.
+    fn scalar_keywords(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let ipath = ipath.clone();
+        for (k, added, removed, changed) in SIMPLE {
+            match (o.get(*k), n.get(*k)) {
+                (None, Some(v)) => self.push(*added, &ptr(path, k), &ipath, None, Some(v)),
+                (Some(v), None) => self.push(*removed, &ptr(path, k), &ipath, Some(v), None),
+                (Some(a), Some(b)) if a != b => {
+                    self.push(*changed, &ptr(path, k), &ipath, Some(a), Some(b))
+                }
+                _ => {}
+            }
+        }
+        for (k, added, removed, up, down) in BOUNDS {
+            let num = |m: &Map<String, Value>| m.get(*k).and_then(Value::as_f64);
+            let (mut a, mut b) = (num(o), num(n));
+            // Without `minContains`, `contains` needs one match: 0 or 1 is a change from 1.
+            if *k == "minContains" {
+                let small = |x: Option<f64>| x.is_some_and(|x| x <= 1.0);
+                if (a.is_none() && small(b)) || (b.is_none() && small(a)) {
+                    a = a.or(Some(1.0));
+                    b = b.or(Some(1.0));
+                }
+            }
+            match (a, b) {
+                (None, Some(_)) => self.push(*added, &ptr(path, k), &ipath, None, n.get(*k)),
+                (Some(_), None) => self.push(*removed, &ptr(path, k), &ipath, o.get(*k), None),
+                (Some(a), Some(b)) if b > a => {
+                    self.push(*up, &ptr(path, k), &ipath, o.get(*k), n.get(*k))
+                }
+                (Some(a), Some(b)) if b < a => {
+                    self.push(*down, &ptr(path, k), &ipath, o.get(*k), n.get(*k))
+                }
+                _ => {}
+            }
+        }
+        self.multiple_of(path, &ipath, o, n);
+        for k in ["contentEncoding", "contentMediaType", "contentSchema"] {
+            if o.get(k) != n.get(k) {
+                self.push(
+                    Rule::ContentChanged,
+                    &ptr(path, k),
+                    &ipath,
+                    o.get(k),
+                    n.get(k),
+                );
+            }
+        }
+        if o.get("x-encoding") != n.get("x-encoding") {
+            self.push(
+                Rule::EncodingChanged,
+                &ptr(path, "x-encoding"),
+                &ipath,
+                o.get("x-encoding"),
+                n.get("x-encoding"),
+            );
+        }
+        if o.get("uniqueItems") != n.get("uniqueItems") {
+            let on = |m: &Map<String, Value>| m.get("uniqueItems") == Some(&Value::Bool(true));
+            match (on(o), on(n)) {
+                (false, true) => self.push(
+                    Rule::UniqueItemsAdded,
+                    &ptr(path, "uniqueItems"),
+                    &ipath,
+                    o.get("uniqueItems"),
+                    n.get("uniqueItems"),
+                ),
+                (true, false) => self.push(
+                    Rule::UniqueItemsRemoved,
+                    &ptr(path, "uniqueItems"),
+                    &ipath,
+                    o.get("uniqueItems"),
+                    n.get("uniqueItems"),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    /// What an object or array does with what its `properties` (`prefixItems`) do not
+    /// name: `additionalProperties`, and `unevaluatedProperties`/`unevaluatedItems` where
+    /// no `additionalProperties`/`items` takes their place.
+    fn content_models(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let ipath = ipath.clone();
+        self.open_model(
+            path,
+            &ipath,
+            o,
+            n,
+            "additionalProperties",
+            [
+                Rule::AdditionalPropertiesAdded,
+                Rule::AdditionalPropertiesRemoved,
+                Rule::AdditionalPropertiesExtended,
+                Rule::AdditionalPropertiesNarrowed,
+            ],
+        );
+        // Beside `additionalProperties` (`items`) on either side, `unevaluatedProperties`
+        // (`unevaluatedItems`) has nothing of its own to apply to: the comparison above
+        // already took it in where the other keyword is missing.
+        let neither = |k: &str| !o.contains_key(k) && !n.contains_key(k);
+        if neither("additionalProperties") {
+            self.open_model(
+                path,
+                &ipath,
+                o,
+                n,
+                "unevaluatedProperties",
+                [
+                    Rule::UnevaluatedPropertiesAdded,
+                    Rule::UnevaluatedPropertiesRemoved,
+                    Rule::UnevaluatedPropertiesExtended,
+                    Rule::UnevaluatedPropertiesNarrowed,
+                ],
+            );
+        }
+        if neither("items") {
+            self.open_model(
+                path,
+                &ipath,
+                o,
+                n,
+                "unevaluatedItems",
+                [
+                    Rule::UnevaluatedItemsAdded,
+                    Rule::UnevaluatedItemsRemoved,
+                    Rule::UnevaluatedItemsExtended,
+                    Rule::UnevaluatedItemsNarrowed,
+                ],
+            );
+        }
+    }
+
+    /// `if`/`then`/`else`: added or removed as a whole; any other change, or one that shifts
+    /// what an `unevaluated*` keyword there judges, is unclassified.
+    fn conditional(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+        judged: &[[bool; 2]; 2],
+    ) {
+        let ipath = ipath.clone();
         let cond =
             |m: &Map<String, Value>| ["if", "then", "else"].iter().any(|k| m.contains_key(*k));
         let conditional = |m: &Map<String, Value>| -> Value {
@@ -1102,9 +1161,9 @@ impl Differ<'_> {
                     .collect(),
             )
         };
-        let cond_shifts = (cond(&o) != cond(&n))
-            && self.shifts(&judged, Some(&conditional(&o)), Some(&conditional(&n)));
-        match (cond(&o), cond(&n)) {
+        let cond_shifts = (cond(o) != cond(n))
+            && self.shifts(judged, Some(&conditional(o)), Some(&conditional(n)));
+        match (cond(o), cond(n)) {
             _ if cond_shifts => self.push(
                 Rule::Unclassified,
                 &ptr(path, "if"),
@@ -1140,21 +1199,6 @@ impl Differ<'_> {
                 )
             }
             _ => {}
-        }
-        let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
-        for k in keys {
-            let known = HANDLED.contains(&k.as_str())
-                || ANNOTATIONS.iter().any(|(a, _)| a == k)
-                || (k.starts_with("x-") && k != "x-encoding");
-            if !known && o.get(k) != n.get(k) {
-                self.push(
-                    Rule::Unclassified,
-                    &ptr(path, k),
-                    &ipath,
-                    o.get(k),
-                    n.get(k),
-                );
-            }
         }
     }
 }

@@ -1440,16 +1440,6 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
         .collect::<Vec<_>>();
     // Sets without AMQP events keep the trait's defaults (no exchange, no routing key).
     let amqp = catalog.events.iter().any(|e| e.def.routing_key.is_some());
-    let amqp_set = amqp.then(|| {
-        quote! {
-            fn exchange(&self) -> ::std::option::Option<&'static str> {
-                Event::exchange(self)
-            }
-            fn routing_key(&self) -> ::std::option::Option<&'static str> {
-                Event::routing_key(self)
-            }
-        }
-    });
     let amqp_methods = amqp.then(|| {
         quote! {
             /// The AMQP exchange this event is published to (`x-event.exchange`); `None`
@@ -1465,153 +1455,10 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
             }
         }
     });
-    let ce_set = cx.opts.cloudevents.is_some().then(|| {
-        quote! {
-            fn cloudevent_mapping() -> ::std::option::Option<&'static #rt::cloudevents::Mapping<'static>> {
-                ::std::option::Option::Some(&CLOUDEVENT_MAPPING)
-            }
-        }
-    });
-    let ce_methods = cx.opts.cloudevents.is_some().then(|| {
-        quote! {
-            impl Event {
-                /// This event as a structured CloudEvent (`application/cloudevents+json`),
-                /// e.g. for an HTTP request body.
-                pub fn to_cloudevent_json(&self) -> ::std::result::Result<::std::vec::Vec<u8>, #rt::cloudevents::CloudEventError> {
-                    let json = #rt::EventSet::encode_json(self)
-                        .map_err(|e| #rt::cloudevents::CloudEventError::Invalid(e.to_string()))?;
-                    let ce = #rt::EventSet::cloudevent_of(self, &json)?;
-                    #rt::__private::serde_json::to_vec(&ce)
-                        .map_err(|e| #rt::cloudevents::CloudEventError::Invalid(e.to_string()))
-                }
-
-                /// Decodes a structured CloudEvent into the event its envelope form is.
-                pub fn from_cloudevent_json(json: &[u8]) -> ::std::result::Result<Self, #rt::cloudevents::CloudEventError> {
-                    let ce: #rt::__private::serde_json::Value = #rt::__private::serde_json::from_slice(json)
-                        .map_err(|e| #rt::cloudevents::CloudEventError::Invalid(e.to_string()))?;
-                    <Self as #rt::EventSet>::from_cloudevent(&ce)
-                }
-            }
-        }
-    });
-    // Sets without keys keep the trait's default (no key).
-    let keyed_set = catalog
-        .events
-        .iter()
-        .any(|e| e.key_pointer.is_some())
-        .then(|| {
-            quote! {
-                fn key_pointer(&self) -> ::std::option::Option<&'static str> {
-                    match self { #(Self::#names(_) => <#names as #rt::Contract>::KEY,)* }
-                }
-            }
-        });
-    let field_maps = cx.opts.field_maps.then(|| quote! {
-        impl Event {
-            /// Decodes the field/value pairs of a stream entry, dispatching like `from_json`.
-            pub fn from_redis_fields<K: ::std::convert::AsRef<str>, V: ::std::convert::AsRef<str>>(
-                fields: &[(K, V)],
-            ) -> ::std::result::Result<Self, #rt::DecodeError> {
-                Self::decode_from(#rt::FieldMap(fields))
-            }
-
-            /// The field/value pairs of this event for a stream entry.
-            pub fn to_redis_fields(&self) -> ::std::result::Result<#rt::Fields, #rt::FieldError> {
-                match self { #(Self::#names(e) => #rt::FieldCodec::to_redis_fields(e),)* }
-            }
-        }
-
-        /// The whole catalog with the field-map codec, for the Redis Streams runtime.
-        impl #rt::FieldSet for Event {
-            fn decode_fields(
-                fields: &[(::std::string::String, ::std::string::String)],
-            ) -> ::std::result::Result<Self, #rt::DecodeError> {
-                Self::from_redis_fields(fields)
-            }
-            fn encode_fields(&self) -> ::std::result::Result<#rt::Fields, #rt::FieldError> {
-                self.to_redis_fields()
-            }
-        }
-    });
-    let event_set = quote! {
-        /// The whole catalog as one set, for the bus runtimes (`events-redis`,
-        /// `events-amqp`).
-        impl #rt::EventSet for Event {
-            fn decode_json(json: &[u8]) -> ::std::result::Result<Self, #rt::DecodeError> {
-                Self::from_json(json)
-            }
-            fn encode_json(
-                &self,
-            ) -> ::std::result::Result<::std::vec::Vec<u8>, #rt::__private::serde_json::Error> {
-                #rt::__private::serde_json::to_vec(self)
-            }
-            fn type_name(&self) -> &'static str {
-                self.event_type().as_str()
-            }
-            fn channel(&self) -> &'static str {
-                Event::channel(self)
-            }
-            fn max_len(&self) -> ::std::option::Option<usize> {
-                match self { #(Self::#names(_) => <#names as #rt::Contract>::MAX_LEN,)* }
-            }
-            #amqp_set
-            #keyed_set
-            #ce_set
-            fn info(&self) -> #rt::ContractInfo {
-                match self { #(Self::#names(_) => #rt::ContractInfo::of::<#names>(),)* }
-            }
-            fn contracts() -> ::std::vec::Vec<#rt::ContractInfo> {
-                ::std::vec![#(#rt::ContractInfo::of::<#names>()),*]
-            }
-        }
-    };
-    let json_schema = cx.opts.json_schema.then(|| {
-        let schemars = quote!(#rt::__private::schemars);
-        let types: std::collections::BTreeSet<&str> = catalog
-            .events
-            .iter()
-            .map(|e| e.def.event_type.as_str())
-            .collect();
-        let types = types.into_iter();
-        let arms = catalog.events.iter().map(|e| {
-            let n = ident(&e.struct_name);
-            let v = variant_of(&e.def.event_type);
-            let major = e.def.major;
-            quote!((EventType::#v, #major) => ::std::option::Option::Some(#schemars::SchemaGenerator::default().into_root_schema_for::<#n>()),)
-        });
-        quote! {
-            /// A string among the catalog's event types.
-            impl #schemars::JsonSchema for EventType {
-                fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                    ::std::borrow::Cow::Borrowed("EventType")
-                }
-                fn json_schema(_: &mut #schemars::SchemaGenerator) -> #schemars::Schema {
-                    #schemars::json_schema!({ "type": "string", "enum": [#(#types),*] })
-                }
-            }
-
-            /// Any event of the catalog (each as its struct derives it).
-            impl #schemars::JsonSchema for Event {
-                fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                    ::std::borrow::Cow::Borrowed("Event")
-                }
-                fn json_schema(generator: &mut #schemars::SchemaGenerator) -> #schemars::Schema {
-                    #schemars::json_schema!({ "anyOf": [#(generator.subschema_for::<#names>()),*] })
-                }
-            }
-
-            impl Event {
-                /// The JSON Schema `schemars` derives for the whole document of one event
-                /// type and major version (`None` when the catalog has no such contract).
-                pub fn json_schema_for(event_type: EventType, major: u32) -> ::std::option::Option<#schemars::Schema> {
-                    match (event_type, major) {
-                        #(#arms)*
-                        _ => ::std::option::Option::None,
-                    }
-                }
-            }
-        }
-    });
+    let ce_methods = cloudevent_methods(cx);
+    let field_maps = field_map_impls(cx, &names);
+    let event_set = event_set_impl(catalog, cx, &names);
+    let json_schema = json_schema_impls(catalog, cx, &names);
     quote! {
         #field_maps
         #event_set
@@ -1683,4 +1530,184 @@ fn event_enum(catalog: &Catalog, cx: &Cx<'_>) -> TokenStream {
             }
         }
     }
+}
+
+/// `impl EventSet for Event`: what the bus runtimes need of the whole catalog.
+fn event_set_impl(catalog: &Catalog, cx: &Cx<'_>, names: &[Ident]) -> TokenStream {
+    let rt = cx.rt;
+    // Sets without AMQP events keep the trait's defaults (no exchange, no routing key).
+    let amqp = catalog.events.iter().any(|e| e.def.routing_key.is_some());
+    let amqp_set = amqp.then(|| {
+        quote! {
+            fn exchange(&self) -> ::std::option::Option<&'static str> {
+                Event::exchange(self)
+            }
+            fn routing_key(&self) -> ::std::option::Option<&'static str> {
+                Event::routing_key(self)
+            }
+        }
+    });
+    // Sets without keys keep the trait's default (no key).
+    let keyed_set = catalog
+        .events
+        .iter()
+        .any(|e| e.key_pointer.is_some())
+        .then(|| {
+            quote! {
+                fn key_pointer(&self) -> ::std::option::Option<&'static str> {
+                    match self { #(Self::#names(_) => <#names as #rt::Contract>::KEY,)* }
+                }
+            }
+        });
+    let ce_set = cx.opts.cloudevents.is_some().then(|| {
+        quote! {
+            fn cloudevent_mapping() -> ::std::option::Option<&'static #rt::cloudevents::Mapping<'static>> {
+                ::std::option::Option::Some(&CLOUDEVENT_MAPPING)
+            }
+        }
+    });
+    let event_set = quote! {
+        /// The whole catalog as one set, for the bus runtimes (`events-redis`,
+        /// `events-amqp`).
+        impl #rt::EventSet for Event {
+            fn decode_json(json: &[u8]) -> ::std::result::Result<Self, #rt::DecodeError> {
+                Self::from_json(json)
+            }
+            fn encode_json(
+                &self,
+            ) -> ::std::result::Result<::std::vec::Vec<u8>, #rt::__private::serde_json::Error> {
+                #rt::__private::serde_json::to_vec(self)
+            }
+            fn type_name(&self) -> &'static str {
+                self.event_type().as_str()
+            }
+            fn channel(&self) -> &'static str {
+                Event::channel(self)
+            }
+            fn max_len(&self) -> ::std::option::Option<usize> {
+                match self { #(Self::#names(_) => <#names as #rt::Contract>::MAX_LEN,)* }
+            }
+            #amqp_set
+            #keyed_set
+            #ce_set
+            fn info(&self) -> #rt::ContractInfo {
+                match self { #(Self::#names(_) => #rt::ContractInfo::of::<#names>(),)* }
+            }
+            fn contracts() -> ::std::vec::Vec<#rt::ContractInfo> {
+                ::std::vec![#(#rt::ContractInfo::of::<#names>()),*]
+            }
+        }
+    };
+    event_set
+}
+
+/// `Event::to_cloudevent_json` and `from_cloudevent_json`, when the set maps CloudEvents.
+fn cloudevent_methods(cx: &Cx<'_>) -> Option<TokenStream> {
+    let rt = cx.rt;
+    cx.opts.cloudevents.is_some().then(|| {
+        quote! {
+            impl Event {
+                /// This event as a structured CloudEvent (`application/cloudevents+json`),
+                /// e.g. for an HTTP request body.
+                pub fn to_cloudevent_json(&self) -> ::std::result::Result<::std::vec::Vec<u8>, #rt::cloudevents::CloudEventError> {
+                    let json = #rt::EventSet::encode_json(self)
+                        .map_err(|e| #rt::cloudevents::CloudEventError::Invalid(e.to_string()))?;
+                    let ce = #rt::EventSet::cloudevent_of(self, &json)?;
+                    #rt::__private::serde_json::to_vec(&ce)
+                        .map_err(|e| #rt::cloudevents::CloudEventError::Invalid(e.to_string()))
+                }
+
+                /// Decodes a structured CloudEvent into the event its envelope form is.
+                pub fn from_cloudevent_json(json: &[u8]) -> ::std::result::Result<Self, #rt::cloudevents::CloudEventError> {
+                    let ce: #rt::__private::serde_json::Value = #rt::__private::serde_json::from_slice(json)
+                        .map_err(|e| #rt::cloudevents::CloudEventError::Invalid(e.to_string()))?;
+                    <Self as #rt::EventSet>::from_cloudevent(&ce)
+                }
+            }
+        }
+    })
+}
+
+/// The field-map codec of `Event` (`from_redis_fields`, `to_redis_fields`, `FieldSet`).
+fn field_map_impls(cx: &Cx<'_>, names: &[Ident]) -> Option<TokenStream> {
+    let rt = cx.rt;
+    cx.opts.field_maps.then(|| quote! {
+        impl Event {
+            /// Decodes the field/value pairs of a stream entry, dispatching like `from_json`.
+            pub fn from_redis_fields<K: ::std::convert::AsRef<str>, V: ::std::convert::AsRef<str>>(
+                fields: &[(K, V)],
+            ) -> ::std::result::Result<Self, #rt::DecodeError> {
+                Self::decode_from(#rt::FieldMap(fields))
+            }
+
+            /// The field/value pairs of this event for a stream entry.
+            pub fn to_redis_fields(&self) -> ::std::result::Result<#rt::Fields, #rt::FieldError> {
+                match self { #(Self::#names(e) => #rt::FieldCodec::to_redis_fields(e),)* }
+            }
+        }
+
+        /// The whole catalog with the field-map codec, for the Redis Streams runtime.
+        impl #rt::FieldSet for Event {
+            fn decode_fields(
+                fields: &[(::std::string::String, ::std::string::String)],
+            ) -> ::std::result::Result<Self, #rt::DecodeError> {
+                Self::from_redis_fields(fields)
+            }
+            fn encode_fields(&self) -> ::std::result::Result<#rt::Fields, #rt::FieldError> {
+                self.to_redis_fields()
+            }
+        }
+    })
+}
+
+/// `schemars::JsonSchema` for `EventType` and `Event`, and `Event::json_schema_for`.
+fn json_schema_impls(catalog: &Catalog, cx: &Cx<'_>, names: &[Ident]) -> Option<TokenStream> {
+    let rt = cx.rt;
+    cx.opts.json_schema.then(|| {
+        let schemars = quote!(#rt::__private::schemars);
+        let types: std::collections::BTreeSet<&str> = catalog
+            .events
+            .iter()
+            .map(|e| e.def.event_type.as_str())
+            .collect();
+        let types = types.into_iter();
+        let arms = catalog.events.iter().map(|e| {
+            let n = ident(&e.struct_name);
+            let v = variant_of(&e.def.event_type);
+            let major = e.def.major;
+            quote!((EventType::#v, #major) => ::std::option::Option::Some(#schemars::SchemaGenerator::default().into_root_schema_for::<#n>()),)
+        });
+        quote! {
+            /// A string among the catalog's event types.
+            impl #schemars::JsonSchema for EventType {
+                fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed("EventType")
+                }
+                fn json_schema(_: &mut #schemars::SchemaGenerator) -> #schemars::Schema {
+                    #schemars::json_schema!({ "type": "string", "enum": [#(#types),*] })
+                }
+            }
+
+            /// Any event of the catalog (each as its struct derives it).
+            impl #schemars::JsonSchema for Event {
+                fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed("Event")
+                }
+                fn json_schema(generator: &mut #schemars::SchemaGenerator) -> #schemars::Schema {
+                    #schemars::json_schema!({ "anyOf": [#(generator.subschema_for::<#names>()),*] })
+                }
+            }
+
+            impl Event {
+                /// The JSON Schema `schemars` derives for the whole document of one event
+                /// type and major version (`None` when the catalog has no such contract).
+                pub fn json_schema_for(event_type: EventType, major: u32) -> ::std::option::Option<#schemars::Schema> {
+                    match (event_type, major) {
+                        #(#arms)*
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+        }
+    })
 }

@@ -104,44 +104,7 @@ impl Differ<'_> {
                 Some(ns) => self.schema(&p, child(name), os, ns),
                 None => {
                     let dropped_required = oreq.contains(name) && !nreq.contains(name);
-                    // A `patternProperties` pattern of the new side governs the name: what
-                    // it accepts there (with the old side's patterns, which applied beside
-                    // the property too).
-                    let patterns = match (patterns_for(o, name), patterns_for(n, name)) {
-                        (_, Some(new)) if new.is_empty() => None,
-                        (Some(old), Some(new)) if old == new => {
-                            Some(Rule::PropertyRemovedIsCoveredByPartiallyOpenContentModel)
-                        }
-                        (_, Some(new)) => Some(match new.as_slice() {
-                            [t] if self.accepts_all(os, t, false) => {
-                                Rule::PropertyRemovedIsCoveredByPartiallyOpenContentModel
-                            }
-                            _ => Rule::Unclassified,
-                        }),
-                        (_, None) => Some(Rule::Unclassified),
-                    };
-                    let rule = match patterns {
-                        Some(rule) => rule,
-                        None => match self.name_model(n, around, 1, name) {
-                            Model::Unknown => Rule::Unclassified,
-                            Model::Open => Rule::PropertyRemovedFromOpenContentModel,
-                            // Forbidden before and after; a `required` that made the old
-                            // object unsatisfiable is reported on its own.
-                            Model::Closed if *os == Value::Bool(false) => {
-                                Rule::PropertyWithFalseRemovedFromClosedContentModel
-                            }
-                            Model::Closed if dropped_required => {
-                                Rule::RequiredPropertyRemovedFromClosedContentModel
-                            }
-                            Model::Closed => Rule::PropertyRemovedFromClosedContentModel,
-                            Model::Partial(s) if self.accepts_all(os, s, false) => {
-                                Rule::PropertyRemovedIsCoveredByPartiallyOpenContentModel
-                            }
-                            Model::Partial(_) => {
-                                Rule::PropertyRemovedNotCoveredByPartiallyOpenContentModel
-                            }
-                        },
-                    };
+                    let rule = self.removed_property(o, n, around, name, os, dropped_required);
                     if rule != Rule::PropertyWithFalseRemovedFromClosedContentModel {
                         absorbed.insert(name.clone());
                     }
@@ -155,7 +118,6 @@ impl Differ<'_> {
             }
             let p = ptr(&base, name);
             let required = nreq.contains(name);
-            let with_default = ns.get("default").is_some();
             // A pattern of the old side governed the name; the same pattern still applies
             // beside the new property, which can then only narrow.
             match (patterns_for(o, name), patterns_for(n, name)) {
@@ -178,45 +140,9 @@ impl Differ<'_> {
                     continue;
                 }
             }
-            let rule = match self.name_model(o, around, 0, name) {
-                Model::Unknown => Rule::Unclassified,
-                Model::Closed => match (required, with_default) {
-                    (true, false) => Rule::RequiredPropertyAddedToClosedContentModel,
-                    (true, true) => Rule::RequiredPropertyWithDefaultAddedToClosedContentModel,
-                    (false, _) => Rule::OptionalPropertyAddedToClosedContentModel,
-                },
-                Model::Open => match (required, with_default) {
-                    (true, false) => Rule::RequiredPropertyAddedToOpenContentModel,
-                    (true, true) => Rule::RequiredPropertyWithDefaultAddedToOpenContentModel,
-                    (false, _) if is_empty_schema(ns) => {
-                        Rule::PropertyWithEmptySchemaAddedToOpenContentModel
-                    }
-                    (false, _) => Rule::OptionalPropertyAddedToOpenContentModel,
-                },
-                Model::Partial(s) => {
-                    // Compared both ways: the registry's "covered" is the old values
-                    // within the new property's (old data under the name still valid).
-                    let covers = self.accepts_all(s, ns, false);
-                    let within = self.accepts_all(ns, s, true);
-                    match (covers, within) {
-                        // The same values: only `required` can change anything.
-                        (true, true) if required => Rule::RequiredAttributeAdded,
-                        (true, true) => continue,
-                        (true, false) if required => {
-                            self.push(
-                                Rule::RequiredAttributeAdded,
-                                &ptr(path, "required"),
-                                &child(name),
-                                None,
-                                Some(&Value::String(name.clone())),
-                            );
-                            Rule::PropertyAddedIsCoveredByPartiallyOpenContentModel
-                        }
-                        (true, false) => Rule::PropertyAddedIsCoveredByPartiallyOpenContentModel,
-                        (false, true) => Rule::PropertyAddedNarrowsPartiallyOpenContentModel,
-                        (false, false) => Rule::PropertyAddedNotCoveredByPartiallyOpenContentModel,
-                    }
-                }
+            let Some(rule) = self.added_property(path, ipath, o, around, (name, ns), required)
+            else {
+                continue;
             };
             if rule == Rule::RequiredAttributeAdded {
                 self.push(
@@ -258,6 +184,110 @@ impl Differ<'_> {
                 );
             }
         }
+    }
+
+    /// The rule for a property the new side no longer declares: what governs the name
+    /// now (a pattern, or the content model), and whether it was required.
+    fn removed_property(
+        &mut self,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+        around: &Around,
+        name: &str,
+        os: &Value,
+        dropped_required: bool,
+    ) -> Rule {
+        // A `patternProperties` pattern of the new side governs the name: what
+        // it accepts there (with the old side's patterns, which applied beside
+        // the property too).
+        let patterns = match (patterns_for(o, name), patterns_for(n, name)) {
+            (_, Some(new)) if new.is_empty() => None,
+            (Some(old), Some(new)) if old == new => {
+                Some(Rule::PropertyRemovedIsCoveredByPartiallyOpenContentModel)
+            }
+            (_, Some(new)) => Some(match new.as_slice() {
+                [t] if self.accepts_all(os, t, false) => {
+                    Rule::PropertyRemovedIsCoveredByPartiallyOpenContentModel
+                }
+                _ => Rule::Unclassified,
+            }),
+            (_, None) => Some(Rule::Unclassified),
+        };
+        match patterns {
+            Some(rule) => rule,
+            None => match self.name_model(n, around, 1, name) {
+                Model::Unknown => Rule::Unclassified,
+                Model::Open => Rule::PropertyRemovedFromOpenContentModel,
+                // Forbidden before and after; a `required` that made the old
+                // object unsatisfiable is reported on its own.
+                Model::Closed if *os == Value::Bool(false) => {
+                    Rule::PropertyWithFalseRemovedFromClosedContentModel
+                }
+                Model::Closed if dropped_required => {
+                    Rule::RequiredPropertyRemovedFromClosedContentModel
+                }
+                Model::Closed => Rule::PropertyRemovedFromClosedContentModel,
+                Model::Partial(s) if self.accepts_all(os, s, false) => {
+                    Rule::PropertyRemovedIsCoveredByPartiallyOpenContentModel
+                }
+                Model::Partial(_) => Rule::PropertyRemovedNotCoveredByPartiallyOpenContentModel,
+            },
+        }
+    }
+
+    /// The rule for a property the new side declares, against the old side's content
+    /// model (`None`: the same values as before, nothing to report). A `required` beside
+    /// a covered property is reported here too.
+    fn added_property(
+        &mut self,
+        path: &str,
+        ipath: &Option<String>,
+        o: &Map<String, Value>,
+        around: &Around,
+        (name, ns): (&str, &Value),
+        required: bool,
+    ) -> Option<Rule> {
+        let with_default = ns.get("default").is_some();
+        Some(match self.name_model(o, around, 0, name) {
+            Model::Unknown => Rule::Unclassified,
+            Model::Closed => match (required, with_default) {
+                (true, false) => Rule::RequiredPropertyAddedToClosedContentModel,
+                (true, true) => Rule::RequiredPropertyWithDefaultAddedToClosedContentModel,
+                (false, _) => Rule::OptionalPropertyAddedToClosedContentModel,
+            },
+            Model::Open => match (required, with_default) {
+                (true, false) => Rule::RequiredPropertyAddedToOpenContentModel,
+                (true, true) => Rule::RequiredPropertyWithDefaultAddedToOpenContentModel,
+                (false, _) if is_empty_schema(ns) => {
+                    Rule::PropertyWithEmptySchemaAddedToOpenContentModel
+                }
+                (false, _) => Rule::OptionalPropertyAddedToOpenContentModel,
+            },
+            Model::Partial(s) => {
+                // Compared both ways: the registry's "covered" is the old values
+                // within the new property's (old data under the name still valid).
+                let covers = self.accepts_all(s, ns, false);
+                let within = self.accepts_all(ns, s, true);
+                match (covers, within) {
+                    // The same values: only `required` can change anything.
+                    (true, true) if required => Rule::RequiredAttributeAdded,
+                    (true, true) => return None,
+                    (true, false) if required => {
+                        self.push(
+                            Rule::RequiredAttributeAdded,
+                            &ptr(path, "required"),
+                            &ipath.as_ref().map(|p| ptr(p, name)),
+                            None,
+                            Some(&Value::String(name.to_owned())),
+                        );
+                        Rule::PropertyAddedIsCoveredByPartiallyOpenContentModel
+                    }
+                    (true, false) => Rule::PropertyAddedIsCoveredByPartiallyOpenContentModel,
+                    (false, true) => Rule::PropertyAddedNarrowsPartiallyOpenContentModel,
+                    (false, false) => Rule::PropertyAddedNotCoveredByPartiallyOpenContentModel,
+                }
+            }
+        })
     }
 
     /// `additionalProperties`-like keywords: open, closed (`false`) or a schema.

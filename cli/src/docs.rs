@@ -152,7 +152,7 @@ fn page_name(channel: &str) -> String {
 }
 
 /// Sample documents by event type (first file in name order wins).
-fn load_samples(dir: &Path, type_field: &str) -> BTreeMap<String, (String, Value)> {
+pub(crate) fn load_samples(dir: &Path, type_field: &str) -> BTreeMap<String, (String, Value)> {
     let mut files = Vec::new();
     collect(dir, &mut files);
     files.sort();
@@ -293,7 +293,7 @@ fn channel_page(
 }
 
 /// Pretty JSON with the top-level keys in the given order (nested objects as they are).
-fn ordered_json(doc: &Value, position: &dyn Fn(&str) -> usize) -> String {
+pub(crate) fn ordered_json(doc: &Value, position: &dyn Fn(&str) -> usize) -> String {
     let Some(map) = doc.as_object() else {
         return serde_json::to_string_pretty(doc).unwrap_or_default();
     };
@@ -311,7 +311,7 @@ fn ordered_json(doc: &Value, position: &dyn Fn(&str) -> usize) -> String {
     format!("{{\n{}\n}}", body.join(",\n"))
 }
 
-fn shell_quote(v: &str) -> String {
+pub(crate) fn shell_quote(v: &str) -> String {
     if !v.is_empty()
         && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || "._-:+".contains(c))
@@ -322,7 +322,7 @@ fn shell_quote(v: &str) -> String {
     }
 }
 
-fn ty_name(catalog: &Catalog, ty: &Ty) -> String {
+pub(crate) fn ty_name(catalog: &Catalog, ty: &Ty) -> String {
     match ty {
         Ty::Bool => "boolean".into(),
         Ty::Int(i) => format!("integer ({})", i.name()),

@@ -1,10 +1,12 @@
 //! `events docs --html`: the static site of the repository's catalog (seeds 000/001) and of
 //! seed 002's (RabbitMQ exchanges). Every local link resolves to a file and an anchor in
 //! it, the map has a linked node for every service and channel, two runs give the same
-//! bytes, and the HTML structure of the index and of one event page is pinned.
+//! bytes, the HTML structure of the index and of one event page is pinned, and every page
+//! loads in a headless Chromium without a console error.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::process::Command as Process;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -239,4 +241,115 @@ fn html_structure_of_the_index_and_an_event_page() {
         "site-event-structure",
         skeleton(&page, Some("<h2 id=\"schema\">"))
     );
+}
+
+/// Chromium, or `None` (with a loud note) when it is not installed and not required.
+fn chromium() -> Option<PathBuf> {
+    let path = PathBuf::from("/usr/bin/chromium");
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("EVENTS_REQUIRE_BROWSER").as_deref() != Ok("1"),
+        "EVENTS_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing (apt-get install chromium)"
+    );
+    eprintln!("SKIPPED: /usr/bin/chromium is missing: the site's browser test did not run");
+    None
+}
+
+fn headless(browser: &Path, profile: &Path) -> Process {
+    let mut cmd = Process::new(browser);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--hide-scrollbars",
+        "--enable-logging=stderr",
+        "--v=0",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd
+}
+
+#[test]
+fn every_page_loads_in_chromium_without_a_console_error() {
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let shots = target.join("site-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    for schemas in CATALOGS {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        site(schemas, &out);
+        let pages: Vec<PathBuf> = files(&out)
+            .into_keys()
+            .filter(|n| n.ends_with(".html"))
+            .map(|n| out.join(n))
+            .collect();
+        // Two browsers at a time (one per core), each with its own profile.
+        let chunks: Vec<Vec<PathBuf>> = pages
+            .chunks(pages.len().div_ceil(2))
+            .map(<[_]>::to_vec)
+            .collect();
+        std::thread::scope(|s| {
+            for (k, chunk) in chunks.iter().enumerate() {
+                let (browser, profile) = (&browser, tmp.path().join(format!("profile-{k}")));
+                s.spawn(move || {
+                    for page in chunk {
+                        let run = headless(browser, &profile)
+                            .arg("--dump-dom")
+                            .arg(format!("file://{}", page.display()))
+                            .output()
+                            .unwrap();
+                        let dom = String::from_utf8_lossy(&run.stdout);
+                        let log = String::from_utf8_lossy(&run.stderr);
+                        let console: Vec<&str> =
+                            log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+                        assert!(
+                            console.is_empty(),
+                            "{}: console messages:\n{}",
+                            page.display(),
+                            console.join("\n")
+                        );
+                        assert!(
+                            dom.contains("data-search=\"ready\""),
+                            "{}: the search script did not start (status {}):\n{log}",
+                            page.display(),
+                            run.status
+                        );
+                    }
+                });
+            }
+        });
+        if *schemas == "schemas" {
+            for (page, size, name) in [
+                ("index.html", "1400,1800", "map.png"),
+                (
+                    "event-order.confirmed.v1.html",
+                    "1400,1600",
+                    "event-order.confirmed.v1.png",
+                ),
+            ] {
+                let run = headless(&browser, &tmp.path().join("profile-shots"))
+                    .arg(format!("--window-size={size}"))
+                    .arg(format!("--screenshot={}", shots.join(name).display()))
+                    .arg(format!("file://{}", out.join(page).display()))
+                    .output()
+                    .unwrap();
+                assert!(
+                    run.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&run.stderr)
+                );
+                assert!(shots.join(name).metadata().unwrap().len() > 10_000);
+            }
+        }
+    }
+    eprintln!("screenshots in {}", shots.display());
 }

@@ -53,7 +53,7 @@ pub struct Graph {
 }
 
 const FONT: f64 = 13.0;
-const CHAR: f64 = 7.4;
+const CHAR: f64 = 8.0;
 const LINE: f64 = 17.0;
 
 impl Graph {

@@ -353,3 +353,38 @@ fn every_page_loads_in_chromium_without_a_console_error() {
     }
     eprintln!("screenshots in {}", shots.display());
 }
+
+#[test]
+fn names_and_descriptions_from_schemas_are_escaped() {
+    // Seed 004's schemas, with markup in an event description and a field description.
+    let tmp = tempfile::tempdir().unwrap();
+    let schemas = tmp.path().join("schemas");
+    for entry in walkdir::WalkDir::new(root().join("examples/node-orders/schemas")) {
+        let entry = entry.unwrap();
+        let rel = entry
+            .path()
+            .strip_prefix(root().join("examples/node-orders/schemas"))
+            .unwrap();
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(schemas.join(rel)).unwrap();
+        } else {
+            std::fs::copy(entry.path(), schemas.join(rel)).unwrap();
+        }
+    }
+    let file = schemas.join("order/order.created.v1.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    doc["description"] = Value::from("<script>alert('event')</script> & \"quoted\"");
+    let props = doc["properties"].as_object_mut().unwrap();
+    let (_, first) = props.iter_mut().next().unwrap();
+    first["description"] = Value::from("<img src=x onerror=alert(1)>");
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let out = tmp.path().join("site");
+    site(schemas.to_str().unwrap(), &out);
+    let page = std::fs::read_to_string(out.join("event-order.created.v1.html")).unwrap();
+    assert!(!page.contains("<script>alert") && !page.contains("<img"));
+    assert!(page
+        .contains("&lt;script&gt;alert(&#39;event&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;"));
+    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(!index.contains("<script>alert"));
+}

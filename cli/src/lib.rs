@@ -25,6 +25,7 @@ mod kafka;
 mod outbox;
 mod output;
 mod report;
+mod site;
 mod status;
 mod streams;
 mod validate;
@@ -65,11 +66,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
-    /// Write a Markdown event catalog generated from the schemas.
+    /// Write the event catalog generated from the schemas: Markdown, or a site (`--html`).
+    ///
+    /// The site is static and self-contained: a map of producers, channels and consumers,
+    /// a page per service, per channel and per event and major version, a search box.
     Docs {
         /// Output directory.
         #[arg(long)]
         out: PathBuf,
+        /// Write a self-contained static HTML site instead of Markdown (opens from
+        /// `file://`; publish the directory as it is).
+        #[arg(long)]
+        html: bool,
         /// Directory of sample payloads used as examples (default: `samples` beside the schemas).
         #[arg(long)]
         samples: Option<PathBuf>,
@@ -134,14 +142,18 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
             output::stdout(&docs::list(&set, format))?;
             Ok(Outcome::Success)
         }
-        Command::Docs { out, samples } => {
+        Command::Docs { out, html, samples } => {
             let set = catalog::load(&schemas)?;
             // Beside the schema directory, or beside a catalog rule file.
             let samples = samples.unwrap_or_else(|| match schemas.is_file() {
                 true => schemas.with_file_name("samples"),
                 false => schemas.join("../samples"),
             });
-            docs::write(&set, &out, &samples).map_err(CliError::Input)?;
+            match html {
+                true => site::write(&set, &out, &samples),
+                false => docs::write(&set, &out, &samples),
+            }
+            .map_err(CliError::Input)?;
             Ok(Outcome::Success)
         }
         Command::Asyncapi(args) => {

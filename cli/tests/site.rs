@@ -1,0 +1,390 @@
+//! `events docs --html`: the static site of the repository's catalog (seeds 000/001) and of
+//! seed 002's (RabbitMQ exchanges). Every local link resolves to a file and an anchor in
+//! it, the map has a linked node for every service and channel, two runs give the same
+//! bytes, the HTML structure of the index and of one event page is pinned, and every page
+//! loads in a headless Chromium without a console error.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn events() -> Command {
+    let mut cmd = Command::cargo_bin("events").unwrap();
+    cmd.current_dir(root()).env_remove("EVENTS_SCHEMAS");
+    cmd
+}
+
+/// The seed catalogs: the repository's `schemas/` and seed 002's.
+const CATALOGS: &[&str] = &["schemas", "examples/rabbitmq-orders/schemas"];
+
+fn site(schemas: &str, out: &Path) {
+    events()
+        .args(["docs", "--html", "--schemas", schemas, "--out"])
+        .arg(out)
+        .assert()
+        .code(0);
+}
+
+/// Every file of a directory by name, with its bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The values of an attribute (`href="…"`), unescaped.
+fn attrs(html: &str, name: &str) -> Vec<String> {
+    let needle = format!(" {name}=\"");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&needle) {
+        rest = &rest[i + needle.len()..];
+        let end = rest.find('"').unwrap();
+        out.push(
+            rest[..end]
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&"),
+        );
+        rest = &rest[end..];
+    }
+    out
+}
+
+fn slug(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-._".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_local_link_resolves_to_a_file_and_an_anchor() {
+    for schemas in CATALOGS {
+        let tmp = tempfile::tempdir().unwrap();
+        site(schemas, tmp.path());
+        let all = files(tmp.path());
+        let ids: BTreeMap<&str, BTreeSet<String>> = all
+            .iter()
+            .filter(|(n, _)| n.ends_with(".html"))
+            .map(|(n, b)| {
+                let html = std::str::from_utf8(b).unwrap();
+                (n.as_str(), attrs(html, "id").into_iter().collect())
+            })
+            .collect();
+        let mut checked = 0;
+        for (page, bytes) in &all {
+            if !page.ends_with(".html") {
+                continue;
+            }
+            let html = std::str::from_utf8(bytes).unwrap();
+            assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
+            for href in attrs(html, "href").into_iter().chain(attrs(html, "src")) {
+                assert!(
+                    !href.contains("://") && !href.starts_with("//"),
+                    "{schemas}: {page} links outside the site: {href}"
+                );
+                let (file, anchor) = href.split_once('#').unwrap_or((&href, ""));
+                let file = if file.is_empty() { page.as_str() } else { file };
+                assert!(
+                    all.contains_key(file),
+                    "{schemas}: {page} links to {file}, which is not there"
+                );
+                if !anchor.is_empty() {
+                    assert!(
+                        ids.get(file).is_some_and(|ids| ids.contains(anchor)),
+                        "{schemas}: {page} links to {href}, which has no such id"
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 500, "{schemas}: only {checked} links");
+    }
+}
+
+#[test]
+fn the_map_has_a_linked_node_for_every_service_and_channel() {
+    for schemas in CATALOGS {
+        let tmp = tempfile::tempdir().unwrap();
+        site(schemas, tmp.path());
+        let list = events()
+            .args(["list", "--format", "json", "--schemas", schemas])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        let list: Vec<Value> = serde_json::from_slice(&list).unwrap();
+        let index = std::fs::read_to_string(tmp.path().join("index.html")).unwrap();
+        let start = index.find("<svg class=\"map\"").unwrap();
+        let map = &index[start..start + index[start..].find("</svg>").unwrap()];
+        let links: BTreeSet<String> = attrs(map, "href").into_iter().collect();
+        let mut services = BTreeSet::new();
+        let mut channels = BTreeSet::new();
+        for e in &list {
+            channels.insert(e["channel"].as_str().unwrap().to_owned());
+            services.insert(e["producer"].as_str().unwrap().to_owned());
+            for c in e["consumers"].as_array().unwrap() {
+                services.insert(c.as_str().unwrap().to_owned());
+            }
+        }
+        for s in &services {
+            let page = format!("service-{}.html", slug(s));
+            assert!(
+                links.contains(&page),
+                "{schemas}: no map node for service {s}"
+            );
+            assert!(tmp.path().join(&page).is_file());
+        }
+        for c in &channels {
+            let page = format!("channel-{}.html", slug(c));
+            assert!(
+                links.contains(&page),
+                "{schemas}: no map node for channel {c}"
+            );
+            assert!(tmp.path().join(&page).is_file());
+        }
+        assert!(map.matches("<a href=").count() >= services.len() + channels.len());
+    }
+}
+
+#[test]
+fn the_site_is_byte_identical_for_the_same_input() {
+    for schemas in CATALOGS {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        site(schemas, a.path());
+        site(schemas, b.path());
+        let (a, b) = (files(a.path()), files(b.path()));
+        assert_eq!(
+            a.keys().collect::<Vec<_>>(),
+            b.keys().collect::<Vec<_>>(),
+            "{schemas}"
+        );
+        for (name, bytes) in &a {
+            assert!(
+                bytes == &b[name],
+                "{schemas}: {name} differs between two runs"
+            );
+        }
+    }
+}
+
+/// The structure of a page: its elements with their `id`, `href` and `class`, one a line
+/// (no text, no coordinates), from `<main>` on.
+fn skeleton(html: &str, until: Option<&str>) -> String {
+    let main = &html[html.find("<main>").unwrap()..];
+    let main = match until {
+        Some(stop) => &main[..main.find(stop).unwrap()],
+        None => main,
+    };
+    let mut out = String::new();
+    for tag in main.split('<').skip(1) {
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        if tag.starts_with('/') {
+            continue;
+        }
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if matches!(
+            name.as_str(),
+            "path" | "rect" | "text" | "title" | "td" | "th" | "code"
+        ) {
+            continue;
+        }
+        let mut line = name;
+        for attr in ["id", "href", "class"] {
+            if let Some(v) = attrs(&format!(" {tag}"), attr).first() {
+                line.push_str(&format!(" {attr}={v}"));
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn html_structure_of_the_index_and_an_event_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    site("schemas", tmp.path());
+    let index = std::fs::read_to_string(tmp.path().join("index.html")).unwrap();
+    insta::assert_snapshot!(
+        "site-index-structure",
+        skeleton(&index, Some("<h2 id=\"events\">"))
+    );
+    let page = std::fs::read_to_string(tmp.path().join("event-order.confirmed.v1.html")).unwrap();
+    insta::assert_snapshot!(
+        "site-event-structure",
+        skeleton(&page, Some("<h2 id=\"schema\">"))
+    );
+}
+
+/// Chromium, or `None` (with a loud note) when it is not installed and not required.
+fn chromium() -> Option<PathBuf> {
+    let path = PathBuf::from("/usr/bin/chromium");
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("EVENTS_REQUIRE_BROWSER").as_deref() != Ok("1"),
+        "EVENTS_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing (apt-get install chromium)"
+    );
+    eprintln!("SKIPPED: /usr/bin/chromium is missing: the site's browser test did not run");
+    None
+}
+
+fn headless(browser: &Path, profile: &Path) -> Process {
+    let mut cmd = Process::new(browser);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--hide-scrollbars",
+        "--enable-logging=stderr",
+        "--v=0",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd
+}
+
+#[test]
+fn every_page_loads_in_chromium_without_a_console_error() {
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let shots = target.join("site-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    for schemas in CATALOGS {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        site(schemas, &out);
+        let pages: Vec<PathBuf> = files(&out)
+            .into_keys()
+            .filter(|n| n.ends_with(".html"))
+            .map(|n| out.join(n))
+            .collect();
+        // Two browsers at a time (one per core), each with its own profile.
+        let chunks: Vec<Vec<PathBuf>> = pages
+            .chunks(pages.len().div_ceil(2))
+            .map(<[_]>::to_vec)
+            .collect();
+        std::thread::scope(|s| {
+            for (k, chunk) in chunks.iter().enumerate() {
+                let (browser, profile) = (&browser, tmp.path().join(format!("profile-{k}")));
+                s.spawn(move || {
+                    for page in chunk {
+                        let run = headless(browser, &profile)
+                            .arg("--dump-dom")
+                            .arg(format!("file://{}", page.display()))
+                            .output()
+                            .unwrap();
+                        let dom = String::from_utf8_lossy(&run.stdout);
+                        let log = String::from_utf8_lossy(&run.stderr);
+                        let console: Vec<&str> =
+                            log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+                        assert!(
+                            console.is_empty(),
+                            "{}: console messages:\n{}",
+                            page.display(),
+                            console.join("\n")
+                        );
+                        assert!(
+                            dom.contains("data-search=\"ready\""),
+                            "{}: the search script did not start (status {}):\n{log}",
+                            page.display(),
+                            run.status
+                        );
+                    }
+                });
+            }
+        });
+        if *schemas == "schemas" {
+            for (page, size, name) in [
+                ("index.html", "1400,1800", "map.png"),
+                (
+                    "event-order.confirmed.v1.html",
+                    "1400,1600",
+                    "event-order.confirmed.v1.png",
+                ),
+            ] {
+                let run = headless(&browser, &tmp.path().join("profile-shots"))
+                    .arg(format!("--window-size={size}"))
+                    .arg(format!("--screenshot={}", shots.join(name).display()))
+                    .arg(format!("file://{}", out.join(page).display()))
+                    .output()
+                    .unwrap();
+                assert!(
+                    run.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&run.stderr)
+                );
+                assert!(shots.join(name).metadata().unwrap().len() > 10_000);
+            }
+        }
+    }
+    eprintln!("screenshots in {}", shots.display());
+}
+
+#[test]
+fn names_and_descriptions_from_schemas_are_escaped() {
+    // Seed 004's schemas, with markup in an event description and a field description.
+    let tmp = tempfile::tempdir().unwrap();
+    let schemas = tmp.path().join("schemas");
+    for entry in walkdir::WalkDir::new(root().join("examples/node-orders/schemas")) {
+        let entry = entry.unwrap();
+        let rel = entry
+            .path()
+            .strip_prefix(root().join("examples/node-orders/schemas"))
+            .unwrap();
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(schemas.join(rel)).unwrap();
+        } else {
+            std::fs::copy(entry.path(), schemas.join(rel)).unwrap();
+        }
+    }
+    let file = schemas.join("order/order.created.v1.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    doc["description"] = Value::from("<script>alert('event')</script> & \"quoted\"");
+    let props = doc["properties"].as_object_mut().unwrap();
+    let (_, first) = props.iter_mut().next().unwrap();
+    first["description"] = Value::from("<img src=x onerror=alert(1)>");
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let out = tmp.path().join("site");
+    site(schemas.to_str().unwrap(), &out);
+    let page = std::fs::read_to_string(out.join("event-order.created.v1.html")).unwrap();
+    assert!(!page.contains("<script>alert") && !page.contains("<img"));
+    assert!(page
+        .contains("&lt;script&gt;alert(&#39;event&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;"));
+    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(!index.contains("<script>alert"));
+}

@@ -525,146 +525,13 @@ impl SchemaSet {
             mut sink,
         } = load_foreign(dir, &super::Reading::dialect(rules.dialect))?;
         let at = Loc::file(&rules.file);
-        // The envelope: a file of the catalog, or made of the rule's fields.
-        let env_rule = rules
-            .json
-            .get("envelope")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        let mut meta = env_rule.clone();
-        let env_rel = match meta.remove("schema") {
-            Some(Value::String(rel)) => {
-                if !docs.contains_key(&rel) {
-                    sink.push(Error::new(
-                        at.join("envelope").join("schema"),
-                        format!("the catalog has no file {rel:?}"),
-                    ));
-                }
-                rel
-            }
-            _ => {
-                let (json, key_order) = made_envelope(&env_rule);
-                docs.insert(
-                    MADE_ENVELOPE.to_owned(),
-                    Doc {
-                        rel: MADE_ENVELOPE.to_owned(),
-                        file: rules.file.clone(),
-                        path: rules.path.clone(),
-                        json,
-                        key_order,
-                    },
-                );
-                MADE_ENVELOPE.to_owned()
-            }
-        };
-        let envelope = docs.get(&env_rel).and_then(|doc| {
-            check_envelope(doc, &Value::Object(meta), &at.join("envelope"))
-                .map_err(|errors| errors.into_iter().for_each(|e| sink.push(e)))
-                .ok()
-        });
-        // The events: the first rule that fits each schema.
-        let rule_pieces: Vec<(Vec<Piece>, Vec<Vec<Piece>>)> = rules
-            .rules()
-            .iter()
-            .map(|r| {
-                let of = |v: &Value| v.as_str().and_then(|p| pattern(p).ok()).unwrap_or_default();
-                let except = r
-                    .get("except")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().map(of).collect())
-                    .unwrap_or_default();
-                (r.get("match").map(of).unwrap_or_default(), except)
-            })
-            .collect();
-        let mut used = vec![false; rule_pieces.len()];
-        let mut events: Vec<(EventDef, Loc)> = Vec::new();
-        for cand in candidates(&docs) {
-            if cand.doc.rel == MADE_ENVELOPE {
-                continue;
-            }
-            let Some((i, caps)) = rule_pieces.iter().enumerate().find_map(|(i, (p, except))| {
-                let caps = matches(p, &cand.name)?;
-                (!except.iter().any(|e| matches(e, &cand.name).is_some())).then_some((i, caps))
-            }) else {
-                continue;
-            };
-            used[i] = true;
-            let rule_loc = at.join("events").join(i);
-            let mut meta = Map::new();
-            let mut failed = false;
-            for (key, value) in rules.rules()[i].as_object().into_iter().flatten() {
-                if !META_KEYS.contains(&key.as_str()) {
-                    continue;
-                }
-                match expand_value(value, &caps, &docs, cand.schema) {
-                    Ok(v) => {
-                        meta.insert(key.clone(), v);
-                    }
-                    Err(e) => {
-                        failed = true;
-                        sink.push(Error::new(
-                            rule_loc.join(key),
-                            format!("for {}: {e}", cand.name),
-                        ));
-                    }
-                }
-            }
-            if failed {
-                continue;
-            }
-            let schema_loc = Loc {
-                file: cand.doc.file.clone(),
-                pointer: cand.pointer.clone(),
-            };
-            let (def, errors) = check_event_at(
-                &EventAt {
-                    rel: &cand.doc.rel,
-                    pointer: &cand.pointer,
-                    schema: cand.schema,
-                    schema_loc,
-                    meta_loc: rule_loc.clone(),
-                    file_name: false,
-                    // Under a payload field, any schema is a payload (a union, a tuple).
-                    object_root: envelope
-                        .as_ref()
-                        .is_none_or(|e| e.payload == super::Payload::Flat),
-                },
-                &Value::Object(meta),
-            );
-            for mut e in errors {
-                e.message = format!("{} (for {})", e.message, cand.name);
-                sink.push(e);
-            }
-            events.extend(def.map(|d| (d, rule_loc)));
-        }
-        for (i, used) in used.iter().enumerate() {
-            if !used {
-                warnings.push(Error::new(
-                    at.join("events").join(i).join("match"),
-                    "this rule matches no schema of the catalog",
-                ));
-            }
-        }
-        events.sort_by(|(a, _), (b, _)| (&a.event_type, a.major).cmp(&(&b.event_type, b.major)));
-        for pair in events.windows(2) {
-            let ((a, _), (b, at_b)) = (&pair[0], &pair[1]);
-            if a.event_type == b.event_type && a.major == b.major {
-                sink.push(
-                    Error::new(
-                        at_b.join("type"),
-                        format!(
-                            "{} and {} both become event type {:?} major version {}",
-                            a.schema_ref(),
-                            b.schema_ref(),
-                            b.event_type,
-                            b.major
-                        ),
-                    )
-                    .hint("make the rule's `type` tell them apart, or leave one out with `except`"),
-                );
-            }
-        }
+        let envelope = catalog_envelope(&rules, &mut docs, &at, &mut sink);
+        // Under a payload field, any schema is a payload (a union, a tuple).
+        let object_root = envelope
+            .as_ref()
+            .is_none_or(|e| e.payload == super::Payload::Flat);
+        let mut events = rule_events(&rules, &docs, object_root, &at, &mut sink, &mut warnings);
+        one_file_per_event(&mut events, &mut sink);
         if events.is_empty() && sink.is_empty() {
             sink.push(Error::new(
                 at.join("events"),
@@ -692,6 +559,170 @@ impl SchemaSet {
         match converts(&set) {
             Ok(()) => Ok(set),
             Err(errors) => Err(errors.with_warnings(set.warnings).with_positions()),
+        }
+    }
+}
+
+/// The envelope of a catalog: a file of it (`envelope.schema`), or one made of the rule's
+/// fields (added to `docs`).
+fn catalog_envelope(
+    rules: &CatalogRules,
+    docs: &mut BTreeMap<String, Doc>,
+    at: &Loc,
+    sink: &mut Sink,
+) -> Option<super::Envelope> {
+    // The envelope: a file of the catalog, or made of the rule's fields.
+    let env_rule = rules
+        .json
+        .get("envelope")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut meta = env_rule.clone();
+    let env_rel = match meta.remove("schema") {
+        Some(Value::String(rel)) => {
+            if !docs.contains_key(&rel) {
+                sink.push(Error::new(
+                    at.join("envelope").join("schema"),
+                    format!("the catalog has no file {rel:?}"),
+                ));
+            }
+            rel
+        }
+        _ => {
+            let (json, key_order) = made_envelope(&env_rule);
+            docs.insert(
+                MADE_ENVELOPE.to_owned(),
+                Doc {
+                    rel: MADE_ENVELOPE.to_owned(),
+                    file: rules.file.clone(),
+                    path: rules.path.clone(),
+                    json,
+                    key_order,
+                },
+            );
+            MADE_ENVELOPE.to_owned()
+        }
+    };
+    docs.get(&env_rel).and_then(|doc| {
+        check_envelope(doc, &Value::Object(meta), &at.join("envelope"))
+            .map_err(|errors| errors.into_iter().for_each(|e| sink.push(e)))
+            .ok()
+    })
+}
+
+/// The events the rules make of the catalog: the first rule that fits each schema, its
+/// templates filled; a rule that fits nothing is a warning.
+fn rule_events(
+    rules: &CatalogRules,
+    docs: &BTreeMap<String, Doc>,
+    object_root: bool,
+    at: &Loc,
+    sink: &mut Sink,
+    warnings: &mut Vec<Error>,
+) -> Vec<(EventDef, Loc)> {
+    // The events: the first rule that fits each schema.
+    let rule_pieces: Vec<(Vec<Piece>, Vec<Vec<Piece>>)> = rules
+        .rules()
+        .iter()
+        .map(|r| {
+            let of = |v: &Value| v.as_str().and_then(|p| pattern(p).ok()).unwrap_or_default();
+            let except = r
+                .get("except")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(of).collect())
+                .unwrap_or_default();
+            (r.get("match").map(of).unwrap_or_default(), except)
+        })
+        .collect();
+    let mut used = vec![false; rule_pieces.len()];
+    let mut events: Vec<(EventDef, Loc)> = Vec::new();
+    for cand in candidates(docs) {
+        if cand.doc.rel == MADE_ENVELOPE {
+            continue;
+        }
+        let Some((i, caps)) = rule_pieces.iter().enumerate().find_map(|(i, (p, except))| {
+            let caps = matches(p, &cand.name)?;
+            (!except.iter().any(|e| matches(e, &cand.name).is_some())).then_some((i, caps))
+        }) else {
+            continue;
+        };
+        used[i] = true;
+        let rule_loc = at.join("events").join(i);
+        let mut meta = Map::new();
+        let mut failed = false;
+        for (key, value) in rules.rules()[i].as_object().into_iter().flatten() {
+            if !META_KEYS.contains(&key.as_str()) {
+                continue;
+            }
+            match expand_value(value, &caps, docs, cand.schema) {
+                Ok(v) => {
+                    meta.insert(key.clone(), v);
+                }
+                Err(e) => {
+                    failed = true;
+                    sink.push(Error::new(
+                        rule_loc.join(key),
+                        format!("for {}: {e}", cand.name),
+                    ));
+                }
+            }
+        }
+        if failed {
+            continue;
+        }
+        let schema_loc = Loc {
+            file: cand.doc.file.clone(),
+            pointer: cand.pointer.clone(),
+        };
+        let (def, errors) = check_event_at(
+            &EventAt {
+                rel: &cand.doc.rel,
+                pointer: &cand.pointer,
+                schema: cand.schema,
+                schema_loc,
+                meta_loc: rule_loc.clone(),
+                file_name: false,
+                object_root,
+            },
+            &Value::Object(meta),
+        );
+        for mut e in errors {
+            e.message = format!("{} (for {})", e.message, cand.name);
+            sink.push(e);
+        }
+        events.extend(def.map(|d| (d, rule_loc)));
+    }
+    for (i, used) in used.iter().enumerate() {
+        if !used {
+            warnings.push(Error::new(
+                at.join("events").join(i).join("match"),
+                "this rule matches no schema of the catalog",
+            ));
+        }
+    }
+    events
+}
+
+/// Two schemas that become one event type and major version: an error naming both.
+fn one_file_per_event(events: &mut [(EventDef, Loc)], sink: &mut Sink) {
+    events.sort_by(|(a, _), (b, _)| (&a.event_type, a.major).cmp(&(&b.event_type, b.major)));
+    for pair in events.windows(2) {
+        let ((a, _), (b, at_b)) = (&pair[0], &pair[1]);
+        if a.event_type == b.event_type && a.major == b.major {
+            sink.push(
+                Error::new(
+                    at_b.join("type"),
+                    format!(
+                        "{} and {} both become event type {:?} major version {}",
+                        a.schema_ref(),
+                        b.schema_ref(),
+                        b.event_type,
+                        b.major
+                    ),
+                )
+                .hint("make the rule's `type` tell them apart, or leave one out with `except`"),
+            );
         }
     }
 }

@@ -88,72 +88,7 @@ pub fn document(set: &SchemaSet, title: &str, version: &str) -> Value {
     let mut topic_settings: BTreeMap<String, events_rt::TopicSettings> = BTreeMap::new();
     for e in &set.events {
         let id = message_id(e);
-        let mut payload = events_check::validate::bundle(set, &e.schema_ref(), &e.event_type);
-        if let Value::Object(m) = &mut payload {
-            m.remove("$schema");
-            if let Some(Value::Object(defs)) = m.remove("$defs") {
-                for (k, mut v) in defs {
-                    rebase(&mut v);
-                    schemas.entry(k).or_insert(v);
-                }
-            }
-        }
-        rebase(&mut payload);
-        // The header fields as the composed (self-contained) schema has them.
-        let props = payload.get("properties").and_then(Value::as_object);
-        let header_props: Map<String, Value> = header_names
-            .iter()
-            .filter_map(|n| Some((n.clone(), props?.get(n)?.clone())))
-            .collect();
-        let required: Vec<Value> = payload
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|r| r.as_str().is_some_and(|r| header_props.contains_key(r)))
-            .cloned()
-            .collect();
-        let headers = json!({
-            "schemaFormat": "application/schema+json;version=draft-07",
-            "schema": {
-                "type": "object",
-                "description": "The envelope's header fields. They travel in the document itself (the payload above), not as protocol headers.",
-                "properties": header_props,
-                "required": required,
-            },
-        });
-        let mut message = json!({
-            "name": e.event_type,
-            "title": format!("{} {}", e.event_type, e.version),
-            "contentType": "application/json",
-            "payload": {
-                "schemaFormat": "application/schema+json;version=draft-07",
-                "schema": payload,
-            },
-            "headers": headers,
-            "x-event": {
-                "type": e.event_type,
-                "version": e.version,
-                "schema": e.schema_ref(),
-            },
-        });
-        if let Some(d) = &e.description {
-            message["summary"] = json!(d);
-        }
-        if e.channel_kind == ChannelKind::Topic {
-            // The record key: the value at `x-event.key` (AsyncAPI Kafka message binding).
-            let key_schema = match set.key_pointer(e) {
-                Some(pointer) => json!({
-                    "type": "string",
-                    "description": format!("The value at `{pointer}` of the document (`x-event.key`): the events of one key keep their order on one partition."),
-                }),
-                None => {
-                    json!({"type": "null", "description": "The event has no key (`x-event.key` is null or absent)."})
-                }
-            };
-            message["bindings"] = json!({"kafka": {"key": key_schema, "bindingVersion": "0.5.0"}});
-            message["x-event"]["key"] = json!(e.key);
-        }
+        let message = message_of(set, e, &header_names, &mut schemas);
         if !e.topic.is_empty() {
             let t = topic_settings.entry(key(&e.channel)).or_default();
             t.fill_from(&e.topic);
@@ -181,34 +116,8 @@ pub fn document(set: &SchemaSet, title: &str, version: &str) -> Value {
     let channels: Map<String, Value> = channels
         .into_iter()
         .map(|(id, (kind, address, msgs))| {
-            let what = match kind {
-                ChannelKind::Stream => "Redis stream",
-                ChannelKind::Topic => "topic",
-                ChannelKind::Exchange => "AMQP exchange",
-            };
-            let mut channel = json!({
-                "address": address,
-                "description": format!("The {what} `{address}`."),
-                "messages": msgs,
-            });
-            if kind == ChannelKind::Topic {
-                let t = topic_settings.get(&id).copied().unwrap_or_default();
-                let mut kafka = json!({"topic": address, "bindingVersion": "0.5.0"});
-                if let Some(n) = t.partitions {
-                    kafka["partitions"] = json!(n);
-                }
-                if let Some(n) = t.replication {
-                    kafka["replicas"] = json!(n);
-                }
-                if let Some(ms) = t.retention_ms {
-                    kafka["topicConfiguration"] = json!({"retention.ms": ms});
-                }
-                channel["bindings"] = json!({"kafka": kafka});
-            }
-            if kind == ChannelKind::Exchange {
-                channel["bindings"] =
-                    json!({"amqp": {"is": "routingKey", "exchange": {"name": address, "type": "topic", "durable": true}}});
-            }
+            let settings = topic_settings.get(&id).copied().unwrap_or_default();
+            let channel = channel_doc(kind, &address, msgs, settings);
             (id, channel)
         })
         .collect();
@@ -247,6 +156,120 @@ pub fn document(set: &SchemaSet, title: &str, version: &str) -> Value {
             "schemas": schemas,
         },
     })
+}
+
+/// The AsyncAPI message of one event: its bundled schema (its definitions moved to
+/// `schemas`), the envelope's header fields, and the Kafka key binding of a topic's event.
+fn message_of(
+    set: &SchemaSet,
+    e: &EventDef,
+    header_names: &[String],
+    schemas: &mut Map<String, Value>,
+) -> Value {
+    let mut payload = events_check::validate::bundle(set, &e.schema_ref(), &e.event_type);
+    if let Value::Object(m) = &mut payload {
+        m.remove("$schema");
+        if let Some(Value::Object(defs)) = m.remove("$defs") {
+            for (k, mut v) in defs {
+                rebase(&mut v);
+                schemas.entry(k).or_insert(v);
+            }
+        }
+    }
+    rebase(&mut payload);
+    // The header fields as the composed (self-contained) schema has them.
+    let props = payload.get("properties").and_then(Value::as_object);
+    let header_props: Map<String, Value> = header_names
+        .iter()
+        .filter_map(|n| Some((n.clone(), props?.get(n)?.clone())))
+        .collect();
+    let required: Vec<Value> = payload
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|r| r.as_str().is_some_and(|r| header_props.contains_key(r)))
+        .cloned()
+        .collect();
+    let headers = json!({
+        "schemaFormat": "application/schema+json;version=draft-07",
+        "schema": {
+            "type": "object",
+            "description": "The envelope's header fields. They travel in the document itself (the payload above), not as protocol headers.",
+            "properties": header_props,
+            "required": required,
+        },
+    });
+    let mut message = json!({
+        "name": e.event_type,
+        "title": format!("{} {}", e.event_type, e.version),
+        "contentType": "application/json",
+        "payload": {
+            "schemaFormat": "application/schema+json;version=draft-07",
+            "schema": payload,
+        },
+        "headers": headers,
+        "x-event": {
+            "type": e.event_type,
+            "version": e.version,
+            "schema": e.schema_ref(),
+        },
+    });
+    if let Some(d) = &e.description {
+        message["summary"] = json!(d);
+    }
+    if e.channel_kind == ChannelKind::Topic {
+        // The record key: the value at `x-event.key` (AsyncAPI Kafka message binding).
+        let key_schema = match set.key_pointer(e) {
+            Some(pointer) => json!({
+                "type": "string",
+                "description": format!("The value at `{pointer}` of the document (`x-event.key`): the events of one key keep their order on one partition."),
+            }),
+            None => {
+                json!({"type": "null", "description": "The event has no key (`x-event.key` is null or absent)."})
+            }
+        };
+        message["bindings"] = json!({"kafka": {"key": key_schema, "bindingVersion": "0.5.0"}});
+        message["x-event"]["key"] = json!(e.key);
+    }
+    message
+}
+
+/// The AsyncAPI channel of a stream, topic or exchange, with its bindings.
+fn channel_doc(
+    kind: ChannelKind,
+    address: &str,
+    msgs: Map<String, Value>,
+    settings: events_rt::TopicSettings,
+) -> Value {
+    let what = match kind {
+        ChannelKind::Stream => "Redis stream",
+        ChannelKind::Topic => "topic",
+        ChannelKind::Exchange => "AMQP exchange",
+    };
+    let mut channel = json!({
+        "address": address,
+        "description": format!("The {what} `{address}`."),
+        "messages": msgs,
+    });
+    if kind == ChannelKind::Topic {
+        let t = settings;
+        let mut kafka = json!({"topic": address, "bindingVersion": "0.5.0"});
+        if let Some(n) = t.partitions {
+            kafka["partitions"] = json!(n);
+        }
+        if let Some(n) = t.replication {
+            kafka["replicas"] = json!(n);
+        }
+        if let Some(ms) = t.retention_ms {
+            kafka["topicConfiguration"] = json!({"retention.ms": ms});
+        }
+        channel["bindings"] = json!({"kafka": kafka});
+    }
+    if kind == ChannelKind::Exchange {
+        channel["bindings"] = json!({"amqp": {"is": "routingKey", "exchange": {"name": address, "type": "topic", "durable": true}}});
+    }
+    channel
 }
 
 /// The document as YAML. Every string is quoted: property names such as `+1`, `on` or

@@ -25,7 +25,7 @@ pub struct Args {
     /// Path of the runtime crate in the generated code.
     #[arg(long, default_value = "::events_rt")]
     runtime: String,
-    /// Types only, for any directory of JSON Schema files (draft-07, 2019-09, 2020-12)
+    /// Types only, for any directory of JSON Schema files (draft-04, draft-07, 2019-09, 2020-12)
     /// without our `x-event` metadata: one Rust type per file root and per definition
     /// it reaches, no `Event` dispatch.
     #[arg(long)]

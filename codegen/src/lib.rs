@@ -285,7 +285,7 @@ impl Config {
     }
 
     /// The types-only route (the use case of typify): Rust types for any directory of JSON
-    /// Schema files (draft-07, 2019-09, 2020-12; files without `$schema` read as 2020-12),
+    /// Schema files (draft-04, draft-07, 2019-09, 2020-12; files without `$schema` read as 2020-12),
     /// with no envelope, events or `x-` metadata of ours. One type per file root (named from
     /// its `title`, else its file name) and per definition it reaches; a file of
     /// definitions only gets each of its definitions.

@@ -199,9 +199,13 @@ impl RedisDb {
     pub async fn open(test: &str, url: &str, require: &str) -> Option<Self> {
         let conn = async {
             let client = redis::Client::open(url).map_err(|e| e.to_string())?;
+            // A loaded CI machine can take longer than the client's default response
+            // timeout (500 ms) to answer an XRANGE of the whole stream.
+            let cfg = redis::AsyncConnectionConfig::new()
+                .set_response_timeout(Some(Duration::from_secs(30)));
             tokio::time::timeout(
                 Duration::from_secs(2),
-                client.get_multiplexed_async_connection(),
+                client.get_multiplexed_async_connection_with_config(&cfg),
             )
             .await
             .map_err(|_| "timeout".to_owned())?

@@ -1408,15 +1408,12 @@ fn check_event_at(at: &EventAt<'_>, meta: &Value) -> (Option<EventDef>, Vec<Erro
         .get("description")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    match (event_type, version, producer, channel, parsed) {
-        (
-            Some(event_type),
-            Some(version),
-            Some(producer),
-            Some((channel_kind, channel)),
-            Some((major, minor)),
-        ) if errors.is_empty() => (
-            Some(EventDef {
+    // Complete metadata gives the event; faulty metadata the event as far as it can be told
+    // (reported with its errors), so that later checks still run.
+    let def =
+        guess_event(at, event_type, version, parsed).map(|(event_type, version, major, minor)| {
+            let (channel_kind, channel) = channel.unwrap_or((ChannelKind::Stream, String::new()));
+            EventDef {
                 rel: at.rel.to_owned(),
                 pointer: at.pointer.to_owned(),
                 event_type,
@@ -1426,49 +1423,20 @@ fn check_event_at(at: &EventAt<'_>, meta: &Value) -> (Option<EventDef>, Vec<Erro
                 channel_kind,
                 channel,
                 routing_key,
-                producer,
+                producer: producer.unwrap_or_default(),
                 consumers,
                 description,
                 compatibility,
                 max_len,
                 key,
                 topic,
-            }),
-            errors,
-        ),
-        (event_type, version, producer, channel, parsed) => {
-            // The event as far as it can be told, so that later checks still run.
-            let guess = guess_event(at, event_type, version, parsed).map(
-                |(event_type, version, major, minor)| {
-                    let (channel_kind, channel) =
-                        channel.unwrap_or((ChannelKind::Stream, String::new()));
-                    EventDef {
-                        rel: at.rel.to_owned(),
-                        pointer: at.pointer.to_owned(),
-                        event_type,
-                        version,
-                        major,
-                        minor,
-                        channel_kind,
-                        channel,
-                        routing_key,
-                        producer: producer.unwrap_or_default(),
-                        consumers,
-                        description,
-                        compatibility,
-                        max_len,
-                        key,
-                        topic,
-                    }
-                },
-            );
-            (guess, errors)
-        }
-    }
+            }
+        });
+    (def, errors)
 }
 
-/// The event type and version of an event whose metadata is faulty, as far as they can be
-/// told: from `x-event`, else from the file name (`<type>.v<major>.json`).
+/// The event type and version of an event: from `x-event`, else (faulty metadata) as far
+/// as the file name (`<type>.v<major>.json`) tells them.
 fn guess_event(
     at: &EventAt<'_>,
     event_type: Option<String>,

@@ -257,6 +257,22 @@ impl Trail for () {
     fn duplicate(&mut self, _: &str) {}
 }
 
+/// Only whether a key was found twice: what the first reading of a document keeps (a
+/// pointer costs a string per key; it is built by a second reading, when one is needed).
+#[derive(Default)]
+struct Seen(bool);
+
+impl Trail for Seen {
+    #[inline]
+    fn enter(&mut self, _: Segment<'_>) {}
+    #[inline]
+    fn leave(&mut self) {}
+    #[inline]
+    fn duplicate(&mut self, _: &str) {
+        self.0 = true;
+    }
+}
+
 /// The JSON pointer of the place being read (RFC 6901 segments), and where a key was
 /// found twice.
 #[derive(Default)]
@@ -303,12 +319,37 @@ pub struct DuplicateKey {
 /// `serde_json::Error` gives the line and column). The one reader of this crate: the typed
 /// decoder's [`AnyValue`] and [`AnyObject`] use it too.
 pub fn value_from_slice(bytes: &[u8]) -> Result<Value, (serde_json::Error, Option<DuplicateKey>)> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let mut trail = Pointer::default();
-    let value = ValueVisitor(&mut trail)
+    let mut seen = Seen::default();
+    match read_with(bytes, &mut seen) {
+        Ok(v) => Ok(v),
+        Err(e) if !seen.0 => Err((e, None)),
+        // A key twice: read again, this time keeping the pointer to the object (the same
+        // text fails at the same place, so the error is the same).
+        Err(e) => {
+            let mut trail = Pointer::default();
+            let again = read_with(bytes, &mut trail).err().unwrap_or(e);
+            Err((again, trail.duplicate.take()))
+        }
+    }
+}
+
+/// One document read with `trail` told where the reader is. Text that is UTF-8 as a whole
+/// (checked in one pass) is read as a `str`, which spares the reader a check of every
+/// string; other bytes are read as bytes, for the reader's error at the bad one.
+fn read_with<T: Trail>(bytes: &[u8], trail: &mut T) -> Result<Value, serde_json::Error> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => read_from(serde_json::Deserializer::from_str(text), trail),
+        Err(_) => read_from(serde_json::Deserializer::from_slice(bytes), trail),
+    }
+}
+
+fn read_from<'de, R: serde_json::de::Read<'de>, T: Trail>(
+    mut de: serde_json::Deserializer<R>,
+    trail: &mut T,
+) -> Result<Value, serde_json::Error> {
+    ValueVisitor(trail)
         .deserialize(&mut de)
-        .and_then(|v| de.end().map(|()| v));
-    value.map_err(|e| (e, trail.duplicate.take()))
+        .and_then(|v| de.end().map(|()| v))
 }
 
 /// Reads any value, every key of every object once, telling `T` where it is.
@@ -375,16 +416,21 @@ fn object<'de, A: MapAccess<'de>, T: Trail>(
     mut map: A,
     trail: &mut T,
 ) -> Result<Map<String, Value>, A::Error> {
+    use serde_json::map::Entry;
     let mut out = Map::new();
     while let Some(key) = map.next_key::<String>()? {
-        if out.contains_key(&key) {
-            trail.duplicate(&key);
-            return Err(duplicate_key(&key));
-        }
-        trail.enter(Segment::Key(&key));
+        // One search of the map per key: the slot found empty is filled after its value.
+        let slot = match out.entry(key) {
+            Entry::Occupied(e) => {
+                trail.duplicate(e.key());
+                return Err(duplicate_key(e.key()));
+            }
+            Entry::Vacant(slot) => slot,
+        };
+        trail.enter(Segment::Key(slot.key()));
         let value = map.next_value_seed(ValueVisitor(&mut *trail));
         trail.leave();
-        out.insert(key, value?);
+        slot.insert(value?);
     }
     Ok(out)
 }

@@ -33,6 +33,7 @@ use std::path::{Path, PathBuf};
 
 pub use convert::{MAX_PROPERTIES, WIDE_STRUCT};
 pub use error::{Error, Errors, Loc};
+pub use load::load_with_catalog;
 pub use schema::SchemaSet;
 
 /// Code generation settings, in the style of `prost_build::Config`.

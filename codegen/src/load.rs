@@ -7,11 +7,36 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::Errors;
+use crate::ir::Catalog;
 use crate::schema::{CatalogRules, SchemaSet};
 
 /// The generator's check that a loaded set converts into the IR.
 fn converts(set: &SchemaSet) -> Result<(), Errors> {
     crate::convert::build(set).map(|_| ())
+}
+
+/// Loads a set like [`SchemaSet::load`] and keeps the checked model (IR) that its check
+/// built, for tools that need both: the IR is built once, not once to check the set and
+/// again to use it.
+pub fn load_with_catalog(root: &Path) -> Result<(SchemaSet, Catalog), Errors> {
+    let mut built = None;
+    let mut keep = |set: &SchemaSet| {
+        built = Some(crate::convert::build(set)?);
+        Ok(())
+    };
+    let set = if root.is_file() {
+        let rules = CatalogRules::read(root)?;
+        let dir = rules.schemas_dir();
+        SchemaSet::load_catalog_with(Arc::new(rules), &dir, &mut keep)?
+    } else {
+        SchemaSet::load_dir(root, false, &mut keep)?
+    };
+    // A loaded set was converted last as it is now.
+    let catalog = match built {
+        Some(catalog) => catalog,
+        None => crate::convert::build(&set)?,
+    };
+    Ok((set, catalog))
 }
 
 impl SchemaSet {
@@ -30,19 +55,19 @@ impl SchemaSet {
             let dir = rules.schemas_dir();
             return Self::load_catalog(Arc::new(rules), &dir);
         }
-        Self::load_dir(root, false, converts)
+        Self::load_dir(root, false, &mut converts)
     }
 
     /// Like [`SchemaSet::load`], but what the linter would call an error (a misspelt
     /// keyword, …) is only a warning: for sets that an older, more lenient loader accepted,
     /// such as the schemas of an old git revision that `events check` compares against.
     pub fn load_lenient(root: &Path) -> Result<Self, Errors> {
-        Self::load_dir(root, true, converts)
+        Self::load_dir(root, true, &mut converts)
     }
 
     /// Loads the foreign catalog in `dir` and makes events of it by `rules` (see
     /// [`CatalogRules`]); what [`SchemaSet::load`] does when given a rule file.
     pub fn load_catalog(rules: Arc<CatalogRules>, dir: &Path) -> Result<Self, Errors> {
-        Self::load_catalog_with(rules, dir, converts)
+        Self::load_catalog_with(rules, dir, &mut converts)
     }
 }

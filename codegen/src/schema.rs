@@ -134,7 +134,7 @@ impl EventDef {
 }
 
 /// The generator's check that a loaded set converts into the IR (given by `crate::load`).
-pub(crate) type Converts = fn(&SchemaSet) -> Result<(), Errors>;
+pub(crate) type Converts<'c> = &'c mut dyn FnMut(&SchemaSet) -> Result<(), Errors>;
 
 impl SchemaSet {
     /// Puts a loaded set together.
@@ -200,7 +200,11 @@ impl SchemaSet {
     /// Loads the schema directory `root` (see [`SchemaSet::load`]); `converts` is the
     /// generator's check that a set converts (`crate::load` passes it, so that this
     /// module does not depend on the conversion built on top of it).
-    pub(crate) fn load_dir(root: &Path, lenient: bool, converts: Converts) -> Result<Self, Errors> {
+    pub(crate) fn load_dir(
+        root: &Path,
+        lenient: bool,
+        converts: Converts<'_>,
+    ) -> Result<Self, Errors> {
         let mut sink = Sink::default();
         let (found, walk_warnings) = schema_files(root)?;
         let mut docs = BTreeMap::new();

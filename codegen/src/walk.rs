@@ -66,7 +66,11 @@ impl Walk {
 
     /// Records a regular file; the path it was seen under before, if it was.
     fn earlier_file(&mut self, path: &Path, meta: &Metadata) -> Option<PathBuf> {
-        let id = identity(meta)?;
+        self.earlier_id(identity(meta)?, path)
+    }
+
+    /// Records a real file by its identity; the path it was seen under before, if it was.
+    fn earlier_id(&mut self, id: (u64, u64), path: &Path) -> Option<PathBuf> {
         match self.files.entry(id) {
             std::collections::hash_map::Entry::Occupied(e) => Some(e.get().clone()),
             std::collections::hash_map::Entry::Vacant(e) => {
@@ -91,9 +95,14 @@ impl Walk {
                 return Ok(());
             }
         }
+        // The device of each directory on the way down, by depth.
+        let mut devices: Vec<Option<u64>> = Vec::new();
         let mut it = walkdir::WalkDir::new(dir)
             .follow_links(true)
-            .sort_by_file_name()
+            // File-name order: the entries of one directory share their parent's path, so
+            // their paths compare byte by byte as their names do, without the parse of
+            // `file_name()` on every comparison (a third of a run over 10,000 files).
+            .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
             .into_iter();
         while let Some(entry) = it.next() {
             let entry = match entry {
@@ -118,6 +127,8 @@ impl Walk {
             let t = entry.file_type();
             if t.is_dir() {
                 let id = entry.metadata().ok().and_then(|m| identity(&m));
+                devices.truncate(entry.depth());
+                devices.push(id.map(|(dev, _)| dev));
                 let earlier = id.and_then(|id| match self.dirs.entry(id) {
                     std::collections::hash_map::Entry::Occupied(e) => Some(e.get().clone()),
                     std::collections::hash_map::Entry::Vacant(e) => {
@@ -146,6 +157,24 @@ impl Walk {
                     entry.path().to_owned(),
                     format!("{} is not a regular file: skipped", kind_of(&t)),
                 );
+                continue;
+            }
+            // A file of the directory itself (no link) is known by the directory's device
+            // and the inode its listing gave: no `stat` per file.
+            let listed = match (entry.path_is_symlink(), entry.depth().checked_sub(1)) {
+                (false, Some(parent)) => devices
+                    .get(parent)
+                    .copied()
+                    .flatten()
+                    .and_then(|dev| listed_identity(dev, &entry)),
+                _ => None,
+            };
+            if let Some(id) = listed {
+                let earlier = self.earlier_id(id, entry.path());
+                found(Found::File {
+                    path: entry.path(),
+                    earlier: earlier.as_deref(),
+                });
                 continue;
             }
             match entry.metadata() {
@@ -228,6 +257,21 @@ pub fn kind_of(t: &FileType) -> &'static str {
     }
 }
 
+/// The identity of a file listed in a directory on device `dev`: the inode the listing
+/// gave (unix; `None` elsewhere, where the caller asks the file's metadata).
+fn listed_identity(dev: u64, entry: &walkdir::DirEntry) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use walkdir::DirEntryExt;
+        Some((dev, entry.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (dev, entry);
+        None
+    }
+}
+
 /// The identity of a file or directory (device, inode) where the platform has one.
 pub fn identity(meta: &Metadata) -> Option<(u64, u64)> {
     #[cfg(unix)]
@@ -291,6 +335,30 @@ mod tests {
         );
         assert!(has("gone.json", "skipped"), "{warnings:#?}");
         assert!(has("c.json", "read once"), "{warnings:#?}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_hard_link_is_read_once_and_the_order_is_by_name() {
+        // Files are known by the inode their directory lists (no `stat` per file): a hard
+        // link, in the same directory or another, is the same file.
+        let d = tmp("hardlink");
+        std::fs::create_dir(d.join("z")).unwrap();
+        for name in ["b.json", "a.json", "a.b.json", "a-b.json"] {
+            std::fs::write(d.join(name), "{}").unwrap();
+        }
+        std::fs::hard_link(d.join("b.json"), d.join("c.json")).unwrap();
+        std::fs::hard_link(d.join("b.json"), d.join("z/d.json")).unwrap();
+        let (files, warnings) = files(&d, json).unwrap();
+        let names: Vec<_> = files.iter().map(|f| f.strip_prefix(&d).unwrap()).collect();
+        assert_eq!(
+            names,
+            ["a-b.json", "a.b.json", "a.json", "b.json"].map(Path::new)
+        );
+        assert_eq!(warnings.len(), 2, "{warnings:#?}");
+        assert!(warnings
+            .iter()
+            .all(|w| w.reason.contains("b.json: read once")));
         std::fs::remove_dir_all(&d).unwrap();
     }
 

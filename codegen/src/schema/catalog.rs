@@ -517,7 +517,7 @@ impl SchemaSet {
     pub(crate) fn load_catalog_with(
         rules: Arc<CatalogRules>,
         dir: &Path,
-        converts: super::Converts,
+        converts: super::Converts<'_>,
     ) -> Result<Self, Errors> {
         let Foreign {
             mut docs,

@@ -338,8 +338,9 @@ pub fn is_ndjson(path: &Path, bytes: &[u8]) -> bool {
     for line in bytes.split(|b| *b == b'\n') {
         offset += line.len() + 1;
         if !is_blank(line) {
-            return first_line_is_a_value(line)
-                && bytes.get(offset..).is_some_and(|rest| !is_blank(rest));
+            // The cheap test first: a one-line document is not parsed twice.
+            return bytes.get(offset..).is_some_and(|rest| !is_blank(rest))
+                && first_line_is_a_value(line);
         }
     }
     false

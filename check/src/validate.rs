@@ -6,7 +6,8 @@
 //! `"x-encoding": "json-string"` are accepted in both spellings: a string is parsed as JSON
 //! first, then the value is validated.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use serde_json::{json, Map, Value};
 
@@ -121,10 +122,15 @@ impl Report {
     }
 }
 
+/// One event and major version: its composed schema, compiled on first use.
 struct Compiled {
-    validator: jsonschema::Validator,
+    schema: Value,
+    validator: OnceLock<Result<jsonschema::Validator, String>>,
     embedded: Vec<String>,
     struct_name: String,
+    /// The typed walk's plan of the event's struct.
+    plan: Plan,
+    loc: Loc,
 }
 
 /// Validates payloads against every event of a schema set.
@@ -135,6 +141,11 @@ pub struct Validator {
     events: HashMap<String, Vec<(u32, Compiled)>>,
     known: Vec<String>,
     catalog: Catalog,
+    /// The typed walk's plans of the named types it looks into.
+    plans: Vec<NamedPlan>,
+    /// The set's schema files, by the URI a `$ref` names them with.
+    registry: jsonschema::Registry<'static>,
+    formats: bool,
 }
 
 impl std::fmt::Debug for Validator {
@@ -146,9 +157,32 @@ impl std::fmt::Debug for Validator {
 }
 
 impl Validator {
-    /// Compiles a validator per event and major version.
+    /// Compiles a validator per event and major version; a schema that does not compile
+    /// is an error naming its file.
     pub fn new(set: &SchemaSet) -> Result<Self, Errors> {
-        let catalog = events_codegen::catalog(set)?;
+        let validator = Self::lazy(set, events_codegen::catalog(set)?)?;
+        let errors: Vec<Error> = validator
+            .catalog
+            .events
+            .iter()
+            .filter_map(|e| {
+                let c = validator.compiled(&e.def.event_type, e.def.major)?;
+                let message = validator.compile(c).err()?;
+                Some(Error::new(c.loc.clone(), message.to_owned()))
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        Ok(validator)
+    }
+
+    /// A validator that compiles the schema of an event and major version when a payload
+    /// first needs it (what a run over a few event types of a large catalog wants), from
+    /// the set's checked model ([`events_codegen::load_with_catalog`] gives both). A schema
+    /// that does not compile is a violation of each payload dispatched to it (rule
+    /// `schema`).
+    pub fn lazy(set: &SchemaSet, catalog: Catalog) -> Result<Self, Errors> {
         let mut registry = jsonschema::Registry::new();
         for doc in set.files() {
             registry = registry
@@ -166,36 +200,24 @@ impl Validator {
                 format!("cannot resolve schemas: {e}"),
             ))
         })?;
+        let (planner, plans) = Planner::plans(&catalog);
         let mut events: HashMap<String, Vec<(u32, Compiled)>> = HashMap::new();
-        let mut errors = Vec::new();
         for event in &catalog.events {
             let schema = compose(set, &event.def.schema_ref(), &event.def.event_type);
-            match jsonschema::options()
-                .with_registry(&registry)
-                .should_validate_formats(!set.is_foreign())
-                .build(&schema)
-            {
-                Ok(validator) => {
-                    events
-                        .entry(event.def.event_type.clone())
-                        .or_default()
-                        .push((
-                            event.def.major,
-                            Compiled {
-                                validator,
-                                embedded: event.embedded.clone(),
-                                struct_name: event.struct_name.clone(),
-                            },
-                        ));
-                }
-                Err(e) => errors.push(Error::new(
-                    event.loc.clone(),
-                    format!("cannot compile the schema: {e}"),
-                )),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors.into());
+            events
+                .entry(event.def.event_type.clone())
+                .or_default()
+                .push((
+                    event.def.major,
+                    Compiled {
+                        schema,
+                        validator: OnceLock::new(),
+                        embedded: event.embedded.clone(),
+                        struct_name: event.struct_name.clone(),
+                        plan: planner.plan(&Ty::Named(event.struct_name.clone())),
+                        loc: event.loc.clone(),
+                    },
+                ));
         }
         let mut known: Vec<String> = events.keys().cloned().collect();
         known.sort();
@@ -204,8 +226,25 @@ impl Validator {
             version_path: set.envelope.version_path.clone(),
             events,
             known,
+            plans,
             catalog,
+            registry,
+            formats: !set.is_foreign(),
         })
+    }
+
+    /// The compiled schema of an event and major version (compiled now if it was not).
+    fn compile<'c>(&self, c: &'c Compiled) -> Result<&'c jsonschema::Validator, &'c str> {
+        c.validator
+            .get_or_init(|| {
+                jsonschema::options()
+                    .with_registry(&self.registry)
+                    .should_validate_formats(self.formats)
+                    .build(&c.schema)
+                    .map_err(|e| format!("cannot compile the schema: {e}"))
+            })
+            .as_ref()
+            .map_err(String::as_str)
     }
 
     fn compiled(&self, event_type: &str, major: u32) -> Option<&Compiled> {
@@ -234,8 +273,8 @@ impl Validator {
     /// A field that appears twice is a violation naming it (the typed decoder refuses it;
     /// never "the last one wins").
     pub fn validate_fields<K: AsRef<str>, V: AsRef<str>>(&self, fields: &[(K, V)]) -> Report {
-        let mut report = self.validate(&self.fields_to_json(fields));
-        let mut seen = std::collections::HashSet::new();
+        let mut report = self.validate_owned(self.fields_to_json(fields));
+        let mut seen = HashSet::new();
         for (k, _) in fields {
             let k = k.as_ref();
             if !seen.insert(k) {
@@ -301,39 +340,82 @@ impl Validator {
 
     /// Validates one payload.
     pub fn validate(&self, payload: &Value) -> Report {
-        let mut report = Report::default();
-        let (event_type, major, compiled) = match self.dispatch(payload) {
-            Ok(found) => found,
+        let (compiled, mut report) = match self.start(payload) {
+            Ok(started) => started,
+            Err(stopped) => return stopped,
+        };
+        if !needs_decoding(compiled, payload) {
+            return self.check_doc(compiled, payload, report);
+        }
+        let mut decoded = payload.clone();
+        decode_embedded(compiled, &mut decoded, &mut report.violations);
+        self.check_doc(compiled, &decoded, report)
+    }
+
+    /// Validates one payload it may change: JSON text in a string field is read in place
+    /// (no copy of the payload). The report is the one [`Validator::validate`] gives.
+    pub fn validate_owned(&self, mut payload: Value) -> Report {
+        let (compiled, mut report) = match self.start(&payload) {
+            Ok(started) => started,
+            Err(stopped) => return stopped,
+        };
+        decode_embedded(compiled, &mut payload, &mut report.violations);
+        self.check_doc(compiled, &payload, report)
+    }
+
+    /// The contract a payload is dispatched to and its report so far, or the report of a
+    /// payload that is not dispatched.
+    fn start(&self, payload: &Value) -> Result<(&Compiled, Report), Report> {
+        match self.dispatch(payload) {
+            Ok((event_type, major, compiled)) => Ok((
+                compiled,
+                Report {
+                    event_type: Some(event_type.to_owned()),
+                    major: Some(major),
+                    violations: Vec::new(),
+                },
+            )),
             Err(stop) => {
                 let (violation, event_type) = *stop;
-                report.event_type = event_type;
-                report.violations.push(violation);
-                return report;
+                Err(Report {
+                    event_type,
+                    major: None,
+                    violations: vec![violation],
+                })
             }
-        };
-        report.event_type = Some(event_type.to_owned());
-        report.major = Some(major);
-        let decoded = parse_embedded(compiled, payload, &mut report.violations);
-        let doc = decoded.as_ref().unwrap_or(payload);
+        }
+    }
+
+    /// Checks a dispatched document (JSON text in strings already read) against its
+    /// contract and the Rust types, adding to `report`.
+    fn check_doc(&self, compiled: &Compiled, doc: &Value, mut report: Report) -> Report {
         // What JSON Schema calls an integer and the typed decoder does not read: `1.0`,
         // `1e2`, `-0`, or a value out of the range of the generated Rust integer type.
         let mut typed = Vec::new();
-        Typed {
-            catalog: &self.catalog,
-            out: &mut typed,
-        }
-        .walk(
-            &Ty::Named(compiled.struct_name.clone()),
-            doc,
-            &mut String::new(),
-            0,
-        );
-        if compiled.validator.is_valid(doc) {
+        Typed::new(&self.plans, &mut typed, String::new()).walk(&compiled.plan, doc, 0);
+        let schema = match self.compile(compiled) {
+            Ok(schema) => schema,
+            Err(message) => {
+                report.violations.push(Violation {
+                    path: String::new(),
+                    rule: "schema".into(),
+                    message: format!(
+                        "{} v{}: {message} ({})",
+                        report.event_type.as_deref().unwrap_or_default(),
+                        report.major.unwrap_or_default(),
+                        compiled.loc.file
+                    ),
+                    value: None,
+                });
+                return report;
+            }
+        };
+        if schema.is_valid(doc) {
             report.violations.extend(typed);
             return report;
         }
         let schema_errors = report.violations.len();
-        for e in compiled.validator.iter_errors(doc) {
+        for e in schema.iter_errors(doc) {
             report.violations.push(Violation {
                 path: events_rt::echo_owned(e.instance_path().as_str().to_owned()),
                 rule: e.kind().keyword().to_owned(),
@@ -342,7 +424,7 @@ impl Validator {
             });
         }
         // After the schema's own rules; a place the schema already faults once is enough.
-        let faulted: std::collections::HashSet<String> = report.violations[schema_errors..]
+        let faulted: HashSet<String> = report.violations[schema_errors..]
             .iter()
             .map(|v| v.path.clone())
             .collect();
@@ -402,7 +484,7 @@ impl Validator {
                 }
             },
         };
-        if !self.events.contains_key(event_type) {
+        let Some(majors) = self.events.get(event_type) else {
             let names: Vec<&str> = self.known.iter().map(String::as_str).collect();
             let hint = events_rt::nearest_of(event_type, &names)
                 .map(|n| format!(" (did you mean {n:?}?)"))
@@ -418,9 +500,9 @@ impl Validator {
                 ),
                 None,
             )));
-        }
-        match self.compiled(event_type, major) {
-            Some(compiled) => Ok((event_type, major, compiled)),
+        };
+        match majors.iter().find(|(m, _)| *m == major) {
+            Some((_, compiled)) => Ok((event_type, major, compiled)),
             None => {
                 let message = format!("{event_type} has no contract for major version {major}");
                 Err(Box::new((
@@ -436,39 +518,35 @@ impl Validator {
 /// known (boxed: the error path is the rare one).
 type Stop = Box<(Violation, Option<String>)>;
 
-/// The payload with each `"x-encoding": "json-string"` field that holds a string parsed
-/// (as the decoder parses it: a key twice is an error, pushed to `violations`); `None`
-/// when no such field holds a string.
-fn parse_embedded(
-    compiled: &Compiled,
-    payload: &Value,
-    violations: &mut Vec<Violation>,
-) -> Option<Value> {
-    if !compiled
+/// Whether a field of the payload marked `"x-encoding": "json-string"` holds a string.
+fn needs_decoding(compiled: &Compiled, payload: &Value) -> bool {
+    compiled
         .embedded
         .iter()
         .any(|p| payload.pointer(p).is_some_and(Value::is_string))
-    {
-        return None;
-    }
-    let mut decoded = payload.clone();
+}
+
+/// Reads, in place, each `"x-encoding": "json-string"` field of the payload that holds a
+/// string (as the decoder reads it: a key twice is an error, pushed to `violations`, and
+/// the string stays).
+fn decode_embedded(compiled: &Compiled, payload: &mut Value, violations: &mut Vec<Violation>) {
     for p in &compiled.embedded {
-        if let Some(slot) = decoded.pointer_mut(p) {
+        if let Some(slot) = payload.pointer_mut(p) {
             if let Value::String(text) = slot {
-                if let Err(e) = crate::json::from_str(text).map(|v| *slot = v) {
-                    violations.push(Violation {
+                match crate::json::from_str(text) {
+                    Ok(v) => *slot = v,
+                    Err(e) => violations.push(Violation {
                         path: p.clone(),
                         rule: "x-encoding".to_owned(),
                         message: events_rt::echo_owned(format!(
                             "not valid JSON inside the string: {e}"
                         )),
                         value: Some(bounded(slot)),
-                    });
+                    }),
                 }
             }
         }
     }
-    Some(decoded)
 }
 
 /// The range of a generated integer type.
@@ -488,98 +566,308 @@ fn int_range(t: IntTy) -> (i128, i128) {
 /// Deeper than this, the typed walk stops (recursive types).
 const MAX_TYPED_DEPTH: usize = 64;
 
-/// Walks a document along the Rust types generated for it, checking what JSON Schema
-/// cannot see: how integers are spelled and whether they fit their Rust type.
-struct Typed<'a> {
-    catalog: &'a Catalog,
-    out: &'a mut Vec<Violation>,
+/// What the typed walk checks in a value of one type. Built once per validator from the
+/// catalog, so that the walk looks no type up by name and skips every value that holds
+/// nothing to check (no integer, Unix time or JSON text in a string, at any depth).
+#[derive(Debug, Clone, PartialEq)]
+enum Plan {
+    /// Nothing to check in it.
+    Skip,
+    /// An integer of this Rust type.
+    Int(IntTy),
+    /// `Option<T>` in item or variant position: `null` is fine.
+    Option(Box<Plan>),
+    /// JSON text in a string (read for duplicate keys, then walked), or the value itself.
+    Embedded(Box<Plan>),
+    /// Every item of an array.
+    Items(Box<Plan>),
+    /// Every value of a map.
+    Values(Box<Plan>),
+    /// The items of a tuple, each by its own plan.
+    Tuple(Vec<Plan>),
+    /// A named type: its index in the validator's named plans.
+    Named(usize),
 }
 
-impl Typed<'_> {
-    fn walk(&mut self, ty: &Ty, value: &Value, path: &mut String, depth: usize) {
+/// The typed walk's plan of a named type that holds something to check.
+#[derive(Debug)]
+enum NamedPlan {
+    Struct {
+        /// The fields with something to check, looked up by name.
+        fields: Vec<FieldPlan>,
+        /// Extra properties, when their type holds something to check, with the names of
+        /// every declared field (which are not extra).
+        extra: Option<(Plan, Vec<String>)>,
+    },
+    /// The variant the tag names is walked; the decoder tries untagged ones in turn, so
+    /// they are not walked.
+    Tagged {
+        tag: String,
+        variants: Vec<(String, Plan)>,
+    },
+}
+
+#[derive(Debug)]
+struct FieldPlan {
+    name: String,
+    nullable: bool,
+    plan: Plan,
+}
+
+/// The plans of the named types of a catalog that hold something to check, and a way to
+/// plan any type of it.
+struct Planner {
+    index: HashMap<String, usize>,
+}
+
+impl Planner {
+    /// Plans every named type of `catalog` that the walk looks into.
+    fn plans(catalog: &Catalog) -> (Self, Vec<NamedPlan>) {
+        let walked = walked_types(catalog);
+        let mut names: Vec<&String> = walked.iter().collect();
+        names.sort();
+        let planner = Planner {
+            index: names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| ((*n).clone(), i))
+                .collect(),
+        };
+        let plans = names
+            .iter()
+            .map(|name| match catalog.types.get(*name).map(|d| &d.kind) {
+                Some(TypeKind::Struct(s)) => NamedPlan::Struct {
+                    fields: s
+                        .fields
+                        .iter()
+                        .map(|f| FieldPlan {
+                            name: f.json_name.clone(),
+                            nullable: f.nullable,
+                            plan: planner.plan(&f.ty),
+                        })
+                        .filter(|f| f.plan != Plan::Skip)
+                        .collect(),
+                    extra: s
+                        .extra
+                        .as_ref()
+                        .map(|t| planner.plan(t))
+                        .filter(|p| *p != Plan::Skip)
+                        .map(|p| (p, s.fields.iter().map(|f| f.json_name.clone()).collect())),
+                },
+                Some(TypeKind::Tagged { tag, variants }) => NamedPlan::Tagged {
+                    tag: tag.clone(),
+                    variants: variants
+                        .iter()
+                        .map(|v| (v.value.clone(), planner.plan(&v.ty)))
+                        .collect(),
+                },
+                // Only structs and tagged unions are walked.
+                _ => NamedPlan::Struct {
+                    fields: Vec::new(),
+                    extra: None,
+                },
+            })
+            .collect();
+        (planner, plans)
+    }
+
+    /// The plan of a type.
+    fn plan(&self, ty: &Ty) -> Plan {
+        let inner = |t: &Ty, wrap: fn(Box<Plan>) -> Plan| match self.plan(t) {
+            Plan::Skip => Plan::Skip,
+            p => wrap(Box::new(p)),
+        };
+        match ty {
+            Ty::Int(t) => Plan::Int(*t),
+            Ty::UnixTime => Plan::Int(IntTy::I64),
+            Ty::Embedded(t) => Plan::Embedded(Box::new(self.plan(t))),
+            Ty::Option(t) => inner(t, Plan::Option),
+            Ty::Vec(t) => inner(t, Plan::Items),
+            Ty::Map(t) | Ty::KeyedMap(_, t) => inner(t, Plan::Values),
+            Ty::Tuple(ts) => {
+                let plans: Vec<Plan> = ts.iter().map(|t| self.plan(t)).collect();
+                if plans.iter().all(|p| *p == Plan::Skip) {
+                    Plan::Skip
+                } else {
+                    Plan::Tuple(plans)
+                }
+            }
+            Ty::Named(name) => self.index.get(name).map_or(Plan::Skip, |i| Plan::Named(*i)),
+            _ => Plan::Skip,
+        }
+    }
+}
+
+/// The named types of a catalog in which the typed walk can find something.
+fn walked_types(catalog: &Catalog) -> HashSet<String> {
+    let mut walked = HashSet::new();
+    // A fixpoint: a type joins when one of its parts is walked; recursive types settle.
+    loop {
+        let before = walked.len();
+        for (name, def) in &catalog.types {
+            if walked.contains(name) {
+                continue;
+            }
+            let found = match &def.kind {
+                TypeKind::Struct(s) => {
+                    s.fields.iter().any(|f| is_walked(&walked, &f.ty))
+                        || s.extra.as_ref().is_some_and(|t| is_walked(&walked, t))
+                }
+                TypeKind::Tagged { variants, .. } => {
+                    variants.iter().any(|v| is_walked(&walked, &v.ty))
+                }
+                // Untagged variants are tried in turn by the decoder: not walked.
+                TypeKind::Enum(_) | TypeKind::Untagged(_) => false,
+            };
+            if found {
+                walked.insert(name.clone());
+            }
+        }
+        if walked.len() == before {
+            return walked;
+        }
+    }
+}
+
+/// Whether the typed walk can find something in a value of type `ty`.
+fn is_walked(walked: &HashSet<String>, ty: &Ty) -> bool {
+    match ty {
+        Ty::Int(_) | Ty::UnixTime | Ty::Embedded(_) => true,
+        Ty::Option(t) | Ty::Vec(t) | Ty::Map(t) | Ty::KeyedMap(_, t) => is_walked(walked, t),
+        Ty::Tuple(ts) => ts.iter().any(|t| is_walked(walked, t)),
+        Ty::Named(name) => walked.contains(name),
+        _ => false,
+    }
+}
+
+/// One step of the place the typed walk is at.
+#[derive(Clone, Copy)]
+enum Step<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+/// Walks a document along the plan of the Rust types generated for it, checking what JSON
+/// Schema cannot see: how integers are spelled and whether they fit their Rust type. The
+/// place is a stack of borrowed steps; its JSON pointer is written only for a violation.
+struct Typed<'a, 'v> {
+    plans: &'a [NamedPlan],
+    out: &'a mut Vec<Violation>,
+    /// The pointer of the value this walk started at (inside JSON text, the string's).
+    base: String,
+    steps: Vec<Step<'v>>,
+}
+
+impl<'a, 'v> Typed<'a, 'v> {
+    fn new(plans: &'a [NamedPlan], out: &'a mut Vec<Violation>, base: String) -> Self {
+        Typed {
+            plans,
+            out,
+            base,
+            steps: Vec::new(),
+        }
+    }
+
+    /// The JSON pointer of the place the walk is at.
+    fn pointer(&self) -> String {
+        let mut p = self.base.clone();
+        for step in &self.steps {
+            match step {
+                Step::Key(k) => p = events_codegen::error::pointer_push(&p, k),
+                Step::Index(i) => {
+                    use std::fmt::Write;
+                    let _ = write!(p, "/{i}");
+                }
+            }
+        }
+        p
+    }
+
+    fn walk(&mut self, plan: &Plan, value: &'v Value, depth: usize) {
         if depth > MAX_TYPED_DEPTH {
             return;
         }
-        match (ty, value) {
-            (Ty::Int(t), Value::Number(n)) => self.int(*t, n, value, path),
-            (Ty::UnixTime, Value::Number(n)) => self.int(IntTy::I64, n, value, path),
-            (Ty::Option(inner), v) if !v.is_null() => self.walk(inner, v, path, depth + 1),
-            (Ty::Embedded(inner), Value::String(text)) => {
-                // Read the way the decoder reads it: a duplicate key is a violation.
-                match crate::json::from_str(text) {
-                    Ok(v) => self.walk(inner, &v, path, depth + 1),
-                    Err(e) if e.rule == "duplicate-key" => self.out.push(Violation {
-                        path: events_rt::echo_owned(format!("{path}{}", e.path)),
-                        rule: e.rule.into(),
-                        message: format!("inside the JSON text: {}", e.message),
-                        value: None,
-                    }),
-                    // Syntax: reported by the `x-encoding` check.
-                    Err(_) => {}
-                }
-            }
-            (Ty::Embedded(inner), v) => self.walk(inner, v, path, depth + 1),
-            (Ty::Vec(inner), Value::Array(items)) => {
+        match (plan, value) {
+            (Plan::Int(t), Value::Number(n)) => self.int(*t, n, value),
+            (Plan::Option(inner), v) if !v.is_null() => self.walk(inner, v, depth + 1),
+            (Plan::Embedded(inner), Value::String(text)) => self.embedded(inner, text, depth),
+            (Plan::Embedded(inner), v) => self.walk(inner, v, depth + 1),
+            (Plan::Items(inner), Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
-                    let len = path.len();
-                    path.push_str(&format!("/{i}"));
-                    self.walk(inner, item, path, depth + 1);
-                    path.truncate(len);
+                    self.step(Step::Index(i), inner, item, depth);
                 }
             }
-            (Ty::Map(inner) | Ty::KeyedMap(_, inner), Value::Object(m)) => {
+            (Plan::Values(inner), Value::Object(m)) => {
                 for (k, v) in m {
-                    self.field(inner, k, v, path, depth);
+                    self.step(Step::Key(k), inner, v, depth);
                 }
             }
-            (Ty::Tuple(inner), Value::Array(items)) => {
-                for (i, (t, item)) in inner.iter().zip(items).enumerate() {
-                    let len = path.len();
-                    path.push_str(&format!("/{i}"));
-                    self.walk(t, item, path, depth + 1);
-                    path.truncate(len);
+            (Plan::Tuple(plans), Value::Array(items)) => {
+                for (i, (p, item)) in plans.iter().zip(items).enumerate() {
+                    self.step(Step::Index(i), p, item, depth);
                 }
             }
-            (Ty::Named(name), Value::Object(m)) => {
-                match self.catalog.types.get(name).map(|d| &d.kind) {
-                    Some(TypeKind::Struct(s)) => {
-                        for (k, v) in m {
-                            match s.fields.iter().find(|f| &f.json_name == k) {
-                                Some(f) if f.nullable && v.is_null() => {}
-                                Some(f) => self.field(&f.ty, k, v, path, depth),
-                                None => {
-                                    if let Some(extra) = &s.extra {
-                                        self.field(extra, k, v, path, depth);
-                                    }
-                                }
+            (Plan::Named(i), Value::Object(m)) => match &self.plans[*i] {
+                NamedPlan::Struct { fields, extra } => {
+                    for f in fields {
+                        if let Some((k, v)) = m.get_key_value(&f.name) {
+                            if !(f.nullable && v.is_null()) {
+                                self.step(Step::Key(k), &f.plan, v, depth);
                             }
                         }
                     }
-                    Some(TypeKind::Tagged { tag, variants }) => {
-                        let chosen = m
-                            .get(tag)
-                            .and_then(Value::as_str)
-                            .and_then(|t| variants.iter().find(|v| v.value == t));
-                        if let Some(v) = chosen {
-                            self.walk(&v.ty, value, path, depth + 1);
+                    if let Some((plan, declared)) = extra {
+                        for (k, v) in m {
+                            if !declared.contains(k) {
+                                self.step(Step::Key(k), plan, v, depth);
+                            }
                         }
                     }
-                    // Untagged variants are tried in turn by the decoder: not walked.
-                    _ => {}
                 }
-            }
+                NamedPlan::Tagged { tag, variants } => {
+                    let chosen = m
+                        .get(tag)
+                        .and_then(Value::as_str)
+                        .and_then(|t| variants.iter().find(|(v, _)| v == t));
+                    if let Some((_, plan)) = chosen {
+                        self.walk(plan, value, depth + 1);
+                    }
+                }
+            },
             _ => {}
         }
     }
 
-    fn field(&mut self, ty: &Ty, key: &str, value: &Value, path: &mut String, depth: usize) {
-        let len = path.len();
-        *path = events_codegen::error::pointer_push(path, key);
-        self.walk(ty, value, path, depth + 1);
-        path.truncate(len);
+    /// JSON text in a string, read the way the decoder reads it: a duplicate key is a
+    /// violation; the value read is walked on its own, from this place.
+    fn embedded(&mut self, inner: &Plan, text: &str, depth: usize) {
+        match crate::json::from_str(text) {
+            Ok(v) => {
+                let base = self.pointer();
+                Typed::new(self.plans, self.out, base).walk(inner, &v, depth + 1);
+            }
+            Err(e) if e.rule == "duplicate-key" => {
+                let at = self.pointer();
+                self.out.push(Violation {
+                    path: events_rt::echo_owned(format!("{at}{}", e.path)),
+                    rule: e.rule.into(),
+                    message: format!("inside the JSON text: {}", e.message),
+                    value: None,
+                })
+            }
+            // Syntax: reported by the `x-encoding` check.
+            Err(_) => {}
+        }
     }
 
-    fn int(&mut self, t: IntTy, n: &serde_json::Number, value: &Value, path: &str) {
+    /// One step down, walked, and back.
+    fn step(&mut self, step: Step<'v>, plan: &Plan, value: &'v Value, depth: usize) {
+        self.steps.push(step);
+        self.walk(plan, value, depth + 1);
+        self.steps.pop();
+    }
+
+    fn int(&mut self, t: IntTy, n: &serde_json::Number, value: &Value) {
         let as_int = n
             .as_i64()
             .map(i128::from)
@@ -602,8 +890,9 @@ impl Typed<'_> {
                 )
             }
         };
+        let path = events_rt::echo_owned(self.pointer());
         self.out.push(Violation {
-            path: events_rt::echo_owned(path.to_owned()),
+            path,
             rule: "integer".into(),
             message,
             value: Some(value.clone()),

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use events_codegen::ir::Catalog;
 use events_codegen::schema::{ChannelKind, EventDef};
 use events_codegen::SchemaSet;
 
@@ -14,6 +15,14 @@ pub fn load(schemas: &Path) -> Result<SchemaSet, CliError> {
     let set = SchemaSet::load(schemas).map_err(CliError::Schema)?;
     output::schema_warnings(set.warnings());
     Ok(set)
+}
+
+/// Loads the schema set with the checked model its loading built (built once), printing
+/// its warnings on stderr.
+pub fn load_with_ir(schemas: &Path) -> Result<(SchemaSet, Catalog), CliError> {
+    let (set, ir) = events_codegen::load_with_catalog(schemas).map_err(CliError::Schema)?;
+    output::schema_warnings(set.warnings());
+    Ok((set, ir))
 }
 
 /// The event of a type (and major version, default the highest), or what is wrong with the

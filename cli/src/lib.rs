@@ -128,7 +128,16 @@ enum Command {
 pub fn run(cli: Cli) -> Result<Outcome, CliError> {
     let schemas = cli.schemas;
     match cli.command {
-        Command::Validate(args) => validate::run(&catalog::load(&schemas)?, &args),
+        Command::Validate(args) => std::thread::scope(|s| {
+            // The inputs are listed (a walk of the directories named) while the schemas load.
+            let inputs = s.spawn(|| validate::inputs(&args));
+            let loaded = catalog::load_with_ir(&schemas);
+            let inputs = inputs
+                .join()
+                .map_err(|_| CliError::input("listing the inputs failed"))?;
+            let (set, ir) = loaded?;
+            validate::run(&set, ir, inputs, &args)
+        }),
         Command::Check(args) => check::run(&schemas, &args),
         Command::Streams(cmd) => streams::run(&catalog::load(&schemas)?, &cmd),
         Command::Dlq(cmd) => dlq::run(&catalog::load(&schemas)?, &cmd),

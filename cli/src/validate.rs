@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use events_check::input::{self, At, Form, FormHint, Origin, Payload};
 use events_check::validate::{Report, Validator, Violation};
+use events_codegen::ir::Catalog;
 use events_codegen::SchemaSet;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -98,9 +99,22 @@ fn limit_text(max: usize) -> String {
 /// Files up to this size are read whole in one go.
 const SMALL: u64 = 1 << 20;
 
-/// Runs the command; returns the exit status.
-pub fn run(set: &SchemaSet, args: &Args) -> Result<Outcome, CliError> {
-    let validator = Validator::new(set).map_err(CliError::Schema)?;
+/// The files the command reads (`None` when it audits a live stream instead).
+pub fn inputs(args: &Args) -> Option<input::Expanded> {
+    args.redis
+        .is_none()
+        .then(|| input::expand(&args.paths, args.allow_empty))
+}
+
+/// Runs the command on the `inputs` listed by [`inputs`]; returns the exit status.
+pub fn run(
+    set: &SchemaSet,
+    ir: Catalog,
+    inputs: Option<input::Expanded>,
+    args: &Args,
+) -> Result<Outcome, CliError> {
+    // Only the schemas of the event types met are compiled.
+    let validator = Validator::lazy(set, ir).map_err(CliError::Schema)?;
     let _ = CLOUDEVENTS.set(events_codegen::cloudevents::CloudEventMapping::of(set));
     let mut reporter = Reporter::new(args.format);
     let progress = progress_bar();
@@ -115,8 +129,7 @@ pub fn run(set: &SchemaSet, args: &Args) -> Result<Outcome, CliError> {
             &mut reporter,
             &progress,
         )?;
-    } else {
-        let expanded = input::expand(&args.paths, args.allow_empty);
+    } else if let Some(expanded) = inputs {
         for w in expanded.warnings {
             progress.suspend(|| output::warning(w));
         }
@@ -167,12 +180,12 @@ static CLOUDEVENTS: std::sync::OnceLock<Option<events_codegen::cloudevents::Clou
 
 /// A structured CloudEvent (it has `specversion`) is validated as the envelope it maps to;
 /// one that does not map is one violation (`cloudevent`).
-fn validate_json(validator: &Validator, v: &serde_json::Value) -> Report {
+fn validate_json(validator: &Validator, v: serde_json::Value) -> Report {
     let mapping = CLOUDEVENTS.get().and_then(Option::as_ref);
     match mapping {
-        Some(m) if events_rt::cloudevents::is_structured(v) => {
-            match crate::cloudevent::envelope_of(m, v) {
-                Ok(envelope) => validator.validate(&envelope),
+        Some(m) if events_rt::cloudevents::is_structured(&v) => {
+            match crate::cloudevent::envelope_of(m, &v) {
+                Ok(envelope) => validator.validate_owned(envelope),
                 Err(message) => Report {
                     violations: vec![Violation {
                         path: String::new(),
@@ -184,13 +197,13 @@ fn validate_json(validator: &Validator, v: &serde_json::Value) -> Report {
                 },
             }
         }
-        _ => validator.validate(v),
+        _ => validator.validate_owned(v),
     }
 }
 
 fn check(validator: &Validator, payload: Payload) -> Checked {
     let report = match payload.form {
-        Form::Json(v) => validate_json(validator, &v),
+        Form::Json(v) => validate_json(validator, v),
         Form::Fields(f) => validator.validate_fields(&f),
         Form::Broken {
             rule,
@@ -373,12 +386,12 @@ fn flush_small(
                 Ok(f) => f,
                 Err(e) => return Some(Err(CliError::input(format!("{}: {e}", path.display())))),
             };
-            let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-            if len > small {
-                return None;
-            }
-            // Bounded even when the size said is wrong (a file that grows, /proc).
-            let read = input::read_all(file, Vec::with_capacity(len as usize + 1), reading.max);
+            // Read up to the small-file size, without asking the size first (a system call
+            // per file); a larger file is left for the streaming path.
+            let read = match input::read_all(file, Vec::with_capacity(8 << 10), small as usize) {
+                Ok(None) => return None,
+                read => read,
+            };
             Some(whole_file(validator, path, read, reading))
         })
         .collect();
@@ -428,7 +441,7 @@ fn stream_ndjson(
                 }
             }
         }
-        let cut = match buf.iter().rposition(|b| *b == b'\n') {
+        let cut = match memchr::memrchr(b'\n', &buf) {
             _ if eof => buf.len(),
             Some(i) => i + 1,
             None if buf.len() > reading.max => {
@@ -442,18 +455,12 @@ fn stream_ndjson(
             }
         };
         target = CHUNK;
-        let mut lines: Vec<(usize, &[u8])> = buf[..cut]
-            .split(|b| *b == b'\n')
-            .enumerate()
-            .map(|(i, l)| (first_line + i, l))
-            .collect();
-        let over = lines.iter().position(|(_, l)| l.len() > reading.max);
-        let too_long_at = over.map(|i| lines[i].0);
-        if let Some(i) = over {
-            lines.truncate(i);
-        }
-        lines.retain(|(_, l)| !input::is_blank(l));
-        first_line += buf[..cut].iter().filter(|b| **b == b'\n').count();
+        let Lines {
+            lines,
+            too_long_at,
+            count,
+        } = split_lines(&buf[..cut], first_line, reading.max);
+        first_line += count;
         let checked = lines.len();
         total += checked;
         let invalid: Vec<Checked> = lines
@@ -478,6 +485,47 @@ fn stream_ndjson(
     }
     if total == 0 && !reading.allow_empty {
         reporter.error(empty_error(path, "empty"));
+    }
+}
+
+/// A chunk of NDJSON cut into lines.
+struct Lines<'b> {
+    /// The non-blank lines with their numbers, up to the first one that is too long.
+    lines: Vec<(usize, &'b [u8])>,
+    /// The number of the first line longer than the limit.
+    too_long_at: Option<usize>,
+    /// How many lines the chunk has (a newline ends each, but the last one may lack it).
+    count: usize,
+}
+
+/// Cuts a chunk whose first line is line `first` into lines (see [`Lines`]).
+fn split_lines(chunk: &[u8], first: usize, max: usize) -> Lines<'_> {
+    let mut lines = Vec::with_capacity(chunk.len() / 256 + 1);
+    let mut start = 0;
+    let mut n = first;
+    let ends = memchr::memchr_iter(b'\n', chunk).chain(
+        // A last line without its newline (the end of the input).
+        (chunk.last() != Some(&b'\n')).then_some(chunk.len()),
+    );
+    for end in ends {
+        let line = &chunk[start..end];
+        if line.len() > max {
+            return Lines {
+                lines,
+                too_long_at: Some(n),
+                count: n - first,
+            };
+        }
+        if !input::is_blank(line) {
+            lines.push((n, line));
+        }
+        start = end + 1;
+        n += 1;
+    }
+    Lines {
+        lines,
+        too_long_at: None,
+        count: n - first,
     }
 }
 
@@ -676,5 +724,36 @@ fn raw_entry(v: &redis::Value) -> RawEntry {
     RawEntry {
         id,
         fields: Ok(fields),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cut(chunk: &[u8], max: usize) -> (Vec<(usize, &str)>, Option<usize>, usize) {
+        let l = split_lines(chunk, 10, max);
+        let lines = l
+            .lines
+            .iter()
+            .map(|(n, t)| (*n, std::str::from_utf8(t).unwrap()))
+            .collect();
+        (lines, l.too_long_at, l.count)
+    }
+
+    #[test]
+    fn chunks_are_cut_into_numbered_non_blank_lines() {
+        assert_eq!(
+            cut(b"{}\n\n  \n{\"a\":1}\n", 100),
+            (vec![(10, "{}"), (13, "{\"a\":1}")], None, 4)
+        );
+        // The last line of the input may lack its newline.
+        assert_eq!(cut(b"{}\n[]", 100), (vec![(10, "{}"), (11, "[]")], None, 2));
+        assert_eq!(cut(b"", 100), (vec![], None, 1));
+        // Lines after one that is too long are not given.
+        assert_eq!(
+            cut(b"{}\n[1,2,3]\n{}\n", 3),
+            (vec![(10, "{}")], Some(11), 1)
+        );
     }
 }

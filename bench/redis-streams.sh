@@ -16,7 +16,7 @@ SERVER=$!
 trap 'kill $SERVER 2>/dev/null' EXIT
 for _ in $(seq 50); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 export REDIS_URL="redis://127.0.0.1:$PORT"
-flock /work/cargo.lock cargo build -q --release -p events-redis --example bench_streams 2>/dev/null \
+flock /tmp/cargo.lock cargo build -q --release -p events-redis --example bench_streams 2>/dev/null \
   || cargo build -q --release -p events-redis --example bench_streams
 BIN=target/release/examples/bench_streams
 ITEMS='[{"listing_id":100,"quantity":2,"warehouse_id":1}]'

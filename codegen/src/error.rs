@@ -42,8 +42,20 @@ impl fmt::Display for Loc {
 
 /// A JSON pointer extended by one segment, escaped per RFC 6901 (`~` → `~0`, `/` → `~1`).
 pub fn pointer_push(pointer: &str, segment: impl fmt::Display) -> String {
-    let segment = segment.to_string().replace('~', "~0").replace('/', "~1");
-    format!("{pointer}/{segment}")
+    use fmt::Write;
+    // Called for every node the loader and the converter visit: one allocation, and the
+    // escaping only for a segment that needs it.
+    let mut out = String::with_capacity(pointer.len() + 24);
+    out.push_str(pointer);
+    out.push('/');
+    let start = out.len();
+    let _ = write!(out, "{segment}");
+    if out[start..].contains(['~', '/']) {
+        let escaped = out[start..].replace('~', "~0").replace('/', "~1");
+        out.truncate(start);
+        out.push_str(&escaped);
+    }
+    out
 }
 
 /// One problem with the schema set.
@@ -235,5 +247,18 @@ impl Sink {
         } else {
             Err(self.0.into())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pointer_push;
+
+    #[test]
+    fn pointer_segments_are_escaped_only_when_they_need_it() {
+        assert_eq!(pointer_push("", "properties"), "/properties");
+        assert_eq!(pointer_push("/a", 3), "/a/3");
+        assert_eq!(pointer_push("/p", "a/b~c"), "/p/a~1b~0c");
+        assert_eq!(pointer_push("/p", "~1"), "/p/~01");
     }
 }

@@ -388,3 +388,88 @@ fn names_and_descriptions_from_schemas_are_escaped() {
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(!index.contains("<script>alert"));
 }
+
+/// The event page of `event_type` v1 in the site of `schemas`.
+fn event_page(schemas: &str, event_type: &str) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    site(schemas, tmp.path());
+    std::fs::read_to_string(tmp.path().join(format!("event-{event_type}.v1.html"))).unwrap()
+}
+
+/// A name-value row of a wire table, as the page writes it.
+fn row(name: &str, value: &str) -> String {
+    format!("<tr><th>{name}</th><td><code>{value}</code></td></tr>")
+}
+
+#[test]
+fn an_event_on_a_stream_shows_its_redis_entry_and_no_other_bus() {
+    let page = event_page("schemas", "order.confirmed");
+    assert!(page.contains("<h3 id=\"example-redis\">Redis Streams</h3>"));
+    assert!(page.contains(
+        "XADD listings:events:orders * type order.confirmed timestamp 1734825600 order_id 12345"
+    ));
+    for other in ["example-amqp", "example-kafka", "example-cloudevents"] {
+        assert!(!page.contains(other), "a stream event shows {other}");
+    }
+}
+
+#[test]
+fn an_event_on_an_exchange_shows_its_amqp_properties_headers_and_cloudevents() {
+    // Seed 002's first sample: id evt_123456789, source oms-service, tenant tenant_abc.
+    let page = event_page("examples/rabbitmq-orders/schemas", "order.created");
+    assert!(page.contains("<h3 id=\"example-amqp\">AMQP</h3>"));
+    assert!(
+        page.contains("exchange <code>orders</code> with routing key <code>order.created</code>")
+    );
+    for (name, value) in [
+        ("content_type", "application/json"),
+        ("delivery_mode", "2 (persistent)"),
+        ("message_id", "evt_123456789"),
+        ("timestamp", "1705314600 (2024-01-15T10:30:00Z)"),
+        ("type", "order.created"),
+        ("app_id", "oms-service"),
+        ("tenant_id", "tenant_abc"),
+    ] {
+        assert!(page.contains(&row(name, value)), "no {name} = {value}");
+    }
+    // CloudEvents' AMQP binding: structured, and binary with cloudEvents_* headers.
+    assert!(page.contains("<h3 id=\"example-cloudevents\">CloudEvents (AMQP binding)</h3>"));
+    assert!(page.contains("<code>application/cloudevents+json</code>"));
+    assert!(page.contains("&quot;specversion&quot;: &quot;1.0&quot;"));
+    for (name, value) in [
+        ("cloudEvents_id", "evt_123456789"),
+        ("cloudEvents_type", "order.created"),
+        ("cloudEvents_source", "oms-service"),
+        ("cloudEvents_specversion", "1.0"),
+        ("cloudEvents_time", "2024-01-15T10:30:00Z"),
+        ("cloudEvents_tenantid", "tenant_abc"),
+    ] {
+        assert!(page.contains(&row(name, value)), "no {name} = {value}");
+    }
+    assert!(!page.contains("example-redis") && !page.contains("example-kafka"));
+}
+
+#[test]
+fn an_event_on_a_kafka_topic_shows_its_key_headers_and_cloudevents() {
+    // Seed 003's first sample: keyed by data.order_id.
+    let page = event_page("examples/kafka-orders/schemas", "order.created");
+    assert!(page.contains("<h3 id=\"example-kafka\">Kafka</h3>"));
+    assert!(page.contains("topic <code>order.created</code>"));
+    for (name, value) in [
+        ("key", "3f2c8a1e-5b7d-4c9e-8a21-6d4f0b9e7c15"),
+        ("event_type", "order.created"),
+        ("version", "1.0"),
+        // CloudEvents' Kafka binding.
+        ("content-type", "application/cloudevents+json"),
+        ("ce_id", "9a1c0001-2b3d-4e5f-8a6b-7c8d9e0f1a2b"),
+        ("ce_type", "order.created"),
+        ("ce_source", "order-service"),
+        ("ce_specversion", "1.0"),
+        ("ce_partitionkey", "3f2c8a1e-5b7d-4c9e-8a21-6d4f0b9e7c15"),
+        ("content-type", "application/json"),
+    ] {
+        assert!(page.contains(&row(name, value)), "no {name} = {value}");
+    }
+    assert!(page.contains("<h3 id=\"example-cloudevents\">CloudEvents (Kafka binding)</h3>"));
+    assert!(!page.contains("example-redis") && !page.contains("example-amqp"));
+}

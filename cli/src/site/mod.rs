@@ -6,10 +6,12 @@
 
 mod map;
 mod pages;
+mod wire;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use events_codegen::cloudevents::CloudEventMapping;
 use events_codegen::ir::{Catalog, Event};
 use events_codegen::schema::ChannelKind;
 use events_codegen::SchemaSet;
@@ -28,6 +30,8 @@ pub(crate) struct Site<'a> {
     services: BTreeMap<&'a str, Service<'a>>,
     /// Example documents by event type (samples beside the schemas).
     samples: BTreeMap<String, (String, Value)>,
+    /// How the envelope maps to CloudEvent attributes; `None` without an envelope.
+    cloudevents: Option<CloudEventMapping>,
 }
 
 #[derive(Default)]
@@ -69,6 +73,7 @@ pub fn write(set: &SchemaSet, out: &Path, samples_dir: &Path) -> Result<(), Stri
         channels,
         services,
         samples,
+        cloudevents: CloudEventMapping::of(set),
     };
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let put = |name: &str, text: &str| {

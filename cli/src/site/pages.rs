@@ -4,14 +4,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use events_check::sample::{instance, Mode};
-use events_check::validate::json_to_fields;
 use events_codegen::ir::{Event, Struct, Ty, TypeKind};
 use events_codegen::schema::ChannelKind;
 use serde_json::{json, Value};
 
 use super::map::{Graph, Kind};
 use super::{channel_page, esc, event_page, kind_name, schema_file, service_page, Service, Site};
-use crate::docs::{ordered_json, shell_quote, ty_name};
+use crate::docs::{ordered_json, ty_name};
 
 /// A whole page around its body: the header with the navigation and the search box.
 fn page(title: &str, body: &str) -> String {
@@ -685,47 +684,7 @@ pub(crate) fn event(site: &Site, e: &Event) -> String {
         "<h2 id=\"example\">Example</h2>\n<p class=\"muted\">From the {origin}.</p>\n<h3 id=\"example-json\">JSON</h3>\n<pre><code>{}</code></pre>",
         esc(&ordered_json(&doc, &position))
     );
-    match (d.channel_kind, &d.routing_key) {
-        (_, Some(key)) => {
-            let _ = writeln!(
-                b,
-                "<h3 id=\"example-amqp\">AMQP</h3>\n<p>Published to exchange <code>{}</code> with routing key <code>{}</code>, the JSON above as the body (<code>application/json</code>).</p>",
-                esc(&d.channel),
-                esc(key)
-            );
-        }
-        (ChannelKind::Topic, None) => {
-            let key = e
-                .key_pointer
-                .as_deref()
-                .and_then(|p| doc.pointer(p))
-                .map(|v| match v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                });
-            let _ = writeln!(
-                b,
-                "<h3 id=\"example-kafka\">Kafka</h3>\n<p>A record on topic <code>{}</code>, key {}, headers <code>event_type: {}</code> and <code>version: {}</code>, the JSON above as the value.</p>",
-                esc(&d.channel),
-                key.map_or_else(|| "none".to_owned(), |k| format!("<code>{}</code>", esc(&k))),
-                esc(&d.event_type),
-                esc(&d.version)
-            );
-        }
-        _ => {
-            let mut fields = json_to_fields(&doc);
-            fields.sort_by_key(|(k, _)| position(k));
-            let mut redis = format!("XADD {} *", d.channel);
-            for (k, v) in &fields {
-                let _ = write!(redis, " {k} {}", shell_quote(v));
-            }
-            let _ = writeln!(
-                b,
-                "<h3 id=\"example-redis\">Redis field map</h3>\n<pre><code>{}</code></pre>",
-                esc(&redis)
-            );
-        }
-    }
+    b.push_str(&super::wire::forms(site, e, &doc, &position));
     let _ = writeln!(
         b,
         "<h2 id=\"schema\">JSON Schema</h2>\n<p>The whole document's schema, self-contained (envelope and payload composed, references inlined): <a href=\"{}\" download>download</a>, or <code>events schema {} --major {}</code>.</p>\n<details><summary>Show the schema</summary>\n<pre><code>{}</code></pre>\n</details>",

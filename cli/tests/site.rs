@@ -473,3 +473,217 @@ fn an_event_on_a_kafka_topic_shows_its_key_headers_and_cloudevents() {
     assert!(page.contains("<h3 id=\"example-cloudevents\">CloudEvents (Kafka binding)</h3>"));
     assert!(!page.contains("example-redis") && !page.contains("example-amqp"));
 }
+
+/// Runs git in `dir`, with a fixed author and dates so that runs are reproducible.
+fn git(dir: &Path, args: &[&str], date: &str) {
+    let out = Process::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A git repository with seed 004's schemas and three versions of `order.created` v1:
+/// as committed, with an optional field added (1.1), then with `total` made a string (1.2).
+fn repo_with_three_versions() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let schemas = tmp.path().join("schemas");
+    let from = root().join("examples/node-orders/schemas");
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(&from).unwrap();
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(schemas.join(rel)).unwrap();
+        } else {
+            std::fs::copy(entry.path(), schemas.join(rel)).unwrap();
+        }
+    }
+    git(
+        tmp.path(),
+        &["init", "-q", "-b", "main"],
+        "2025-01-01T10:00:00Z",
+    );
+    git(tmp.path(), &["add", "."], "2025-01-01T10:00:00Z");
+    git(
+        tmp.path(),
+        &["commit", "-q", "-m", "First contracts"],
+        "2025-01-01T10:00:00Z",
+    );
+    let file = schemas.join("order/order.created.v1.json");
+    let edit = |f: &dyn Fn(&mut Value)| {
+        let mut doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        f(&mut doc);
+        std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    };
+    edit(&|doc| {
+        doc["x-event"]["version"] = Value::from("1.1");
+        doc["properties"]["giftNote"] =
+            serde_json::json!({"type": "string", "description": "An optional note."});
+    });
+    git(
+        tmp.path(),
+        &["commit", "-qam", "Add giftNote"],
+        "2025-02-01T10:00:00Z",
+    );
+    edit(&|doc| {
+        doc["x-event"]["version"] = Value::from("1.2");
+        doc["properties"]["total"]["type"] = Value::from("string");
+    });
+    git(
+        tmp.path(),
+        &["commit", "-qam", "Total as a string"],
+        "2025-03-01T10:00:00Z",
+    );
+    tmp
+}
+
+#[test]
+fn history_lists_every_version_with_its_check_findings() {
+    let repo = repo_with_three_versions();
+    let out = repo.path().join("site");
+    events()
+        .current_dir(repo.path())
+        .args([
+            "docs",
+            "--html",
+            "--schemas",
+            "schemas",
+            "--history",
+            "main",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let page = std::fs::read_to_string(out.join("event-order.created.v1.html")).unwrap();
+    let history = &page[page
+        .find("<h2 id=\"history\">")
+        .expect("no history section")..];
+    let rows: Vec<&str> = history
+        .lines()
+        .filter(|l| l.starts_with("<tr id=\"v-"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{history}");
+    // Newest first: the breaking type change, the compatible addition, the first version.
+    assert!(rows[0].contains("2025-03-01") && rows[0].contains("Total as a string"));
+    assert!(
+        rows[0].contains("class=\"breaking\"") && rows[0].contains("<strong>breaking</strong>")
+    );
+    assert!(rows[0].contains("1.1 → 1.2"));
+    assert!(rows[1].contains("2025-02-01") && rows[1].contains("Add giftNote"));
+    assert!(rows[1].contains("class=\"compatible\"") && rows[1].contains("1.0 → 1.1"));
+    assert!(!rows[1].contains("<strong>breaking</strong>"));
+    assert!(rows[2].contains("2025-01-01") && rows[2].contains("First contracts"));
+    assert!(rows[2].contains("class=\"first\""));
+    // Another event, never changed: its one version.
+    let other = std::fs::read_to_string(out.join("event-order.cancelled.v1.html")).unwrap();
+    assert_eq!(other.matches("<tr id=\"v-").count(), 1);
+    // `all` is the whole history of HEAD: the same page.
+    let all = repo.path().join("site-all");
+    events()
+        .current_dir(repo.path())
+        .args([
+            "docs",
+            "--html",
+            "--schemas",
+            "schemas",
+            "--history",
+            "all",
+            "--out",
+        ])
+        .arg(&all)
+        .assert()
+        .code(0);
+    let again = std::fs::read_to_string(all.join("event-order.created.v1.html")).unwrap();
+    assert_eq!(
+        again.matches("<tr id=\"v-").count(),
+        3,
+        "--history all differs"
+    );
+    // An earlier revision sees fewer versions.
+    let early = repo.path().join("site-early");
+    events()
+        .current_dir(repo.path())
+        .args([
+            "docs",
+            "--html",
+            "--schemas",
+            "schemas",
+            "--history",
+            "main~1",
+            "--out",
+        ])
+        .arg(&early)
+        .assert()
+        .code(0);
+    let page = std::fs::read_to_string(early.join("event-order.created.v1.html")).unwrap();
+    assert_eq!(page.matches("<tr id=\"v-").count(), 2);
+}
+
+#[test]
+fn history_names_a_missing_revision_or_a_directory_outside_git() {
+    let repo = repo_with_three_versions();
+    let out = repo.path().join("site");
+    events()
+        .current_dir(repo.path())
+        .args([
+            "docs",
+            "--html",
+            "--schemas",
+            "schemas",
+            "--history",
+            "no-such-ref",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--history no-such-ref: no such git revision",
+        ));
+    let plain = tempfile::tempdir().unwrap();
+    let schemas = plain.path().join("schemas");
+    std::fs::create_dir_all(&schemas).unwrap();
+    for entry in walkdir::WalkDir::new(repo.path().join("schemas")) {
+        let entry = entry.unwrap();
+        let rel = entry
+            .path()
+            .strip_prefix(repo.path().join("schemas"))
+            .unwrap();
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(schemas.join(rel)).unwrap();
+        } else {
+            std::fs::copy(entry.path(), schemas.join(rel)).unwrap();
+        }
+    }
+    events()
+        .current_dir(plain.path())
+        .env("GIT_CEILING_DIRECTORIES", plain.path().parent().unwrap())
+        .args([
+            "docs",
+            "--html",
+            "--schemas",
+            "schemas",
+            "--history",
+            "main",
+            "--out",
+        ])
+        .arg(plain.path().join("site"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is not in a git repository"));
+}

@@ -8,6 +8,7 @@ use events_codegen::ir::{Event, Struct, Ty, TypeKind};
 use events_codegen::schema::ChannelKind;
 use serde_json::{json, Value};
 
+use super::history::{self, Change, Version};
 use super::map::{Graph, Kind};
 use super::{channel_page, esc, event_page, kind_name, schema_file, service_page, Service, Site};
 use crate::docs::{ordered_json, ty_name};
@@ -693,7 +694,88 @@ pub(crate) fn event(site: &Site, e: &Event) -> String {
         d.major,
         esc(&serde_json::to_string_pretty(&bundle).unwrap_or_default())
     );
+    if let Some((rev, history)) = &site.history {
+        b.push_str(&history_section(
+            rev,
+            &d.schema_ref(),
+            history
+                .get(&(d.event_type.clone(), d.major))
+                .map_or(&[], Vec::as_slice),
+        ));
+    }
     page(&format!("{} v{}", d.event_type, d.major), &b)
+}
+
+/// The versions of an event's schema file found in git, newest first, each with the
+/// `events check` findings against the version before it.
+fn history_section(rev: &str, rel: &str, versions: &[Version]) -> String {
+    let mut b = String::new();
+    let _ = writeln!(
+        b,
+        "<h2 id=\"history\">History</h2>\n<p class=\"muted\">Every version of <code>{}</code> in the git commits reachable from <code>{}</code>, newest first, each checked by <code>events check</code> against the one before it.</p>",
+        esc(rel),
+        esc(if rev == "all" { "HEAD" } else { rev })
+    );
+    if versions.is_empty() {
+        b.push_str("<p class=\"muted\">No committed version of this file.</p>\n");
+        return b;
+    }
+    b.push_str("<table class=\"history\">\n<tr><th>date</th><th>commit</th><th>subject</th><th>version</th><th>verdict</th><th>findings</th></tr>\n");
+    for v in versions {
+        let short = &v.commit[..v.commit.len().min(10)];
+        let (class, verdict) = history::verdict(&v.change);
+        let (version, findings) = match &v.change {
+            Change::First(version) => (
+                version.as_deref().map(esc).unwrap_or_default(),
+                String::new(),
+            ),
+            Change::Removed => (String::new(), String::new()),
+            Change::Unreadable(e) => (String::new(), esc(e)),
+            Change::Checked(r) => {
+                let version = match (&r.old_version, &r.new_version) {
+                    (Some(a), Some(n)) if a != n => format!("{} → {}", esc(a), esc(n)),
+                    (_, Some(n)) => esc(n),
+                    (Some(a), None) => esc(a),
+                    (None, None) => String::new(),
+                };
+                let mut items: Vec<String> = r
+                    .findings
+                    .iter()
+                    .map(|f| {
+                        let mark = match (&f.accepted, f.allowed) {
+                            (Some(reason), _) => format!("accepted: {}", esc(reason)),
+                            (None, true) => "compatible".to_owned(),
+                            (None, false) => "<strong>breaking</strong>".to_owned(),
+                        };
+                        format!(
+                            "<li><code>{}</code> {} at <code>{}</code> ({mark})</li>",
+                            esc(f.change.rule.name()),
+                            esc(f.change.rule.description()),
+                            esc(&f.change.path)
+                        )
+                    })
+                    .collect();
+                items.extend(
+                    r.problems
+                        .iter()
+                        .map(|p| format!("<li class=\"problem\">{}</li>", esc(p))),
+                );
+                let list = match items.is_empty() {
+                    true => String::new(),
+                    false => format!("<ul>{}</ul>", items.join("")),
+                };
+                (version, list)
+            }
+        };
+        let _ = writeln!(
+            b,
+            "<tr id=\"v-{short}\" class=\"{class}\"><td>{}</td><td><code>{short}</code></td><td>{}</td><td>{version}</td><td class=\"verdict\">{verdict}</td><td>{findings}</td></tr>",
+            esc(&v.date),
+            esc(&v.subject)
+        );
+    }
+    b.push_str("</table>\n");
+    b
 }
 
 /// `search-index.js`: one entry per event page, channel and service.

@@ -687,3 +687,85 @@ fn history_names_a_missing_revision_or_a_directory_outside_git() {
         .code(2)
         .stderr(predicates::str::contains("is not in a git repository"));
 }
+
+/// The numbers of a `<rect>`'s `x`, `y`, `width`, `height`.
+fn rect(tag: &str) -> [f64; 4] {
+    ["x", "y", "width", "height"].map(|a| {
+        attrs(tag, a)
+            .first()
+            .unwrap_or_else(|| panic!("no {a} in {tag}"))
+            .parse()
+            .unwrap()
+    })
+}
+
+#[test]
+fn each_channel_of_the_map_is_inside_the_box_of_its_system() {
+    // Seeds 000/001 (streams `wms:events:picking`, `pvz.events`, …), seed 002 (exchanges)
+    // and seed 003 (topics `order.created`, …).
+    for schemas in CATALOGS
+        .iter()
+        .copied()
+        .chain(["examples/kafka-orders/schemas"])
+    {
+        let tmp = tempfile::tempdir().unwrap();
+        site(schemas, tmp.path());
+        let index = std::fs::read_to_string(tmp.path().join("index.html")).unwrap();
+        let start = index.find("<svg class=\"map\"").unwrap();
+        let map = &index[start..start + index[start..].find("</svg>").unwrap()];
+        let mut channels = BTreeSet::new();
+        let mut groups = BTreeSet::new();
+        // The clusters' boxes, by group.
+        let mut boxes = BTreeMap::new();
+        for part in map.split("<g class=\"group\" id=\"group-").skip(1) {
+            let group = &part[..part.find('"').unwrap()];
+            let body = &part[..part.find("</g>").unwrap()];
+            boxes.insert(
+                group.to_owned(),
+                rect(&body[body.find("<rect class=\"cluster\"").unwrap()..]),
+            );
+            groups.insert(group.to_owned());
+        }
+        // Each cluster's nodes: channels of its system, inside its box.
+        for part in map.split("<g class=\"members\" data-group=\"").skip(1) {
+            let group = &part[..part.find('"').unwrap()];
+            let body = &part[..part.find("</g>").unwrap()];
+            let [cx, cy, cw, ch] = boxes[group];
+            for node in body.split("<a href=\"").skip(1) {
+                let id = attrs(&format!(" {node}"), "id")[0].clone();
+                let name = id.strip_prefix("node-channel-").expect("a channel");
+                let system = name.split([':', '.', '/']).next().unwrap();
+                assert_eq!(system, group, "{schemas}: {name} in group {group}");
+                let [x, y, w, h] = rect(&node[node.find("<rect").unwrap()..]);
+                assert!(
+                    x >= cx && y >= cy && x + w <= cx + cw && y + h <= cy + ch,
+                    "{schemas}: {name} is outside the box of {group}"
+                );
+                channels.insert(name.to_owned());
+            }
+        }
+        // Every channel is in a group; every other node is outside any group.
+        let all: BTreeSet<String> = attrs(map, "id")
+            .into_iter()
+            .filter_map(|id| id.strip_prefix("node-channel-").map(str::to_owned))
+            .collect();
+        assert!(!all.is_empty());
+        assert_eq!(channels, all, "{schemas}: channels outside any group");
+        if schemas == "schemas" {
+            // The seed catalog's 14 streams belong to 8 systems.
+            assert_eq!(
+                groups.into_iter().collect::<Vec<_>>(),
+                [
+                    "auth",
+                    "delivery",
+                    "franchise",
+                    "listings",
+                    "notifications",
+                    "payments",
+                    "pvz",
+                    "wms"
+                ]
+            );
+        }
+    }
+}

@@ -92,8 +92,15 @@ fn channel_lines(site: &Site, name: &str) -> Vec<String> {
     ]
 }
 
+/// The system a channel belongs to, by its name's first part: `wms` for
+/// `wms:events:picking`, `pvz` for `pvz.events`, `order` for Kafka's `order.created`.
+pub(crate) fn channel_group(name: &str) -> &str {
+    name.split([':', '.', '/']).next().unwrap_or(name)
+}
+
 /// The overview: producers → channels → consumers, one node per service and role and one
-/// per channel; each arrow's tooltip names its events.
+/// per channel, the channels clustered by system ([`channel_group`]); each arrow's tooltip
+/// names its events.
 fn overview(site: &Site) -> Graph {
     let mut g = Graph::default();
     for (name, events) in &site.channels {
@@ -103,6 +110,8 @@ fn overview(site: &Site) -> Graph {
             &channel_page(name),
             Kind::Channel,
         );
+        let group = channel_group(name);
+        g.group(group, group, ch);
         for e in events {
             let p = g.node(
                 &format!("producer-{}", e.def.producer),
@@ -127,6 +136,7 @@ fn overview(site: &Site) -> Graph {
 }
 
 const LEGEND: &str = "<p class=\"legend\"><span class=\"service\">service</span><span class=\"channel\">stream, topic or exchange</span> Producers on the left, consumers on the right; hover an arrow for its events, click a box for its page.</p>\n";
+const MAP_LEGEND: &str = "<p class=\"legend\"><span class=\"service\">service</span><span class=\"channel\">stream, topic or exchange</span><span class=\"cluster\">system</span> Producers on the left, consumers on the right, channels grouped by the first part of their name; hover an arrow for its events, click a box for its page.</p>\n";
 
 /// `index.html`: the map and the lists of events, channels and services.
 pub(crate) fn index(site: &Site) -> String {
@@ -140,7 +150,7 @@ pub(crate) fn index(site: &Site) -> String {
     );
     let _ = writeln!(
         b,
-        "<h2 id=\"map\">Map</h2>\n{LEGEND}<div class=\"figure\">{}</div>",
+        "<h2 id=\"map\">Map</h2>\n{MAP_LEGEND}<div class=\"figure\">{}</div>",
         overview(site).svg("Map of the catalog: producers, channels, consumers")
     );
     b.push_str("<h2 id=\"events\">Events</h2>\n<table>\n<tr><th>event</th><th>version</th><th>channel</th><th>producer</th><th>consumers</th><th>description</th></tr>\n");

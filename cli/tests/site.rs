@@ -441,7 +441,7 @@ fn an_event_on_a_stream_shows_its_redis_entry_and_no_other_bus() {
     let page = event_page("schemas", "order.confirmed");
     assert!(page.contains("<h3 id=\"example-redis\">Redis Streams</h3>"));
     assert!(page.contains(
-        "XADD listings:events:orders * type order.confirmed timestamp 1734825600 order_id 12345"
+        "XADD listings:events:orders MAXLEN &#39;~&#39; 100000 &#39;*&#39; type order.confirmed timestamp 1734825600 order_id 12345"
     ));
     for other in ["example-amqp", "example-kafka", "example-cloudevents"] {
         assert!(!page.contains(other), "a stream event shows {other}");

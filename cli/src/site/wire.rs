@@ -1,16 +1,16 @@
 //! The example of an event page in every wire form it travels in: the Redis Streams field
 //! map, the AMQP message (properties, headers, body), the Kafka record (key, headers,
 //! value) and, on Kafka and AMQP, the CloudEvents forms (structured and binary). The forms
-//! are made by the runtime crates' own functions (`events_amqp::properties`,
-//! `events_amqp::cloudevents::apply_with`, `events_kafka::Record::from_json`,
-//! `events_rt::cloudevents::to_cloudevent`), so the site shows what the publishers send.
+//! are made by the runtime crates' own functions (`events_rt::redis::xadd`,
+//! `events_amqp::properties`, `events_amqp::cloudevents::apply_with`,
+//! `events_kafka::Record::from_json`, `events_rt::cloudevents::to_cloudevent`), so the
+//! site shows what the publishers send.
 
 use std::fmt::Write as _;
 
 use events_amqp::cloudevents::header_text;
 use events_amqp::lapin::types::AMQPValue;
 use events_amqp::lapin::BasicProperties;
-use events_check::validate::json_to_fields;
 use events_codegen::ir::Event;
 use events_codegen::schema::ChannelKind;
 use events_rt::cloudevents::{self as ce, CloudEventError, ContractFacts, Mode};
@@ -71,20 +71,7 @@ pub(crate) fn forms(
     let json = serde_json::to_vec(doc).unwrap_or_default();
     let mut b = String::new();
     match d.channel_kind {
-        ChannelKind::Stream => {
-            let mut fields = json_to_fields(doc);
-            fields.sort_by_key(|(k, _)| fields_order(k));
-            let mut redis = format!("XADD {} *", d.channel);
-            for (k, v) in &fields {
-                let _ = write!(redis, " {k} {}", shell_quote(v));
-            }
-            let _ = write!(
-                b,
-                "<h3 id=\"example-redis\">Redis Streams</h3>\n<p>An entry of stream <code>{}</code>, one field per top-level field (objects and arrays as JSON text):</p>\n{}",
-                esc(&d.channel),
-                pre(&redis)
-            );
-        }
+        ChannelKind::Stream => b.push_str(&redis(e, doc, fields_order)),
         ChannelKind::Exchange => {
             b.push_str(&amqp(site, e, &json));
         }
@@ -93,6 +80,37 @@ pub(crate) fn forms(
         }
     }
     b
+}
+
+/// The `XADD` the events-redis publisher sends: the field map of the typed codec
+/// (`events_rt::fields::to_fields`) in schema order, as `events_rt::redis::xadd` builds
+/// the command, trimmed to the stream's `x-event.max_len` or the publisher's default.
+fn redis(e: &Event, doc: &Value, fields_order: &dyn Fn(&str) -> usize) -> String {
+    let d = &e.def;
+    let mut fields = events_rt::fields::to_fields(doc).unwrap_or_default();
+    fields.sort_by_key(|(k, _)| fields_order(k));
+    let max_len = d
+        .max_len
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(events_redis::DEFAULT_MAX_LEN);
+    let cmd = events_rt::redis::xadd(&d.channel, Some(max_len), &fields);
+    let words: Vec<String> = cmd
+        .args_iter()
+        .map(|a| match a {
+            events_redis::redis::Arg::Simple(bytes) => shell_quote(&text(bytes)),
+            // `xadd` writes no cursor (nor any other kind of argument).
+            _ => String::new(),
+        })
+        .collect();
+    let trim = match d.max_len {
+        Some(_) => "trimmed to the stream's <code>x-event.max_len</code>",
+        None => "trimmed to the publisher's default length (code may set another per stream)",
+    };
+    format!(
+        "<h3 id=\"example-redis\">Redis Streams</h3>\n<p>An entry of stream <code>{}</code>, one field per top-level field (objects and arrays as JSON text), {trim}:</p>\n{}",
+        esc(&d.channel),
+        pre(&words.join(" "))
+    )
 }
 
 /// The structured CloudEvent of the example, if the catalog has an envelope mapping.

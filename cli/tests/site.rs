@@ -804,3 +804,55 @@ fn each_channel_of_the_map_is_inside_the_box_of_its_system() {
         }
     }
 }
+
+#[test]
+fn history_shows_a_version_that_did_not_load_without_temporary_paths() {
+    let repo = repo_with_three_versions();
+    let file = repo.path().join("schemas/order/order.created.v1.json");
+    let good = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, "{ not json").unwrap();
+    git(
+        repo.path(),
+        &["commit", "-qam", "Broken"],
+        "2025-04-01T10:00:00Z",
+    );
+    std::fs::write(&file, &good).unwrap();
+    git(
+        repo.path(),
+        &["commit", "-qam", "Mended"],
+        "2025-05-01T10:00:00Z",
+    );
+    let out = repo.path().join("site");
+    events()
+        .current_dir(repo.path())
+        .args([
+            "docs",
+            "--html",
+            "--schemas",
+            "schemas",
+            "--history",
+            "main",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let page = std::fs::read_to_string(out.join("event-order.created.v1.html")).unwrap();
+    let rows: Vec<&str> = page
+        .lines()
+        .filter(|l| l.starts_with("<tr id=\"v-"))
+        .collect();
+    assert_eq!(rows.len(), 5);
+    assert!(rows[0].contains("Mended") && rows[0].contains("at the version before"));
+    assert!(rows[1].contains("Broken") && rows[1].contains("schemas did not load"));
+    assert!(
+        rows[1].contains("order/order.created.v1.json"),
+        "the error names the file: {}",
+        rows[1]
+    );
+    assert!(
+        !page.contains("/tmp") && !page.contains(".tmp"),
+        "{}",
+        rows[1]
+    );
+}

@@ -177,7 +177,12 @@ pub(crate) fn read(set: &SchemaSet, schemas: &Path, rev: &str) -> Result<History
             Some(r) => SchemaSet::load_catalog(r.clone(), &at),
             None => SchemaSet::load_lenient(&at),
         }
-        .map_err(|e| first_line(&e.to_string()));
+        // The message names the file under the temporary directory: shown from the
+        // schema directory instead, so the page does not depend on where it was read.
+        .map_err(|e| {
+            let prefix = format!("{}/", at.display());
+            summary(&e.to_string()).replace(&prefix, "")
+        });
         sets.insert(c, loaded);
     }
     let mut checks: BTreeMap<(&str, &str), Vec<EventCheck>> = BTreeMap::new();
@@ -231,8 +236,19 @@ pub(crate) fn read(set: &SchemaSet, schemas: &Path, rev: &str) -> Result<History
     Ok(history)
 }
 
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").to_owned()
+/// A loader's message on one line: its errors (not its warnings), at most 600 characters.
+fn summary(message: &str) -> String {
+    let text = message
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !(l.ends_with("warning:") || l.ends_with("warnings:")))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    match text.char_indices().nth(600) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
 }
 
 /// Writes the schema directory of each commit of `commits` into `into/<commit>/`: the

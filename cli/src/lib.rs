@@ -81,6 +81,11 @@ enum Command {
         /// Directory of sample payloads used as examples (default: `samples` beside the schemas).
         #[arg(long)]
         samples: Option<PathBuf>,
+        /// With `--html`: each event page lists every version of its schema file in the
+        /// git commits reachable from this revision (`all`: the whole history of `HEAD`),
+        /// each with the `events check` findings against the version before it.
+        #[arg(long, value_name = "REF", requires = "html")]
+        history: Option<String>,
     },
     /// Print the self-contained JSON Schema of one event's whole document (envelope and
     /// payload composed, references inlined), for other tools.
@@ -151,7 +156,12 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
             output::stdout(&docs::list(&set, format))?;
             Ok(Outcome::Success)
         }
-        Command::Docs { out, html, samples } => {
+        Command::Docs {
+            out,
+            html,
+            samples,
+            history,
+        } => {
             let set = catalog::load(&schemas)?;
             // Beside the schema directory, or beside a catalog rule file.
             let samples = samples.unwrap_or_else(|| match schemas.is_file() {
@@ -159,7 +169,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
                 false => schemas.join("../samples"),
             });
             match html {
-                true => site::write(&set, &out, &samples),
+                true => site::write(&set, &schemas, &out, &samples, history.as_deref()),
                 false => docs::write(&set, &out, &samples),
             }
             .map_err(CliError::Input)?;

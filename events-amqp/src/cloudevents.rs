@@ -17,10 +17,22 @@ pub fn apply<E: EventSet>(
     properties: BasicProperties,
     body: Vec<u8>,
 ) -> Result<(BasicProperties, Vec<u8>), CloudEventError> {
+    apply_with(mode, properties, body, |json| event.cloudevent_of(json))
+}
+
+/// [`apply`] for a document rather than a typed event: `cloudevent` makes the structured
+/// CloudEvent of the envelope `body` (called for the CloudEvent modes only). Pure: the
+/// catalog site shows with it the messages the publisher sends.
+pub fn apply_with(
+    mode: Mode,
+    properties: BasicProperties,
+    body: Vec<u8>,
+    cloudevent: impl FnOnce(&[u8]) -> Result<serde_json::Value, CloudEventError>,
+) -> Result<(BasicProperties, Vec<u8>), CloudEventError> {
     match mode {
         Mode::Envelope => Ok((properties, body)),
         Mode::Structured => {
-            let ce = event.cloudevent_of(&body)?;
+            let ce = cloudevent(&body)?;
             let body =
                 serde_json::to_vec(&ce).map_err(|e| CloudEventError::Invalid(e.to_string()))?;
             Ok((
@@ -29,7 +41,7 @@ pub fn apply<E: EventSet>(
             ))
         }
         Mode::Binary => {
-            let ce = event.cloudevent_of(&body)?;
+            let ce = cloudevent(&body)?;
             let (headers, data) = to_binary(&ce, AMQP_PREFIX)?;
             let mut table: FieldTable = properties.headers().clone().unwrap_or_default();
             let mut content_type = DATA_CONTENT_TYPE.to_owned();
@@ -55,7 +67,7 @@ pub fn apply<E: EventSet>(
 
 /// A header value as text: strings as they are, numbers and booleans spelt, an AMQP
 /// timestamp (seconds) as RFC 3339.
-fn header_text(v: &AMQPValue) -> Option<String> {
+pub fn header_text(v: &AMQPValue) -> Option<String> {
     Some(match v {
         AMQPValue::LongString(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
         AMQPValue::ShortString(s) => s.as_str().to_owned(),

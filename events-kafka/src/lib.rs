@@ -41,8 +41,8 @@ pub use events_bus;
 pub use publisher::{Delivered, PublishCause, PublishError, Publisher, DEFAULT_TIMEOUT};
 pub use rdkafka;
 pub use record::{
-    headers_of, Record, RecordError, ATTEMPTS_HEADER, DEAD_LETTERED_AT_HEADER, ERROR_HEADER,
-    EVENT_TYPE_HEADER, MAX_ERROR_HEADER, OFFSET_HEADER, PARTITION_HEADER, REASON_HEADER,
-    TOPIC_HEADER, VERSION_HEADER,
+    headers_of, Record, RecordError, RecordFacts, ATTEMPTS_HEADER, DEAD_LETTERED_AT_HEADER,
+    ERROR_HEADER, EVENT_TYPE_HEADER, MAX_ERROR_HEADER, OFFSET_HEADER, PARTITION_HEADER,
+    REASON_HEADER, TOPIC_HEADER, VERSION_HEADER,
 };
 pub use tokio_util::sync::CancellationToken;

@@ -27,6 +27,19 @@ pub const DEAD_LETTERED_AT_HEADER: &str = "x-events-dead-lettered-at";
 /// Longest error message kept in [`ERROR_HEADER`].
 pub const MAX_ERROR_HEADER: usize = 1000;
 
+/// What [`Record::from_json`] needs to know of an event's contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordFacts<'a> {
+    /// Topic.
+    pub topic: &'a str,
+    /// Event type.
+    pub event_type: &'a str,
+    /// `major.minor`.
+    pub version: &'a str,
+    /// The message key's JSON pointer in the document (`x-event.key`), if any.
+    pub key_pointer: Option<&'a str>,
+}
+
 /// A record ready to send, or read back from a dead-letter topic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
@@ -53,24 +66,50 @@ impl Record {
     /// binary or structured mode).
     pub fn with_mode<E: EventSet>(event: &E, mode: Mode) -> Result<Self, RecordError> {
         let json = event.encode_json().map_err(RecordError::Encode)?;
-        let key = event
-            .message_key(&json)
+        let info = event.info();
+        Self::from_json(
+            RecordFacts {
+                topic: event.channel(),
+                event_type: event.type_name(),
+                version: info.version,
+                key_pointer: event.key_pointer(),
+            },
+            json,
+            mode,
+            |json| event.cloudevent_of(json),
+        )
+    }
+
+    /// The record of an encoded event document `json` of contract `contract` in wire form
+    /// `mode`; `cloudevent` makes its structured CloudEvent (called for the CloudEvent
+    /// modes only). Pure: what [`with_mode`](Self::with_mode) sends, for tools that hold
+    /// the document rather than a typed event (the catalog site shows it).
+    pub fn from_json(
+        contract: RecordFacts<'_>,
+        json: Vec<u8>,
+        mode: Mode,
+        cloudevent: impl FnOnce(&[u8]) -> Result<serde_json::Value, cloudevents::CloudEventError>,
+    ) -> Result<Self, RecordError> {
+        let key = contract
+            .key_pointer
+            .map(|p| events_rt::message_key(&json, p))
+            .transpose()
             .map_err(RecordError::Key)?
             .map(|k| k.as_bytes().to_vec());
-        let version = event.info().version;
         let mut headers = vec![
             (
                 EVENT_TYPE_HEADER.to_owned(),
-                event.type_name().as_bytes().to_vec(),
+                contract.event_type.as_bytes().to_vec(),
             ),
-            (VERSION_HEADER.to_owned(), version.as_bytes().to_vec()),
+            (
+                VERSION_HEADER.to_owned(),
+                contract.version.as_bytes().to_vec(),
+            ),
         ];
         let value = match mode {
             Mode::Envelope => json,
             Mode::Binary | Mode::Structured => {
-                let ce = event
-                    .cloudevent_of(&json)
-                    .map_err(RecordError::CloudEvent)?;
+                let ce = cloudevent(&json).map_err(RecordError::CloudEvent)?;
                 match mode {
                     Mode::Binary => {
                         let (h, body) = cloudevents::to_binary(&ce, cloudevents::KAFKA_PREFIX)
@@ -89,11 +128,11 @@ impl Record {
             }
         };
         Ok(Self {
-            topic: event.channel().to_owned(),
+            topic: contract.topic.to_owned(),
             key,
             value,
             headers,
-            event_type: event.type_name().to_owned(),
+            event_type: contract.event_type.to_owned(),
         })
     }
 

@@ -23,6 +23,25 @@ pub use events_rt;
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
+/// The Rust examples of the guides in `docs/`, compiled (and run) as doc-tests of this
+/// crate, as the README's (`cli/tests/docs.rs` checks that every guide with a Rust
+/// example is here).
+#[cfg(doctest)]
+pub mod guides {
+    #[doc = include_str!("../../docs/build-api.md")]
+    pub struct BuildApi;
+    #[doc = include_str!("../../docs/evolution.md")]
+    pub struct Evolution;
+    #[doc = include_str!("../../docs/outbox.md")]
+    pub struct Outbox;
+    #[doc = include_str!("../../docs/rabbitmq.md")]
+    pub struct Rabbitmq;
+    #[doc = include_str!("../../docs/redis-streams.md")]
+    pub struct RedisStreams;
+    #[doc = include_str!("../../docs/your-schemas.md")]
+    pub struct YourSchemas;
+}
+
 mod set;
 mod upcast;
 

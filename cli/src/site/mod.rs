@@ -4,12 +4,15 @@
 //! without it). Self-contained (no server, no network: it opens from `file://`) and
 //! deterministic: the same catalog gives the same bytes.
 
+mod history;
 mod map;
 mod pages;
+mod wire;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use events_codegen::cloudevents::CloudEventMapping;
 use events_codegen::ir::{Catalog, Event};
 use events_codegen::schema::ChannelKind;
 use events_codegen::SchemaSet;
@@ -28,6 +31,10 @@ pub(crate) struct Site<'a> {
     services: BTreeMap<&'a str, Service<'a>>,
     /// Example documents by event type (samples beside the schemas).
     samples: BTreeMap<String, (String, Value)>,
+    /// How the envelope maps to CloudEvent attributes; `None` without an envelope.
+    cloudevents: Option<CloudEventMapping>,
+    /// `--history REF`: the revision named and every event's versions found in git.
+    history: Option<(String, history::History)>,
 }
 
 #[derive(Default)]
@@ -36,8 +43,20 @@ pub(crate) struct Service<'a> {
     consumes: Vec<&'a Event>,
 }
 
-/// Writes the site into `out`.
-pub fn write(set: &SchemaSet, out: &Path, samples_dir: &Path) -> Result<(), String> {
+/// Writes the site of `set` (loaded from `schemas`, a directory or a catalog rule file)
+/// into `out`; with `history`, a git revision (or `all`), each event page lists the
+/// versions of its schema file found in git.
+pub fn write(
+    set: &SchemaSet,
+    schemas: &Path,
+    out: &Path,
+    samples_dir: &Path,
+    history: Option<&str>,
+) -> Result<(), String> {
+    let history = match history {
+        Some(rev) => Some((rev.to_owned(), history::read(set, schemas, rev)?)),
+        None => None,
+    };
     let validator = events_check::validate::Validator::new(set).map_err(|e| e.to_string())?;
     let catalog = validator.catalog();
     let mut samples = crate::docs::load_samples(samples_dir, &catalog.type_field);
@@ -69,6 +88,8 @@ pub fn write(set: &SchemaSet, out: &Path, samples_dir: &Path) -> Result<(), Stri
         channels,
         services,
         samples,
+        cloudevents: CloudEventMapping::of(set),
+        history,
     };
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let put = |name: &str, text: &str| {

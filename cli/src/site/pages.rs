@@ -4,14 +4,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use events_check::sample::{instance, Mode};
-use events_check::validate::json_to_fields;
 use events_codegen::ir::{Event, Struct, Ty, TypeKind};
 use events_codegen::schema::ChannelKind;
 use serde_json::{json, Value};
 
+use super::history::{self, Change, Version};
 use super::map::{Graph, Kind};
 use super::{channel_page, esc, event_page, kind_name, schema_file, service_page, Service, Site};
-use crate::docs::{ordered_json, shell_quote, ty_name};
+use crate::docs::{ordered_json, ty_name};
 
 /// A whole page around its body: the header with the navigation and the search box.
 fn page(title: &str, body: &str) -> String {
@@ -92,8 +92,15 @@ fn channel_lines(site: &Site, name: &str) -> Vec<String> {
     ]
 }
 
+/// The system a channel belongs to, by its name's first part: `wms` for
+/// `wms:events:picking`, `pvz` for `pvz.events`, `order` for Kafka's `order.created`.
+pub(crate) fn channel_group(name: &str) -> &str {
+    name.split([':', '.', '/']).next().unwrap_or(name)
+}
+
 /// The overview: producers → channels → consumers, one node per service and role and one
-/// per channel; each arrow's tooltip names its events.
+/// per channel, the channels clustered by system ([`channel_group`]); each arrow's tooltip
+/// names its events.
 fn overview(site: &Site) -> Graph {
     let mut g = Graph::default();
     for (name, events) in &site.channels {
@@ -103,6 +110,8 @@ fn overview(site: &Site) -> Graph {
             &channel_page(name),
             Kind::Channel,
         );
+        let group = channel_group(name);
+        g.group(group, group, ch);
         for e in events {
             let p = g.node(
                 &format!("producer-{}", e.def.producer),
@@ -127,6 +136,7 @@ fn overview(site: &Site) -> Graph {
 }
 
 const LEGEND: &str = "<p class=\"legend\"><span class=\"service\">service</span><span class=\"channel\">stream, topic or exchange</span> Producers on the left, consumers on the right; hover an arrow for its events, click a box for its page.</p>\n";
+const MAP_LEGEND: &str = "<p class=\"legend\"><span class=\"service\">service</span><span class=\"channel\">stream, topic or exchange</span><span class=\"cluster\">system</span> Producers on the left, consumers on the right, channels grouped by the first part of their name; hover an arrow for its events, click a box for its page.</p>\n";
 
 /// `index.html`: the map and the lists of events, channels and services.
 pub(crate) fn index(site: &Site) -> String {
@@ -140,7 +150,7 @@ pub(crate) fn index(site: &Site) -> String {
     );
     let _ = writeln!(
         b,
-        "<h2 id=\"map\">Map</h2>\n{LEGEND}<div class=\"figure\">{}</div>",
+        "<h2 id=\"map\">Map</h2>\n{MAP_LEGEND}<div class=\"figure\">{}</div>",
         overview(site).svg("Map of the catalog: producers, channels, consumers")
     );
     b.push_str("<h2 id=\"events\">Events</h2>\n<table>\n<tr><th>event</th><th>version</th><th>channel</th><th>producer</th><th>consumers</th><th>description</th></tr>\n");
@@ -685,47 +695,7 @@ pub(crate) fn event(site: &Site, e: &Event) -> String {
         "<h2 id=\"example\">Example</h2>\n<p class=\"muted\">From the {origin}.</p>\n<h3 id=\"example-json\">JSON</h3>\n<pre><code>{}</code></pre>",
         esc(&ordered_json(&doc, &position))
     );
-    match (d.channel_kind, &d.routing_key) {
-        (_, Some(key)) => {
-            let _ = writeln!(
-                b,
-                "<h3 id=\"example-amqp\">AMQP</h3>\n<p>Published to exchange <code>{}</code> with routing key <code>{}</code>, the JSON above as the body (<code>application/json</code>).</p>",
-                esc(&d.channel),
-                esc(key)
-            );
-        }
-        (ChannelKind::Topic, None) => {
-            let key = e
-                .key_pointer
-                .as_deref()
-                .and_then(|p| doc.pointer(p))
-                .map(|v| match v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                });
-            let _ = writeln!(
-                b,
-                "<h3 id=\"example-kafka\">Kafka</h3>\n<p>A record on topic <code>{}</code>, key {}, headers <code>event_type: {}</code> and <code>version: {}</code>, the JSON above as the value.</p>",
-                esc(&d.channel),
-                key.map_or_else(|| "none".to_owned(), |k| format!("<code>{}</code>", esc(&k))),
-                esc(&d.event_type),
-                esc(&d.version)
-            );
-        }
-        _ => {
-            let mut fields = json_to_fields(&doc);
-            fields.sort_by_key(|(k, _)| position(k));
-            let mut redis = format!("XADD {} *", d.channel);
-            for (k, v) in &fields {
-                let _ = write!(redis, " {k} {}", shell_quote(v));
-            }
-            let _ = writeln!(
-                b,
-                "<h3 id=\"example-redis\">Redis field map</h3>\n<pre><code>{}</code></pre>",
-                esc(&redis)
-            );
-        }
-    }
+    b.push_str(&super::wire::forms(site, e, &doc, &position));
     let _ = writeln!(
         b,
         "<h2 id=\"schema\">JSON Schema</h2>\n<p>The whole document's schema, self-contained (envelope and payload composed, references inlined): <a href=\"{}\" download>download</a>, or <code>events schema {} --major {}</code>.</p>\n<details><summary>Show the schema</summary>\n<pre><code>{}</code></pre>\n</details>",
@@ -734,7 +704,88 @@ pub(crate) fn event(site: &Site, e: &Event) -> String {
         d.major,
         esc(&serde_json::to_string_pretty(&bundle).unwrap_or_default())
     );
+    if let Some((rev, history)) = &site.history {
+        b.push_str(&history_section(
+            rev,
+            &d.schema_ref(),
+            history
+                .get(&(d.event_type.clone(), d.major))
+                .map_or(&[], Vec::as_slice),
+        ));
+    }
     page(&format!("{} v{}", d.event_type, d.major), &b)
+}
+
+/// The versions of an event's schema file found in git, newest first, each with the
+/// `events check` findings against the version before it.
+fn history_section(rev: &str, rel: &str, versions: &[Version]) -> String {
+    let mut b = String::new();
+    let _ = writeln!(
+        b,
+        "<h2 id=\"history\">History</h2>\n<p class=\"muted\">Every version of <code>{}</code> in the git commits reachable from <code>{}</code>, newest first, each checked by <code>events check</code> against the one before it.</p>",
+        esc(rel),
+        esc(if rev == "all" { "HEAD" } else { rev })
+    );
+    if versions.is_empty() {
+        b.push_str("<p class=\"muted\">No committed version of this file.</p>\n");
+        return b;
+    }
+    b.push_str("<table class=\"history\">\n<tr><th>date</th><th>commit</th><th>subject</th><th>version</th><th>verdict</th><th>findings</th></tr>\n");
+    for v in versions {
+        let short = &v.commit[..v.commit.len().min(10)];
+        let (class, verdict) = history::verdict(&v.change);
+        let (version, findings) = match &v.change {
+            Change::First(version) => (
+                version.as_deref().map(esc).unwrap_or_default(),
+                String::new(),
+            ),
+            Change::Removed => (String::new(), String::new()),
+            Change::Unreadable(e) => (String::new(), esc(e)),
+            Change::Checked(r) => {
+                let version = match (&r.old_version, &r.new_version) {
+                    (Some(a), Some(n)) if a != n => format!("{} → {}", esc(a), esc(n)),
+                    (_, Some(n)) => esc(n),
+                    (Some(a), None) => esc(a),
+                    (None, None) => String::new(),
+                };
+                let mut items: Vec<String> = r
+                    .findings
+                    .iter()
+                    .map(|f| {
+                        let mark = match (&f.accepted, f.allowed) {
+                            (Some(reason), _) => format!("accepted: {}", esc(reason)),
+                            (None, true) => "compatible".to_owned(),
+                            (None, false) => "<strong>breaking</strong>".to_owned(),
+                        };
+                        format!(
+                            "<li><code>{}</code> {} at <code>{}</code> ({mark})</li>",
+                            esc(f.change.rule.name()),
+                            esc(f.change.rule.description()),
+                            esc(&f.change.path)
+                        )
+                    })
+                    .collect();
+                items.extend(
+                    r.problems
+                        .iter()
+                        .map(|p| format!("<li class=\"problem\">{}</li>", esc(p))),
+                );
+                let list = match items.is_empty() {
+                    true => String::new(),
+                    false => format!("<ul>{}</ul>", items.join("")),
+                };
+                (version, list)
+            }
+        };
+        let _ = writeln!(
+            b,
+            "<tr id=\"v-{short}\" class=\"{class}\"><td>{}</td><td><code>{short}</code></td><td>{}</td><td>{version}</td><td class=\"verdict\">{verdict}</td><td>{findings}</td></tr>",
+            esc(&v.date),
+            esc(&v.subject)
+        );
+    }
+    b.push_str("</table>\n");
+    b
 }
 
 /// `search-index.js`: one entry per event page, channel and service.

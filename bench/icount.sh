@@ -26,6 +26,7 @@ for tool in valgrind python3 cargo; do
 done
 
 # --- the binaries, built from this checkout ---------------------------------------------
+echo "icount: building events and encode_only (release) from this checkout"
 cargo build -q --release -p events-cli --bin events
 cargo build -q --release -p events-redis --example encode_only
 target=$(cargo metadata -q --format-version 1 --no-deps |

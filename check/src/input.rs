@@ -334,14 +334,16 @@ pub fn is_ndjson(path: &Path, bytes: &[u8]) -> bool {
     if has_ndjson_extension(path) {
         return true;
     }
-    let mut offset = 0;
-    for line in bytes.split(|b| *b == b'\n') {
-        offset += line.len() + 1;
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        let line = &bytes[start..end];
         if !is_blank(line) {
             // The cheap test first: a one-line document is not parsed twice.
-            return bytes.get(offset..).is_some_and(|rest| !is_blank(rest))
+            return bytes.get(end + 1..).is_some_and(|rest| !is_blank(rest))
                 && first_line_is_a_value(line);
         }
+        start = end + 1;
     }
     false
 }
@@ -481,6 +483,19 @@ pub fn read_all(reader: impl Read, head: Vec<u8>, max: usize) -> std::io::Result
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn ndjson_is_two_documents_or_more_one_per_line() {
+        let p = Path::new("x.json");
+        assert!(!is_ndjson(p, b"{\"a\":1}\n"));
+        assert!(!is_ndjson(p, b"\n  \n{\"a\":1}\n\n"));
+        assert!(is_ndjson(p, b"\n{\"a\":1}\n{\"a\":2}"));
+        assert!(is_ndjson(p, b"{}\n\n[]\n"));
+        // A document over several lines is one document.
+        assert!(!is_ndjson(p, b"{\n\"a\": 1\n}\n"));
+        assert!(!is_ndjson(p, b""));
+        assert!(is_ndjson(Path::new("x.ndjson"), b"{}"));
+    }
 
     #[test]
     fn xrange_output_becomes_entries() {

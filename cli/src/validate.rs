@@ -319,7 +319,7 @@ fn whole_file(
                 limit_text(reading.max)
             ))
         })?;
-    let source: Arc<str> = path.display().to_string().into();
+    let source: Arc<str> = path.to_string_lossy().into();
     let mut payloads = Vec::new();
     if input::is_blank(&bytes) {
         return if reading.allow_empty {

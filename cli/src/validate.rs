@@ -388,7 +388,7 @@ fn flush_small(
             };
             // Read up to the small-file size, without asking the size first (a system call
             // per file); a larger file is left for the streaming path.
-            let read = match input::read_all(file, Vec::with_capacity(8 << 10), small as usize) {
+            let read = match input::read_regular(file, small as usize) {
                 Ok(None) => return None,
                 read => read,
             };

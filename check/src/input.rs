@@ -87,10 +87,25 @@ pub struct Expanded {
 
 /// The extensions a directory walk picks up.
 fn is_payload_file(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("json" | "ndjson" | "jsonl")
-    )
+    has_extension(path, &["json", "ndjson", "jsonl"])
+}
+
+/// Whether the file name of `path` ends in `.` and one of `extensions`, as
+/// `Path::extension` says (a name that is only `.json` has none), without parsing the
+/// path into components: called for every file of a walk.
+fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    extensions.iter().any(|ext| {
+        let Some(stem) = bytes
+            .strip_suffix(ext.as_bytes())
+            .and_then(|b| b.strip_suffix(b"."))
+        else {
+            return false;
+        };
+        // Something before the dot, in the file name itself.
+        stem.last()
+            .is_some_and(|b| *b != b'/' && !std::path::is_separator(char::from(*b)))
+    })
 }
 
 /// Expands the command-line inputs into files, or `-`.
@@ -350,10 +365,7 @@ pub fn is_ndjson(path: &Path, bytes: &[u8]) -> bool {
 
 /// `.ndjson` and `.jsonl` files are NDJSON whatever their content.
 pub fn has_ndjson_extension(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("ndjson" | "jsonl")
-    )
+    has_extension(path, &["ndjson", "jsonl"])
 }
 
 /// A source whose kind was sniffed: what was read of it so far, and the rest.
@@ -503,6 +515,38 @@ pub fn read_regular(mut file: std::fs::File, max: usize) -> std::io::Result<Opti
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn extensions_are_read_as_path_extension_reads_them() {
+        for name in [
+            "a.json",
+            "dir/a.json",
+            "a.ndjson",
+            "a.jsonl",
+            ".json",
+            "dir/.json",
+            "a.JSON",
+            "json",
+            "a.json.bak",
+            "a..json",
+            "dir.json/a",
+            "/.json",
+            "a/b.c.json",
+            "",
+        ] {
+            let p = Path::new(name);
+            let expected = matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("json" | "ndjson" | "jsonl")
+            );
+            assert_eq!(is_payload_file(p), expected, "{name:?}");
+            let ndjson = matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("ndjson" | "jsonl")
+            );
+            assert_eq!(has_ndjson_extension(p), ndjson, "{name:?}");
+        }
+    }
 
     #[test]
     fn regular_files_are_read_whole_up_to_the_limit() {

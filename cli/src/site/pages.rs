@@ -79,6 +79,17 @@ fn sorted_unique<'a>(it: impl Iterator<Item = &'a str>) -> Vec<String> {
         .collect()
 }
 
+/// The node of a service in a flow picture, in a role (`producer`, `consumer`, `service`:
+/// the same service may appear once in each), linked to its page.
+fn service_node(g: &mut Graph, role: &str, name: &str) -> usize {
+    g.node(
+        &format!("{role}-{name}"),
+        vec![name.to_owned()],
+        &service_page(name),
+        Kind::Service,
+    )
+}
+
 fn channel_lines(site: &Site, name: &str) -> Vec<String> {
     let events = &site.channels[name];
     let n = events.len();
@@ -113,21 +124,11 @@ fn overview(site: &Site) -> Graph {
         let group = channel_group(name);
         g.group(group, group, ch);
         for e in events {
-            let p = g.node(
-                &format!("producer-{}", e.def.producer),
-                vec![e.def.producer.clone()],
-                &service_page(&e.def.producer),
-                Kind::Service,
-            );
+            let p = service_node(&mut g, "producer", &e.def.producer);
             let label = format!("{} v{}", e.def.event_type, e.def.major);
             g.edge(p, ch, &label);
             for c in &e.def.consumers {
-                let c = g.node(
-                    &format!("consumer-{c}"),
-                    vec![c.clone()],
-                    &service_page(c),
-                    Kind::Service,
-                );
+                let c = service_node(&mut g, "consumer", c);
                 g.edge(ch, c, &label);
             }
         }
@@ -205,12 +206,7 @@ pub(crate) fn index(site: &Site) -> String {
 /// A service's page: what it produces and consumes, on which channels, and its flow.
 pub(crate) fn service(site: &Site, name: &str, s: &Service) -> String {
     let mut g = Graph::default();
-    let me = g.node(
-        &format!("service-{name}"),
-        vec![name.to_owned()],
-        &service_page(name),
-        Kind::Service,
-    );
+    let me = service_node(&mut g, "service", name);
     for e in &s.consumes {
         let ch = g.node(
             &format!("in-{}", e.def.channel),
@@ -218,12 +214,7 @@ pub(crate) fn service(site: &Site, name: &str, s: &Service) -> String {
             &channel_page(&e.def.channel),
             Kind::Channel,
         );
-        let p = g.node(
-            &format!("producer-{}", e.def.producer),
-            vec![e.def.producer.clone()],
-            &service_page(&e.def.producer),
-            Kind::Service,
-        );
+        let p = service_node(&mut g, "producer", &e.def.producer);
         let label = format!("{} v{}", e.def.event_type, e.def.major);
         g.edge(p, ch, &label);
         g.edge(ch, me, &label);
@@ -238,12 +229,7 @@ pub(crate) fn service(site: &Site, name: &str, s: &Service) -> String {
         let label = format!("{} v{}", e.def.event_type, e.def.major);
         g.edge(me, ch, &label);
         for c in &e.def.consumers {
-            let c = g.node(
-                &format!("consumer-{c}"),
-                vec![c.clone()],
-                &service_page(c),
-                Kind::Service,
-            );
+            let c = service_node(&mut g, "consumer", c);
             g.edge(ch, c, &label);
         }
     }
@@ -307,20 +293,10 @@ pub(crate) fn channel(site: &Site, name: &str, events: &[&Event]) -> String {
     );
     for e in events {
         let label = format!("{} v{}", e.def.event_type, e.def.major);
-        let p = g.node(
-            &format!("producer-{}", e.def.producer),
-            vec![e.def.producer.clone()],
-            &service_page(&e.def.producer),
-            Kind::Service,
-        );
+        let p = service_node(&mut g, "producer", &e.def.producer);
         g.edge(p, ch, &label);
         for c in &e.def.consumers {
-            let c = g.node(
-                &format!("consumer-{c}"),
-                vec![c.clone()],
-                &service_page(c),
-                Kind::Service,
-            );
+            let c = service_node(&mut g, "consumer", c);
             g.edge(ch, c, &label);
         }
     }

@@ -104,7 +104,7 @@ fn has_extension(path: &Path, extensions: &[&str]) -> bool {
         };
         // Something before the dot, in the file name itself.
         stem.last()
-            .is_some_and(|b| *b != b'/' && !std::path::is_separator(char::from(*b)))
+            .is_some_and(|b| !std::path::is_separator(char::from(*b)))
     })
 }
 

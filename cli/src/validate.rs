@@ -417,7 +417,7 @@ fn stream_ndjson(
     // parallel straight from the buffer: no allocation per line, memory bounded by CHUNK
     // (or by the size limit, for one long line).
     const CHUNK: usize = 4 << 20;
-    let source: Arc<str> = path.display().to_string().into();
+    let source: Arc<str> = path.to_string_lossy().into();
     let mut buf = head;
     let mut first_line = 1usize;
     let mut eof = false;

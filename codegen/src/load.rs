@@ -8,11 +8,21 @@ use std::sync::Arc;
 
 use crate::error::Errors;
 use crate::ir::Catalog;
-use crate::schema::{CatalogRules, SchemaSet};
+use crate::schema::{CatalogRules, Converts, SchemaSet};
 
 /// The generator's check that a loaded set converts into the IR.
 fn converts(set: &SchemaSet) -> Result<(), Errors> {
     crate::convert::build(set).map(|_| ())
+}
+
+/// A directory, or a catalog rule file, loaded and checked with `converts`.
+fn load_checked(root: &Path, converts: Converts<'_>) -> Result<SchemaSet, Errors> {
+    if root.is_file() {
+        let rules = CatalogRules::read(root)?;
+        let dir = rules.schemas_dir();
+        return SchemaSet::load_catalog_with(Arc::new(rules), &dir, converts);
+    }
+    SchemaSet::load_dir(root, false, converts)
 }
 
 /// Loads a set like [`SchemaSet::load`] and keeps the checked model (IR) that its check
@@ -24,13 +34,7 @@ pub fn load_with_catalog(root: &Path) -> Result<(SchemaSet, Catalog), Errors> {
         built = Some(crate::convert::build(set)?);
         Ok(())
     };
-    let set = if root.is_file() {
-        let rules = CatalogRules::read(root)?;
-        let dir = rules.schemas_dir();
-        SchemaSet::load_catalog_with(Arc::new(rules), &dir, &mut keep)?
-    } else {
-        SchemaSet::load_dir(root, false, &mut keep)?
-    };
+    let set = load_checked(root, &mut keep)?;
     // A loaded set was converted last as it is now.
     let catalog = match built {
         Some(catalog) => catalog,
@@ -50,12 +54,7 @@ impl SchemaSet {
     /// `root` may also be a catalog rule file (a `.json` file, see [`CatalogRules`]): the
     /// foreign catalog it names is loaded as it is, its events made by the rules.
     pub fn load(root: &Path) -> Result<Self, Errors> {
-        if root.is_file() {
-            let rules = CatalogRules::read(root)?;
-            let dir = rules.schemas_dir();
-            return Self::load_catalog(Arc::new(rules), &dir);
-        }
-        Self::load_dir(root, false, &mut converts)
+        load_checked(root, &mut converts)
     }
 
     /// Like [`SchemaSet::load`], but what the linter would call an error (a misspelt

@@ -21,6 +21,23 @@ fn events() -> Command {
     cmd
 }
 
+/// `events docs --html --schemas schemas --history REV --out OUT`, run in `dir`.
+fn history_site(dir: &Path, rev: &str, out: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = events();
+    cmd.current_dir(dir)
+        .args([
+            "docs",
+            "--html",
+            "--schemas",
+            "schemas",
+            "--history",
+            rev,
+            "--out",
+        ])
+        .arg(out);
+    cmd
+}
+
 /// The seed catalogs: the repository's `schemas/` and seed 002's.
 const CATALOGS: &[&str] = &["schemas", "examples/rabbitmq-orders/schemas"];
 
@@ -590,20 +607,7 @@ fn repo_with_three_versions() -> tempfile::TempDir {
 fn history_lists_every_version_with_its_check_findings() {
     let repo = repo_with_three_versions();
     let out = repo.path().join("site");
-    events()
-        .current_dir(repo.path())
-        .args([
-            "docs",
-            "--html",
-            "--schemas",
-            "schemas",
-            "--history",
-            "main",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .code(0);
+    history_site(repo.path(), "main", &out).assert().code(0);
     let page = std::fs::read_to_string(out.join("event-order.created.v1.html")).unwrap();
     let history = &page[page
         .find("<h2 id=\"history\">")
@@ -629,20 +633,7 @@ fn history_lists_every_version_with_its_check_findings() {
     assert_eq!(other.matches("<tr id=\"v-").count(), 1);
     // `all` is the whole history of HEAD: the same page.
     let all = repo.path().join("site-all");
-    events()
-        .current_dir(repo.path())
-        .args([
-            "docs",
-            "--html",
-            "--schemas",
-            "schemas",
-            "--history",
-            "all",
-            "--out",
-        ])
-        .arg(&all)
-        .assert()
-        .code(0);
+    history_site(repo.path(), "all", &all).assert().code(0);
     let again = std::fs::read_to_string(all.join("event-order.created.v1.html")).unwrap();
     assert_eq!(
         again.matches("<tr id=\"v-").count(),
@@ -651,20 +642,7 @@ fn history_lists_every_version_with_its_check_findings() {
     );
     // An earlier revision sees fewer versions.
     let early = repo.path().join("site-early");
-    events()
-        .current_dir(repo.path())
-        .args([
-            "docs",
-            "--html",
-            "--schemas",
-            "schemas",
-            "--history",
-            "main~1",
-            "--out",
-        ])
-        .arg(&early)
-        .assert()
-        .code(0);
+    history_site(repo.path(), "main~1", &early).assert().code(0);
     let page = std::fs::read_to_string(early.join("event-order.created.v1.html")).unwrap();
     assert_eq!(page.matches("<tr id=\"v-").count(), 2);
 }
@@ -673,18 +651,7 @@ fn history_lists_every_version_with_its_check_findings() {
 fn history_names_a_missing_revision_or_a_directory_outside_git() {
     let repo = repo_with_three_versions();
     let out = repo.path().join("site");
-    events()
-        .current_dir(repo.path())
-        .args([
-            "docs",
-            "--html",
-            "--schemas",
-            "schemas",
-            "--history",
-            "no-such-ref",
-            "--out",
-        ])
-        .arg(&out)
+    history_site(repo.path(), "no-such-ref", &out)
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
@@ -705,19 +672,8 @@ fn history_names_a_missing_revision_or_a_directory_outside_git() {
             std::fs::copy(entry.path(), schemas.join(rel)).unwrap();
         }
     }
-    events()
-        .current_dir(plain.path())
+    history_site(plain.path(), "main", plain.path().join("site"))
         .env("GIT_CEILING_DIRECTORIES", plain.path().parent().unwrap())
-        .args([
-            "docs",
-            "--html",
-            "--schemas",
-            "schemas",
-            "--history",
-            "main",
-            "--out",
-        ])
-        .arg(plain.path().join("site"))
         .assert()
         .code(2)
         .stderr(predicates::str::contains("is not in a git repository"));
@@ -823,20 +779,7 @@ fn history_shows_a_version_that_did_not_load_without_temporary_paths() {
         "2025-05-01T10:00:00Z",
     );
     let out = repo.path().join("site");
-    events()
-        .current_dir(repo.path())
-        .args([
-            "docs",
-            "--html",
-            "--schemas",
-            "schemas",
-            "--history",
-            "main",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .code(0);
+    history_site(repo.path(), "main", &out).assert().code(0);
     let page = std::fs::read_to_string(out.join("event-order.created.v1.html")).unwrap();
     let rows: Vec<&str> = page
         .lines()

@@ -9,11 +9,16 @@
 //! behaviour is the derived one: renames, optional and nullable fields (the
 //! `serde_helpers` semantics), versioned fields, duplicate, missing and unknown fields
 //! (`deny_unknown_fields` in strict mode), and the extra properties map.
+//!
+//! The impls are written as formatted text, not tokens: they are most of a large catalog's
+//! code, and parsing and unparsing them took two thirds of its generation time.
 
-use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::quote;
+use std::fmt::Write as _;
 
-use super::{ident, Cx};
+use proc_macro2::{Literal, TokenStream};
+use quote::{quote, ToTokens};
+
+use super::{text, Cx};
 use crate::ir::{Caps, Field, Struct, Ty, TypeDef};
 
 /// Fields per generated helper function.
@@ -44,85 +49,98 @@ enum Kind {
     /// Optional and nullable: absent is `None`, `null` is `Some(None)` (`double_option`).
     DoubleOption,
     /// The version or a header object holding it: absent is `Base::absent()`.
-    Versioned(TokenStream),
+    Versioned(String),
 }
 
 struct Wide {
-    /// Rust field name.
-    name: Ident,
+    /// Rust field name (`r#ref` for a raw one).
+    name: String,
     /// Name in the slots of the decoder.
-    slot: Ident,
+    slot: String,
+    /// The wire name, as a string literal.
     json: String,
     kind: Kind,
     /// The type read from the wire for this field.
-    read: TokenStream,
+    read: String,
     /// How it is read when it holds a map (`events_rt::unique`), else `None`.
-    unique: Option<TokenStream>,
+    unique: Option<String>,
     /// The field's type in the struct.
-    ty: TokenStream,
+    ty: String,
 }
 
-fn field_ident(f: &Field) -> Ident {
+fn field_name(f: &Field) -> String {
     if f.raw {
-        Ident::new_raw(&f.rust_name, Span::call_site())
+        format!("r#{}", f.rust_name)
     } else {
-        ident(&f.rust_name)
+        f.rust_name.clone()
     }
 }
 
-fn lit(i: usize) -> Literal {
-    Literal::usize_unsuffixed(i)
+/// A string literal of `s`.
+fn lit_str(s: &str) -> String {
+    Literal::string(s).to_string()
 }
 
 /// `Serialize`, `Deserialize`, `PartialEq` (and `Eq` when the type allows it) of a wide
-/// struct, in an anonymous `const` block.
+/// struct, in an anonymous `const` block, written as formatted text (see [`super::text`]).
 pub(super) fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream) -> TokenStream {
-    let rt = cx.rt;
-    let serde = quote!(#rt::__private::serde);
-    let name = ident(&def.name);
-    let name_str = def.name.as_str();
-    let expecting = format!("struct {name_str}");
+    cx.texts.placeholder(impls_text(cx, def, s, owner))
+}
+
+/// Appends `line` (without its newline) to `out`, indented by `depth` levels.
+fn line(out: &mut String, depth: usize, line: &str) {
+    for _ in 0..depth {
+        out.push_str("    ");
+    }
+    out.push_str(line);
+    out.push('\n');
+}
+
+fn impls_text(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream) -> String {
+    let rt = text::tokens(&cx.rt.to_token_stream());
+    let serde = format!("{rt}::__private::serde");
+    let name = &def.name;
     let deny = cx.strict && s.closed && s.extra.is_none();
     let fields: Vec<Wide> = s
         .fields
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let mut ty = cx.ty(&f.ty, owner);
+            let mut ty = text::tokens(&cx.ty(&f.ty, owner));
             if f.boxed {
-                ty = quote!(::std::boxed::Box<#ty>);
+                ty = format!("::std::boxed::Box<{ty}>");
             }
             let (kind, read) = match (f.required, f.nullable) {
                 (false, _) if f.versioned => {
                     let base = match &f.ty {
-                        Ty::Named(n) => {
-                            let n = ident(n);
-                            quote!(#n)
-                        }
-                        _ => quote!(#rt::Version),
+                        Ty::Named(n) => n.clone(),
+                        _ => format!("{rt}::Version"),
                     };
                     (Kind::Versioned(base), ty)
                 }
                 (true, _) if f.versioned => (Kind::Required, ty),
                 (true, false) => (Kind::Required, ty),
-                (true, true) => (Kind::Required, quote!(::std::option::Option<#ty>)),
+                (true, true) => (Kind::Required, format!("::std::option::Option<{ty}>")),
                 (false, false) => (Kind::Present, ty),
-                (false, true) => (Kind::DoubleOption, quote!(::std::option::Option<#ty>)),
+                (false, true) => (Kind::DoubleOption, format!("::std::option::Option<{ty}>")),
             };
-            let unique = cx.field_read(f, owner).map(|r| match (&kind, f.nullable) {
-                (Kind::Required | Kind::DoubleOption, true) => {
-                    quote!(#rt::unique::OptionOf<#r>)
+            let unique = cx.field_read(f, owner).map(|r| {
+                let r = text::tokens(&r);
+                match (&kind, f.nullable) {
+                    (Kind::Required | Kind::DoubleOption, true) => {
+                        format!("{rt}::unique::OptionOf<{r}>")
+                    }
+                    _ => r,
                 }
-                _ => r,
             });
             let ty = match kind {
-                Kind::Present | Kind::DoubleOption => quote!(::std::option::Option<#read>),
+                Kind::Present | Kind::DoubleOption => format!("::std::option::Option<{read}>"),
                 Kind::Required | Kind::Versioned(_) => read.clone(),
             };
             Wide {
-                name: field_ident(f),
-                slot: ident(&format!("f{i}")),
-                json: f.json_name.clone(),
+                name: field_name(f),
+                slot: format!("f{i}"),
+                json: lit_str(&f.json_name),
                 kind,
                 read,
                 unique,
@@ -130,388 +148,550 @@ pub(super) fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream)
             }
         })
         .collect();
+    let extra_ty = s.extra.as_ref().map(|t| text::tokens(&cx.ty(t, owner)));
+    let extra_read = s
+        .extra
+        .as_ref()
+        .map(|t| text::tokens(&cx.read_of(t, owner)));
+    let map_mode = extra_ty.is_some();
+    let count = fields.len();
+
+    let mut o = String::with_capacity(2048 + 600 * count);
+    // An object of no properties reads and writes nothing: its helpers' parameters and
+    // `mut`s go unused.
+    if fields.is_empty() {
+        line(
+            &mut o,
+            0,
+            "#[allow(unused_variables, unused_mut, clippy::match_single_binding)]",
+        );
+    }
+    line(&mut o, 0, "const _: () = {");
+
+    // Equality, in chunks.
+    let mut eq_calls: Vec<String> = (0..fields.len().div_ceil(CHUNK))
+        .map(|c| format!("eq_{c}(self, other)"))
+        .collect();
+    if map_mode {
+        eq_calls.push("self.extra == other.extra".to_owned());
+    }
+    // An object of no properties (`{"type": "object", "additionalProperties": false}`).
+    if eq_calls.is_empty() {
+        eq_calls.push("true".to_owned());
+    }
+    line(
+        &mut o,
+        1,
+        &format!("impl ::std::cmp::PartialEq for {name} {{"),
+    );
+    line(&mut o, 2, "fn eq(&self, other: &Self) -> bool {");
+    line(&mut o, 3, &eq_calls.join(" && "));
+    line(&mut o, 2, "}");
+    line(&mut o, 1, "}");
+    if def.caps.eq {
+        line(&mut o, 1, &format!("impl ::std::cmp::Eq for {name} {{}}"));
+    }
+
+    // Encoding: a struct, or a map when extra properties follow the fields.
+    let state_trait = if map_mode {
+        format!("{serde}::ser::SerializeMap")
+    } else {
+        format!("{serde}::ser::SerializeStruct")
+    };
+    line(&mut o, 1, &format!("impl {serde}::Serialize for {name} {{"));
+    line(&mut o, 2, &format!("fn serialize<S: {serde}::Serializer>("));
+    line(&mut o, 3, "&self,");
+    line(&mut o, 3, "serializer: S,");
+    line(&mut o, 2, ") -> ::std::result::Result<S::Ok, S::Error> {");
+    if map_mode {
+        line(
+            &mut o,
+            3,
+            &format!(
+                "let mut state = {serde}::Serializer::serialize_map(serializer, ::std::option::Option::None)?;"
+            ),
+        );
+    } else {
+        // The length `serialize_struct` is given: the required fields and the optional
+        // ones present, counted in chunks.
+        let required = fields
+            .iter()
+            .filter(|f| matches!(f.kind, Kind::Required))
+            .count();
+        let optional = fields.len() - required;
+        let mut len = required.to_string();
+        for c in 0..optional.div_ceil(CHUNK) {
+            let _ = write!(len, " + present_{c}(self)");
+        }
+        line(&mut o, 3, &format!("let len: usize = {len};"));
+        line(
+            &mut o,
+            3,
+            &format!(
+                "let mut state = {serde}::Serializer::serialize_struct(serializer, {}, len)?;",
+                lit_str(name)
+            ),
+        );
+    }
+    for c in 0..fields.len().div_ceil(CHUNK) {
+        line(&mut o, 3, &format!("serialize_{c}(self, &mut state)?;"));
+    }
+    if map_mode {
+        line(&mut o, 3, "for (key, value) in &self.extra {");
+        line(
+            &mut o,
+            4,
+            &format!("{serde}::ser::SerializeMap::serialize_entry(&mut state, key, value)?;"),
+        );
+        line(&mut o, 3, "}");
+    }
+    line(&mut o, 3, &format!("{state_trait}::end(state)"));
+    line(&mut o, 2, "}");
+    line(&mut o, 1, "}");
+
+    line(
+        &mut o,
+        1,
+        &format!("impl<'de> {serde}::Deserialize<'de> for {name} {{"),
+    );
+    line(
+        &mut o,
+        2,
+        &format!("fn deserialize<D: {serde}::Deserializer<'de>>("),
+    );
+    line(&mut o, 3, "deserializer: D,");
+    line(&mut o, 2, ") -> ::std::result::Result<Self, D::Error> {");
+    if map_mode {
+        line(
+            &mut o,
+            3,
+            &format!("{serde}::Deserializer::deserialize_map(deserializer, Visitor)"),
+        );
+    } else {
+        line(
+            &mut o,
+            3,
+            &format!(
+                "{serde}::Deserializer::deserialize_struct(deserializer, {}, FIELDS, Visitor)",
+                lit_str(name)
+            ),
+        );
+    }
+    line(&mut o, 2, "}");
+    line(&mut o, 1, "}");
 
     // Names: declaration order (for errors and `deserialize_struct`), and sorted by wire
     // name with their index (for the binary search of `FieldKeys`).
-    let names = fields.iter().map(|f| &f.json);
-    let mut sorted: Vec<(&str, usize)> = fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.json.as_str(), i))
-        .collect();
-    sorted.sort_unstable();
-    let keys = sorted.iter().map(|(n, i)| {
-        let i = lit(*i);
-        quote!((#n, #i))
-    });
-    let count = lit(fields.len());
+    line(&mut o, 1, "/// Wire names in declaration order.");
+    if fields.is_empty() {
+        line(&mut o, 1, "const FIELDS: &[&str; 0] = &[];");
+    } else {
+        line(&mut o, 1, &format!("const FIELDS: &[&str; {count}] = &["));
+        for f in &fields {
+            line(&mut o, 2, &format!("{},", f.json));
+        }
+        line(&mut o, 1, "];");
+    }
+    line(
+        &mut o,
+        1,
+        "/// Wire names sorted, with their index in `FIELDS`.",
+    );
+    if fields.is_empty() {
+        line(&mut o, 1, "const KEYS: &[(&str, usize); 0] = &[];");
+    } else {
+        let mut sorted: Vec<(&str, usize)> = s
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.json_name.as_str(), i))
+            .collect();
+        sorted.sort_unstable();
+        line(
+            &mut o,
+            1,
+            &format!("const KEYS: &[(&str, usize); {count}] = &["),
+        );
+        for (n, i) in sorted {
+            line(&mut o, 2, &format!("({}, {i}),", lit_str(n)));
+        }
+        line(&mut o, 1, "];");
+    }
 
     // Decoding: one slot per field, filled by chunked store functions.
-    let slots = fields.iter().map(|f| {
-        let (slot, read) = (&f.slot, &f.read);
-        quote!(#slot: ::std::option::Option<#read>,)
-    });
-    let mut store_fns = Vec::new();
-    let mut store_arms = Vec::new();
-    for (c, chunk) in fields.chunks(CHUNK).enumerate() {
-        let f_name = ident(&format!("store_{c}"));
-        let arms = chunk.iter().enumerate().map(|(j, f)| {
-            let i = lit(c * CHUNK + j);
-            let (slot, json) = (&f.slot, &f.json);
-            match &f.unique {
-                Some(r) => quote!(#i => #rt::serde_helpers::fill_with::<#r, A>(&mut slots.#slot, #json, map)?,),
-                None => quote!(#i => #rt::serde_helpers::fill(&mut slots.#slot, #json, map)?,),
-            }
-        });
-        store_fns.push(quote! {
-            // One field: still a `match`, like every chunk.
-            #[allow(clippy::single_match)]
-            fn #f_name<'de, A: #serde::de::MapAccess<'de>>(
-                slots: &mut Slots,
-                index: usize,
-                map: &mut A,
-            ) -> ::std::result::Result<(), A::Error> {
-                match index {
-                    #(#arms)*
-                    _ => {}
-                }
-                ::std::result::Result::Ok(())
-            }
-        });
-        let c_lit = lit(c);
-        store_arms.push(quote!(#c_lit => #f_name(slots, index, map),));
+    line(
+        &mut o,
+        1,
+        "/// What the decoder has read so far, one slot per field.",
+    );
+    line(&mut o, 1, "#[derive(Default)]");
+    if fields.is_empty() {
+        line(&mut o, 1, "struct Slots {}");
+    } else {
+        line(&mut o, 1, "struct Slots {");
+        for f in &fields {
+            line(
+                &mut o,
+                2,
+                &format!("{}: ::std::option::Option<{}>,", f.slot, f.read),
+            );
+        }
+        line(&mut o, 1, "}");
     }
-    let chunk_lit = lit(CHUNK);
+    line(&mut o, 1, "struct Visitor;");
+    line(
+        &mut o,
+        1,
+        &format!("impl<'de> {serde}::de::Visitor<'de> for Visitor {{"),
+    );
+    line(&mut o, 2, &format!("type Value = {name};"));
+    line(
+        &mut o,
+        2,
+        "fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {",
+    );
+    line(
+        &mut o,
+        3,
+        &format!("f.write_str({})", lit_str(&format!("struct {name}"))),
+    );
+    line(&mut o, 2, "}");
+    line(
+        &mut o,
+        2,
+        &format!("fn visit_map<A: {serde}::de::MapAccess<'de>>("),
+    );
+    line(&mut o, 3, "self,");
+    line(&mut o, 3, "mut map: A,");
+    line(
+        &mut o,
+        2,
+        &format!(") -> ::std::result::Result<{name}, A::Error> {{"),
+    );
+    line(
+        &mut o,
+        3,
+        "let mut slots = <Slots as ::std::default::Default>::default();",
+    );
+    if map_mode {
+        line(
+            &mut o,
+            3,
+            "let mut extra = ::std::collections::BTreeMap::new();",
+        );
+    }
+    let closed = if deny {
+        "::std::option::Option::Some(FIELDS)"
+    } else {
+        "::std::option::Option::None"
+    };
+    line(
+        &mut o,
+        3,
+        "while let ::std::option::Option::Some(key) = map",
+    );
+    line(
+        &mut o,
+        4,
+        &format!(
+            ".next_key_seed({rt}::serde_helpers::FieldKeys {{ keys: KEYS, closed: {closed} }})?"
+        ),
+    );
+    line(&mut o, 3, "{");
+    line(&mut o, 4, "match key {");
+    line(
+        &mut o,
+        5,
+        &format!(
+            "{rt}::serde_helpers::FieldKey::Known(index) => store(&mut slots, index, &mut map)?,"
+        ),
+    );
+    line(
+        &mut o,
+        5,
+        &format!("{rt}::serde_helpers::FieldKey::Unknown(key) => {{"),
+    );
+    match (&extra_ty, &extra_read) {
+        (Some(t), Some(r)) => {
+            line(
+                &mut o,
+                6,
+                &format!(
+                    "let value: {t} = map.next_value_seed({rt}::unique::Seed::<{r}>::new())?;"
+                ),
+            );
+            line(&mut o, 6, "match extra.entry(key) {");
+            line(
+                &mut o,
+                7,
+                "::std::collections::btree_map::Entry::Vacant(entry) => {",
+            );
+            line(&mut o, 8, "entry.insert(value);");
+            line(&mut o, 7, "}");
+            line(
+                &mut o,
+                7,
+                "::std::collections::btree_map::Entry::Occupied(entry) => {",
+            );
+            line(
+                &mut o,
+                8,
+                &format!("return ::std::result::Result::Err({rt}::serde_helpers::duplicate_key(entry.key()));"),
+            );
+            line(&mut o, 7, "}");
+            line(&mut o, 6, "}");
+        }
+        _ => {
+            line(&mut o, 6, "let _ = key;");
+            line(
+                &mut o,
+                6,
+                &format!("map.next_value::<{serde}::de::IgnoredAny>()?;"),
+            );
+        }
+    }
+    line(&mut o, 5, "}");
+    line(&mut o, 4, "}");
+    line(&mut o, 3, "}");
+    line(
+        &mut o,
+        3,
+        if map_mode {
+            "finish(slots, extra)"
+        } else {
+            "finish(slots)"
+        },
+    );
+    line(&mut o, 2, "}");
+    line(&mut o, 1, "}");
+
+    line(
+        &mut o,
+        1,
+        &format!("fn store<'de, A: {serde}::de::MapAccess<'de>>("),
+    );
+    line(&mut o, 2, "slots: &mut Slots,");
+    line(&mut o, 2, "index: usize,");
+    line(&mut o, 2, "map: &mut A,");
+    line(&mut o, 1, ") -> ::std::result::Result<(), A::Error> {");
+    line(&mut o, 2, &format!("match index / {CHUNK} {{"));
+    for c in 0..fields.len().div_ceil(CHUNK) {
+        line(&mut o, 3, &format!("{c} => store_{c}(slots, index, map),"));
+    }
+    line(&mut o, 3, "_ => ::std::result::Result::Ok(()),");
+    line(&mut o, 2, "}");
+    line(&mut o, 1, "}");
+
     // The decoded fields are moved into the struct by chunks: a part per chunk (a struct
     // of its fields) is built from the slots, with an early return on a missing field;
     // the struct is then built from the parts, which cannot fail. (One function building
     // the whole struct with an early return per field makes LLVM's time superlinear.)
-    let mut part_items = Vec::new();
-    let mut part_lets = Vec::new();
-    let mut finish_fields = Vec::new();
-    for (c, chunk) in fields.chunks(CHUNK).enumerate() {
-        let part = ident(&format!("Part{c}"));
-        let part_var = ident(&format!("part{c}"));
-        let f_name = ident(&format!("finish_{c}"));
-        let decls = chunk.iter().map(|f| {
-            let (slot, ty) = (&f.slot, &f.ty);
-            quote!(#slot: #ty,)
-        });
-        let inits = chunk.iter().map(|f| {
-            let (slot, json) = (&f.slot, &f.json);
-            match &f.kind {
-                Kind::Required => {
-                    quote!(#slot: #rt::serde_helpers::required(slots.#slot.take(), #json)?,)
-                }
-                Kind::Present | Kind::DoubleOption => quote!(#slot: slots.#slot.take(),),
-                Kind::Versioned(base) => {
-                    quote!(#slot: ::std::option::Option::unwrap_or_else(slots.#slot.take(), #base::absent),)
-                }
-            }
-        });
-        part_items.push(quote! {
-            struct #part {
-                #(#decls)*
-            }
-            fn #f_name<E: #serde::de::Error>(slots: &mut Slots) -> ::std::result::Result<#part, E> {
-                ::std::result::Result::Ok(#part {
-                    #(#inits)*
-                })
-            }
-        });
-        part_lets.push(quote!(let #part_var = #f_name(&mut slots)?;));
-        for f in chunk {
-            let (name, slot) = (&f.name, &f.slot);
-            finish_fields.push(quote!(#name: #part_var.#slot,));
-        }
-    }
-    let extra_ty = s.extra.as_ref().map(|t| cx.ty(t, owner));
-    let extra_read = s.extra.as_ref().map(|t| cx.read_of(t, owner));
-    let (extra_param, extra_init, extra_field, extra_arg) = match &extra_ty {
-        Some(t) => (
-            quote!(extra: ::std::collections::BTreeMap<::std::string::String, #t>,),
-            quote!(let mut extra = ::std::collections::BTreeMap::new();),
-            quote!(extra,),
-            quote!(extra),
+    let extra_param = extra_ty
+        .as_ref()
+        .map(|t| format!(", extra: ::std::collections::BTreeMap<::std::string::String, {t}>"))
+        .unwrap_or_default();
+    line(
+        &mut o,
+        1,
+        &format!(
+            "fn finish<E: {serde}::de::Error>(mut slots: Slots{extra_param}) -> ::std::result::Result<{name}, E> {{"
         ),
-        None => (quote!(), quote!(), quote!(), quote!()),
-    };
-    let unknown = match &extra_ty {
-        Some(t) => quote! {
-            let value: #t = map.next_value_seed(#rt::unique::Seed::<#extra_read>::new())?;
-            match extra.entry(key) {
-                ::std::collections::btree_map::Entry::Vacant(entry) => {
-                    entry.insert(value);
-                }
-                ::std::collections::btree_map::Entry::Occupied(entry) => {
-                    return ::std::result::Result::Err(#rt::serde_helpers::duplicate_key(entry.key()));
-                }
-            }
-        },
-        None => quote! {
-            let _ = key;
-            map.next_value::<#serde::de::IgnoredAny>()?;
-        },
-    };
-    let closed = if deny {
-        quote!(::std::option::Option::Some(FIELDS))
-    } else {
-        quote!(::std::option::Option::None)
-    };
-    let deserialize_call = if extra_ty.is_some() {
-        quote!(#serde::Deserializer::deserialize_map(deserializer, Visitor))
-    } else {
-        quote!(#serde::Deserializer::deserialize_struct(deserializer, #name_str, FIELDS, Visitor))
-    };
+    );
+    for c in 0..fields.len().div_ceil(CHUNK) {
+        line(
+            &mut o,
+            2,
+            &format!("let part{c} = finish_{c}(&mut slots)?;"),
+        );
+    }
+    line(&mut o, 2, &format!("::std::result::Result::Ok({name} {{"));
+    for (i, f) in fields.iter().enumerate() {
+        line(
+            &mut o,
+            3,
+            &format!("{}: part{}.{},", f.name, i / CHUNK, f.slot),
+        );
+    }
+    if map_mode {
+        line(&mut o, 3, "extra,");
+    }
+    line(&mut o, 2, "})");
+    line(&mut o, 1, "}");
 
-    // Encoding: a struct, or a map when extra properties follow the fields.
-    let map_mode = extra_ty.is_some();
-    let (state_trait, state_end) = if map_mode {
-        (
-            quote!(#serde::ser::SerializeMap),
-            quote!(#serde::ser::SerializeMap::end(state)),
-        )
-    } else {
-        (
-            quote!(#serde::ser::SerializeStruct),
-            quote!(#serde::ser::SerializeStruct::end(state)),
-        )
-    };
+    for (c, chunk) in fields.chunks(CHUNK).enumerate() {
+        line(&mut o, 1, &format!("struct Part{c} {{"));
+        for f in chunk {
+            line(&mut o, 2, &format!("{}: {},", f.slot, f.ty));
+        }
+        line(&mut o, 1, "}");
+        line(
+            &mut o,
+            1,
+            &format!(
+                "fn finish_{c}<E: {serde}::de::Error>(slots: &mut Slots) -> ::std::result::Result<Part{c}, E> {{"
+            ),
+        );
+        line(&mut o, 2, &format!("::std::result::Result::Ok(Part{c} {{"));
+        for f in chunk {
+            let (slot, json) = (&f.slot, &f.json);
+            let init = match &f.kind {
+                Kind::Required => {
+                    format!("{slot}: {rt}::serde_helpers::required(slots.{slot}.take(), {json})?,")
+                }
+                Kind::Present | Kind::DoubleOption => format!("{slot}: slots.{slot}.take(),"),
+                Kind::Versioned(base) => format!(
+                    "{slot}: ::std::option::Option::unwrap_or_else(slots.{slot}.take(), {base}::absent),"
+                ),
+            };
+            line(&mut o, 3, &init);
+        }
+        line(&mut o, 2, "})");
+        line(&mut o, 1, "}");
+    }
+
+    for (c, chunk) in fields.chunks(CHUNK).enumerate() {
+        line(
+            &mut o,
+            1,
+            &format!("fn eq_{c}(a: &{name}, b: &{name}) -> bool {{"),
+        );
+        for (j, f) in chunk.iter().enumerate() {
+            let and = if j == 0 { "" } else { "&& " };
+            let depth = if j == 0 { 2 } else { 3 };
+            line(&mut o, depth, &format!("{and}a.{0} == b.{0}", f.name));
+        }
+        line(&mut o, 1, "}");
+    }
+
     // `state` is a generic `S: SerializeStruct` (or `SerializeMap`): its methods need no
     // import.
-    let write = |json: &str, value: TokenStream| {
+    let write = |json: &str, value: &str| {
         if map_mode {
-            quote!(state.serialize_entry(#json, #value)?;)
+            format!("state.serialize_entry({json}, {value})?;")
         } else {
-            quote!(state.serialize_field(#json, #value)?;)
+            format!("state.serialize_field({json}, {value})?;")
         }
     };
-    let skip = |json: &str| {
-        if map_mode {
-            quote!()
-        } else {
-            quote!(state.skip_field(#json)?;)
-        }
-    };
-    let mut ser_fns = Vec::new();
-    let mut ser_calls = Vec::new();
     for (c, chunk) in fields.chunks(CHUNK).enumerate() {
-        let f_name = ident(&format!("serialize_{c}"));
-        let stmts = chunk.iter().map(|f| {
-            let (name, json) = (&f.name, f.json.as_str());
+        line(
+            &mut o,
+            1,
+            &format!(
+                "fn serialize_{c}<S: {state_trait}>(value: &{name}, state: &mut S) -> ::std::result::Result<(), S::Error> {{"
+            ),
+        );
+        for f in chunk {
+            let (n, json) = (&f.name, f.json.as_str());
+            let value = format!("&value.{n}");
+            let skip = format!("state.skip_field({json})?;");
+            let mut block = |head: &str, w: &str, k: Option<(&str, &str)>| {
+                line(&mut o, 2, &format!("{head} {{"));
+                line(&mut o, 3, w);
+                if let Some((mid, k)) = k {
+                    line(&mut o, 2, &format!("}} {mid} {{"));
+                    line(&mut o, 3, k);
+                }
+                line(&mut o, 2, "}");
+            };
             match &f.kind {
-                Kind::Required => write(json, quote!(&value.#name)),
+                Kind::Required => line(&mut o, 2, &write(json, &value)),
                 Kind::Present if map_mode => {
-                    let w = write(json, quote!(&value.#name));
-                    quote!(if value.#name.is_some() { #w })
+                    block(
+                        &format!("if value.{n}.is_some()"),
+                        &write(json, &value),
+                        None,
+                    );
                 }
-                Kind::Present => {
-                    let (w, k) = (write(json, quote!(&value.#name)), skip(json));
-                    quote!(if value.#name.is_some() { #w } else { #k })
-                }
-                Kind::DoubleOption if map_mode => {
-                    let w = write(json, quote!(inner));
-                    quote!(if let ::std::option::Option::Some(inner) = &value.#name { #w })
-                }
+                Kind::Present => block(
+                    &format!("if value.{n}.is_some()"),
+                    &write(json, &value),
+                    Some(("else", &skip)),
+                ),
+                Kind::DoubleOption if map_mode => block(
+                    &format!("if let ::std::option::Option::Some(inner) = &value.{n}"),
+                    &write(json, "inner"),
+                    None,
+                ),
                 Kind::DoubleOption => {
-                    let (w, k) = (write(json, quote!(inner)), skip(json));
-                    quote! {
-                        match &value.#name {
-                            ::std::option::Option::Some(inner) => { #w }
-                            ::std::option::Option::None => { #k }
-                        }
-                    }
+                    line(&mut o, 2, &format!("match &value.{n} {{"));
+                    line(&mut o, 3, "::std::option::Option::Some(inner) => {");
+                    line(&mut o, 4, &write(json, "inner"));
+                    line(&mut o, 3, "}");
+                    line(&mut o, 3, "::std::option::Option::None => {");
+                    line(&mut o, 4, &skip);
+                    line(&mut o, 3, "}");
+                    line(&mut o, 2, "}");
                 }
-                Kind::Versioned(base) if map_mode => {
-                    let w = write(json, quote!(&value.#name));
-                    quote!(if !#base::is_absent(&value.#name) { #w })
-                }
-                Kind::Versioned(base) => {
-                    let (w, k) = (write(json, quote!(&value.#name)), skip(json));
-                    quote!(if #base::is_absent(&value.#name) { #k } else { #w })
-                }
-            }
-        });
-        ser_fns.push(quote! {
-            fn #f_name<S: #state_trait>(value: &#name, state: &mut S) -> ::std::result::Result<(), S::Error> {
-                #(#stmts)*
-                ::std::result::Result::Ok(())
-            }
-        });
-        ser_calls.push(quote!(#f_name(self, &mut state)?;));
-    }
-    // The length `serialize_struct` is given: the required fields and the optional ones
-    // present, counted in chunks.
-    let required = fields
-        .iter()
-        .filter(|f| matches!(f.kind, Kind::Required))
-        .count();
-    let optional: Vec<&Wide> = fields
-        .iter()
-        .filter(|f| !matches!(f.kind, Kind::Required))
-        .collect();
-    let mut len_fns = Vec::new();
-    let mut len_calls = Vec::new();
-    for (c, chunk) in optional.chunks(CHUNK).enumerate() {
-        let f_name = ident(&format!("present_{c}"));
-        let checks = chunk.iter().map(|f| {
-            let name = &f.name;
-            match &f.kind {
-                Kind::Versioned(base) => quote!(usize::from(!#base::is_absent(&value.#name))),
-                _ => quote!(usize::from(value.#name.is_some())),
-            }
-        });
-        len_fns.push(quote! {
-            fn #f_name(value: &#name) -> usize {
-                #(#checks)+*
-            }
-        });
-        len_calls.push(quote!(+ #f_name(self)));
-    }
-    let required = lit(required);
-    let begin = if map_mode {
-        quote!(let mut state = #serde::Serializer::serialize_map(serializer, ::std::option::Option::None)?;)
-    } else {
-        quote! {
-            let len: usize = #required #(#len_calls)*;
-            let mut state = #serde::Serializer::serialize_struct(serializer, #name_str, len)?;
-        }
-    };
-    let write_extra = extra_ty.as_ref().map(|_| {
-        quote! {
-            for (key, value) in &self.extra {
-                #serde::ser::SerializeMap::serialize_entry(&mut state, key, value)?;
+                Kind::Versioned(base) if map_mode => block(
+                    &format!("if !{base}::is_absent(&value.{n})"),
+                    &write(json, &value),
+                    None,
+                ),
+                Kind::Versioned(base) => block(
+                    &format!("if {base}::is_absent(&value.{n})"),
+                    &skip,
+                    Some(("else", &write(json, &value))),
+                ),
             }
         }
-    });
-    let len_fns = if map_mode { Vec::new() } else { len_fns };
+        line(&mut o, 2, "::std::result::Result::Ok(())");
+        line(&mut o, 1, "}");
+    }
 
-    // Equality, in chunks.
-    let mut eq_fns = Vec::new();
-    let mut eq_calls = Vec::new();
+    if !map_mode {
+        let optional: Vec<&Wide> = fields
+            .iter()
+            .filter(|f| !matches!(f.kind, Kind::Required))
+            .collect();
+        for (c, chunk) in optional.chunks(CHUNK).enumerate() {
+            line(
+                &mut o,
+                1,
+                &format!("fn present_{c}(value: &{name}) -> usize {{"),
+            );
+            for (j, f) in chunk.iter().enumerate() {
+                let plus = if j == 0 { "" } else { "+ " };
+                let depth = if j == 0 { 2 } else { 3 };
+                let n = &f.name;
+                let check = match &f.kind {
+                    Kind::Versioned(base) => format!("usize::from(!{base}::is_absent(&value.{n}))"),
+                    _ => format!("usize::from(value.{n}.is_some())"),
+                };
+                line(&mut o, depth, &format!("{plus}{check}"));
+            }
+            line(&mut o, 1, "}");
+        }
+    }
+
     for (c, chunk) in fields.chunks(CHUNK).enumerate() {
-        let f_name = ident(&format!("eq_{c}"));
-        let terms = chunk.iter().map(|f| {
-            let name = &f.name;
-            quote!(a.#name == b.#name)
-        });
-        eq_fns.push(quote! {
-            fn #f_name(a: &#name, b: &#name) -> bool {
-                #(#terms)&&*
-            }
-        });
-        eq_calls.push(quote!(#f_name(self, other)));
+        // One field: still a `match`, like every chunk.
+        line(&mut o, 1, "#[allow(clippy::single_match)]");
+        line(
+            &mut o,
+            1,
+            &format!("fn store_{c}<'de, A: {serde}::de::MapAccess<'de>>("),
+        );
+        line(&mut o, 2, "slots: &mut Slots,");
+        line(&mut o, 2, "index: usize,");
+        line(&mut o, 2, "map: &mut A,");
+        line(&mut o, 1, ") -> ::std::result::Result<(), A::Error> {");
+        line(&mut o, 2, "match index {");
+        for (j, f) in chunk.iter().enumerate() {
+            let i = c * CHUNK + j;
+            let (slot, json) = (&f.slot, &f.json);
+            let arm = match &f.unique {
+                Some(r) => format!(
+                    "{i} => {rt}::serde_helpers::fill_with::<{r}, A>(&mut slots.{slot}, {json}, map)?,"
+                ),
+                None => format!("{i} => {rt}::serde_helpers::fill(&mut slots.{slot}, {json}, map)?,"),
+            };
+            line(&mut o, 3, &arm);
+        }
+        line(&mut o, 3, "_ => {}");
+        line(&mut o, 2, "}");
+        line(&mut o, 2, "::std::result::Result::Ok(())");
+        line(&mut o, 1, "}");
     }
-    if extra_ty.is_some() {
-        eq_calls.push(quote!(self.extra == other.extra));
-    }
-    // An object of no properties (`{"type": "object", "additionalProperties": false}`).
-    if eq_calls.is_empty() {
-        eq_calls.push(quote!(true));
-    }
-    let eq_marker = def
-        .caps
-        .eq
-        .then(|| quote!(impl ::std::cmp::Eq for #name {}));
-
-    let names: Vec<&String> = names.collect();
-    let keys: Vec<TokenStream> = keys.collect();
-    let slots: Vec<TokenStream> = slots.collect();
-
-    // An object of no properties reads and writes nothing: its helpers' parameters and
-    // `mut`s go unused.
-    let allow_empty = fields
-        .is_empty()
-        .then(|| quote!(#[allow(unused_variables, unused_mut, clippy::match_single_binding)]));
-    quote! {
-        // Written out rather than derived: the struct is too wide for the derives (see
-        // `events_codegen`'s `WIDE_STRUCT`), or is one of a catalog taken as it is; the
-        // helpers work by chunks of fields.
-        #allow_empty
-        const _: () = {
-            impl ::std::cmp::PartialEq for #name {
-                fn eq(&self, other: &Self) -> bool {
-                    #(#eq_calls)&&*
-                }
-            }
-            #eq_marker
-
-            impl #serde::Serialize for #name {
-                fn serialize<S: #serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                    #begin
-                    #(#ser_calls)*
-                    #write_extra
-                    #state_end
-                }
-            }
-
-            impl<'de> #serde::Deserialize<'de> for #name {
-                fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    #deserialize_call
-                }
-            }
-
-            /// Wire names in declaration order.
-            const FIELDS: &[&str; #count] = &[#(#names),*];
-            /// Wire names sorted, with their index in `FIELDS`.
-            const KEYS: &[(&str, usize); #count] = &[#(#keys),*];
-
-            /// What the decoder has read so far, one slot per field.
-            #[derive(Default)]
-            struct Slots {
-                #(#slots)*
-            }
-
-            struct Visitor;
-
-            impl<'de> #serde::de::Visitor<'de> for Visitor {
-                type Value = #name;
-
-                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(#expecting)
-                }
-
-                fn visit_map<A: #serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
-                    let mut slots = <Slots as ::std::default::Default>::default();
-                    #extra_init
-                    while let ::std::option::Option::Some(key) =
-                        map.next_key_seed(#rt::serde_helpers::FieldKeys { keys: KEYS, closed: #closed })?
-                    {
-                        match key {
-                            #rt::serde_helpers::FieldKey::Known(index) => store(&mut slots, index, &mut map)?,
-                            #rt::serde_helpers::FieldKey::Unknown(key) => {
-                                #unknown
-                            }
-                        }
-                    }
-                    finish(slots, #extra_arg)
-                }
-            }
-
-            fn store<'de, A: #serde::de::MapAccess<'de>>(
-                slots: &mut Slots,
-                index: usize,
-                map: &mut A,
-            ) -> ::std::result::Result<(), A::Error> {
-                match index / #chunk_lit {
-                    #(#store_arms)*
-                    _ => ::std::result::Result::Ok(()),
-                }
-            }
-
-            fn finish<E: #serde::de::Error>(mut slots: Slots, #extra_param) -> ::std::result::Result<#name, E> {
-                #(#part_lets)*
-                ::std::result::Result::Ok(#name {
-                    #(#finish_fields)*
-                    #extra_field
-                })
-            }
-
-            #(#part_items)*
-            #(#eq_fns)*
-            #(#ser_fns)*
-            #(#len_fns)*
-            #(#store_fns)*
-        };
-    }
+    line(&mut o, 0, "};");
+    o
 }

@@ -2,6 +2,7 @@
 //! impls of wide structs as text spliced in after formatting (see `text`).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -260,10 +261,6 @@ fn key_patterns<'a>(
 
 /// The tokens of a type made of paths and generics as compact text, for a serde attribute
 /// (`::a::B<::c::D, E>`).
-fn type_string(tokens: &TokenStream) -> String {
-    tokens.to_string().replace(' ', "").replace(',', ", ")
-}
-
 fn path_string(path: &syn::Path) -> String {
     let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     format!(
@@ -275,6 +272,18 @@ fn path_string(path: &syn::Path) -> String {
         },
         segs.join("::")
     )
+}
+
+/// A struct field as [`Cx::field_parts`] gives it.
+struct FieldParts {
+    /// Its doc text (not yet escaped for a doc comment).
+    doc: String,
+    /// `#[serde(...)]`, or nothing.
+    serde: TokenStream,
+    /// `#[schemars(...)]`, or nothing.
+    schema: TokenStream,
+    /// Its Rust type.
+    ty: TokenStream,
 }
 
 struct Cx<'a> {
@@ -375,7 +384,7 @@ impl Cx<'_> {
         if !self.opts.json_schema {
             return TokenStream::new();
         }
-        let ty = type_string(ty);
+        let ty = text::tokens(ty);
         quote!(#[schemars(with = #ty)])
     }
 
@@ -545,12 +554,29 @@ impl Cx<'_> {
     /// A field of a struct; without `serde` (a wide struct, whose impls are written out)
     /// it carries no `#[serde]` attribute.
     fn field(&self, f: &Field, owner: &TokenStream, serde: bool) -> TokenStream {
-        let rt = self.rt;
         let name = if f.raw {
             Ident::new_raw(&f.rust_name, Span::call_site())
         } else {
             ident(&f.rust_name)
         };
+        let FieldParts {
+            doc,
+            serde,
+            schema,
+            ty,
+        } = self.field_parts(f, owner, serde);
+        let doc = docs(&doc);
+        quote! {
+            #doc
+            #serde
+            #schema
+            pub #name: #ty,
+        }
+    }
+
+    /// A field of a struct as its doc text, serde and schemars attributes and type.
+    fn field_parts(&self, f: &Field, owner: &TokenStream, serde: bool) -> FieldParts {
+        let rt = self.rt;
         let mut ty = self.ty(&f.ty, owner);
         if f.boxed {
             ty = quote!(::std::boxed::Box<#ty>);
@@ -562,7 +588,7 @@ impl Cx<'_> {
         }
         // A map inside: read it with every key once.
         let unique = self.field_read(f, owner).map(|read| {
-            let read = type_string(&read);
+            let read = text::tokens(&read);
             move |helper: &str| format!("{}::unique::{helper}::<{read}, _>", path_string(rt))
         });
         let ty = match (f.required, f.nullable) {
@@ -572,7 +598,7 @@ impl Cx<'_> {
             (false, _) if f.versioned => {
                 // Qualified with the whole type: a derive that calls the default itself
                 // (schemars) cannot infer the contract parameter.
-                let base = format!("<{}>", type_string(&ty));
+                let base = format!("<{}>", text::tokens(&ty));
                 let absent = format!("{base}::absent");
                 let is_absent = format!("{base}::is_absent");
                 attrs.push(quote!(default = #absent, skip_serializing_if = #is_absent));
@@ -663,7 +689,6 @@ impl Cx<'_> {
                 "`None`: absent; `Some(None)`: an explicit `null`."
             });
         }
-        let doc = docs(&doc);
         let through_fn = attrs.iter().any(|a| {
             let a = a.to_string();
             a.contains("serialize_with") || a.contains("with =")
@@ -682,11 +707,11 @@ impl Cx<'_> {
         } else {
             quote!(#[serde(#(#attrs),*)])
         };
-        quote! {
-            #doc
-            #serde
-            #schema
-            pub #name: #ty,
+        FieldParts {
+            doc,
+            serde,
+            schema,
+            ty,
         }
     }
 
@@ -698,11 +723,11 @@ impl Cx<'_> {
         let wide = (self.opts.written_serde || s.fields.len() > crate::convert::WIDE_STRUCT)
             && !def.generic;
         let name = ident(&def.name);
-        let mut doc = def.doc.clone().unwrap_or_else(|| undocumented(&def.name));
+        let mut doc_text = def.doc.clone().unwrap_or_else(|| undocumented(&def.name));
         if let Some(ev) = event {
-            doc.push_str(&event_facts(ev));
+            doc_text.push_str(&event_facts(ev));
         }
-        let doc = docs(&doc);
+        let doc = docs(&doc_text);
         let derives = self.derives(Self::cap_derives(def.caps, def.generic));
         let deny = if self.strict && s.closed && s.extra.is_none() {
             quote!(#[serde(deny_unknown_fields)])
@@ -724,7 +749,7 @@ impl Cx<'_> {
             let with = format!(
                 "{}::unique::required::<{}, _>",
                 path_string(rt),
-                type_string(&read)
+                text::tokens(&read)
             );
             let map = quote!(::std::collections::BTreeMap<::std::string::String, #t>);
             let flatten = (!wide).then(|| quote!(#[serde(flatten, deserialize_with = #with)]));
@@ -817,19 +842,44 @@ impl Cx<'_> {
             };
         }
         if wide {
+            // The definition and its written-out impls as text (see `text`).
             let mut derives = wide::derives(def.caps);
             derives.extend(self.json_schema_derive());
-            let impls = wide::impls(self, def, s, &owner);
+            let mut out = String::new();
+            text::doc(&mut out, 0, &doc_text);
+            text::attrs(&mut out, 0, &derives);
+            text::attrs(&mut out, 0, &type_attrs);
+            if s.fields.is_empty() && s.extra.is_none() {
+                let _ = writeln!(out, "pub struct {} {{}}", def.name);
+            } else {
+                let _ = writeln!(out, "pub struct {} {{", def.name);
+                for f in &s.fields {
+                    text::attrs(&mut out, 1, &self.field_attrs(&def.name, event_type, f));
+                    let parts = self.field_parts(f, &owner, false);
+                    text::doc(&mut out, 1, &parts.doc);
+                    text::attrs(&mut out, 1, &parts.schema);
+                    let raw = if f.raw { "r#" } else { "" };
+                    let ty = text::tokens(&parts.ty);
+                    let _ = writeln!(out, "    pub {raw}{}: {ty},", f.rust_name);
+                }
+                if let Some(t_ir) = &s.extra {
+                    text::doc(&mut out, 1, "Properties beyond the declared ones.");
+                    if self.opts.json_schema {
+                        out.push_str("    #[schemars(flatten)]\n");
+                    }
+                    let t = text::tokens(&self.ty(t_ir, &owner));
+                    let _ = writeln!(
+                        out,
+                        "    pub extra: ::std::collections::BTreeMap<::std::string::String, {t}>,"
+                    );
+                }
+                out.push_str("}\n");
+            }
+            out.push_str(&wide::impls(self, def, s, &owner));
+            let item = self.texts.placeholder(out);
             let formats = self.format_accessors(&name, s);
             return quote! {
-                #doc
-                #derives
-                #type_attrs
-                pub struct #name {
-                    #(#fields)*
-                    #extra
-                }
-                #impls
+                #item
                 #contract
                 #formats
             };
@@ -1151,7 +1201,7 @@ fn type_def(def: &TypeDef, event: Option<&Event>, cx: &Cx<'_>) -> TokenStream {
                     let with = format!(
                         "{}::unique::required::<{}, _>",
                         path_string(cx.rt),
-                        type_string(&read)
+                        text::tokens(&read)
                     );
                     let schema = cx.schemars_with(&ty);
                     quote!(#[serde(deserialize_with = #with)] #schema)

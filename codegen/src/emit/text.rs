@@ -63,6 +63,51 @@ impl Texts {
     }
 }
 
+/// `text` as doc comment lines (escaped by [`super::doc_text`]), indented by `depth`
+/// levels, as prettyplease writes `#[doc = "..."]` attributes.
+pub(super) fn doc(out: &mut String, depth: usize, text: &str) {
+    for line in super::doc_text(text).lines() {
+        indent(out, depth);
+        out.push_str("///");
+        if !line.is_empty() {
+            out.push(' ');
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+}
+
+/// Outer attributes (`#[...]` tokens), one per line, indented by `depth` levels.
+pub(super) fn attrs(out: &mut String, depth: usize, ts: &TokenStream) {
+    let mut iter = ts.clone().into_iter().peekable();
+    while let Some(tt) = iter.next() {
+        match (&tt, iter.peek()) {
+            (TokenTree::Punct(p), Some(TokenTree::Group(g)))
+                if p.as_char() == '#' && g.delimiter() == Delimiter::Bracket =>
+            {
+                indent(out, depth);
+                out.push_str("#[");
+                write_tokens(&g.stream(), out);
+                out.push_str("]\n");
+                iter.next();
+            }
+            // Not an attribute (no emitter produces one): written as it is, on a line.
+            _ => {
+                indent(out, depth);
+                write_tokens(&std::iter::once(tt).collect(), out);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// `depth` levels of four spaces.
+pub(super) fn indent(out: &mut String, depth: usize) {
+    for _ in 0..depth {
+        out.push_str("    ");
+    }
+}
+
 /// Type (or path) tokens as prettyplease writes them: `::std::option::Option<T>`,
 /// `(A, B)`, `[T; 4]`, `&'a mut T`.
 pub(super) fn tokens(ts: &TokenStream) -> String {
@@ -93,7 +138,13 @@ fn write_tokens(ts: &TokenStream, out: &mut String) {
                     Delimiter::None => ("", ""),
                 };
                 out.push_str(open);
+                let start = out.len();
                 write_tokens(&g.stream(), out);
+                // A list's trailing comma goes, as prettyplease drops it (`(A,)`, a
+                // tuple of one, keeps its comma).
+                if out.ends_with(',') && out[start..out.len() - 1].contains(", ") {
+                    out.pop();
+                }
                 out.push_str(close);
                 word = false;
             }
@@ -139,6 +190,7 @@ mod tests {
             (quote!([u8; 4]), "[u8; 4]"),
             (quote!(&'a mut T), "&'a mut T"),
             (quote!(Box<dyn Send + Sync>), "Box<dyn Send + Sync>"),
+            (quote!((A,)), "(A,)"),
             (
                 quote!(crate::rt::unique::OptionOf<Map<K, V>>),
                 "crate::rt::unique::OptionOf<Map<K, V>>",
@@ -150,6 +202,21 @@ mod tests {
             let b: syn::Type = syn::parse_str(text).unwrap();
             assert_eq!(quote!(#a).to_string(), quote!(#b).to_string());
         }
+    }
+
+    #[test]
+    fn attributes_and_docs_take_a_line_each() {
+        let mut out = String::new();
+        attrs(
+            &mut out,
+            1,
+            &quote!(#[derive(Debug, Clone, Hash,)] #[schemars(rename = "a-b")]),
+        );
+        doc(&mut out, 1, "One.\n\nTwo.");
+        assert_eq!(
+            out,
+            "    #[derive(Debug, Clone, Hash)]\n    #[schemars(rename = \"a-b\")]\n    /// One.\n    ///\n    /// Two.\n"
+        );
     }
 
     #[test]

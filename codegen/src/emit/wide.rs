@@ -81,22 +81,16 @@ fn lit_str(s: &str) -> String {
     Literal::string(s).to_string()
 }
 
-/// `Serialize`, `Deserialize`, `PartialEq` (and `Eq` when the type allows it) of a wide
-/// struct, in an anonymous `const` block, written as formatted text (see [`super::text`]).
-pub(super) fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream) -> TokenStream {
-    cx.texts.placeholder(impls_text(cx, def, s, owner))
-}
-
 /// Appends `line` (without its newline) to `out`, indented by `depth` levels.
 fn line(out: &mut String, depth: usize, line: &str) {
-    for _ in 0..depth {
-        out.push_str("    ");
-    }
+    text::indent(out, depth);
     out.push_str(line);
     out.push('\n');
 }
 
-fn impls_text(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream) -> String {
+/// `Serialize`, `Deserialize`, `PartialEq` (and `Eq` when the type allows it) of a wide
+/// struct, in an anonymous `const` block, as formatted text (see [`super::text`]).
+pub(super) fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream) -> String {
     let rt = text::tokens(&cx.rt.to_token_stream());
     let serde = format!("{rt}::__private::serde");
     let name = &def.name;

@@ -80,6 +80,8 @@ start=$SECONDS
     measure validate-ndjson-5000 "$events" validate "$work/events.ndjson"
     measure validate-files-500 "$events" validate "$work/files"
     measure generate-seed "$events" generate --out "$work/generated.rs" schemas
+    # The types-only route of a catalog taken as it is (written-out impls, as text).
+    measure generate-foreign "$events" generate --types-only --out "$work/foreign.rs" codegen/tests/fixtures/foreign
     measure encode-10000 "$encode" 10000
 } >"$work/counts"
 elapsed=$((SECONDS - start))

@@ -1721,6 +1721,12 @@ fn field_map_impls(cx: &Cx<'_>, names: &[Ident]) -> Option<TokenStream> {
             fn encode_fields(&self) -> ::std::result::Result<#rt::Fields, #rt::FieldError> {
                 self.to_redis_fields()
             }
+            fn write_fields<S: #rt::fields::FieldSink + ?::std::marker::Sized>(
+                &self,
+                sink: &mut S,
+            ) -> ::std::result::Result<(), #rt::FieldError> {
+                match self { #(Self::#names(e) => #rt::FieldSet::write_fields(e, sink),)* }
+            }
         }
     })
 }

@@ -195,6 +195,25 @@ async fn main() {
                 std::hint::black_box(pipe.get_packed_pipeline());
             }
             println!("encode + build + pack pipeline: {:.0} ns/event", per(t));
+            // The publisher's path: each event's XADD written straight into the command.
+            let t = Instant::now();
+            for e in &events {
+                std::hint::black_box(
+                    events_rt::FieldSet::encode_xadd(e, STREAM, Some(100_000)).unwrap(),
+                );
+            }
+            println!("encode_xadd: {:.0} ns/event", per(t));
+            let t = Instant::now();
+            for chunk in events.chunks(depth) {
+                let mut pipe = redis::pipe();
+                for e in chunk {
+                    pipe.add_command(
+                        events_rt::FieldSet::encode_xadd(e, STREAM, Some(100_000)).unwrap(),
+                    );
+                }
+                std::hint::black_box(pipe.get_packed_pipeline());
+            }
+            println!("encode_xadd + pack pipeline: {:.0} ns/event", per(t));
             // The same pipeline, built once, sent N/depth times: the redis crate's floor.
             let mut pipe = redis::pipe();
             for e in &events[..depth] {

@@ -1,7 +1,7 @@
 //! The publisher's encode path alone, for the instruction-count guard (`bench/icount.sh`):
 //! `encode_only [N]` builds N events (default 10,000) of four types, then encodes each
-//! into its field map and its XADD command, packed into pipelines of 100 as
-//! `publish_batch` sends them. No network. Prints a checksum of the packed bytes so that
+//! into its XADD command (`FieldSet::encode_xadd`, the fields written straight into the
+//! command), packed into pipelines of 100 as `publish_batch` sends them. No network. Prints a checksum of the packed bytes so that
 //! nothing is optimised away.
 
 use events_rt::{EventSet, FieldSet};
@@ -61,8 +61,7 @@ fn main() {
     for chunk in events.chunks(DEPTH) {
         let mut pipe = redis::Pipeline::with_capacity(chunk.len());
         for e in chunk {
-            let fields = e.encode_fields().expect("encodes");
-            pipe.add_command(events_rt::redis::xadd(e.channel(), e.max_len(), &fields));
+            pipe.add_command(e.encode_xadd(e.channel(), e.max_len()).expect("encodes"));
         }
         let packed = std::hint::black_box(pipe.get_packed_pipeline());
         bytes += packed.len();

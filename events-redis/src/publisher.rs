@@ -19,7 +19,9 @@ pub const DEFAULT_MAX_LEN: usize = 100_000;
 /// Most commands per sub-pipeline of [`Publisher::publish_batch`].
 pub const SUB_PIPELINE: usize = 32;
 
-// `XADD <stream> [MAXLEN ~ n] * <fields>`: the runtime's one builder of it.
+// `XADD <stream> [MAXLEN ~ n] * <fields>` from a field map: the runtime's builder of it,
+// for events checked as field maps before publish.
+#[cfg(feature = "validate")]
 use events_rt::redis::xadd;
 
 /// Why an event was not published.
@@ -117,17 +119,26 @@ impl Publisher {
         self
     }
 
-    /// The field map of an event, checked against its schema when validation is on.
-    fn encode<E: FieldSet>(&self, event: &E) -> Result<events_rt::Fields, PublishCause> {
-        let fields = event.encode_fields().map_err(PublishCause::Encode)?;
+    /// The XADD command of an event, its fields written straight into the command; with
+    /// validation on, through the field map, which is checked against the schema first.
+    fn encode<E: FieldSet>(
+        &self,
+        event: &E,
+        stream: &str,
+        trim: Option<usize>,
+    ) -> Result<redis::Cmd, PublishCause> {
         #[cfg(feature = "validate")]
         if let Some(v) = &self.validator {
+            let fields = event.encode_fields().map_err(PublishCause::Encode)?;
             let report = v.validate_fields(&fields);
             if !report.is_valid() {
                 return Err(PublishCause::Invalid(report.summary()));
             }
+            return Ok(xadd(stream, trim, &fields));
         }
-        Ok(fields)
+        event
+            .encode_xadd(stream, trim)
+            .map_err(PublishCause::Encode)
     }
 
     /// The longest a publish (connecting included) may take before it fails.
@@ -183,8 +194,9 @@ impl Publisher {
             stream: stream.to_owned(),
             cause: Box::new(cause),
         };
-        let fields = self.encode(event).map_err(error)?;
-        let cmd = xadd(stream, self.trim_of(stream, event.max_len()), &fields);
+        let cmd = self
+            .encode(event, stream, self.trim_of(stream, event.max_len()))
+            .map_err(error)?;
         let attempt = async {
             let mut c = self.conn().await?;
             cmd.query_async::<String>(&mut c).await
@@ -247,9 +259,9 @@ impl Publisher {
                     pipe.ignore_errors();
                     let mut sent = Vec::with_capacity(chunk.len());
                     for &i in chunk {
-                        match self.encode(&events[i]) {
-                            Ok(fields) => {
-                                pipe.add_command(xadd(stream, trim, &fields));
+                        match self.encode(&events[i], stream, trim) {
+                            Ok(cmd) => {
+                                pipe.add_command(cmd);
                                 sent.push(i);
                             }
                             Err(cause) => out[i] = Some(Err(error(i, cause))),
@@ -321,17 +333,31 @@ impl Publisher {
                 }
             }
         }
-        // One counter update per (stream, type, status), not per event.
-        let mut counts: HashMap<(&'static str, &'static str, &'static str), u64> = HashMap::new();
+        // One counter update per (stream, type, status), not per event. A batch holds a
+        // few such label sets: a short list searched from its last hit (runs of one type
+        // are the common case) costs less than hashing the labels of every event.
+        let mut counts: Vec<((&'static str, &'static str, &'static str), u64)> = Vec::new();
         let out: Vec<Result<String, PublishError>> = out
             .into_iter()
             .map(|r| r.expect("every event has a result"))
             .collect();
+        let mut last = 0;
         for (r, e) in out.iter().zip(events) {
             let status = if r.is_ok() { "ok" } else { "error" };
-            *counts
-                .entry((e.channel(), e.type_name(), status))
-                .or_default() += 1;
+            let labels = (e.channel(), e.type_name(), status);
+            match counts.get_mut(last) {
+                Some((l, n)) if *l == labels => *n += 1,
+                _ => match counts.iter().position(|(l, _)| *l == labels) {
+                    Some(at) => {
+                        counts[at].1 += 1;
+                        last = at;
+                    }
+                    None => {
+                        last = counts.len();
+                        counts.push((labels, 1));
+                    }
+                },
+            }
         }
         for ((stream, event_type, status), n) in counts {
             metrics::counter!(m::EVENTS_PUBLISHED, m::STREAM => stream, m::EVENT_TYPE => event_type, m::STATUS => status)

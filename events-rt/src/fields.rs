@@ -321,16 +321,21 @@ impl ser::Error for ScalarError {
     }
 }
 
-fn float_text(v: f64) -> Result<Option<String>, ScalarError> {
+/// `v` unless it is NaN or infinite, which have no field-map text.
+fn finite(v: f64) -> Result<f64, ScalarError> {
     if v.is_finite() {
-        // Rust's Display is the shortest round-trip text without exponent, like Go's
-        // strconv.FormatFloat(v, 'f', -1, 64).
-        Ok(Some(v.to_string()))
+        Ok(v)
     } else {
         Err(ScalarError::Other(FieldError::new(format!(
             "{v} has no JSON or field-map form"
         ))))
     }
+}
+
+fn float_text(v: f64) -> Result<Option<String>, ScalarError> {
+    // Rust's Display is the shortest round-trip text without exponent, like Go's
+    // strconv.FormatFloat(v, 'f', -1, 64).
+    finite(v).map(|v| Some(v.to_string()))
 }
 
 macro_rules! integers {
@@ -420,6 +425,363 @@ impl ser::Serializer for Scalar {
         _: &'static str,
         _: &T,
     ) -> Result<Self::Ok, ScalarError> {
+        Err(ScalarError::Compound)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, ScalarError> {
+        Err(ScalarError::Compound)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, ScalarError> {
+        Err(ScalarError::Compound)
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, ScalarError> {
+        Err(ScalarError::Compound)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, ScalarError> {
+        Err(ScalarError::Compound)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, ScalarError> {
+        Err(ScalarError::Compound)
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, ScalarError> {
+        Err(ScalarError::Compound)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, ScalarError> {
+        Err(ScalarError::Compound)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Encoding straight into a sink
+
+/// Where [`to_sink`] writes an event's field/value pairs as it encodes them, with no
+/// `String` per value: a `redis::Cmd` (feature `redis`) takes them as the arguments of an
+/// XADD. Every [`name`](Self::name) is followed by exactly one value, given either by
+/// [`value`](Self::value) or written through [`value_writer`](Self::value_writer).
+pub trait FieldSink {
+    /// Appends the name of the next field.
+    fn name(&mut self, name: &str);
+    /// Appends the value of the field named last.
+    fn value(&mut self, value: &str);
+    /// A writer that appends the value of the field named last (everything written to it
+    /// is that one value).
+    fn value_writer(&mut self) -> impl std::io::Write + '_;
+}
+
+/// Writes the field/value pairs of a struct (or map) into `sink`: the same pairs, in the
+/// same order, with the same errors, as [`to_fields`], without building [`Fields`].
+///
+/// On error the sink holds the pairs before the failing field and possibly part of it:
+/// discard it.
+pub fn to_sink<T: Serialize + ?Sized, S: FieldSink + ?Sized>(
+    value: &T,
+    sink: &mut S,
+) -> Result<(), FieldError> {
+    value.serialize(SinkTop { sink })
+}
+
+struct SinkTop<'a, S: ?Sized> {
+    sink: &'a mut S,
+}
+
+struct SinkStruct<'a, S: ?Sized> {
+    sink: &'a mut S,
+    key: Option<String>,
+}
+
+impl<S: FieldSink + ?Sized> SinkStruct<'_, S> {
+    /// Encodes one field; an absent optional value writes neither name nor value. The
+    /// error names the field, as [`TopStruct::field`]'s does.
+    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), FieldError> {
+        let scalar = SinkScalar {
+            sink: &mut *self.sink,
+            key,
+            some: false,
+        };
+        let result = match value.serialize(scalar) {
+            Ok(()) => Ok(()),
+            Err(ScalarError::Compound) => {
+                self.sink.name(key);
+                serde_json::to_writer(self.sink.value_writer(), value).map_err(FieldError::new)
+            }
+            Err(ScalarError::Other(e)) => Err(e),
+        };
+        result.map_err(|mut e| {
+            e.field = Some(key.to_owned());
+            e
+        })
+    }
+}
+
+impl<S: FieldSink + ?Sized> ser::SerializeStruct for SinkStruct<'_, S> {
+    type Ok = ();
+    type Error = FieldError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), FieldError> {
+        self.field(key, value)
+    }
+    fn end(self) -> Result<(), FieldError> {
+        Ok(())
+    }
+}
+
+impl<S: FieldSink + ?Sized> ser::SerializeMap for SinkStruct<'_, S> {
+    type Ok = ();
+    type Error = FieldError;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), FieldError> {
+        match encode_value(key)? {
+            Some(k) => {
+                self.key = Some(k);
+                Ok(())
+            }
+            None => Err(FieldError::new("a field name cannot be null")),
+        }
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), FieldError> {
+        let key = self.key.take().unwrap_or_default();
+        self.field(&key, value)
+    }
+    fn end(self) -> Result<(), FieldError> {
+        Ok(())
+    }
+}
+
+impl<'a, S: FieldSink + ?Sized> ser::Serializer for SinkTop<'a, S> {
+    type Ok = ();
+    type Error = FieldError;
+    type SerializeSeq = Impossible<(), FieldError>;
+    type SerializeTuple = Impossible<(), FieldError>;
+    type SerializeTupleStruct = Impossible<(), FieldError>;
+    type SerializeTupleVariant = Impossible<(), FieldError>;
+    type SerializeMap = SinkStruct<'a, S>;
+    type SerializeStruct = SinkStruct<'a, S>;
+    type SerializeStructVariant = Impossible<(), FieldError>;
+
+    not_a_struct!(
+        serialize_bool(bool),
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_f32(f32),
+        serialize_f64(f64),
+        serialize_char(char),
+        serialize_str(&str),
+        serialize_bytes(&[u8]),
+        serialize_none(),
+        serialize_unit(),
+        serialize_unit_struct(&'static str),
+        serialize_unit_variant(&'static str, u32, &'static str),
+    );
+
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), FieldError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), FieldError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), FieldError> {
+        Err(FieldError::new("only structs and maps become field maps"))
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, FieldError> {
+        Err(FieldError::new("only structs and maps become field maps"))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, FieldError> {
+        Err(FieldError::new("only structs and maps become field maps"))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, FieldError> {
+        Err(FieldError::new("only structs and maps become field maps"))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, FieldError> {
+        Err(FieldError::new("only structs and maps become field maps"))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<SinkStruct<'a, S>, FieldError> {
+        Ok(SinkStruct {
+            sink: self.sink,
+            key: None,
+        })
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<SinkStruct<'a, S>, FieldError> {
+        Ok(SinkStruct {
+            sink: self.sink,
+            key: None,
+        })
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, FieldError> {
+        Err(FieldError::new("only structs and maps become field maps"))
+    }
+}
+
+/// [`Scalar`] writing into a sink: a scalar value writes its field's name and its text
+/// (the same text as [`Scalar`]'s); an absent value writes nothing; a compound writes
+/// nothing and bails out to JSON ([`SinkStruct::field`]).
+struct SinkScalar<'a, S: ?Sized> {
+    sink: &'a mut S,
+    key: &'a str,
+    /// Inside `Some`: a null is written as `null` rather than left out.
+    some: bool,
+}
+
+impl<S: FieldSink + ?Sized> SinkScalar<'_, S> {
+    fn text(self, text: &str) -> Result<(), ScalarError> {
+        self.sink.name(self.key);
+        self.sink.value(text);
+        Ok(())
+    }
+
+    fn display(self, value: &dyn fmt::Display) -> Result<(), ScalarError> {
+        use std::io::Write;
+        self.sink.name(self.key);
+        write!(self.sink.value_writer(), "{value}")
+            .map_err(|e| ScalarError::Other(FieldError::new(e)))
+    }
+}
+
+macro_rules! sink_integers {
+    ($($method:ident($ty:ty)),*) => {
+        $(fn $method(self, v: $ty) -> Result<(), ScalarError> {
+            self.text(itoa::Buffer::new().format(v))
+        })*
+    };
+}
+
+impl<S: FieldSink + ?Sized> ser::Serializer for SinkScalar<'_, S> {
+    type Ok = ();
+    type Error = ScalarError;
+    type SerializeSeq = Impossible<(), ScalarError>;
+    type SerializeTuple = Impossible<(), ScalarError>;
+    type SerializeTupleStruct = Impossible<(), ScalarError>;
+    type SerializeTupleVariant = Impossible<(), ScalarError>;
+    type SerializeMap = Impossible<(), ScalarError>;
+    type SerializeStruct = Impossible<(), ScalarError>;
+    type SerializeStructVariant = Impossible<(), ScalarError>;
+
+    sink_integers!(
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64)
+    );
+
+    fn serialize_bool(self, v: bool) -> Result<(), ScalarError> {
+        self.text(if v { "true" } else { "false" })
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), ScalarError> {
+        // The same check and text as `Scalar`: f32's own shortest text.
+        finite(f64::from(v))?;
+        self.display(&v)
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), ScalarError> {
+        finite(v)?;
+        self.display(&v)
+    }
+    fn serialize_char(self, v: char) -> Result<(), ScalarError> {
+        self.text(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Result<(), ScalarError> {
+        self.text(v)
+    }
+    fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<(), ScalarError> {
+        self.display(&value)
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), ScalarError> {
+        Err(ScalarError::Compound)
+    }
+    fn serialize_none(self) -> Result<(), ScalarError> {
+        if self.some {
+            self.text("null")
+        } else {
+            Ok(())
+        }
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), ScalarError> {
+        // A present field whose value is null (`Some(None)`) is written as `null`.
+        value.serialize(SinkScalar { some: true, ..self })
+    }
+    fn serialize_unit(self) -> Result<(), ScalarError> {
+        self.text("null")
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), ScalarError> {
+        self.text("null")
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<(), ScalarError> {
+        self.text(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), ScalarError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), ScalarError> {
         Err(ScalarError::Compound)
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, ScalarError> {

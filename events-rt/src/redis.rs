@@ -280,24 +280,53 @@ impl FromRedisValue for StreamReadReply {
 /// `XADD stream [MAXLEN ~ n] * field value ...` for an encoded event, its buffers sized
 /// once (no regrowth per argument: this is on the publisher's hot path).
 pub fn xadd(stream: &str, max_len: Option<usize>, fields: &Fields) -> redis::Cmd {
-    let bytes = 4
-        + stream.len()
-        + 1
-        + if max_len.is_some() { 6 + 1 + 20 } else { 0 }
-        + fields.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
-    let mut cmd = redis::Cmd::with_capacity(
-        3 + 3 * usize::from(max_len.is_some()) + 2 * fields.len(),
-        bytes,
-    );
+    let bytes = fields.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+    let mut cmd = xadd_head(stream, max_len, 2 * fields.len(), bytes);
+    for (k, v) in fields {
+        cmd.arg(k.as_ref()).arg(v.as_str());
+    }
+    cmd
+}
+
+/// Arguments reserved for the fields of [`FieldSet::encode_xadd`](crate::FieldSet::encode_xadd)'s
+/// command, whose field count is not known before encoding.
+pub(crate) const XADD_ARGS: usize = 32;
+/// Bytes reserved for the field names and values of
+/// [`FieldSet::encode_xadd`](crate::FieldSet::encode_xadd)'s command.
+pub(crate) const XADD_BYTES: usize = 512;
+
+/// `XADD stream [MAXLEN ~ n] *` with room for `field_args` more arguments of `field_bytes`
+/// bytes in all: the head of every XADD this crate builds.
+pub(crate) fn xadd_head(
+    stream: &str,
+    max_len: Option<usize>,
+    field_args: usize,
+    field_bytes: usize,
+) -> redis::Cmd {
+    let bytes = 4 + stream.len() + 1 + if max_len.is_some() { 6 + 1 + 20 } else { 0 } + field_bytes;
+    let mut cmd =
+        redis::Cmd::with_capacity(3 + 3 * usize::from(max_len.is_some()) + field_args, bytes);
     cmd.arg("XADD").arg(stream);
     if let Some(n) = max_len {
         cmd.arg("MAXLEN").arg("~").arg(n);
     }
     cmd.arg("*");
-    for (k, v) in fields {
-        cmd.arg(k.as_ref()).arg(v.as_str());
-    }
     cmd
+}
+
+/// An XADD command takes an event's fields as its arguments
+/// ([`FieldSet::write_fields`](crate::FieldSet::write_fields)), each written once, into the
+/// command's own buffer.
+impl crate::fields::FieldSink for redis::Cmd {
+    fn name(&mut self, name: &str) {
+        redis::RedisWrite::write_arg(self, name.as_bytes());
+    }
+    fn value(&mut self, value: &str) {
+        redis::RedisWrite::write_arg(self, value.as_bytes());
+    }
+    fn value_writer(&mut self) -> impl std::io::Write + '_ {
+        redis::RedisWrite::writer_for_next_arg(self)
+    }
 }
 
 /// Decodes every entry on its own: a corrupt entry yields its error and the rest go on.
@@ -392,5 +421,304 @@ mod tests {
                 && text.contains("~")
                 && text.contains("10000")
         );
+    }
+}
+
+#[cfg(test)]
+mod sink_tests {
+    //! The direct encoder ([`crate::fields::to_sink`] into a command) against the field-map
+    //! path ([`xadd`] of [`crate::fields::to_fields`]): the same bytes, the same errors.
+
+    use std::collections::BTreeMap;
+
+    use serde::Serialize;
+
+    use super::{xadd, xadd_head, XADD_ARGS, XADD_BYTES};
+    use crate::fields::{to_fields, to_sink, FieldError};
+
+    /// The packed XADD of `value` by both paths.
+    fn both<T: Serialize>(value: &T, max_len: Option<usize>) -> [Result<Vec<u8>, FieldError>; 2] {
+        let old = to_fields(value).map(|f| xadd("s:1", max_len, &f).get_packed_command());
+        let mut cmd = xadd_head("s:1", max_len, XADD_ARGS, XADD_BYTES);
+        let new = to_sink(value, &mut cmd).map(|()| cmd.get_packed_command());
+        [old, new]
+    }
+
+    #[track_caller]
+    fn same<T: Serialize>(value: &T) {
+        for max_len in [None, Some(0), Some(100_000), Some(usize::MAX)] {
+            let [old, new] = both(value, max_len);
+            assert!(old.is_ok(), "{old:?}");
+            assert_eq!(
+                new.as_deref().map(String::from_utf8_lossy),
+                old.as_deref().map(String::from_utf8_lossy)
+            );
+        }
+    }
+
+    #[track_caller]
+    fn same_error<T: Serialize>(value: &T, field: Option<&str>) {
+        let [old, new] = both(value, Some(10));
+        let old = old.unwrap_err();
+        assert_eq!(new.unwrap_err(), old);
+        assert_eq!(old.field.as_deref(), field, "{old}");
+    }
+
+    #[derive(Serialize)]
+    enum Kind {
+        Plain,
+        #[serde(rename = "in_progress")]
+        InProgress,
+        Tuple(i32, i32),
+        Struct {
+            a: u8,
+        },
+    }
+
+    #[derive(Serialize)]
+    struct Newtype(i64);
+
+    #[derive(Serialize)]
+    struct Unit;
+
+    #[derive(Serialize)]
+    struct Inner {
+        name: String,
+        next: Option<Box<Inner>>,
+    }
+
+    #[derive(Serialize)]
+    struct Everything {
+        text: String,
+        unicode: String,
+        empty: String,
+        small: u8,
+        signed: i8,
+        big: u64,
+        min: i64,
+        short: i16,
+        mid: u32,
+        flag: bool,
+        letter: char,
+        wide: char,
+        ratio: f64,
+        whole: f64,
+        huge: f64,
+        tiny: f64,
+        negative_zero: f64,
+        single: f32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        absent: Option<String>,
+        explicit_null: Option<String>,
+        present: Option<u32>,
+        some_null: Option<Option<i32>>,
+        some_some_null: Option<Option<Option<i32>>>,
+        some_value: Option<Option<f64>>,
+        unit: (),
+        unit_struct: Unit,
+        newtype: Newtype,
+        kind: Kind,
+        renamed: Kind,
+        tuple_variant: Kind,
+        struct_variant: Kind,
+        list: Vec<u32>,
+        empty_list: Vec<u32>,
+        optional_list: Option<Vec<String>>,
+        map: BTreeMap<String, f64>,
+        tree: Inner,
+        nested_json: serde_json::Value,
+        json_null: serde_json::Value,
+        json_text: serde_json::Value,
+        json_number: serde_json::Value,
+        bytes: serde_bytes_like::Bytes,
+        embedded: crate::Embedded<BTreeMap<String, i32>>,
+        embedded_native: crate::Embedded<Vec<i32>>,
+        tuple: (i32, String),
+        #[serde(rename = "camelCase")]
+        renamed_field: String,
+    }
+
+    /// `serialize_bytes` without a dependency on `serde_bytes`.
+    mod serde_bytes_like {
+        pub struct Bytes(pub Vec<u8>);
+        impl serde::Serialize for Bytes {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_bytes(&self.0)
+            }
+        }
+    }
+
+    fn everything() -> Everything {
+        let mut map = BTreeMap::new();
+        map.insert("ключ \"q\"".to_owned(), 0.1);
+        map.insert("b".to_owned(), -2.0);
+        Everything {
+            text: "a b\r\n\t\"quoted\" \\".into(),
+            unicode: "Beograd, Ниш, 東京 🚚 e\u{301}".into(),
+            empty: String::new(),
+            small: 200,
+            signed: -128,
+            big: u64::MAX,
+            min: i64::MIN,
+            short: -1,
+            mid: 0,
+            flag: false,
+            letter: 'x',
+            wide: '🚚',
+            ratio: 0.95,
+            whole: 100.0,
+            huge: 1e21,
+            tiny: 5e-324,
+            negative_zero: -0.0,
+            single: 0.1,
+            absent: None,
+            explicit_null: None,
+            present: Some(7),
+            some_null: Some(None),
+            some_some_null: Some(Some(None)),
+            some_value: Some(Some(1.5)),
+            unit: (),
+            unit_struct: Unit,
+            newtype: Newtype(-42),
+            kind: Kind::Plain,
+            renamed: Kind::InProgress,
+            tuple_variant: Kind::Tuple(1, 2),
+            struct_variant: Kind::Struct { a: 3 },
+            list: vec![1, 2, 3],
+            empty_list: vec![],
+            optional_list: Some(vec!["é".into()]),
+            map,
+            tree: Inner {
+                name: "root".into(),
+                next: Some(Box::new(Inner {
+                    name: "leaf".into(),
+                    next: None,
+                })),
+            },
+            nested_json: serde_json::json!({"a": [1, "two", {"three": null}], "b": 2.5}),
+            json_null: serde_json::Value::Null,
+            json_text: serde_json::json!("plain"),
+            json_number: serde_json::json!(12),
+            bytes: serde_bytes_like::Bytes(vec![0, 255, 10]),
+            embedded: crate::Embedded::new(BTreeMap::from([("p".to_owned(), 1)])),
+            embedded_native: crate::Embedded::native(vec![1, 2]),
+            tuple: (5, "five".into()),
+            renamed_field: "c".into(),
+        }
+    }
+
+    #[test]
+    fn every_shape_packs_to_the_field_map_bytes() {
+        same(&everything());
+        // Top-level maps (and `#[serde(flatten)]` structs, which serialize as maps).
+        let mut map = BTreeMap::new();
+        map.insert("type", serde_json::json!("order.confirmed"));
+        map.insert("nothing", serde_json::Value::Null);
+        map.insert("items", serde_json::json!([{"listing_id": 100}]));
+        same(&map);
+        let keys: BTreeMap<i32, Option<bool>> = BTreeMap::from([(1, Some(true)), (2, None)]);
+        same(&keys);
+        // Options and newtypes around the whole struct.
+        same(&Some(Newtype2 {
+            inner: everything(),
+        }));
+        // A struct whose every field is absent: the bare XADD head.
+        same(&OnlyOptional { a: None, b: None });
+    }
+
+    #[derive(Serialize)]
+    struct Newtype2 {
+        #[serde(flatten)]
+        inner: Everything,
+    }
+
+    #[derive(Serialize)]
+    struct OnlyOptional {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        a: Option<i32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        b: Option<i32>,
+    }
+
+    #[test]
+    fn floats_pack_to_the_field_map_bytes() {
+        #[derive(Serialize)]
+        struct F {
+            a: f64,
+            b: f32,
+        }
+        for v in [
+            0.0,
+            0.1,
+            0.95,
+            1.0,
+            -0.5,
+            100.0,
+            123_456_789.123,
+            1e15,
+            1e16,
+            1e21,
+            1.5e300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+        ] {
+            // `as` rounds to f32 (f64::MAX becomes infinite, an error: kept finite here).
+            let b = if (v as f32).is_finite() {
+                v as f32
+            } else {
+                f32::MAX
+            };
+            same(&F { a: v, b });
+        }
+    }
+
+    #[test]
+    fn errors_are_the_field_map_errors_and_name_the_field() {
+        #[derive(Serialize)]
+        struct Bad<T> {
+            fine: i32,
+            bad: T,
+        }
+        same_error(
+            &Bad {
+                fine: 1,
+                bad: f64::NAN,
+            },
+            Some("bad"),
+        );
+        same_error(
+            &Bad {
+                fine: 1,
+                bad: f64::INFINITY,
+            },
+            Some("bad"),
+        );
+        same_error(
+            &Bad {
+                fine: 1,
+                bad: Some(f32::NEG_INFINITY),
+            },
+            Some("bad"),
+        );
+        // A JSON value that serde_json refuses (a map key that is not a string).
+        same_error(
+            &Bad {
+                fine: 1,
+                bad: BTreeMap::from([((1, 2), 3)]),
+            },
+            Some("bad"),
+        );
+        // A float that JSON cannot hold, inside a compound: serde_json writes null, both ways.
+        same(&Bad {
+            fine: 1,
+            bad: vec![f64::NAN],
+        });
+        // Not a struct or map.
+        same_error(&5, None);
+        same_error(&vec![1, 2], None);
+        same_error(&Kind::Tuple(1, 2), None);
+        // A null map key.
+        same_error(&BTreeMap::from([(None::<i32>, 1)]), None);
     }
 }

@@ -1,7 +1,7 @@
 //! A set of events that a runtime publishes and consumes: one contract type, or a
 //! generated `Event` enum (the whole catalog). Bus runtimes are generic over it.
 
-use crate::fields::{field, FieldError, Fields};
+use crate::fields::{field, to_sink, FieldError, FieldSink, Fields};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -154,6 +154,37 @@ pub trait FieldSet: EventSet {
     fn decode_fields(fields: &[(String, String)]) -> Result<Self, DecodeError>;
     /// The field/value pairs of this event.
     fn encode_fields(&self) -> Result<Fields, FieldError>;
+    /// Writes the field/value pairs of this event into `sink`: the pairs, order and
+    /// errors of [`encode_fields`](Self::encode_fields), which this default goes through.
+    /// Contract structs and generated `Event` enums write them straight from the event,
+    /// without a `String` per value. On error, discard the sink.
+    fn write_fields<S: FieldSink + ?Sized>(&self, sink: &mut S) -> Result<(), FieldError> {
+        for (name, value) in self.encode_fields()? {
+            sink.name(&name);
+            sink.value(&value);
+        }
+        Ok(())
+    }
+    /// `XADD stream [MAXLEN ~ n] * field value ...` of this event (feature `redis`), its
+    /// fields written straight into the command's buffer by
+    /// [`write_fields`](Self::write_fields): the same bytes as
+    /// [`redis::xadd`](crate::redis::xadd) of [`encode_fields`](Self::encode_fields), and
+    /// the same errors.
+    #[cfg(feature = "redis")]
+    fn encode_xadd(
+        &self,
+        stream: &str,
+        max_len: Option<usize>,
+    ) -> Result<::redis::Cmd, FieldError> {
+        let mut cmd = crate::redis::xadd_head(
+            stream,
+            max_len,
+            crate::redis::XADD_ARGS,
+            crate::redis::XADD_BYTES,
+        );
+        self.write_fields(&mut cmd)?;
+        Ok(cmd)
+    }
 }
 
 impl<T: Contract + Serialize + DeserializeOwned + Send + 'static> EventSet for T {
@@ -228,5 +259,9 @@ impl<T: FieldCodec + Send + 'static> FieldSet for T {
     }
     fn encode_fields(&self) -> Result<Fields, FieldError> {
         self.to_redis_fields()
+    }
+    fn write_fields<S: FieldSink + ?Sized>(&self, sink: &mut S) -> Result<(), FieldError> {
+        // `FieldCodec::to_redis_fields` is `to_fields` for every type (a blanket impl).
+        to_sink(self, sink)
     }
 }

@@ -1,5 +1,7 @@
 //! The construct fixtures decode, re-encode losslessly, and agree with schema validation.
 
+mod common;
+
 use std::path::Path;
 
 use events_check::validate::Validator;
@@ -13,39 +15,7 @@ fn validator() -> Validator {
 }
 
 fn full() -> Value {
-    json!({
-        "event": "shape.everything",
-        "at": "2025-06-29T10:00:00.250+07:00",
-        "id": "0b8f2a4e-6c1d-4f5e-9a7b-3c2d1e0f9a8b",
-        "small": 200,
-        "signed": -5,
-        "big": 18446744073709551615u64,
-        "count": 7,
-        "ratio": 0.95,
-        "flag": false,
-        "nullable_text": null,
-        "maybe_null": null,
-        "fixed": "v",
-        "day": "2025-06-30",
-        "addr": "192.168.1.1",
-        "seconds": 1734825600,
-        "status": "in_progress",
-        "tags": ["a", "b"],
-        "labels": {"x": 1, "y": -2},
-        "anything": [1, "two", {"three": null}],
-        "loose": {"k": [true]},
-        "price": {"amount": 5990.5, "currency": "RSD"},
-        "tree": {"name": "root", "next": {"name": "n"}, "children": [{"name": "c", "children": []}]},
-        "nested": {"deep": {"leaf": "l"}},
-        // A whole float as the Go and Node producers write it (`1`, never `1.0`).
-        "payment": {"method": "cod", "fee": {"amount": 1, "currency": "EUR"}},
-        "either": 42,
-        "packed": "{\"p\":1}",
-        "merged": {"amount": 2.5, "currency": "THB", "note": "n"},
-        "extra_map": {"known": "k", "other": "o"},
-        "type": "keyword-named",
-        "camelCase": "c"
-    })
+    common::constructs_full()
 }
 
 fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(doc: &Value) -> Value {

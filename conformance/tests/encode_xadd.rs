@@ -159,40 +159,9 @@ fn every_sample_packs_to_the_field_map_bytes() {
     }
 }
 
-/// The constructs' full document (as tests/constructs.rs has it) with one change.
+/// The constructs' full document with one change.
 fn construct(change: impl FnOnce(&mut serde_json::Map<String, Value>)) -> Value {
-    let mut doc = json!({
-        "event": "shape.everything",
-        "at": "2025-06-29T10:00:00.250+07:00",
-        "id": "0b8f2a4e-6c1d-4f5e-9a7b-3c2d1e0f9a8b",
-        "small": 200,
-        "signed": -5,
-        "big": 18446744073709551615u64,
-        "count": 7,
-        "ratio": 0.95,
-        "flag": false,
-        "nullable_text": null,
-        "maybe_null": null,
-        "fixed": "v",
-        "day": "2025-06-30",
-        "addr": "192.168.1.1",
-        "seconds": 1734825600,
-        "status": "in_progress",
-        "tags": ["a", "b"],
-        "labels": {"x": 1, "y": -2},
-        "anything": [1, "two", {"three": null}],
-        "loose": {"k": [true]},
-        "price": {"amount": 5990.5, "currency": "RSD"},
-        "tree": {"name": "root", "next": {"name": "n"}, "children": [{"name": "c", "children": []}]},
-        "nested": {"deep": {"leaf": "l"}},
-        "payment": {"method": "cod", "fee": {"amount": 1, "currency": "EUR"}},
-        "either": 42,
-        "packed": "{\"p\":1}",
-        "merged": {"amount": 2.5, "currency": "THB", "note": "n"},
-        "extra_map": {"known": "k", "other": "o"},
-        "type": "keyword-named",
-        "camelCase": "c"
-    });
+    let mut doc = common::constructs_full();
     change(doc.as_object_mut().unwrap());
     doc
 }

@@ -77,6 +77,15 @@ done
 median() { printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 lines() { wc -l < "$WORK/$1/src/types.rs"; }
 printf '%-32s %12s %12s %8s\n' measure events typify ratio
+# Each round on its own (the goal is met when every round meets it).
+for m in gen cold change; do
+    read -r -a o <<<"${T[ours.$m]}"; read -r -a y <<<"${T[typify.$m]}"
+    for r in "${!o[@]}"; do
+        printf '%-32s %11.2fs %11.2fs %8.3f\n' "round $((r + 1)) $m" "${o[$r]}" "${y[$r]}" \
+            "$(echo "${o[$r]} / ${y[$r]}" | bc -l)"
+    done
+done
+echo "medians:"
 for m in gen cold change; do
     o=$(median "${T[ours.$m]}"); y=$(median "${T[typify.$m]}")
     printf '%-32s %11.2fs %11.2fs %8.2f\n' "$m" "$o" "$y" "$(echo "$o / $y" | bc -l)"

@@ -1153,21 +1153,32 @@ fn type_def(def: &TypeDef, event: Option<&Event>, cx: &Cx<'_>) -> TokenStream {
     match &def.kind {
         TypeKind::Struct(s) => cx.strukt(def, s, event),
         TypeKind::Enum(variants) => {
+            // Written as text (see `text`): catalogs have hundreds of these.
             let derives = cx.derives(quote!(Copy, Eq, Hash,));
-            let vs = variants.iter().map(|v| {
-                let n = ident(&v.name);
-                let value = &v.value;
-                let d = format!(" `{}`", doc_text(value).replace('\n', " "));
-                quote!(#[doc = #d] #[serde(rename = #value)] #n,)
-            });
+            let mut out = String::new();
+            text::doc(
+                &mut out,
+                0,
+                def.doc.as_deref().unwrap_or(&undocumented(&def.name)),
+            );
+            text::attrs(&mut out, 0, &derives);
             // Variant names come from the schema's values; a shared prefix is theirs.
-            quote! {
-                #doc
-                #derives
-                #[allow(clippy::enum_variant_names)]
-                #attrs
-                pub enum #name { #(#vs)* }
+            out.push_str("#[allow(clippy::enum_variant_names)]\n");
+            text::attrs(&mut out, 0, &attrs);
+            if variants.is_empty() {
+                let _ = writeln!(out, "pub enum {} {{}}", def.name);
+            } else {
+                let _ = writeln!(out, "pub enum {} {{", def.name);
+                for v in variants {
+                    let value = proc_macro2::Literal::string(&v.value);
+                    let d = doc_text(&v.value).replace('\n', " ");
+                    let _ = writeln!(out, "    /// `{d}`");
+                    let _ = writeln!(out, "    #[serde(rename = {value})]");
+                    let _ = writeln!(out, "    {},", v.name);
+                }
+                out.push_str("}\n");
             }
+            cx.texts.placeholder(out)
         }
         TypeKind::Tagged { tag, variants } => {
             let derives = cx.derives(Cx::cap_derives(def.caps, false));

@@ -85,10 +85,7 @@ pub(super) fn attrs(out: &mut String, depth: usize, ts: &TokenStream) {
             (TokenTree::Punct(p), Some(TokenTree::Group(g)))
                 if p.as_char() == '#' && g.delimiter() == Delimiter::Bracket =>
             {
-                indent(out, depth);
-                out.push_str("#[");
-                write_tokens(&g.stream(), out);
-                out.push_str("]\n");
+                attr(out, depth, &g.stream());
                 iter.next();
             }
             // Not an attribute (no emitter produces one): written as it is, on a line.
@@ -97,6 +94,56 @@ pub(super) fn attrs(out: &mut String, depth: usize, ts: &TokenStream) {
                 write_tokens(&std::iter::once(tt).collect(), out);
                 out.push('\n');
             }
+        }
+    }
+}
+
+/// One attribute, `#[...]` around `inner`: on one line when it fits in 100 columns, else
+/// (a long `derive` list) one argument per line, as prettyplease breaks it.
+fn attr(out: &mut String, depth: usize, inner: &TokenStream) {
+    let line = tokens(inner);
+    let mut parts = inner.clone().into_iter();
+    let list = match (parts.next(), parts.next(), parts.next()) {
+        (Some(TokenTree::Ident(name)), Some(TokenTree::Group(g)), None)
+            if g.delimiter() == Delimiter::Parenthesis =>
+        {
+            Some((name, g.stream()))
+        }
+        _ => None,
+    };
+    match list {
+        Some((name, args)) if depth * 4 + line.len() + 3 > 100 => {
+            indent(out, depth);
+            let _ = writeln!(out, "#[{name}(");
+            let mut arg = TokenStream::new();
+            let flush = |arg: &mut TokenStream, out: &mut String| {
+                if !arg.is_empty() {
+                    indent(out, depth + 1);
+                    out.push_str(&tokens(arg));
+                    out.push_str(",\n");
+                    *arg = TokenStream::new();
+                }
+            };
+            for tt in args {
+                match &tt {
+                    TokenTree::Punct(p) if p.as_char() == ',' => flush(&mut arg, out),
+                    _ => arg.extend(std::iter::once(tt)),
+                }
+            }
+            flush(&mut arg, out);
+            // prettyplease leaves the last argument without its comma.
+            if out.ends_with(",\n") {
+                out.truncate(out.len() - 2);
+                out.push('\n');
+            }
+            indent(out, depth);
+            out.push_str(")]\n");
+        }
+        _ => {
+            indent(out, depth);
+            out.push_str("#[");
+            out.push_str(&line);
+            out.push_str("]\n");
         }
     }
 }
@@ -216,6 +263,20 @@ mod tests {
         assert_eq!(
             out,
             "    #[derive(Debug, Clone, Hash)]\n    #[schemars(rename = \"a-b\")]\n    /// One.\n    ///\n    /// Two.\n"
+        );
+    }
+
+    #[test]
+    fn a_long_derive_list_takes_a_line_per_derive() {
+        let mut out = String::new();
+        attrs(
+            &mut out,
+            0,
+            &quote!(#[derive(Debug, Clone, PartialEq, Copy, Eq, Hash, ::events_rt::__private::serde::Serialize, ::events_rt::__private::serde::Deserialize,)]),
+        );
+        assert_eq!(
+            out,
+            "#[derive(\n    Debug,\n    Clone,\n    PartialEq,\n    Copy,\n    Eq,\n    Hash,\n    ::events_rt::__private::serde::Serialize,\n    ::events_rt::__private::serde::Deserialize\n)]\n"
         );
     }
 

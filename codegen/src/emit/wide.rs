@@ -81,11 +81,31 @@ fn lit_str(s: &str) -> String {
     Literal::string(s).to_string()
 }
 
-/// Appends `line` (without its newline) to `out`, indented by `depth` levels.
-fn line(out: &mut String, depth: usize, line: &str) {
-    text::indent(out, depth);
-    out.push_str(line);
-    out.push('\n');
+/// Appends the lines of `text` (each with its own indentation) to `out`, indented by
+/// `depth` more levels.
+fn block(out: &mut String, depth: usize, text: &str) {
+    for l in text.lines() {
+        if !l.is_empty() {
+            text::indent(out, depth);
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+}
+
+/// `open`, one line per item one level in, `close` (one level in from the `const`
+/// block); an empty list on one line (`const X: &[&str; 0] = &[];`, `struct S {}`).
+fn list(out: &mut String, open: &str, items: impl Iterator<Item = String>, close: &str) {
+    let mut items = items.peekable();
+    if items.peek().is_none() {
+        block(out, 1, &format!("{open}{close}"));
+        return;
+    }
+    block(out, 1, open);
+    for item in items {
+        block(out, 2, &item);
+    }
+    block(out, 1, close);
 }
 
 /// `Serialize`, `Deserialize`, `PartialEq` (and `Eq` when the type allows it) of a wide
@@ -150,20 +170,16 @@ pub(super) fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream)
     let map_mode = extra_ty.is_some();
     let count = fields.len();
 
+    let chunks = fields.len().div_ceil(CHUNK);
     let mut o = String::with_capacity(2048 + 600 * count);
     // An object of no properties reads and writes nothing: its helpers' parameters and
     // `mut`s go unused.
     if fields.is_empty() {
-        line(
-            &mut o,
-            0,
-            "#[allow(unused_variables, unused_mut, clippy::match_single_binding)]",
-        );
+        o.push_str("#[allow(unused_variables, unused_mut, clippy::match_single_binding)]\n");
     }
-    line(&mut o, 0, "const _: () = {");
 
     // Equality, in chunks.
-    let mut eq_calls: Vec<String> = (0..fields.len().div_ceil(CHUNK))
+    let mut eq_calls: Vec<String> = (0..chunks)
         .map(|c| format!("eq_{c}(self, other)"))
         .collect();
     if map_mode {
@@ -173,17 +189,21 @@ pub(super) fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream)
     if eq_calls.is_empty() {
         eq_calls.push("true".to_owned());
     }
-    line(
+    let eq_calls = eq_calls.join(" && ");
+    block(
         &mut o,
-        1,
-        &format!("impl ::std::cmp::PartialEq for {name} {{"),
+        0,
+        &format!(
+            "const _: () = {{
+    impl ::std::cmp::PartialEq for {name} {{
+        fn eq(&self, other: &Self) -> bool {{
+            {eq_calls}
+        }}
+    }}"
+        ),
     );
-    line(&mut o, 2, "fn eq(&self, other: &Self) -> bool {");
-    line(&mut o, 3, &eq_calls.join(" && "));
-    line(&mut o, 2, "}");
-    line(&mut o, 1, "}");
     if def.caps.eq {
-        line(&mut o, 1, &format!("impl ::std::cmp::Eq for {name} {{}}"));
+        block(&mut o, 1, &format!("impl ::std::cmp::Eq for {name} {{}}"));
     }
 
     // Encoding: a struct, or a map when extra properties follow the fields.
@@ -192,18 +212,22 @@ pub(super) fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream)
     } else {
         format!("{serde}::ser::SerializeStruct")
     };
-    line(&mut o, 1, &format!("impl {serde}::Serialize for {name} {{"));
-    line(&mut o, 2, &format!("fn serialize<S: {serde}::Serializer>("));
-    line(&mut o, 3, "&self,");
-    line(&mut o, 3, "serializer: S,");
-    line(&mut o, 2, ") -> ::std::result::Result<S::Ok, S::Error> {");
+    block(
+        &mut o,
+        1,
+        &format!(
+            "impl {serde}::Serialize for {name} {{
+    fn serialize<S: {serde}::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {{"
+        ),
+    );
     if map_mode {
-        line(
+        block(
             &mut o,
             3,
-            &format!(
-                "let mut state = {serde}::Serializer::serialize_map(serializer, ::std::option::Option::None)?;"
-            ),
+            &format!("let mut state = {serde}::Serializer::serialize_map(serializer, ::std::option::Option::None)?;"),
         );
     } else {
         // The length `serialize_struct` is given: the required fields and the optional
@@ -217,264 +241,183 @@ pub(super) fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream)
         for c in 0..optional.div_ceil(CHUNK) {
             let _ = write!(len, " + present_{c}(self)");
         }
-        line(&mut o, 3, &format!("let len: usize = {len};"));
-        line(
+        let name_lit = lit_str(name);
+        block(
             &mut o,
             3,
             &format!(
-                "let mut state = {serde}::Serializer::serialize_struct(serializer, {}, len)?;",
-                lit_str(name)
+                "let len: usize = {len};
+let mut state = {serde}::Serializer::serialize_struct(serializer, {name_lit}, len)?;"
             ),
         );
     }
-    for c in 0..fields.len().div_ceil(CHUNK) {
-        line(&mut o, 3, &format!("serialize_{c}(self, &mut state)?;"));
+    for c in 0..chunks {
+        block(&mut o, 3, &format!("serialize_{c}(self, &mut state)?;"));
     }
     if map_mode {
-        line(&mut o, 3, "for (key, value) in &self.extra {");
-        line(
+        block(
             &mut o,
-            4,
-            &format!("{serde}::ser::SerializeMap::serialize_entry(&mut state, key, value)?;"),
+            3,
+            &format!(
+                "for (key, value) in &self.extra {{
+    {serde}::ser::SerializeMap::serialize_entry(&mut state, key, value)?;
+}}"
+            ),
         );
-        line(&mut o, 3, "}");
     }
-    line(&mut o, 3, &format!("{state_trait}::end(state)"));
-    line(&mut o, 2, "}");
-    line(&mut o, 1, "}");
-
-    line(
+    let deserialize = if map_mode {
+        format!("{serde}::Deserializer::deserialize_map(deserializer, Visitor)")
+    } else {
+        let name_lit = lit_str(name);
+        format!(
+            "{serde}::Deserializer::deserialize_struct(deserializer, {name_lit}, FIELDS, Visitor)"
+        )
+    };
+    block(
         &mut o,
         1,
-        &format!("impl<'de> {serde}::Deserialize<'de> for {name} {{"),
+        &format!(
+            "        {state_trait}::end(state)
+    }}
+}}
+impl<'de> {serde}::Deserialize<'de> for {name} {{
+    fn deserialize<D: {serde}::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {{
+        {deserialize}
+    }}
+}}"
+        ),
     );
-    line(
-        &mut o,
-        2,
-        &format!("fn deserialize<D: {serde}::Deserializer<'de>>("),
-    );
-    line(&mut o, 3, "deserializer: D,");
-    line(&mut o, 2, ") -> ::std::result::Result<Self, D::Error> {");
-    if map_mode {
-        line(
-            &mut o,
-            3,
-            &format!("{serde}::Deserializer::deserialize_map(deserializer, Visitor)"),
-        );
-    } else {
-        line(
-            &mut o,
-            3,
-            &format!(
-                "{serde}::Deserializer::deserialize_struct(deserializer, {}, FIELDS, Visitor)",
-                lit_str(name)
-            ),
-        );
-    }
-    line(&mut o, 2, "}");
-    line(&mut o, 1, "}");
 
     // Names: declaration order (for errors and `deserialize_struct`), and sorted by wire
     // name with their index (for the binary search of `FieldKeys`).
-    line(&mut o, 1, "/// Wire names in declaration order.");
-    if fields.is_empty() {
-        line(&mut o, 1, "const FIELDS: &[&str; 0] = &[];");
-    } else {
-        line(&mut o, 1, &format!("const FIELDS: &[&str; {count}] = &["));
-        for f in &fields {
-            line(&mut o, 2, &format!("{},", f.json));
-        }
-        line(&mut o, 1, "];");
-    }
-    line(
+    let mut sorted: Vec<(&str, usize)> = s
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.json_name.as_str(), i))
+        .collect();
+    sorted.sort_unstable();
+    block(&mut o, 1, "/// Wire names in declaration order.");
+    list(
+        &mut o,
+        &format!("const FIELDS: &[&str; {count}] = &["),
+        fields.iter().map(|f| format!("{},", f.json)),
+        "];",
+    );
+    block(
         &mut o,
         1,
         "/// Wire names sorted, with their index in `FIELDS`.",
     );
-    if fields.is_empty() {
-        line(&mut o, 1, "const KEYS: &[(&str, usize); 0] = &[];");
-    } else {
-        let mut sorted: Vec<(&str, usize)> = s
-            .fields
+    list(
+        &mut o,
+        &format!("const KEYS: &[(&str, usize); {count}] = &["),
+        sorted
             .iter()
-            .enumerate()
-            .map(|(i, f)| (f.json_name.as_str(), i))
-            .collect();
-        sorted.sort_unstable();
-        line(
-            &mut o,
-            1,
-            &format!("const KEYS: &[(&str, usize); {count}] = &["),
-        );
-        for (n, i) in sorted {
-            line(&mut o, 2, &format!("({}, {i}),", lit_str(n)));
-        }
-        line(&mut o, 1, "];");
-    }
+            .map(|(n, i)| format!("({}, {i}),", lit_str(n))),
+        "];",
+    );
 
     // Decoding: one slot per field, filled by chunked store functions.
-    line(
+    block(
         &mut o,
         1,
-        "/// What the decoder has read so far, one slot per field.",
+        "/// What the decoder has read so far, one slot per field.
+#[derive(Default)]",
     );
-    line(&mut o, 1, "#[derive(Default)]");
-    if fields.is_empty() {
-        line(&mut o, 1, "struct Slots {}");
-    } else {
-        line(&mut o, 1, "struct Slots {");
-        for f in &fields {
-            line(
-                &mut o,
-                2,
-                &format!("{}: ::std::option::Option<{}>,", f.slot, f.read),
-            );
-        }
-        line(&mut o, 1, "}");
-    }
-    line(&mut o, 1, "struct Visitor;");
-    line(
+    list(
         &mut o,
-        1,
-        &format!("impl<'de> {serde}::de::Visitor<'de> for Visitor {{"),
+        "struct Slots {",
+        fields
+            .iter()
+            .map(|f| format!("{}: ::std::option::Option<{}>,", f.slot, f.read)),
+        "}",
     );
-    line(&mut o, 2, &format!("type Value = {name};"));
-    line(
-        &mut o,
-        2,
-        "fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {",
-    );
-    line(
-        &mut o,
-        3,
-        &format!("f.write_str({})", lit_str(&format!("struct {name}"))),
-    );
-    line(&mut o, 2, "}");
-    line(
-        &mut o,
-        2,
-        &format!("fn visit_map<A: {serde}::de::MapAccess<'de>>("),
-    );
-    line(&mut o, 3, "self,");
-    line(&mut o, 3, "mut map: A,");
-    line(
-        &mut o,
-        2,
-        &format!(") -> ::std::result::Result<{name}, A::Error> {{"),
-    );
-    line(
-        &mut o,
-        3,
-        "let mut slots = <Slots as ::std::default::Default>::default();",
-    );
-    if map_mode {
-        line(
-            &mut o,
-            3,
-            "let mut extra = ::std::collections::BTreeMap::new();",
-        );
-    }
     let closed = if deny {
         "::std::option::Option::Some(FIELDS)"
     } else {
         "::std::option::Option::None"
     };
-    line(
-        &mut o,
-        3,
-        "while let ::std::option::Option::Some(key) = map",
-    );
-    line(
-        &mut o,
-        4,
-        &format!(
-            ".next_key_seed({rt}::serde_helpers::FieldKeys {{ keys: KEYS, closed: {closed} }})?"
+    let (extra_init, finish_call) = if map_mode {
+        (
+            "\n        let mut extra = ::std::collections::BTreeMap::new();",
+            "finish(slots, extra)",
+        )
+    } else {
+        ("", "finish(slots)")
+    };
+    let unknown = match (&extra_ty, &extra_read) {
+        (Some(t), Some(r)) => format!(
+            "let value: {t} = map.next_value_seed({rt}::unique::Seed::<{r}>::new())?;
+match extra.entry(key) {{
+    ::std::collections::btree_map::Entry::Vacant(entry) => {{
+        entry.insert(value);
+    }}
+    ::std::collections::btree_map::Entry::Occupied(entry) => {{
+        return ::std::result::Result::Err({rt}::serde_helpers::duplicate_key(entry.key()));
+    }}
+}}"
         ),
-    );
-    line(&mut o, 3, "{");
-    line(&mut o, 4, "match key {");
-    line(
-        &mut o,
-        5,
-        &format!(
-            "{rt}::serde_helpers::FieldKey::Known(index) => store(&mut slots, index, &mut map)?,"
+        _ => format!(
+            "let _ = key;
+map.next_value::<{serde}::de::IgnoredAny>()?;"
         ),
-    );
-    line(
-        &mut o,
-        5,
-        &format!("{rt}::serde_helpers::FieldKey::Unknown(key) => {{"),
-    );
-    match (&extra_ty, &extra_read) {
-        (Some(t), Some(r)) => {
-            line(
-                &mut o,
-                6,
-                &format!(
-                    "let value: {t} = map.next_value_seed({rt}::unique::Seed::<{r}>::new())?;"
-                ),
-            );
-            line(&mut o, 6, "match extra.entry(key) {");
-            line(
-                &mut o,
-                7,
-                "::std::collections::btree_map::Entry::Vacant(entry) => {",
-            );
-            line(&mut o, 8, "entry.insert(value);");
-            line(&mut o, 7, "}");
-            line(
-                &mut o,
-                7,
-                "::std::collections::btree_map::Entry::Occupied(entry) => {",
-            );
-            line(
-                &mut o,
-                8,
-                &format!("return ::std::result::Result::Err({rt}::serde_helpers::duplicate_key(entry.key()));"),
-            );
-            line(&mut o, 7, "}");
-            line(&mut o, 6, "}");
-        }
-        _ => {
-            line(&mut o, 6, "let _ = key;");
-            line(
-                &mut o,
-                6,
-                &format!("map.next_value::<{serde}::de::IgnoredAny>()?;"),
-            );
-        }
-    }
-    line(&mut o, 5, "}");
-    line(&mut o, 4, "}");
-    line(&mut o, 3, "}");
-    line(
-        &mut o,
-        3,
-        if map_mode {
-            "finish(slots, extra)"
-        } else {
-            "finish(slots)"
-        },
-    );
-    line(&mut o, 2, "}");
-    line(&mut o, 1, "}");
-
-    line(
+    };
+    let expecting = lit_str(&format!("struct {name}"));
+    block(
         &mut o,
         1,
-        &format!("fn store<'de, A: {serde}::de::MapAccess<'de>>("),
+        &format!(
+            "struct Visitor;
+impl<'de> {serde}::de::Visitor<'de> for Visitor {{
+    type Value = {name};
+    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{
+        f.write_str({expecting})
+    }}
+    fn visit_map<A: {serde}::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::std::result::Result<{name}, A::Error> {{
+        let mut slots = <Slots as ::std::default::Default>::default();{extra_init}
+        while let ::std::option::Option::Some(key) = map
+            .next_key_seed({rt}::serde_helpers::FieldKeys {{ keys: KEYS, closed: {closed} }})?
+        {{
+            match key {{
+                {rt}::serde_helpers::FieldKey::Known(index) => store(&mut slots, index, &mut map)?,
+                {rt}::serde_helpers::FieldKey::Unknown(key) => {{"
+        ),
     );
-    line(&mut o, 2, "slots: &mut Slots,");
-    line(&mut o, 2, "index: usize,");
-    line(&mut o, 2, "map: &mut A,");
-    line(&mut o, 1, ") -> ::std::result::Result<(), A::Error> {");
-    line(&mut o, 2, &format!("match index / {CHUNK} {{"));
-    for c in 0..fields.len().div_ceil(CHUNK) {
-        line(&mut o, 3, &format!("{c} => store_{c}(slots, index, map),"));
+    block(&mut o, 6, &unknown);
+    block(
+        &mut o,
+        1,
+        &format!(
+            "                }}
+            }}
+        }}
+        {finish_call}
+    }}
+}}
+fn store<'de, A: {serde}::de::MapAccess<'de>>(
+    slots: &mut Slots,
+    index: usize,
+    map: &mut A,
+) -> ::std::result::Result<(), A::Error> {{
+    match index / {CHUNK} {{"
+        ),
+    );
+    for c in 0..chunks {
+        block(&mut o, 3, &format!("{c} => store_{c}(slots, index, map),"));
     }
-    line(&mut o, 3, "_ => ::std::result::Result::Ok(()),");
-    line(&mut o, 2, "}");
-    line(&mut o, 1, "}");
+    block(
+        &mut o,
+        1,
+        "        _ => ::std::result::Result::Ok(()),
+    }
+}",
+    );
 
     // The decoded fields are moved into the struct by chunks: a part per chunk (a struct
     // of its fields) is built from the slots, with an early return on a missing field;
@@ -484,48 +427,46 @@ pub(super) fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream)
         .as_ref()
         .map(|t| format!(", extra: ::std::collections::BTreeMap<::std::string::String, {t}>"))
         .unwrap_or_default();
-    line(
+    block(
         &mut o,
         1,
-        &format!(
-            "fn finish<E: {serde}::de::Error>(mut slots: Slots{extra_param}) -> ::std::result::Result<{name}, E> {{"
-        ),
+        &format!("fn finish<E: {serde}::de::Error>(mut slots: Slots{extra_param}) -> ::std::result::Result<{name}, E> {{"),
     );
-    for c in 0..fields.len().div_ceil(CHUNK) {
-        line(
+    for c in 0..chunks {
+        block(
             &mut o,
             2,
             &format!("let part{c} = finish_{c}(&mut slots)?;"),
         );
     }
-    line(&mut o, 2, &format!("::std::result::Result::Ok({name} {{"));
+    block(&mut o, 2, &format!("::std::result::Result::Ok({name} {{"));
     for (i, f) in fields.iter().enumerate() {
-        line(
+        block(
             &mut o,
             3,
             &format!("{}: part{}.{},", f.name, i / CHUNK, f.slot),
         );
     }
     if map_mode {
-        line(&mut o, 3, "extra,");
+        block(&mut o, 3, "extra,");
     }
-    line(&mut o, 2, "})");
-    line(&mut o, 1, "}");
+    block(&mut o, 1, "    })\n}");
 
     for (c, chunk) in fields.chunks(CHUNK).enumerate() {
-        line(&mut o, 1, &format!("struct Part{c} {{"));
-        for f in chunk {
-            line(&mut o, 2, &format!("{}: {},", f.slot, f.ty));
-        }
-        line(&mut o, 1, "}");
-        line(
+        list(
+            &mut o,
+            &format!("struct Part{c} {{"),
+            chunk.iter().map(|f| format!("{}: {},", f.slot, f.ty)),
+            "}",
+        );
+        block(
             &mut o,
             1,
             &format!(
-                "fn finish_{c}<E: {serde}::de::Error>(slots: &mut Slots) -> ::std::result::Result<Part{c}, E> {{"
+                "fn finish_{c}<E: {serde}::de::Error>(slots: &mut Slots) -> ::std::result::Result<Part{c}, E> {{
+    ::std::result::Result::Ok(Part{c} {{"
             ),
         );
-        line(&mut o, 2, &format!("::std::result::Result::Ok(Part{c} {{"));
         for f in chunk {
             let (slot, json) = (&f.slot, &f.json);
             let init = match &f.kind {
@@ -537,24 +478,22 @@ pub(super) fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream)
                     "{slot}: ::std::option::Option::unwrap_or_else(slots.{slot}.take(), {base}::absent),"
                 ),
             };
-            line(&mut o, 3, &init);
+            block(&mut o, 3, &init);
         }
-        line(&mut o, 2, "})");
-        line(&mut o, 1, "}");
+        block(&mut o, 1, "    })\n}");
     }
 
     for (c, chunk) in fields.chunks(CHUNK).enumerate() {
-        line(
+        block(
             &mut o,
             1,
             &format!("fn eq_{c}(a: &{name}, b: &{name}) -> bool {{"),
         );
         for (j, f) in chunk.iter().enumerate() {
-            let and = if j == 0 { "" } else { "&& " };
-            let depth = if j == 0 { 2 } else { 3 };
-            line(&mut o, depth, &format!("{and}a.{0} == b.{0}", f.name));
+            let (depth, and) = if j == 0 { (2, "") } else { (3, "&& ") };
+            block(&mut o, depth, &format!("{and}a.{0} == b.{0}", f.name));
         }
-        line(&mut o, 1, "}");
+        block(&mut o, 1, "}");
     }
 
     // `state` is a generic `S: SerializeStruct` (or `SerializeMap`): its methods need no
@@ -567,69 +506,51 @@ pub(super) fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream)
         }
     };
     for (c, chunk) in fields.chunks(CHUNK).enumerate() {
-        line(
+        block(
             &mut o,
             1,
-            &format!(
-                "fn serialize_{c}<S: {state_trait}>(value: &{name}, state: &mut S) -> ::std::result::Result<(), S::Error> {{"
-            ),
+            &format!("fn serialize_{c}<S: {state_trait}>(value: &{name}, state: &mut S) -> ::std::result::Result<(), S::Error> {{"),
         );
         for f in chunk {
             let (n, json) = (&f.name, f.json.as_str());
             let value = format!("&value.{n}");
             let skip = format!("state.skip_field({json})?;");
-            let mut block = |head: &str, w: &str, k: Option<(&str, &str)>| {
-                line(&mut o, 2, &format!("{head} {{"));
-                line(&mut o, 3, w);
-                if let Some((mid, k)) = k {
-                    line(&mut o, 2, &format!("}} {mid} {{"));
-                    line(&mut o, 3, k);
-                }
-                line(&mut o, 2, "}");
-            };
-            match &f.kind {
-                Kind::Required => line(&mut o, 2, &write(json, &value)),
+            let stmt = match &f.kind {
+                Kind::Required => write(json, &value),
                 Kind::Present if map_mode => {
-                    block(
-                        &format!("if value.{n}.is_some()"),
-                        &write(json, &value),
-                        None,
-                    );
+                    format!("if value.{n}.is_some() {{\n    {}\n}}", write(json, &value))
                 }
-                Kind::Present => block(
-                    &format!("if value.{n}.is_some()"),
-                    &write(json, &value),
-                    Some(("else", &skip)),
+                Kind::Present => format!(
+                    "if value.{n}.is_some() {{\n    {}\n}} else {{\n    {skip}\n}}",
+                    write(json, &value)
                 ),
-                Kind::DoubleOption if map_mode => block(
-                    &format!("if let ::std::option::Option::Some(inner) = &value.{n}"),
-                    &write(json, "inner"),
-                    None,
+                Kind::DoubleOption if map_mode => format!(
+                    "if let ::std::option::Option::Some(inner) = &value.{n} {{\n    {}\n}}",
+                    write(json, "inner")
                 ),
-                Kind::DoubleOption => {
-                    line(&mut o, 2, &format!("match &value.{n} {{"));
-                    line(&mut o, 3, "::std::option::Option::Some(inner) => {");
-                    line(&mut o, 4, &write(json, "inner"));
-                    line(&mut o, 3, "}");
-                    line(&mut o, 3, "::std::option::Option::None => {");
-                    line(&mut o, 4, &skip);
-                    line(&mut o, 3, "}");
-                    line(&mut o, 2, "}");
-                }
-                Kind::Versioned(base) if map_mode => block(
-                    &format!("if !{base}::is_absent(&value.{n})"),
-                    &write(json, &value),
-                    None,
+                Kind::DoubleOption => format!(
+                    "match &value.{n} {{
+    ::std::option::Option::Some(inner) => {{
+        {}
+    }}
+    ::std::option::Option::None => {{
+        {skip}
+    }}
+}}",
+                    write(json, "inner")
                 ),
-                Kind::Versioned(base) => block(
-                    &format!("if {base}::is_absent(&value.{n})"),
-                    &skip,
-                    Some(("else", &write(json, &value))),
+                Kind::Versioned(base) if map_mode => format!(
+                    "if !{base}::is_absent(&value.{n}) {{\n    {}\n}}",
+                    write(json, &value)
                 ),
-            }
+                Kind::Versioned(base) => format!(
+                    "if {base}::is_absent(&value.{n}) {{\n    {skip}\n}} else {{\n    {}\n}}",
+                    write(json, &value)
+                ),
+            };
+            block(&mut o, 2, &stmt);
         }
-        line(&mut o, 2, "::std::result::Result::Ok(())");
-        line(&mut o, 1, "}");
+        block(&mut o, 1, "    ::std::result::Result::Ok(())\n}");
     }
 
     if !map_mode {
@@ -638,38 +559,39 @@ pub(super) fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream)
             .filter(|f| !matches!(f.kind, Kind::Required))
             .collect();
         for (c, chunk) in optional.chunks(CHUNK).enumerate() {
-            line(
+            block(
                 &mut o,
                 1,
                 &format!("fn present_{c}(value: &{name}) -> usize {{"),
             );
             for (j, f) in chunk.iter().enumerate() {
-                let plus = if j == 0 { "" } else { "+ " };
-                let depth = if j == 0 { 2 } else { 3 };
+                let (depth, plus) = if j == 0 { (2, "") } else { (3, "+ ") };
                 let n = &f.name;
                 let check = match &f.kind {
                     Kind::Versioned(base) => format!("usize::from(!{base}::is_absent(&value.{n}))"),
                     _ => format!("usize::from(value.{n}.is_some())"),
                 };
-                line(&mut o, depth, &format!("{plus}{check}"));
+                block(&mut o, depth, &format!("{plus}{check}"));
             }
-            line(&mut o, 1, "}");
+            block(&mut o, 1, "}");
         }
     }
 
     for (c, chunk) in fields.chunks(CHUNK).enumerate() {
         // One field: still a `match`, like every chunk.
-        line(&mut o, 1, "#[allow(clippy::single_match)]");
-        line(
+        block(
             &mut o,
             1,
-            &format!("fn store_{c}<'de, A: {serde}::de::MapAccess<'de>>("),
+            &format!(
+                "#[allow(clippy::single_match)]
+fn store_{c}<'de, A: {serde}::de::MapAccess<'de>>(
+    slots: &mut Slots,
+    index: usize,
+    map: &mut A,
+) -> ::std::result::Result<(), A::Error> {{
+    match index {{"
+            ),
         );
-        line(&mut o, 2, "slots: &mut Slots,");
-        line(&mut o, 2, "index: usize,");
-        line(&mut o, 2, "map: &mut A,");
-        line(&mut o, 1, ") -> ::std::result::Result<(), A::Error> {");
-        line(&mut o, 2, "match index {");
         for (j, f) in chunk.iter().enumerate() {
             let i = c * CHUNK + j;
             let (slot, json) = (&f.slot, &f.json);
@@ -679,13 +601,17 @@ pub(super) fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream)
                 ),
                 None => format!("{i} => {rt}::serde_helpers::fill(&mut slots.{slot}, {json}, map)?,"),
             };
-            line(&mut o, 3, &arm);
+            block(&mut o, 3, &arm);
         }
-        line(&mut o, 3, "_ => {}");
-        line(&mut o, 2, "}");
-        line(&mut o, 2, "::std::result::Result::Ok(())");
-        line(&mut o, 1, "}");
+        block(
+            &mut o,
+            1,
+            "        _ => {}
     }
-    line(&mut o, 0, "};");
+    ::std::result::Result::Ok(())
+}",
+        );
+    }
+    o.push_str("};\n");
     o
 }

@@ -553,7 +553,8 @@ impl Cx<'_> {
 
     /// A field of a struct; without `serde` (a wide struct, whose impls are written out)
     /// it carries no `#[serde]` attribute.
-    fn field(&self, f: &Field, owner: &TokenStream, serde: bool) -> TokenStream {
+    /// A field of a struct whose serde impls are derived.
+    fn field(&self, f: &Field, owner: &TokenStream) -> TokenStream {
         let name = if f.raw {
             Ident::new_raw(&f.rust_name, Span::call_site())
         } else {
@@ -564,7 +565,7 @@ impl Cx<'_> {
             serde,
             schema,
             ty,
-        } = self.field_parts(f, owner, serde);
+        } = self.field_parts(f, owner, true);
         let doc = docs(&doc);
         quote! {
             #doc
@@ -727,44 +728,9 @@ impl Cx<'_> {
         if let Some(ev) = event {
             doc_text.push_str(&event_facts(ev));
         }
-        let doc = docs(&doc_text);
-        let derives = self.derives(Self::cap_derives(def.caps, def.generic));
-        let deny = if self.strict && s.closed && s.extra.is_none() {
-            quote!(#[serde(deny_unknown_fields)])
-        } else {
-            quote!()
-        };
         let owner = self.owner(def, event);
         let event_type = event.map(|e| e.def.event_type.as_str());
         let type_attrs = self.type_attrs(&def.name, event_type);
-        let fields = s.fields.iter().map(|f| {
-            let attrs = self.field_attrs(&def.name, event_type, f);
-            let field = self.field(f, &owner, !wide);
-            quote!(#attrs #field)
-        });
-        let extra = s.extra.as_ref().map(|t_ir| {
-            let t = self.ty(t_ir, &owner);
-            // Flattened, the extra properties are read as a map: every key once.
-            let read = self.read_of(&Ty::Map(Box::new(t_ir.clone())), &owner);
-            let with = format!(
-                "{}::unique::required::<{}, _>",
-                path_string(rt),
-                text::tokens(&read)
-            );
-            let map = quote!(::std::collections::BTreeMap<::std::string::String, #t>);
-            let flatten = (!wide).then(|| quote!(#[serde(flatten, deserialize_with = #with)]));
-            let schema = match wide {
-                false => self.schemars_with(&map),
-                true if self.opts.json_schema => quote!(#[schemars(flatten)]),
-                true => quote!(),
-            };
-            quote! {
-                /// Properties beyond the declared ones.
-                #flatten
-                #schema
-                pub extra: #map,
-            }
-        });
         let contract = event.map(|ev| {
             let (t, v, c) = (&ev.def.event_type, &ev.def.version, &ev.def.channel);
             let major = ev.def.major;
@@ -825,6 +791,49 @@ impl Cx<'_> {
                 }
             }
         });
+        if wide {
+            // The definition and its written-out impls as text (see `text`).
+            let definition =
+                wide::definition(self, def, s, &doc_text, &owner, event_type, &type_attrs);
+            let item = self.texts.placeholder(definition);
+            let formats = self.format_accessors(&name, s);
+            return quote! {
+                #item
+                #contract
+                #formats
+            };
+        }
+        let doc = docs(&doc_text);
+        let derives = self.derives(Self::cap_derives(def.caps, def.generic));
+        let deny = if self.strict && s.closed && s.extra.is_none() {
+            quote!(#[serde(deny_unknown_fields)])
+        } else {
+            quote!()
+        };
+        let fields = s.fields.iter().map(|f| {
+            let attrs = self.field_attrs(&def.name, event_type, f);
+            let field = self.field(f, &owner);
+            quote!(#attrs #field)
+        });
+        let extra = s.extra.as_ref().map(|t_ir| {
+            let t = self.ty(t_ir, &owner);
+            // Flattened, the extra properties are read as a map: every key once.
+            let read = self.read_of(&Ty::Map(Box::new(t_ir.clone())), &owner);
+            let with = format!(
+                "{}::unique::required::<{}, _>",
+                path_string(rt),
+                text::tokens(&read)
+            );
+            let map = quote!(::std::collections::BTreeMap<::std::string::String, #t>);
+            let flatten = quote!(#[serde(flatten, deserialize_with = #with)]);
+            let schema = self.schemars_with(&map);
+            quote! {
+                /// Properties beyond the declared ones.
+                #flatten
+                #schema
+                pub extra: #map,
+            }
+        });
         if def.generic {
             let serde_bound = format!("C: {}::Versioned", path_string(rt));
             let header = self.header_impls(def, s);
@@ -839,49 +848,6 @@ impl Cx<'_> {
                     #extra
                 }
                 #header
-            };
-        }
-        if wide {
-            // The definition and its written-out impls as text (see `text`).
-            let mut derives = wide::derives(def.caps);
-            derives.extend(self.json_schema_derive());
-            let mut out = String::new();
-            text::doc(&mut out, 0, &doc_text);
-            text::attrs(&mut out, 0, &derives);
-            text::attrs(&mut out, 0, &type_attrs);
-            if s.fields.is_empty() && s.extra.is_none() {
-                let _ = writeln!(out, "pub struct {} {{}}", def.name);
-            } else {
-                let _ = writeln!(out, "pub struct {} {{", def.name);
-                for f in &s.fields {
-                    text::attrs(&mut out, 1, &self.field_attrs(&def.name, event_type, f));
-                    let parts = self.field_parts(f, &owner, false);
-                    text::doc(&mut out, 1, &parts.doc);
-                    text::attrs(&mut out, 1, &parts.schema);
-                    let raw = if f.raw { "r#" } else { "" };
-                    let ty = text::tokens(&parts.ty);
-                    let _ = writeln!(out, "    pub {raw}{}: {ty},", f.rust_name);
-                }
-                if let Some(t_ir) = &s.extra {
-                    text::doc(&mut out, 1, "Properties beyond the declared ones.");
-                    if self.opts.json_schema {
-                        out.push_str("    #[schemars(flatten)]\n");
-                    }
-                    let t = text::tokens(&self.ty(t_ir, &owner));
-                    let _ = writeln!(
-                        out,
-                        "    pub extra: ::std::collections::BTreeMap<::std::string::String, {t}>,"
-                    );
-                }
-                out.push_str("}\n");
-            }
-            out.push_str(&wide::impls(self, def, s, &owner));
-            let item = self.texts.placeholder(out);
-            let formats = self.format_accessors(&name, s);
-            return quote! {
-                #item
-                #contract
-                #formats
             };
         }
         let formats = self.format_accessors(&name, s);

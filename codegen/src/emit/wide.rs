@@ -93,6 +93,21 @@ fn block(out: &mut String, depth: usize, text: &str) {
     }
 }
 
+/// A function (`head`, one level in from the `const` block) whose body is `terms` joined
+/// by the operator `op`, one term per line (the first on the body's level, the rest one
+/// level further, each led by `op`), as prettyplease breaks a long `&&` or `+` chain.
+fn chain(out: &mut String, head: &str, op: &str, terms: impl Iterator<Item = String>) {
+    block(out, 1, head);
+    for (j, term) in terms.enumerate() {
+        if j == 0 {
+            block(out, 2, &term);
+        } else {
+            block(out, 3, &format!("{op} {term}"));
+        }
+    }
+    block(out, 1, "}");
+}
+
 /// `open`, one line per item one level in, `close` (one level in from the `const`
 /// block); an empty list on one line (`const X: &[&str; 0] = &[];`, `struct S {}`).
 fn list(out: &mut String, open: &str, items: impl Iterator<Item = String>, close: &str) {
@@ -108,9 +123,56 @@ fn list(out: &mut String, open: &str, items: impl Iterator<Item = String>, close
     block(out, 1, close);
 }
 
+/// A wide struct's definition (doc comment, derives, attributes, fields) and its
+/// written-out impls, as formatted text (see [`super::text`]).
+pub(super) fn definition(
+    cx: &Cx<'_>,
+    def: &TypeDef,
+    s: &Struct,
+    doc_text: &str,
+    owner: &TokenStream,
+    event_type: Option<&str>,
+    type_attrs: &TokenStream,
+) -> String {
+    let mut derives = derives(def.caps);
+    derives.extend(cx.json_schema_derive());
+    let mut out = String::new();
+    text::doc(&mut out, 0, doc_text);
+    text::attrs(&mut out, 0, &derives);
+    text::attrs(&mut out, 0, type_attrs);
+    if s.fields.is_empty() && s.extra.is_none() {
+        let _ = writeln!(out, "pub struct {} {{}}", def.name);
+    } else {
+        let _ = writeln!(out, "pub struct {} {{", def.name);
+        for f in &s.fields {
+            text::attrs(&mut out, 1, &cx.field_attrs(&def.name, event_type, f));
+            let parts = cx.field_parts(f, owner, false);
+            text::doc(&mut out, 1, &parts.doc);
+            text::attrs(&mut out, 1, &parts.schema);
+            let raw = if f.raw { "r#" } else { "" };
+            let ty = text::tokens(&parts.ty);
+            let _ = writeln!(out, "    pub {raw}{}: {ty},", f.rust_name);
+        }
+        if let Some(t_ir) = &s.extra {
+            text::doc(&mut out, 1, "Properties beyond the declared ones.");
+            if cx.opts.json_schema {
+                out.push_str("    #[schemars(flatten)]\n");
+            }
+            let t = text::tokens(&cx.ty(t_ir, owner));
+            let _ = writeln!(
+                out,
+                "    pub extra: ::std::collections::BTreeMap<::std::string::String, {t}>,"
+            );
+        }
+        out.push_str("}\n");
+    }
+    out.push_str(&impls(cx, def, s, owner));
+    out
+}
+
 /// `Serialize`, `Deserialize`, `PartialEq` (and `Eq` when the type allows it) of a wide
 /// struct, in an anonymous `const` block, as formatted text (see [`super::text`]).
-pub(super) fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream) -> String {
+fn impls(cx: &Cx<'_>, def: &TypeDef, s: &Struct, owner: &TokenStream) -> String {
     let rt = text::tokens(&cx.rt.to_token_stream());
     let serde = format!("{rt}::__private::serde");
     let name = &def.name;
@@ -484,16 +546,12 @@ fn store<'de, A: {serde}::de::MapAccess<'de>>(
     }
 
     for (c, chunk) in fields.chunks(CHUNK).enumerate() {
-        block(
+        chain(
             &mut o,
-            1,
             &format!("fn eq_{c}(a: &{name}, b: &{name}) -> bool {{"),
+            "&&",
+            chunk.iter().map(|f| format!("a.{0} == b.{0}", f.name)),
         );
-        for (j, f) in chunk.iter().enumerate() {
-            let (depth, and) = if j == 0 { (2, "") } else { (3, "&& ") };
-            block(&mut o, depth, &format!("{and}a.{0} == b.{0}", f.name));
-        }
-        block(&mut o, 1, "}");
     }
 
     // `state` is a generic `S: SerializeStruct` (or `SerializeMap`): its methods need no
@@ -559,21 +617,17 @@ fn store<'de, A: {serde}::de::MapAccess<'de>>(
             .filter(|f| !matches!(f.kind, Kind::Required))
             .collect();
         for (c, chunk) in optional.chunks(CHUNK).enumerate() {
-            block(
+            chain(
                 &mut o,
-                1,
                 &format!("fn present_{c}(value: &{name}) -> usize {{"),
+                "+",
+                chunk.iter().map(|f| match &f.kind {
+                    Kind::Versioned(base) => {
+                        format!("usize::from(!{base}::is_absent(&value.{}))", f.name)
+                    }
+                    _ => format!("usize::from(value.{}.is_some())", f.name),
+                }),
             );
-            for (j, f) in chunk.iter().enumerate() {
-                let (depth, plus) = if j == 0 { (2, "") } else { (3, "+ ") };
-                let n = &f.name;
-                let check = match &f.kind {
-                    Kind::Versioned(base) => format!("usize::from(!{base}::is_absent(&value.{n}))"),
-                    _ => format!("usize::from(value.{n}.is_some())"),
-                };
-                block(&mut o, depth, &format!("{plus}{check}"));
-            }
-            block(&mut o, 1, "}");
         }
     }
 

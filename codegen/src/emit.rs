@@ -1,5 +1,6 @@
-//! Rust code from the IR: tokens formatted with prettyplease, and the written-out serde
-//! impls of wide structs as text spliced in after formatting (see `text`).
+//! Rust code from the IR: tokens formatted with prettyplease, and wide structs (with their
+//! written-out serde impls) and plain enums as text spliced in after formatting (see
+//! `text`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

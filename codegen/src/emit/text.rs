@@ -1,9 +1,9 @@
 //! Pre-formatted text spliced into the formatted file.
 //!
-//! Most items are tokens, parsed and formatted by prettyplease. The written-out impls of
-//! wide structs (and of every struct of a catalog taken as it is) are most of a large
-//! catalog's code and always have the same shape: the emitter writes them as formatted
-//! text, which costs a small fraction of a parse and an unparse. In the token stream they
+//! Most items are tokens, parsed and formatted by prettyplease. Wide structs (and every
+//! struct of a catalog taken as it is) with their written-out impls, and plain enums, are
+//! most of a large catalog's code and always have the same shape: the emitter writes them
+//! as formatted text, which costs a small fraction of a parse and an unparse. In the token stream they
 //! stand as a placeholder item ([`placeholder`]); [`splice`] puts the text in its place
 //! after formatting.
 

@@ -292,6 +292,25 @@ pub fn parse_into(bytes: &[u8], source: &Arc<str>, at: At, hint: FormHint, out: 
     }
 }
 
+/// Whether one JSON text (a whole file or an NDJSON line) is certainly one valid event:
+/// a document that [`parse_into`] would hand on as JSON (an object, not a field map by
+/// `hint`, not a structured CloudEvent, which the command maps first) and that `validator`
+/// accepts on its quick path ([`crate::validate::Validator::accepts`]). `false` means "read
+/// it with [`parse_into`] and validate it": nothing is known.
+pub fn quick_valid(validator: &crate::validate::Validator, text: &[u8], hint: FormHint) -> bool {
+    let Some(doc) = crate::tape::Doc::parse(text) else {
+        return false;
+    };
+    let root = doc.root();
+    let as_json = match hint {
+        FormHint::Fields => false,
+        FormHint::Json => root.is_object(),
+        // An object of string values is a field map (see `classify`).
+        FormHint::Auto => root.is_object() && root.members().any(|(_, v)| v.str().is_none()),
+    };
+    as_json && root.member("specversion").is_none() && validator.accepts_doc(doc)
+}
+
 /// The payload of a text that is not one JSON document: the rule it breaks, where, why.
 pub fn broken(source: &Arc<str>, at: At, e: crate::json::ParseError) -> Payload {
     Payload {

@@ -6,6 +6,8 @@
 //! - [`validate`]: payloads (JSON documents, Redis field maps) against the schemas, with
 //!   the JSON path, rule and value of each violation; the bundled schema of one event;
 //! - [`json`]: JSON read like the typed decoder reads it (a duplicate key is an error);
+//! - [`tape`]: a JSON document read once, strings borrowed, validated in place (the
+//!   quick path of [`validate::Validator::accepts`]);
 //! - [`sample`]: example documents of every event, from the model the generator builds;
 //! - [`diff`]: the contract diff engine, every difference classified by a named rule;
 //! - [`evolve`]: `events check`: the version bump each change needs, accepted breaks,
@@ -20,6 +22,7 @@ pub mod evolve;
 pub mod input;
 pub mod json;
 pub mod sample;
+pub mod tape;
 pub mod validate;
 
 #[cfg(test)]

@@ -15,6 +15,8 @@ use events_codegen::error::{Error, Errors, Loc};
 use events_codegen::ir::{Catalog, IntTy, Ty, TypeKind};
 use events_codegen::schema::{Payload, Position, SchemaSet};
 
+use crate::tape::{Doc, TapeJson, TapeNode};
+
 /// One broken rule in a payload.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Violation {
@@ -126,6 +128,8 @@ impl Report {
 struct Compiled {
     schema: Value,
     validator: OnceLock<Result<jsonschema::Validator, String>>,
+    /// The same schema compiled for documents read as a [`Doc`] (the quick path).
+    tape: OnceLock<Option<jsonschema::Validator<TapeJson>>>,
     embedded: Vec<String>,
     struct_name: String,
     /// The typed walk's plan of the event's struct.
@@ -212,6 +216,7 @@ impl Validator {
                     Compiled {
                         schema,
                         validator: OnceLock::new(),
+                        tape: OnceLock::new(),
                         embedded: event.embedded.clone(),
                         struct_name: event.struct_name.clone(),
                         plan: planner.plan(&Ty::Named(event.struct_name.clone())),
@@ -510,6 +515,99 @@ impl Validator {
                     Some(event_type.to_owned()),
                 )))
             }
+        }
+    }
+}
+
+/// The quick path: a JSON text read once into a [`Doc`] (strings borrowed, no
+/// `serde_json::Value`), dispatched, walked and checked against the schema in place.
+impl Validator {
+    /// Whether a JSON text is certainly a valid event: `true` only when [`Validator::validate`]
+    /// of the document it holds would report no violation. `false` means "not sure" (invalid,
+    /// or a text or schema the quick path leaves alone): validate the document on the full
+    /// path, which says what is wrong.
+    pub fn accepts(&self, text: &[u8]) -> bool {
+        Doc::parse(text).is_some_and(|doc| self.accepts_doc(doc))
+    }
+
+    /// [`Validator::accepts`] of a document already read.
+    pub fn accepts_doc(&self, mut doc: Doc<'_>) -> bool {
+        let Some(compiled) = self.dispatch_doc(doc.root()) else {
+            return false;
+        };
+        // JSON text in strings, read in place as the full path reads it.
+        for p in &compiled.embedded {
+            if doc.decode_in_place(p).is_none() {
+                return false;
+            }
+        }
+        let Some(schema) = compiled.tape.get_or_init(|| {
+            jsonschema::options_for::<TapeJson>()
+                .with_registry(&self.registry)
+                .should_validate_formats(self.formats)
+                .build(&compiled.schema)
+                .ok()
+        }) else {
+            return false;
+        };
+        self.clean(&compiled.plan, doc.root(), 0) && schema.is_valid(doc.root())
+    }
+
+    /// The contract a document is dispatched to, as [`Validator::dispatch`] finds it.
+    fn dispatch_doc(&self, root: TapeNode<'_, '_>) -> Option<&Compiled> {
+        let event_type = root.member(&self.type_field)?.str()?;
+        let version = self.version_path.split_first().and_then(|(first, rest)| {
+            rest.iter()
+                .try_fold(root.member(first)?, |v, name| v.member(name))
+        });
+        let major = match version {
+            None => 1,
+            Some(v) => events_rt::parse_major(v.str()?)?,
+        };
+        self.compiled(event_type, major)
+    }
+
+    /// Whether the typed walk ([`Typed::walk`]) finds nothing in a node: the same plan, the
+    /// same depths; JSON text left in a string is "not sure".
+    fn clean(&self, plan: &Plan, node: TapeNode<'_, '_>, depth: usize) -> bool {
+        if depth > MAX_TYPED_DEPTH {
+            return true;
+        }
+        let deeper = |plan: &Plan, node| self.clean(plan, node, depth + 1);
+        match plan {
+            Plan::Skip => true,
+            Plan::Int(t) => node.number().is_none_or(|n| {
+                let (lo, hi) = int_range(*t);
+                n.as_i64()
+                    .map(i128::from)
+                    .or_else(|| n.as_u64().map(i128::from))
+                    .is_some_and(|i| (lo..=hi).contains(&i))
+            }),
+            Plan::Option(inner) => node.null() || deeper(inner, node),
+            Plan::Embedded(inner) => node.str().is_none() && deeper(inner, node),
+            Plan::Items(inner) => node.elements().all(|e| deeper(inner, e)),
+            Plan::Values(inner) => node.members().all(|(_, v)| deeper(inner, v)),
+            Plan::Tuple(plans) => plans.iter().zip(node.elements()).all(|(p, e)| deeper(p, e)),
+            Plan::Named(_) if !node.is_object() => true,
+            Plan::Named(i) => match &self.plans[*i] {
+                NamedPlan::Struct { fields, extra } => {
+                    fields.iter().all(|f| {
+                        node.member(&f.name)
+                            .is_none_or(|v| (f.nullable && v.null()) || deeper(&f.plan, v))
+                    }) && extra.as_ref().is_none_or(|(plan, declared)| {
+                        node.members()
+                            .filter(|(k, _)| !declared.iter().any(|d| d == k))
+                            .all(|(_, v)| deeper(plan, v))
+                    })
+                }
+                NamedPlan::Tagged { tag, variants } => {
+                    let chosen = node
+                        .member(tag)
+                        .and_then(|t| t.str())
+                        .and_then(|t| variants.iter().find(|(v, _)| v == t));
+                    chosen.is_none_or(|(_, plan)| deeper(plan, node))
+                }
+            },
         }
     }
 }

@@ -328,15 +328,21 @@ fn whole_file(
             Err(empty_error(path, "empty"))
         };
     }
+    // The valid documents read once on the quick path are counted, not kept.
+    let mut valid = 0;
     if input::is_ndjson(path, &bytes) {
         for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
             if line.len() > reading.max {
                 return Err(too_long(&source, i + 1, reading.max));
             }
-            if !input::is_blank(line) {
+            if input::quick_valid(validator, line, reading.hint) {
+                valid += 1;
+            } else if !input::is_blank(line) {
                 input::parse_into(line, &source, At::Line(i + 1), reading.hint, &mut payloads);
             }
         }
+    } else if input::quick_valid(validator, &bytes, reading.hint) {
+        valid += 1;
     } else {
         match events_check::json::from_slice(&bytes) {
             Ok(v) => input::classify(v, &source, At::Whole, reading.hint, &mut payloads),
@@ -346,7 +352,9 @@ fn whole_file(
             return Err(empty_error(path, "an empty array"));
         }
     }
-    Ok(check_all(validator, payloads))
+    let mut batch = check_all(validator, payloads);
+    batch.count += valid;
+    Ok(batch)
 }
 
 /// The error for an NDJSON line over the limit.
@@ -466,8 +474,11 @@ fn stream_ndjson(
         let invalid: Vec<Checked> = lines
             .into_par_iter()
             .flat_map_iter(|(n, line)| {
-                let mut payloads = Vec::with_capacity(1);
-                input::parse_into(line, &source, At::Line(n), reading.hint, &mut payloads);
+                // A line the quick path finds valid is read once and not kept.
+                let mut payloads = Vec::new();
+                if !input::quick_valid(validator, line, reading.hint) {
+                    input::parse_into(line, &source, At::Line(n), reading.hint, &mut payloads);
+                }
                 payloads
                     .into_iter()
                     .map(|p| check(validator, p))

@@ -25,6 +25,8 @@ pub use consumer::{
 };
 pub use events_bus;
 pub use events_bus::UnknownTypes;
-pub use publisher::{PublishCause, PublishError, Publisher, DEFAULT_MAX_LEN, SUB_PIPELINE};
+pub use publisher::{
+    PublishCause, PublishError, Publisher, DEFAULT_MAX_LEN, FIRST_PART, SUB_PIPELINE,
+};
 pub use redis;
 pub use tokio_util::sync::CancellationToken;

@@ -16,8 +16,12 @@ use crate::conn::{is_connection_error, Conn, Redis};
 /// trimming does not outrun a consumer that is already being alerted about.
 pub const DEFAULT_MAX_LEN: usize = 100_000;
 
-/// Most commands per sub-pipeline of [`Publisher::publish_batch`].
-pub const SUB_PIPELINE: usize = 32;
+/// Commands of the first sub-pipeline of a stream in [`Publisher::publish_batch`]: sent
+/// alone, so that Redis works on them while the rest are encoded.
+pub const FIRST_PART: usize = 10;
+
+/// Most commands per later sub-pipeline of [`Publisher::publish_batch`].
+pub const SUB_PIPELINE: usize = 128;
 
 // `XADD <stream> [MAXLEN ~ n] * <fields>` from a field map: the runtime's builder of it,
 // for events checked as field maps before publish.
@@ -222,10 +226,10 @@ impl Publisher {
     /// cluster-safe); returns one result per event, in order. An event that does not
     /// encode fails alone; a connection failure fails the events of that pipeline.
     ///
-    /// A stream's commands go out in sub-pipelines of up to [`SUB_PIPELINE`] commands on
-    /// the one connection: the first is on the wire while the next is encoded, so Redis
-    /// works while the events are encoded; all of a batch are in flight at once, as in a
-    /// single pipeline.
+    /// A stream's commands go out in sub-pipelines on the one connection: the first
+    /// [`FIRST_PART`] alone, on the wire while the rest are encoded (so Redis works while
+    /// the client encodes), the rest in sub-pipelines of up to [`SUB_PIPELINE`]; all of a
+    /// batch are in flight at once, as in a single pipeline.
     pub async fn publish_batch<E: FieldSet>(
         &self,
         events: &[E],
@@ -248,13 +252,19 @@ impl Publisher {
                 stream: stream.to_owned(),
                 cause: Box::new(cause),
             };
-            // Sub-pipelines of equal size, at most SUB_PIPELINE commands each.
-            let parts = idx.len().div_ceil(SUB_PIPELINE);
-            let size = idx.len().div_ceil(parts.max(1)).max(1);
+            // A short first sub-pipeline, then the rest in equal ones of at most
+            // SUB_PIPELINE commands: one write and one reply read less per batch than
+            // equal parts, with Redis busy from the first write.
+            let (first, rest) = idx.split_at(idx.len().min(FIRST_PART));
+            let size = rest
+                .len()
+                .div_ceil(rest.len().div_ceil(SUB_PIPELINE).max(1))
+                .max(1);
+            let parts = 1 + rest.len().div_ceil(size);
             let attempt = async {
                 let c = self.conn().await?;
                 let mut in_flight = Vec::with_capacity(parts);
-                for chunk in idx.chunks(size) {
+                for chunk in std::iter::once(first).chain(rest.chunks(size)) {
                     let mut pipe = redis::Pipeline::with_capacity(chunk.len());
                     pipe.ignore_errors();
                     let mut sent = Vec::with_capacity(chunk.len());

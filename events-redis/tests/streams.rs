@@ -555,3 +555,54 @@ async fn streams_are_trimmed_to_the_schemas_max_len_unless_code_says_otherwise()
         "XLEN {ORDERS} = {n}: trimmed although told not to"
     );
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_batch_is_published_in_order_across_its_sub_pipelines() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let redis = Redis::open(&server.url()).unwrap();
+    let mut conn = redis::Client::open(server.url())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let publisher = Publisher::new(redis).default_max_len(None);
+    // Sizes around the first part and the later sub-pipelines' limit.
+    let sizes = [
+        1,
+        events_redis::FIRST_PART,
+        events_redis::FIRST_PART + 1,
+        events_redis::FIRST_PART + events_redis::SUB_PIPELINE + 1,
+    ];
+    let mut next = 1;
+    for size in sizes {
+        let batch: Vec<Event> = (next..next + size as i64).map(confirmed).collect();
+        let ids: Vec<String> = publisher
+            .publish_batch(&batch)
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        let entries: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
+            .arg(ORDERS)
+            .arg(&ids[0])
+            .arg("+")
+            .query::<redis::Value>(&mut conn)
+            .map(|v| match v {
+                redis::Value::Array(items) => items
+                    .into_iter()
+                    .map(|e| redis::from_redis_value(e).unwrap())
+                    .collect(),
+                other => panic!("{other:?}"),
+            })
+            .unwrap();
+        // Every id the batch returned is the entry of that event, in the batch's order.
+        assert_eq!(entries.len(), size, "batch of {size}");
+        for ((id, fields), (want_id, n)) in entries.iter().zip(ids.iter().zip(next..)) {
+            assert_eq!(id, want_id, "batch of {size}");
+            let order_id = fields.iter().find(|(k, _)| k == "order_id").unwrap();
+            assert_eq!(order_id.1, n.to_string(), "batch of {size}");
+        }
+        next += size as i64;
+    }
+}

@@ -69,6 +69,14 @@ impl Redis {
         self
     }
 
+    /// The server of a single-server target, and how long connecting to it may take.
+    pub(crate) fn single(&self) -> Option<(&redis::ConnectionInfo, Duration)> {
+        match &self.target {
+            Target::Single(client) => Some((client.get_connection_info(), self.connect_timeout)),
+            Target::Cluster(_) => None,
+        }
+    }
+
     /// Whether this is a cluster.
     pub fn is_cluster(&self) -> bool {
         matches!(self.target, Target::Cluster(_))

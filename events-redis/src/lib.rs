@@ -1,8 +1,9 @@
 //! Typed Redis Streams runtime: publish the contracts to the streams they name, and
 //! consume them with consumer groups that lose nothing.
 //!
-//! - [`Publisher`]: `XADD <Contract::CHANNEL> MAXLEN ~ n`, one event or a pipelined batch,
-//!   failing within a timeout when Redis is away;
+//! - [`Publisher`]: `XADD <Contract::CHANNEL> MAXLEN ~ n`, one event or a pipelined batch
+//!   (on a connection of its own to a single server over TCP), failing within a timeout
+//!   when Redis is away;
 //! - [`Consumer`]: a typed [`events_bus::Handler`] over the generated `Event` (or one
 //!   contract), own pending entries first, `XAUTOCLAIM` of dead consumers' entries,
 //!   retries with backoff counted in the PEL, a dead-letter stream, a circuit breaker,
@@ -15,6 +16,7 @@
 
 mod conn;
 mod consumer;
+mod direct;
 pub mod dlq;
 pub mod health;
 mod publisher;

@@ -11,6 +11,7 @@ use redis::RedisError;
 use tokio::sync::Mutex;
 
 use crate::conn::{is_connection_error, Conn, Redis};
+use crate::direct::{Direct, Reply};
 
 /// Default `MAXLEN ~` of a stream: ten times seed 001 §13.2's alert threshold (10,000), so
 /// trimming does not outrun a consumer that is already being alerted about.
@@ -75,6 +76,9 @@ pub enum PublishCause {
 pub struct Publisher {
     redis: Redis,
     conn: Mutex<Option<Conn>>,
+    /// The batches' own connection (see [`Publisher::direct_connection`]): `None` when
+    /// the target is not one server over plain TCP, or when turned off.
+    direct: Option<Mutex<Option<Direct>>>,
     timeout: Duration,
     default_max_len: Option<usize>,
     max_len: HashMap<String, Option<usize>>,
@@ -86,9 +90,14 @@ impl Publisher {
     /// A publisher with a 2 s timeout; each stream is trimmed to `MAXLEN ~` of its
     /// schema's `x-event.max_len`, or ~100000 when the schema names none.
     pub fn new(redis: Redis) -> Self {
+        let direct = redis
+            .single()
+            .filter(|(info, _)| Direct::supports(info))
+            .map(|_| Mutex::new(None));
         Self {
             redis,
             conn: Mutex::new(None),
+            direct,
             timeout: Duration::from_secs(2),
             default_max_len: Some(DEFAULT_MAX_LEN),
             max_len: HashMap::new(),
@@ -143,6 +152,26 @@ impl Publisher {
         event
             .encode_xadd(stream, trim)
             .map_err(PublishCause::Encode)
+    }
+
+    /// Whether [`Publisher::publish_batch`] may use a connection of its own (on by
+    /// default): for a single server over plain TCP, a batch's commands are written into
+    /// one buffer part by part as they are encoded and the replies read in place, without
+    /// the redis crate's multiplexed connection and its task hand-off. A batch that finds
+    /// it busy (another task's batch), and every other target (TLS, Unix socket,
+    /// cluster), goes through the multiplexed connection; so does [`Publisher::publish`].
+    pub fn direct_connection(mut self, on: bool) -> Self {
+        if !on {
+            self.direct = None;
+        } else if self.direct.is_none()
+            && self
+                .redis
+                .single()
+                .is_some_and(|(info, _)| Direct::supports(info))
+        {
+            self.direct = Some(Mutex::new(None));
+        }
+        self
     }
 
     /// The longest a publish (connecting included) may take before it fails.
@@ -261,10 +290,62 @@ impl Publisher {
                 .div_ceil(rest.len().div_ceil(SUB_PIPELINE).max(1))
                 .max(1);
             let parts = 1 + rest.len().div_ceil(size);
+            let chunks = || std::iter::once(first).chain(rest.chunks(size));
+            // The batches' own connection, when it is there and free.
+            if let Some(mut slot) = self.direct.as_ref().and_then(|m| m.try_lock().ok()) {
+                let (mut sent, mut replies): (Vec<usize>, Vec<Reply>) = (Vec::new(), Vec::new());
+                let attempt = async {
+                    if slot.as_ref().is_some_and(|d| !d.is_alive()) {
+                        *slot = None;
+                    }
+                    if slot.is_none() {
+                        let (info, connect_timeout) = self.redis.single().expect("one server");
+                        *slot = Some(Direct::connect(info, connect_timeout).await?);
+                    }
+                    let direct = slot.as_mut().expect("connected");
+                    let encode =
+                        |i: usize, buf: &mut Vec<u8>| match self.encode(&events[i], stream, trim) {
+                            Ok(cmd) => {
+                                cmd.write_packed_command(buf);
+                                true
+                            }
+                            Err(cause) => {
+                                out[i] = Some(Err(error(i, cause)));
+                                false
+                            }
+                        };
+                    direct.send(chunks(), encode, &mut sent, &mut replies).await
+                };
+                let failed = match tokio::time::timeout(self.timeout, attempt).await {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(Some(e)),
+                    Err(_) => Some(None),
+                };
+                for (i, r) in sent.iter().zip(replies) {
+                    out[*i] = Some(r.map_err(|e| error(*i, PublishCause::Redis(e))));
+                }
+                if let Some(e) = failed {
+                    // The connection is not reused; the events without a reply fail with
+                    // its error (or the timeout).
+                    *slot = None;
+                    for i in &idx {
+                        out[*i].get_or_insert_with(|| {
+                            Err(error(
+                                *i,
+                                match &e {
+                                    Some(e) => PublishCause::Redis(e.clone()),
+                                    None => PublishCause::Timeout(self.timeout),
+                                },
+                            ))
+                        });
+                    }
+                }
+                continue;
+            }
             let attempt = async {
                 let c = self.conn().await?;
                 let mut in_flight = Vec::with_capacity(parts);
-                for chunk in std::iter::once(first).chain(rest.chunks(size)) {
+                for chunk in chunks() {
                     let mut pipe = redis::Pipeline::with_capacity(chunk.len());
                     pipe.ignore_errors();
                     let mut sent = Vec::with_capacity(chunk.len());

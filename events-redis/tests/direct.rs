@@ -1,0 +1,176 @@
+//! The publisher's own connection for batches (`Publisher::direct_connection`), on private
+//! servers: AUTH with and without a user name and the URL's db, a wrong password, the
+//! server's error for some events of a batch, concurrent batches (one of them on the
+//! multiplexed connection), and the same results with it turned off.
+
+mod common;
+
+use std::time::Duration;
+
+use events_redis::{PublishCause, Publisher, Redis};
+use events_types::{Event, OrderConfirmedV1, OrderItem, PickingCreatedV1};
+
+use common::Server;
+
+const ORDERS: &str = "listings:events:orders";
+const PICKING: &str = "wms:events:picking";
+
+fn confirmed(n: i64) -> Event {
+    let item = OrderItem {
+        listing_id: 1,
+        quantity: 1,
+        warehouse_id: 1,
+    };
+    OrderConfirmedV1::new(1_734_825_600, n, 7, vec![item]).into()
+}
+
+fn picking(n: i64) -> Event {
+    PickingCreatedV1::new(1_734_825_600, n, n, 1).into()
+}
+
+fn xlen(conn: &mut redis::Connection, stream: &str) -> usize {
+    redis::cmd("XLEN").arg(stream).query(conn).unwrap()
+}
+
+fn connect(url: &str) -> redis::Connection {
+    redis::Client::open(url)
+        .unwrap()
+        .get_connection_with_timeout(Duration::from_secs(2))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn it_authenticates_with_or_without_a_user_and_selects_the_urls_db() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let mut admin = server.conn();
+    let _: () = redis::cmd("ACL")
+        .arg(&["SETUSER", "publisher", "on", ">pub-secret", "~*", "+@all"][..])
+        .query(&mut admin)
+        .unwrap();
+    let _: () = redis::cmd("CONFIG")
+        .arg(&["SET", "requirepass", "secret"][..])
+        .query(&mut admin)
+        .unwrap();
+    let port = server.url().rsplit(':').next().unwrap().to_owned();
+    for (url, db) in [
+        (format!("redis://:secret@127.0.0.1:{port}/3"), 3),
+        (
+            format!("redis://publisher:pub-secret@127.0.0.1:{port}/5"),
+            5,
+        ),
+        (format!("redis://:secret@127.0.0.1:{port}"), 0),
+    ] {
+        let publisher = Publisher::new(Redis::open(&url).unwrap());
+        let batch: Vec<Event> = (1..=25).map(confirmed).collect();
+        for r in publisher.publish_batch(&batch).await {
+            r.unwrap();
+        }
+        let mut conn = connect(&url);
+        assert_eq!(xlen(&mut conn, ORDERS), 25, "{db}");
+        let _: () = redis::cmd("DEL").arg(ORDERS).query(&mut conn).unwrap();
+        // Nowhere else.
+        for other in [0, 3, 5].into_iter().filter(|d| *d != db) {
+            let mut c = connect(&format!("redis://:secret@127.0.0.1:{port}/{other}"));
+            assert_eq!(
+                xlen(&mut c, ORDERS),
+                0,
+                "db {other} while publishing to {db}"
+            );
+        }
+    }
+    // A wrong password: every event fails with the server's answer, nothing is written.
+    let url = format!("redis://:wrong@127.0.0.1:{port}");
+    let publisher = Publisher::new(Redis::open(&url).unwrap());
+    let results = publisher
+        .publish_batch(&(1..=3).map(confirmed).collect::<Vec<_>>())
+        .await;
+    for r in results {
+        let e = r.unwrap_err();
+        assert!(
+            matches!(&*e.cause, PublishCause::Redis(r) if r.code() == Some("WRONGPASS")),
+            "{e:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_servers_error_fails_its_events_alone() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let mut conn = server.conn();
+    // The picking stream's key holds a string: XADD to it is refused (WRONGTYPE).
+    let _: () = redis::cmd("SET")
+        .arg(PICKING)
+        .arg("not a stream")
+        .query(&mut conn)
+        .unwrap();
+    let publisher = Publisher::new(Redis::open(&server.url()).unwrap());
+    let mut batch: Vec<Event> = Vec::new();
+    for n in 1..=30 {
+        batch.push(confirmed(n));
+        batch.push(picking(n));
+    }
+    let results = publisher.publish_batch(&batch).await;
+    for (event, r) in batch.iter().zip(&results) {
+        match event {
+            Event::PickingCreatedV1(_) => {
+                let e = r.as_ref().unwrap_err();
+                assert!(
+                    matches!(&*e.cause, PublishCause::Redis(r) if r.code() == Some("WRONGTYPE")),
+                    "{e:?}"
+                );
+                assert_eq!(e.stream, PICKING);
+            }
+            _ => assert!(r.is_ok(), "{r:?}"),
+        }
+    }
+    assert_eq!(xlen(&mut conn, ORDERS), 30);
+    // The connection is still good for the next batch.
+    let _: () = redis::cmd("DEL").arg(PICKING).query(&mut conn).unwrap();
+    for r in publisher.publish_batch(&batch).await {
+        r.unwrap();
+    }
+    assert_eq!(xlen(&mut conn, ORDERS), 60);
+    assert_eq!(xlen(&mut conn, PICKING), 30);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_batches_all_land_with_the_connection_on_or_off() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let mut conn = server.conn();
+    for (on, expected) in [(true, 4_000), (false, 8_000)] {
+        let publisher = std::sync::Arc::new(
+            Publisher::new(Redis::open(&server.url()).unwrap()).direct_connection(on),
+        );
+        let tasks: Vec<_> = (0..4)
+            .map(|t| {
+                let publisher = publisher.clone();
+                tokio::spawn(async move {
+                    let mut ids = Vec::new();
+                    for b in 0..10 {
+                        let batch: Vec<Event> = (0..100)
+                            .map(|i| confirmed(t * 10_000 + b * 100 + i))
+                            .collect();
+                        for r in publisher.publish_batch(&batch).await {
+                            ids.push(r.unwrap());
+                        }
+                    }
+                    ids
+                })
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for t in tasks {
+            ids.extend(t.await.unwrap());
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 4_000, "direct connection {on}");
+        assert_eq!(xlen(&mut conn, ORDERS), expected, "direct connection {on}");
+    }
+}

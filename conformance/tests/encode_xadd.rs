@@ -18,6 +18,21 @@ fn both<E: FieldSet>(event: &E, max_len: Option<usize>) -> [Result<Vec<u8>, Fiel
     let new = event
         .encode_xadd(stream, max_len)
         .map(|c| c.get_packed_command());
+    // The publisher's own connection writes the same bytes straight into its buffer,
+    // after whatever the buffer holds; on error it leaves the buffer as it was.
+    let mut buf = b"previous".to_vec();
+    let direct = events_rt::redis::write_xadd(event, stream, max_len, &mut buf);
+    match (&direct, &new) {
+        (Ok(()), Ok(packed)) => assert_eq!(
+            String::from_utf8_lossy(&buf[8..]),
+            String::from_utf8_lossy(packed)
+        ),
+        (Err(a), Err(b)) => {
+            assert_eq!(a, b);
+            assert_eq!(buf, b"previous");
+        }
+        _ => panic!("write_xadd {direct:?}, encode_xadd {new:?}"),
+    }
     [old, new]
 }
 

@@ -329,6 +329,115 @@ impl crate::fields::FieldSink for redis::Cmd {
     }
 }
 
+/// Appends the packed `XADD stream [MAXLEN ~ n] * field value ...` of `event` to `out`
+/// (the RESP bytes a connection sends): the bytes of
+/// [`FieldSet::encode_xadd`](crate::FieldSet::encode_xadd)`(..).get_packed_command()`,
+/// and its errors, without building a `redis::Cmd` (no allocation when `out` has room).
+/// On error, `out` is as it was.
+pub fn write_xadd<E: crate::FieldSet>(
+    event: &E,
+    stream: &str,
+    max_len: Option<usize>,
+    out: &mut Vec<u8>,
+) -> Result<(), FieldError> {
+    // Room for the array header, `*<count>\r\n`, written once the count is known.
+    const GAP: usize = 1 + 20 + 2;
+    let start = out.len();
+    out.resize(start + GAP, 0);
+    let mut args = Resp { out, count: 0 };
+    args.arg(b"XADD");
+    args.arg(stream.as_bytes());
+    if let Some(n) = max_len {
+        args.arg(b"MAXLEN");
+        args.arg(b"~");
+        args.arg(itoa::Buffer::new().format(n).as_bytes());
+    }
+    args.arg(b"*");
+    if let Err(e) = event.write_fields(&mut args) {
+        out.truncate(start);
+        return Err(e);
+    }
+    let count = args.count;
+    let mut head = [0u8; GAP];
+    let n = {
+        let mut digits = itoa::Buffer::new();
+        let d = digits.format(count).as_bytes();
+        head[0] = b'*';
+        head[1..1 + d.len()].copy_from_slice(d);
+        head[1 + d.len()..3 + d.len()].copy_from_slice(b"\r\n");
+        3 + d.len()
+    };
+    out.copy_within(start + GAP.., start + n);
+    out[start..start + n].copy_from_slice(&head[..n]);
+    out.truncate(out.len() - (GAP - n));
+    Ok(())
+}
+
+/// RESP bulk-string arguments appended to a buffer, counted.
+struct Resp<'b> {
+    out: &'b mut Vec<u8>,
+    count: usize,
+}
+
+impl Resp<'_> {
+    fn arg(&mut self, bytes: &[u8]) {
+        self.out.push(b'$');
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(bytes.len()).as_bytes());
+        self.out.extend_from_slice(b"\r\n");
+        self.out.extend_from_slice(bytes);
+        self.out.extend_from_slice(b"\r\n");
+        self.count += 1;
+    }
+}
+
+impl crate::fields::FieldSink for Resp<'_> {
+    fn name(&mut self, name: &str) {
+        self.arg(name.as_bytes());
+    }
+    fn value(&mut self, value: &str) {
+        self.arg(value.as_bytes());
+    }
+    fn value_writer(&mut self) -> impl std::io::Write + '_ {
+        let start = self.out.len();
+        RespValue { args: self, start }
+    }
+}
+
+/// The value being written into a [`Resp`]: its bytes go straight into the buffer, and its
+/// `$<length>\r\n` is put in front of them when the writer is dropped.
+struct RespValue<'a, 'b> {
+    args: &'a mut Resp<'b>,
+    start: usize,
+}
+
+impl std::io::Write for RespValue<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.args.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for RespValue<'_, '_> {
+    fn drop(&mut self) {
+        let out = &mut *self.args.out;
+        let len = out.len() - self.start;
+        let mut digits = itoa::Buffer::new();
+        let d = digits.format(len).as_bytes();
+        let head = 1 + d.len() + 2;
+        out.resize(out.len() + head, 0);
+        out.copy_within(self.start..self.start + len, self.start + head);
+        out[self.start] = b'$';
+        out[self.start + 1..self.start + 1 + d.len()].copy_from_slice(d);
+        out[self.start + 1 + d.len()..self.start + head].copy_from_slice(b"\r\n");
+        out.extend_from_slice(b"\r\n");
+        self.args.count += 1;
+    }
+}
+
 /// Decodes every entry on its own: a corrupt entry yields its error and the rest go on.
 pub fn decode_all<E>(
     entries: &[StreamEntry],

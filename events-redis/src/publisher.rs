@@ -174,6 +174,23 @@ impl Publisher {
         self
     }
 
+    /// [`Publisher::encode`], packed at the end of `buf` (straight into it, without a
+    /// `redis::Cmd`, unless the event is validated first).
+    fn encode_into<E: FieldSet>(
+        &self,
+        event: &E,
+        stream: &str,
+        trim: Option<usize>,
+        buf: &mut Vec<u8>,
+    ) -> Result<(), PublishCause> {
+        #[cfg(feature = "validate")]
+        if self.validator.is_some() {
+            self.encode(event, stream, trim)?.write_packed_command(buf);
+            return Ok(());
+        }
+        events_rt::redis::write_xadd(event, stream, trim, buf).map_err(PublishCause::Encode)
+    }
+
     /// The longest a publish (connecting included) may take before it fails.
     pub fn timeout(mut self, t: Duration) -> Self {
         self.timeout = t;
@@ -303,17 +320,15 @@ impl Publisher {
                         *slot = Some(Direct::connect(info, connect_timeout).await?);
                     }
                     let direct = slot.as_mut().expect("connected");
-                    let encode =
-                        |i: usize, buf: &mut Vec<u8>| match self.encode(&events[i], stream, trim) {
-                            Ok(cmd) => {
-                                cmd.write_packed_command(buf);
-                                true
-                            }
-                            Err(cause) => {
-                                out[i] = Some(Err(error(i, cause)));
-                                false
-                            }
-                        };
+                    let encode = |i: usize, buf: &mut Vec<u8>| match self
+                        .encode_into(&events[i], stream, trim, buf)
+                    {
+                        Ok(()) => true,
+                        Err(cause) => {
+                            out[i] = Some(Err(error(i, cause)));
+                            false
+                        }
+                    };
                     direct.send(chunks(), encode, &mut sent, &mut replies).await
                 };
                 let failed = match tokio::time::timeout(self.timeout, attempt).await {

@@ -19,7 +19,7 @@ pub const DEFAULT_MAX_LEN: usize = 100_000;
 
 /// Commands of the first sub-pipeline of a stream in [`Publisher::publish_batch`]: sent
 /// alone, so that Redis works on them while the rest are encoded.
-pub const FIRST_PART: usize = 10;
+pub const FIRST_PART: usize = 5;
 
 /// Most commands per later sub-pipeline of [`Publisher::publish_batch`].
 pub const SUB_PIPELINE: usize = 128;

@@ -8,28 +8,14 @@ mod common;
 use std::time::Duration;
 
 use events_redis::{PublishCause, Publisher, Redis};
-use events_types::{Event, OrderConfirmedV1, OrderItem, PickingCreatedV1};
+use events_types::{Event, PickingCreatedV1};
 
-use common::Server;
+use common::{confirmed, xlen, Server, ORDERS};
 
-const ORDERS: &str = "listings:events:orders";
 const PICKING: &str = "wms:events:picking";
-
-fn confirmed(n: i64) -> Event {
-    let item = OrderItem {
-        listing_id: 1,
-        quantity: 1,
-        warehouse_id: 1,
-    };
-    OrderConfirmedV1::new(1_734_825_600, n, 7, vec![item]).into()
-}
 
 fn picking(n: i64) -> Event {
     PickingCreatedV1::new(1_734_825_600, n, n, 1).into()
-}
-
-fn xlen(conn: &mut redis::Connection, stream: &str) -> usize {
-    redis::cmd("XLEN").arg(stream).query(conn).unwrap()
 }
 
 fn connect(url: &str) -> redis::Connection {

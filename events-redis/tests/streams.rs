@@ -13,20 +13,9 @@ use events_redis::{
     CancellationToken, Consumer, Idempotency, IdempotencyKey, Publisher, Redis, UnknownTypes,
 };
 use events_rt::redis::StreamEntry;
-use events_types::{Event, OrderCancelledV1, OrderConfirmedV1, OrderItem, PickingCreatedV1};
+use events_types::{Event, OrderCancelledV1, OrderConfirmedV1, PickingCreatedV1};
 
-use common::{pending, Cluster, Server};
-
-const ORDERS: &str = "listings:events:orders";
-
-fn confirmed(n: i64) -> Event {
-    let item = OrderItem {
-        listing_id: 1,
-        quantity: 1,
-        warehouse_id: 1,
-    };
-    OrderConfirmedV1::new(1_734_825_600, n, 7, vec![item]).into()
-}
+use common::{confirmed, pending, xlen, Cluster, Server, ORDERS};
 
 fn fast(
     c: Consumer<Event, impl events_bus::Handler<Event>>,
@@ -493,11 +482,6 @@ async fn the_idempotency_guard_skips_an_order_already_handled() {
     assert_eq!(*log.lock().unwrap(), [1, 2, 3]);
 }
 
-/// `XLEN` of a stream.
-fn xlen(conn: &mut redis::Connection, stream: &str) -> usize {
-    redis::cmd("XLEN").arg(stream).query(conn).unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_are_trimmed_to_the_schemas_max_len_unless_code_says_otherwise() {
     // Small stream nodes, so that `MAXLEN ~` trims close to the length it is given.
@@ -561,12 +545,8 @@ async fn a_batch_is_published_in_order_across_its_sub_pipelines() {
     let Some(server) = Server::start() else {
         return;
     };
-    let redis = Redis::open(&server.url()).unwrap();
-    let mut conn = redis::Client::open(server.url())
-        .unwrap()
-        .get_connection()
-        .unwrap();
-    let publisher = Publisher::new(redis).default_max_len(None);
+    let mut conn = server.conn();
+    let publisher = Publisher::new(Redis::open(&server.url()).unwrap()).default_max_len(None);
     // Sizes around the first part and the later sub-pipelines' limit.
     let sizes = [
         1,

@@ -4,13 +4,15 @@
 //! multiplexed connection), and the same results with it turned off.
 
 mod common;
+mod orders;
 
 use std::time::Duration;
 
 use events_redis::{PublishCause, Publisher, Redis};
 use events_types::{Event, PickingCreatedV1};
 
-use common::{confirmed, xlen, Server, ORDERS};
+use common::{xlen, Server};
+use orders::{confirmed, ORDERS};
 
 const PICKING: &str = "wms:events:picking";
 

@@ -2,6 +2,7 @@
 //! restarted mid-run, a 3-master cluster, the idempotency guard.
 
 mod common;
+mod orders;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -15,7 +16,8 @@ use events_redis::{
 use events_rt::redis::StreamEntry;
 use events_types::{Event, OrderCancelledV1, OrderConfirmedV1, PickingCreatedV1};
 
-use common::{confirmed, pending, xlen, Cluster, Server, ORDERS};
+use common::{pending, xlen, Cluster, Server};
+use orders::{confirmed, ORDERS};
 
 fn fast(
     c: Consumer<Event, impl events_bus::Handler<Event>>,

@@ -8,19 +8,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The stream of `order.confirmed` (seed 001).
-pub const ORDERS: &str = "listings:events:orders";
-
-/// An `order.confirmed` event with order id `n` and one item.
-pub fn confirmed(n: i64) -> events_types::Event {
-    let item = events_types::OrderItem {
-        listing_id: 1,
-        quantity: 1,
-        warehouse_id: 1,
-    };
-    events_types::OrderConfirmedV1::new(1_734_825_600, n, 7, vec![item]).into()
-}
-
 /// `XLEN` of a stream.
 pub fn xlen(conn: &mut redis::Connection, stream: &str) -> usize {
     redis::cmd("XLEN").arg(stream).query(conn).unwrap()

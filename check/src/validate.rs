@@ -578,10 +578,7 @@ impl Validator {
             Plan::Skip => true,
             Plan::Int(t) => node.number().is_none_or(|n| {
                 let (lo, hi) = int_range(*t);
-                n.as_i64()
-                    .map(i128::from)
-                    .or_else(|| n.as_u64().map(i128::from))
-                    .is_some_and(|i| (lo..=hi).contains(&i))
+                as_integer(n).is_some_and(|i| (lo..=hi).contains(&i))
             }),
             Plan::Option(inner) => node.null() || deeper(inner, node),
             Plan::Embedded(inner) => node.str().is_none() && deeper(inner, node),
@@ -645,6 +642,14 @@ fn decode_embedded(compiled: &Compiled, payload: &mut Value, violations: &mut Ve
             }
         }
     }
+}
+
+/// A number as the typed decoder reads an integer: written with digits only (serde_json
+/// read it as an `i64` or a `u64`), else `None` (`1.0`, `1e2`, `-0`, or too large).
+fn as_integer(n: &serde_json::Number) -> Option<i128> {
+    n.as_i64()
+        .map(i128::from)
+        .or_else(|| n.as_u64().map(i128::from))
 }
 
 /// The range of a generated integer type.
@@ -966,11 +971,7 @@ impl<'a, 'v> Typed<'a, 'v> {
     }
 
     fn int(&mut self, t: IntTy, n: &serde_json::Number, value: &Value) {
-        let as_int = n
-            .as_i64()
-            .map(i128::from)
-            .or_else(|| n.as_u64().map(i128::from));
-        let message = match as_int {
+        let message = match as_integer(n) {
             None => format!(
                 "{} is not written as an integer (digits only, no fraction, exponent or \
                  `-0`): the typed decoder reads the field as {} and refuses it",

@@ -306,12 +306,23 @@ pub(crate) fn xadd_head(
     let bytes = 4 + stream.len() + 1 + if max_len.is_some() { 6 + 1 + 20 } else { 0 } + field_bytes;
     let mut cmd =
         redis::Cmd::with_capacity(3 + 3 * usize::from(max_len.is_some()) + field_args, bytes);
-    cmd.arg("XADD").arg(stream);
-    if let Some(n) = max_len {
-        cmd.arg("MAXLEN").arg("~").arg(n);
-    }
-    cmd.arg("*");
+    xadd_head_args(stream, max_len, |a| {
+        cmd.arg(a);
+    });
     cmd
+}
+
+/// The arguments before the fields, `XADD stream [MAXLEN ~ n] *`, one by one: shared by
+/// [`xadd_head`] and [`write_xadd`], so the command and the packed bytes cannot differ.
+fn xadd_head_args(stream: &str, max_len: Option<usize>, mut arg: impl FnMut(&[u8])) {
+    arg(b"XADD");
+    arg(stream.as_bytes());
+    if let Some(n) = max_len {
+        arg(b"MAXLEN");
+        arg(b"~");
+        arg(itoa::Buffer::new().format(n).as_bytes());
+    }
+    arg(b"*");
 }
 
 /// An XADD command takes an event's fields as its arguments
@@ -345,14 +356,7 @@ pub fn write_xadd<E: crate::FieldSet>(
     let start = out.len();
     out.resize(start + GAP, 0);
     let mut args = Resp { out, count: 0 };
-    args.arg(b"XADD");
-    args.arg(stream.as_bytes());
-    if let Some(n) = max_len {
-        args.arg(b"MAXLEN");
-        args.arg(b"~");
-        args.arg(itoa::Buffer::new().format(n).as_bytes());
-    }
-    args.arg(b"*");
+    xadd_head_args(stream, max_len, |a| args.arg(a));
     if let Err(e) = event.write_fields(&mut args) {
         out.truncate(start);
         return Err(e);

@@ -29,6 +29,14 @@ pub const SUB_PIPELINE: usize = 128;
 #[cfg(feature = "validate")]
 use events_rt::redis::xadd;
 
+/// A slot for the batches' own connection when `redis` is one server over plain TCP.
+fn direct_slot(redis: &Redis) -> Option<Mutex<Option<Direct>>> {
+    redis
+        .single()
+        .filter(|(info, _)| Direct::supports(info))
+        .map(|_| Mutex::new(None))
+}
+
 /// Why an event was not published.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot publish {event_type} to stream {stream}: {cause}")]
@@ -90,14 +98,10 @@ impl Publisher {
     /// A publisher with a 2 s timeout; each stream is trimmed to `MAXLEN ~` of its
     /// schema's `x-event.max_len`, or ~100000 when the schema names none.
     pub fn new(redis: Redis) -> Self {
-        let direct = redis
-            .single()
-            .filter(|(info, _)| Direct::supports(info))
-            .map(|_| Mutex::new(None));
         Self {
+            direct: direct_slot(&redis),
             redis,
             conn: Mutex::new(None),
-            direct,
             timeout: Duration::from_secs(2),
             default_max_len: Some(DEFAULT_MAX_LEN),
             max_len: HashMap::new(),
@@ -163,13 +167,8 @@ impl Publisher {
     pub fn direct_connection(mut self, on: bool) -> Self {
         if !on {
             self.direct = None;
-        } else if self.direct.is_none()
-            && self
-                .redis
-                .single()
-                .is_some_and(|(info, _)| Direct::supports(info))
-        {
-            self.direct = Some(Mutex::new(None));
+        } else if self.direct.is_none() {
+            self.direct = direct_slot(&self.redis);
         }
         self
     }
@@ -308,6 +307,13 @@ impl Publisher {
                 .max(1);
             let parts = 1 + rest.len().div_ceil(size);
             let chunks = || std::iter::once(first).chain(rest.chunks(size));
+            // The events of this stream still without a result fail with `cause`.
+            let fail_rest = |out: &mut Vec<Option<Result<String, PublishError>>>,
+                             cause: &dyn Fn() -> PublishCause| {
+                for i in &idx {
+                    out[*i].get_or_insert_with(|| Err(error(*i, cause())));
+                }
+            };
             // The batches' own connection, when it is there and free.
             if let Some(mut slot) = self.direct.as_ref().and_then(|m| m.try_lock().ok()) {
                 let (mut sent, mut replies): (Vec<usize>, Vec<Reply>) = (Vec::new(), Vec::new());
@@ -331,28 +337,21 @@ impl Publisher {
                     };
                     direct.send(chunks(), encode, &mut sent, &mut replies).await
                 };
-                let failed = match tokio::time::timeout(self.timeout, attempt).await {
-                    Ok(Ok(())) => None,
-                    Ok(Err(e)) => Some(Some(e)),
-                    Err(_) => Some(None),
-                };
+                let outcome = tokio::time::timeout(self.timeout, attempt).await;
                 for (i, r) in sent.iter().zip(replies) {
                     out[*i] = Some(r.map_err(|e| error(*i, PublishCause::Redis(e))));
                 }
-                if let Some(e) = failed {
-                    // The connection is not reused; the events without a reply fail with
-                    // its error (or the timeout).
-                    *slot = None;
-                    for i in &idx {
-                        out[*i].get_or_insert_with(|| {
-                            Err(error(
-                                *i,
-                                match &e {
-                                    Some(e) => PublishCause::Redis(e.clone()),
-                                    None => PublishCause::Timeout(self.timeout),
-                                },
-                            ))
-                        });
+                // After a failure the connection is not reused; the events without a reply
+                // fail with its error (or the timeout).
+                match outcome {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => {
+                        *slot = None;
+                        fail_rest(&mut out, &|| PublishCause::Redis(e.clone()));
+                    }
+                    Err(_) => {
+                        *slot = None;
+                        fail_rest(&mut out, &|| PublishCause::Timeout(self.timeout));
                     }
                 }
                 continue;
@@ -424,18 +423,11 @@ impl Publisher {
                 }
                 Ok(Err(e)) => {
                     self.forget_if_broken(&e).await;
-                    for i in &idx {
-                        out[*i]
-                            .get_or_insert_with(|| Err(error(*i, PublishCause::Redis(e.clone()))));
-                    }
+                    fail_rest(&mut out, &|| PublishCause::Redis(e.clone()));
                 }
                 Err(_) => {
                     *self.conn.lock().await = None;
-                    for i in &idx {
-                        out[*i].get_or_insert_with(|| {
-                            Err(error(*i, PublishCause::Timeout(self.timeout)))
-                        });
-                    }
+                    fail_rest(&mut out, &|| PublishCause::Timeout(self.timeout));
                 }
             }
         }

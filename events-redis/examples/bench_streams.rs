@@ -54,8 +54,14 @@ async fn main() {
     let url = std::env::var("REDIS_URL").unwrap();
     let redis = Redis::open(&url).unwrap();
     let n: usize = args[2].parse().unwrap();
+    // BUSY_POLL_US: the publisher's busy-poll budget in µs (0: off), for before/after runs.
+    let busy_poll = std::env::var("BUSY_POLL_US")
+        .ok()
+        .map(|us| Duration::from_micros(us.parse().expect("BUSY_POLL_US: microseconds")))
+        .unwrap_or(events_redis::DEFAULT_BUSY_POLL);
     let publisher = Publisher::new(redis.clone())
         .default_max_len(None)
+        .busy_poll(Some(busy_poll))
         .timeout(Duration::from_secs(30));
     let mut conn = redis.connect(Duration::from_secs(30)).await.unwrap();
     if args[1] == "memory" {

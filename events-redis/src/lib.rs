@@ -28,7 +28,8 @@ pub use consumer::{
 pub use events_bus;
 pub use events_bus::UnknownTypes;
 pub use publisher::{
-    PublishCause, PublishError, Publisher, DEFAULT_MAX_LEN, FIRST_PART, SUB_PIPELINE,
+    PublishCause, PublishError, Publisher, DEFAULT_BUSY_POLL, DEFAULT_MAX_LEN, FIRST_PART,
+    SUB_PIPELINE,
 };
 pub use redis;
 pub use tokio_util::sync::CancellationToken;

@@ -1,7 +1,9 @@
 //! The publisher's own connection for batches (`Publisher::direct_connection`), on private
 //! servers: AUTH with and without a user name and the URL's db, a wrong password, the
 //! server's error for some events of a batch, concurrent batches (one of them on the
-//! multiplexed connection), and the same results with it turned off.
+//! multiplexed connection), the same results with it turned off, and its busy poll for
+//! replies (other tasks run meanwhile; a server slower than the budget is waited for
+//! parked, not polled).
 
 mod common;
 mod orders;
@@ -160,5 +162,108 @@ async fn concurrent_batches_all_land_with_the_connection_on_or_off() {
         ids.dedup();
         assert_eq!(ids.len(), 4_000, "direct connection {on}");
         assert_eq!(xlen(&mut conn, ORDERS), expected, "direct connection {on}");
+    }
+}
+
+/// CPU time of this thread so far (`/proc/thread-self/stat`: user + system, in ticks).
+fn thread_cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+/// Publishes a batch of 20 while the server holds write commands for `pause_ms`; returns
+/// the ticks of a 1 ms timer task that ran meanwhile on the same thread, and the CPU
+/// ticks this thread spent.
+async fn batch_while_paused(server: &Server, publisher: &Publisher, pause_ms: u64) -> (u64, u64) {
+    let ticks = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let ticker = tokio::spawn({
+        let ticks = ticks.clone();
+        async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    });
+    tokio::task::yield_now().await;
+    let mut admin = server.conn();
+    let _: () = redis::cmd("CLIENT")
+        .arg("PAUSE")
+        .arg(pause_ms)
+        .arg("WRITE")
+        .query(&mut admin)
+        .unwrap();
+    let (cpu, before, started) = (
+        thread_cpu_ticks(),
+        ticks.load(std::sync::atomic::Ordering::Relaxed),
+        std::time::Instant::now(),
+    );
+    let batch: Vec<Event> = (1..=20).map(confirmed).collect();
+    for r in publisher.publish_batch(&batch).await {
+        r.unwrap();
+    }
+    let waited = started.elapsed();
+    let ran = ticks.load(std::sync::atomic::Ordering::Relaxed) - before;
+    ticker.abort();
+    assert!(
+        waited >= Duration::from_millis(pause_ms / 2),
+        "the batch did not wait for the paused server: {waited:?}"
+    );
+    (ran, thread_cpu_ticks() - cpu)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn busy_poll_lets_other_tasks_run_and_is_not_spent_on_a_slow_server() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let url = server.url();
+    // A budget longer than the pause: the whole wait is polled, on this one thread, and
+    // the timer task still gets its turns.
+    let polling =
+        Publisher::new(Redis::open(&url).unwrap()).busy_poll(Some(Duration::from_secs(5)));
+    for r in polling.publish_batch(&[confirmed(0)]).await {
+        r.unwrap();
+    }
+    let (ran, cpu) = batch_while_paused(&server, &polling, 300).await;
+    assert!(
+        ran >= 30,
+        "the timer task ran {ran} times in a polled wait of 300 ms"
+    );
+    assert!(
+        cpu >= 10,
+        "a polled wait of 300 ms took {cpu} ticks of CPU: not polled?"
+    );
+
+    // The default budget (1 ms) against a server that takes 300 ms: parked, not polled,
+    // and the next batch (whose last wait was over the budget) does not poll at all.
+    let parked = Publisher::new(Redis::open(&url).unwrap());
+    for r in parked.publish_batch(&[confirmed(0)]).await {
+        r.unwrap();
+    }
+    for _ in 0..2 {
+        let (ran, cpu) = batch_while_paused(&server, &parked, 300).await;
+        assert!(
+            ran >= 30,
+            "the timer task ran {ran} times in a parked wait of 300 ms"
+        );
+        assert!(
+            cpu <= 5,
+            "a wait of 300 ms with a 1 ms budget took {cpu} ticks of CPU"
+        );
+    }
+
+    // Off: the same results as polling.
+    let off = Publisher::new(Redis::open(&url).unwrap()).busy_poll(None);
+    let batch: Vec<Event> = (1..=50).map(confirmed).collect();
+    for (a, b) in off
+        .publish_batch(&batch)
+        .await
+        .into_iter()
+        .zip(polling.publish_batch(&batch).await)
+    {
+        assert!(a.unwrap() < b.unwrap());
     }
 }

@@ -28,7 +28,7 @@ pub use consumer::{
 pub use events_bus;
 pub use events_bus::UnknownTypes;
 pub use publisher::{
-    PublishCause, PublishError, Publisher, DEFAULT_BUSY_POLL, DEFAULT_MAX_LEN, FIRST_PART,
+    PublishCause, PublishError, Publisher, DEFAULT_BUSY_POLL, DEFAULT_MAX_LEN, FIRST_PART, GROWTH,
     SUB_PIPELINE,
 };
 pub use redis;

@@ -21,6 +21,10 @@ pub const DEFAULT_MAX_LEN: usize = 100_000;
 /// alone, so that Redis works on them while the rest are encoded.
 pub const FIRST_PART: usize = 5;
 
+/// How many times longer each sub-pipeline of [`Publisher::publish_batch`] is than the one
+/// before it, up to [`SUB_PIPELINE`]: a batch of 100 goes out as 5, 15, 45 and 35.
+pub const GROWTH: usize = 3;
+
 /// Default of [`Publisher::busy_poll`]: longer than Redis takes to answer a batch of a
 /// few hundred commands, so a batch's last replies are met without parking.
 pub const DEFAULT_BUSY_POLL: Duration = Duration::from_millis(1);
@@ -32,6 +36,19 @@ pub const SUB_PIPELINE: usize = 128;
 // for events checked as field maps before publish.
 #[cfg(feature = "validate")]
 use events_rt::redis::xadd;
+
+/// The index ranges of the sub-pipelines of `n` commands: [`FIRST_PART`], then each
+/// [`GROWTH`] times the one before, at most [`SUB_PIPELINE`].
+fn sub_pipelines(n: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    let (mut at, mut size) = (0, FIRST_PART);
+    std::iter::from_fn(move || {
+        (at < n).then(|| {
+            let part = at..(at + size).min(n);
+            (at, size) = (part.end, (size * GROWTH).min(SUB_PIPELINE));
+            part
+        })
+    })
+}
 
 /// A slot for the batches' own connection when `redis` is one server over plain TCP.
 fn direct_slot(redis: &Redis) -> Option<Mutex<Option<Direct>>> {
@@ -320,16 +337,10 @@ impl Publisher {
                 stream: stream.to_owned(),
                 cause: Box::new(cause),
             };
-            // A short first sub-pipeline, then the rest in equal ones of at most
-            // SUB_PIPELINE commands: one write and one reply read less per batch than
-            // equal parts, with Redis busy from the first write.
-            let (first, rest) = idx.split_at(idx.len().min(FIRST_PART));
-            let size = rest
-                .len()
-                .div_ceil(rest.len().div_ceil(SUB_PIPELINE).max(1))
-                .max(1);
-            let parts = 1 + rest.len().div_ceil(size);
-            let chunks = || std::iter::once(first).chain(rest.chunks(size));
+            // Sub-pipelines that grow from a short first one: Redis starts on each while
+            // the next is encoded, and is not left waiting for a long one.
+            let parts = sub_pipelines(idx.len()).count();
+            let chunks = || sub_pipelines(idx.len()).map(|r| &idx[r]);
             // The events of this stream still without a result fail with `cause`.
             let fail_rest = |out: &mut Vec<Option<Result<String, PublishError>>>,
                              cause: &dyn Fn() -> PublishCause| {
@@ -339,7 +350,8 @@ impl Publisher {
             };
             // The batches' own connection, when it is there and free.
             if let Some(mut slot) = self.direct.as_ref().and_then(|m| m.try_lock().ok()) {
-                let (mut sent, mut replies): (Vec<usize>, Vec<Reply>) = (Vec::new(), Vec::new());
+                let (mut sent, mut replies): (Vec<usize>, Vec<Reply>) =
+                    (Vec::with_capacity(idx.len()), Vec::with_capacity(idx.len()));
                 let attempt = async {
                     if slot.as_ref().is_some_and(|d| !d.is_alive()) {
                         *slot = None;
@@ -485,5 +497,31 @@ impl Publisher {
                 .increment(n);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{sub_pipelines, SUB_PIPELINE};
+
+    #[test]
+    fn sub_pipelines_grow_from_the_first_part_and_cover_every_command_once() {
+        let sizes = |n| sub_pipelines(n).map(|r| r.len()).collect::<Vec<_>>();
+        assert_eq!(sizes(100), [5, 15, 45, 35]);
+        assert_eq!(sizes(3), [3]);
+        assert!(sizes(0).is_empty());
+        assert_eq!(
+            sizes(1000),
+            [5, 15, 45, 128, 128, 128, 128, 128, 128, 128, 39]
+        );
+        for n in [1, 5, 6, 20, 21, 100, 1000, 4097] {
+            let parts: Vec<_> = sub_pipelines(n).collect();
+            assert_eq!(parts[0].start, 0);
+            assert_eq!(parts.last().unwrap().end, n, "{n}");
+            assert!(parts
+                .windows(2)
+                .all(|w| w[0].end == w[1].start && !w[1].is_empty()));
+            assert!(parts.iter().all(|r| r.len() <= SUB_PIPELINE));
+        }
     }
 }

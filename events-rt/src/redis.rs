@@ -352,9 +352,8 @@ pub fn write_xadd<E: crate::FieldSet>(
     out: &mut Vec<u8>,
 ) -> Result<(), FieldError> {
     // Room for the array header, `*<count>\r\n`, written once the count is known.
-    const GAP: usize = 1 + 20 + 2;
     let start = out.len();
-    out.resize(start + GAP, 0);
+    out.extend_from_slice(&HEAD_ROOM);
     let mut args = Resp { out, count: 0 };
     xadd_head_args(stream, max_len, |a| args.arg(a));
     if let Err(e) = event.write_fields(&mut args) {
@@ -362,19 +361,71 @@ pub fn write_xadd<E: crate::FieldSet>(
         return Err(e);
     }
     let count = args.count;
-    let mut head = [0u8; GAP];
-    let n = {
-        let mut digits = itoa::Buffer::new();
-        let d = digits.format(count).as_bytes();
-        head[0] = b'*';
-        head[1..1 + d.len()].copy_from_slice(d);
-        head[1 + d.len()..3 + d.len()].copy_from_slice(b"\r\n");
-        3 + d.len()
-    };
-    out.copy_within(start + GAP.., start + n);
-    out[start..start + n].copy_from_slice(&head[..n]);
-    out.truncate(out.len() - (GAP - n));
+    fill_head(out, start, b'*', count);
     Ok(())
+}
+
+/// A header's placeholder: `<prefix>`, two digits, CRLF. Most commands have 10 to 99
+/// arguments and most compound values 10 to 99 bytes: their headers are filled in place.
+const HEAD_ROOM: [u8; 5] = *b"?00\r\n";
+
+/// Writes `<prefix><n>\r\n` over the [`HEAD_ROOM`] at `at`, moving the bytes after it
+/// when `n` has other than two digits.
+fn fill_head(out: &mut Vec<u8>, at: usize, prefix: u8, n: usize) {
+    if (10..100).contains(&n) {
+        // Both casts are of a digit.
+        out[at..at + 5].copy_from_slice(&[
+            prefix,
+            b'0' + (n / 10) as u8,
+            b'0' + (n % 10) as u8,
+            b'\r',
+            b'\n',
+        ]);
+        return;
+    }
+    let mut digits = itoa::Buffer::new();
+    let d = digits.format(n).as_bytes();
+    let len = 3 + d.len();
+    let (tail, end) = (at + HEAD_ROOM.len(), out.len());
+    if len < HEAD_ROOM.len() {
+        out.copy_within(tail..end, at + len);
+        out.truncate(end - (HEAD_ROOM.len() - len));
+    } else {
+        out.resize(end + len - HEAD_ROOM.len(), 0);
+        out.copy_within(tail..end, at + len);
+    }
+    out[at] = prefix;
+    out[at + 1..at + 1 + d.len()].copy_from_slice(d);
+    out[at + 1 + d.len()..at + len].copy_from_slice(b"\r\n");
+}
+
+/// Appends `$<n>\r\n`: for `n` below 100,000 (every field name and nearly every value)
+/// as one fixed-size copy cut to length, with no call to `memcpy` or `itoa`.
+fn put_bulk_head(out: &mut Vec<u8>, n: usize) {
+    if n >= 100_000 {
+        out.push(b'$');
+        out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        out.extend_from_slice(b"\r\n");
+        return;
+    }
+    let digits = match n {
+        0..=9 => 1,
+        10..=99 => 2,
+        100..=999 => 3,
+        1_000..=9_999 => 4,
+        _ => 5,
+    };
+    let mut head = [b'$', 0, 0, 0, 0, 0, b'\r', b'\n'];
+    let mut v = n;
+    for i in (1..=digits).rev() {
+        // A digit.
+        head[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    head[digits + 1] = b'\r';
+    head[digits + 2] = b'\n';
+    out.extend_from_slice(&head);
+    out.truncate(out.len() - (5 - digits));
 }
 
 /// RESP bulk-string arguments appended to a buffer, counted.
@@ -385,10 +436,8 @@ struct Resp<'b> {
 
 impl Resp<'_> {
     fn arg(&mut self, bytes: &[u8]) {
-        self.out.push(b'$');
-        self.out
-            .extend_from_slice(itoa::Buffer::new().format(bytes.len()).as_bytes());
-        self.out.extend_from_slice(b"\r\n");
+        self.out.reserve(bytes.len() + 10);
+        put_bulk_head(self.out, bytes.len());
         self.out.extend_from_slice(bytes);
         self.out.extend_from_slice(b"\r\n");
         self.count += 1;
@@ -404,12 +453,13 @@ impl crate::fields::FieldSink for Resp<'_> {
     }
     fn value_writer(&mut self) -> impl std::io::Write + '_ {
         let start = self.out.len();
+        self.out.extend_from_slice(&HEAD_ROOM);
         RespValue { args: self, start }
     }
 }
 
-/// The value being written into a [`Resp`]: its bytes go straight into the buffer, and its
-/// `$<length>\r\n` is put in front of them when the writer is dropped.
+/// The value being written into a [`Resp`]: its bytes go straight into the buffer after a
+/// [`HEAD_ROOM`], filled with its `$<length>\r\n` when the writer is dropped.
 struct RespValue<'a, 'b> {
     args: &'a mut Resp<'b>,
     start: usize,
@@ -428,15 +478,8 @@ impl std::io::Write for RespValue<'_, '_> {
 impl Drop for RespValue<'_, '_> {
     fn drop(&mut self) {
         let out = &mut *self.args.out;
-        let len = out.len() - self.start;
-        let mut digits = itoa::Buffer::new();
-        let d = digits.format(len).as_bytes();
-        let head = 1 + d.len() + 2;
-        out.resize(out.len() + head, 0);
-        out.copy_within(self.start..self.start + len, self.start + head);
-        out[self.start] = b'$';
-        out[self.start + 1..self.start + 1 + d.len()].copy_from_slice(d);
-        out[self.start + 1 + d.len()..self.start + head].copy_from_slice(b"\r\n");
+        let len = out.len() - self.start - HEAD_ROOM.len();
+        fill_head(out, self.start, b'$', len);
         out.extend_from_slice(b"\r\n");
         self.args.count += 1;
     }
@@ -456,6 +499,39 @@ mod tests {
 
     fn bulk(s: &str) -> Value {
         Value::BulkString(s.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn headers_are_written_for_every_width_in_place_or_moved() {
+        let widths = [
+            0,
+            1,
+            9,
+            10,
+            11,
+            99,
+            100,
+            101,
+            999,
+            1_000,
+            9_999,
+            10_000,
+            99_999,
+            100_000,
+            123_456_789,
+        ];
+        for n in widths {
+            let mut out = b"ab".to_vec();
+            put_bulk_head(&mut out, n);
+            assert_eq!(out, format!("ab${n}\r\n").into_bytes(), "{n}");
+
+            // A placeholder followed by bytes that must survive the move.
+            let mut out = b"ab".to_vec();
+            out.extend_from_slice(&HEAD_ROOM);
+            out.extend_from_slice(b"tail");
+            fill_head(&mut out, 2, b'*', n);
+            assert_eq!(out, format!("ab*{n}\r\ntail").into_bytes(), "{n}");
+        }
     }
 
     #[test]

@@ -221,6 +221,22 @@ impl Direct {
     }
 }
 
+/// A bulk string's length: decimal digits, or `-` and digits (a nil reply); at most 18
+/// digits, so that it fits an `i64`.
+fn bulk_len(line: &[u8]) -> Option<i64> {
+    let (negative, digits) = match line.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, line),
+    };
+    if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = digits
+        .iter()
+        .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+    Some(if negative { -n } else { n })
+}
+
 /// The first reply in `bytes` and its length, `None` when it is not all there yet. A
 /// bulk or simple string is the command's result, an error reply its error; anything
 /// else is not what `XADD`, `AUTH` or `SELECT` answer: a protocol error.
@@ -246,10 +262,8 @@ fn parse(bytes: &[u8]) -> Result<Option<(Reply, usize)>, RedisError> {
     let text = |b: &[u8]| String::from_utf8(b.to_vec()).map_err(|_| protocol("not UTF-8"));
     match bytes[0] {
         b'$' => {
-            let len: i64 = std::str::from_utf8(line)
-                .ok()
-                .and_then(|l| l.parse().ok())
-                .ok_or_else(|| protocol("a bulk length that is not a number"))?;
+            let len =
+                bulk_len(line).ok_or_else(|| protocol("a bulk length that is not a number"))?;
             if len < 0 {
                 return Ok(Some((
                     Err(RedisError::from((
@@ -344,6 +358,9 @@ mod tests {
             &b":1\r\n"[..],
             b"$x\r\n",
             b"$9223372036854775807\r\n",
+            b"$-\r\n",
+            b"$+5\r\n",
+            b"$1-\r\n",
             b"$2\r\nabcd\r\n",
             b"$1\n",
             b"\r\n",

@@ -1,6 +1,7 @@
 //! The publisher's own connection to one server over plain TCP: a batch's `XADD` commands
 //! are written into one reused buffer and sent part by part as they are encoded, and the
-//! replies (an entry id or an error each) are read in place from one reused buffer. No
+//! replies (an entry id or an error each) are read in place from one reused buffer,
+//! waited for by polling the socket before parking ([`crate::Publisher::busy_poll`]). No
 //! task hand-off, no `redis::Value` per reply.
 //!
 //! [`crate::Publisher::publish_batch`] uses it when the server is a single one reached over

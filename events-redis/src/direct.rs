@@ -176,9 +176,7 @@ impl Direct {
             self.end += n;
         }
     }
-}
 
-impl Direct {
     /// Reads what the server has sent into `buf[end..]`, waiting for it: first by polling
     /// the socket for up to the busy-poll budget (with a turn for the runtime's other
     /// tasks every [`POLL_SLICE`]), then by parking until the reactor sees it readable.

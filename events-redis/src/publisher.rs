@@ -350,7 +350,6 @@ impl Publisher {
             };
             // Sub-pipelines that grow from a short first one: Redis starts on each while
             // the next is encoded, and is not left waiting for a long one.
-            let parts = sub_pipelines(idx.len()).count();
             let chunks = || sub_pipelines(idx.len()).map(|r| &idx[r]);
             // The events of this stream still without a result fail with `cause`.
             let fail_rest = |out: &mut Vec<Option<Result<String, PublishError>>>,
@@ -404,7 +403,7 @@ impl Publisher {
             }
             let attempt = async {
                 let c = self.conn().await?;
-                let mut in_flight = Vec::with_capacity(parts);
+                let mut in_flight = Vec::with_capacity(chunks().count());
                 for chunk in chunks() {
                     let mut pipe = redis::Pipeline::with_capacity(chunk.len());
                     pipe.ignore_errors();
